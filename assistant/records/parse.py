@@ -1,0 +1,170 @@
+"""Read record files (the seed .txt format and JSONL) into Records, and every problem into a Problem.
+
+A bad file or line never aborts the rest: it becomes a Problem naming the file and line, and
+every good record of the same run is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from assistant.records.header import HeaderError, parse_header
+from assistant.records.model import Problem, Record
+
+KIND_PREFIXES = ("论文", "征稿与合作", "数据资源")
+CODE_LINK = re.compile(r"\s*Code/project link:\s*(?P<url>\S+?)[;；]?\s*$")
+JSONL_FIELDS = ("title", "abstract")
+JSONL_OPTIONAL = ("kind", "venue", "presentation", "year", "track", "url", "header", "short_name")
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _decode_lines(path: Path, data: bytes, problems: list[Problem]) -> list[tuple[int, str | None]]:
+    """Split bytes into (line number, text) pairs; an undecodable line becomes None and a Problem."""
+    out: list[tuple[int, str | None]] = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            text = raw.decode("utf-8").rstrip("\r")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(_display(path), number, f"not valid UTF-8 (byte {exc.start} of the line)"))
+            out.append((number, None))
+            continue
+        if "\x00" in text:
+            problems.append(Problem(_display(path), number, "contains a NUL byte (binary data)"))
+            out.append((number, None))
+            continue
+        out.append((number, text))
+    return out
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    return b"\x00" in sample and sample.count(b"\x00") > len(sample) // 100
+
+
+def _split_body(body: str) -> tuple[str, str]:
+    """Separate the trailing code/project link from the abstract text."""
+    m = CODE_LINK.search(body)
+    if not m:
+        return body.strip(), ""
+    return body[: m.start()].strip(), m.group("url").rstrip(";；,.")
+
+
+def _is_header(text: str) -> bool:
+    return text.startswith(KIND_PREFIXES)
+
+
+def parse_text(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Record], list[Problem]]:
+    """Parse the seed format: a header line, then a body line, per record (blank lines ignored)."""
+    name = _display(path)
+    problems: list[Problem] = []
+    if not data.strip():
+        return [], [Problem(name, 0, "empty file: no records")]
+    if _looks_binary(data):
+        return [], [Problem(name, 0, "binary file, not text: skipped")]
+    lines = [(n, t) for n, t in _decode_lines(path, data, problems) if t is None or t.strip()]
+    records: list[Record] = []
+    i = 0
+    while i < len(lines):
+        number, header = lines[i]
+        if header is None:  # undecodable line: its record is lost, resynchronise on the next header
+            i += 1
+            if i < len(lines) and lines[i][1] is not None and not _is_header(lines[i][1]):
+                i += 1
+            continue
+        following = lines[i + 1][1] if i + 1 < len(lines) else ""
+        if following is None:  # undecodable body, already reported: drop the record
+            i += 2
+            continue
+        if not following or _is_header(following):
+            problems.append(Problem(name, number, "header without a body line"))
+            i += 1
+            continue
+        body_number, body = lines[i + 1]
+        i += 2
+        too_long = next((n for n, t in ((number, header), (body_number, body)) if len(t) > max_line_chars), None)
+        if too_long:
+            problems.append(Problem(name, too_long, f"line longer than {max_line_chars} characters: record skipped"))
+            continue
+        try:
+            h = parse_header(header)
+        except HeaderError as exc:
+            problems.append(Problem(name, number, f"unknown header shape: {exc}"))
+            continue
+        abstract, url = _split_body(body)
+        if not abstract:
+            problems.append(Problem(name, body_number, "empty abstract"))
+            continue
+        records.append(Record(header=header.strip(), abstract=abstract, title=h.title, kind=h.kind,  # type: ignore[arg-type]
+                              short_name=h.short_name, venue=h.venue, presentation=h.presentation,
+                              year=h.year, track=h.track, url=url, sources=[f"{name}:{number}"]))
+    return records, problems
+
+
+def parse_jsonl(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Record], list[Problem]]:
+    """Parse user collections: one JSON object per line with title, abstract and optional metadata."""
+    name = _display(path)
+    problems: list[Problem] = []
+    records: list[Record] = []
+    if not data.strip():
+        return [], [Problem(name, 0, "empty file: no records")]
+    for number, text in _decode_lines(path, data, problems):
+        if text is None or not text.strip():
+            continue
+        if len(text) > max_line_chars:
+            problems.append(Problem(name, number, f"line longer than {max_line_chars} characters: record skipped"))
+            continue
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(name, number, f"invalid JSON: {exc.msg} (column {exc.colno})"))
+            continue
+        if not isinstance(obj, dict):
+            problems.append(Problem(name, number, "expected a JSON object"))
+            continue
+        missing = [f for f in JSONL_FIELDS if not isinstance(obj.get(f), str) or not obj[f].strip()]
+        if missing:
+            problems.append(Problem(name, number, f"missing or empty field(s): {', '.join(missing)}"))
+            continue
+        extra = {k: obj[k] for k in JSONL_OPTIONAL if obj.get(k) not in (None, "")}
+        try:
+            year = int(extra.pop("year")) if "year" in extra else None
+        except (TypeError, ValueError):
+            problems.append(Problem(name, number, f"field 'year' is not a number: {obj.get('year')!r}"))
+            continue
+        kind = extra.pop("kind", "paper")
+        if kind not in ("paper", "call", "data", "other"):
+            problems.append(Problem(name, number, f"field 'kind' must be paper|call|data|other, not {kind!r}"))
+            continue
+        title = obj["title"].strip()
+        header = str(extra.pop("header", "")).strip() or title
+        records.append(Record(header=header, abstract=obj["abstract"].strip(), title=title, kind=kind, year=year,
+                              sources=[f"{name}:{number}"], **{k: str(v) for k, v in extra.items()}))
+    return records, problems
+
+
+def iter_files(sources: Iterable[Path]) -> Iterator[Path]:
+    """Every .txt and .jsonl file named by, or inside, the given paths, in a stable order."""
+    for source in sources:
+        if source.is_dir():
+            yield from sorted(p for p in source.rglob("*") if p.is_file() and p.suffix in (".txt", ".jsonl"))
+        else:
+            yield source
+
+
+def read_file(path: Path, max_line_chars: int) -> tuple[list[Record], list[Problem]]:
+    """Parse one file by its suffix; unreadable files become a Problem."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [], [Problem(_display(path), 0, f"cannot read: {exc.strerror or exc}")]
+    parser = parse_jsonl if path.suffix == ".jsonl" else parse_text
+    return parser(path, data, max_line_chars)

@@ -1,0 +1,221 @@
+"""Hybrid retrieval: dense (Chroma) + BM25, fused with reciprocal rank fusion, one hit per record."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import bm25s
+import numpy as np
+
+from assistant.index import store
+from assistant.index.embeddings import get_embeddings
+from assistant.retrieve.query import Filters, QueryPlan, plan_query
+from assistant.retrieve.text import tokenize
+from assistant.settings import Settings
+
+SNIPPET_CHARS = 400
+MAX_LIST = 60  # a "list every matching record" answer never grows past this
+
+
+@dataclass
+class Hit:
+    """One record found for a query, with its best chunk."""
+
+    rank: int
+    record_id: str
+    title: str
+    header: str
+    kind: str
+    venue: str
+    presentation: str
+    year: int | None
+    track: str
+    url: str
+    sources: list[str]
+    score: float
+    snippet: str
+    text: str = field(repr=False, default="")
+    dense: float = 0.0
+    bm25: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON shape of a hit (``assistant search --json``)."""
+        out = asdict(self)
+        for private in ("text", "dense", "bm25"):
+            out.pop(private)
+        out["score"] = round(self.score, 6)
+        return out
+
+
+@dataclass
+class SearchResult:
+    query: str
+    filters: Filters
+    plan: QueryPlan
+    hits: list[Hit]
+    timings_ms: dict[str, float]
+    top_dense: float = 0.0
+    top_bm25: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "filters": self.filters.active(), "hits": [h.to_dict() for h in self.hits]}
+
+
+class Catalog:
+    """Every chunk of the index in memory: texts, metadata and the BM25 index over them."""
+
+    def __init__(self, ids: list[str], texts: list[str], metas: list[dict[str, Any]]) -> None:
+        self.ids, self.texts, self.metas = ids, texts, metas
+        self.row = {cid: i for i, cid in enumerate(ids)}
+        self.bm25 = bm25s.BM25()
+        if texts:
+            self.bm25.index([tokenize(t) or ["\x00"] for t in texts], show_progress=False)
+        self.venues = sorted({m["venue"] for m in metas if m.get("venue")})
+        self.tracks = sorted({m["track"] for m in metas if m.get("track")})
+        self.records: dict[str, list[int]] = {}
+        for i, meta in enumerate(metas):
+            self.records.setdefault(meta["record_id"], []).append(i)
+
+    @classmethod
+    def from_collection(cls, collection: Any) -> Catalog:
+        data = collection.get(include=["documents", "metadatas"])
+        return cls(list(data["ids"]), list(data["documents"]), [dict(m) for m in data["metadatas"]])
+
+    def bm25_scores(self, terms: list[str]) -> np.ndarray:
+        if not terms or not self.texts:
+            return np.zeros(len(self.texts), dtype=np.float32)
+        return self.bm25.get_scores(terms)
+
+
+def _best_by_record(rows: list[tuple[int, float]], metas: list[dict[str, Any]]) -> list[tuple[str, int, float]]:
+    """(record_id, best row, score) in rank order, one entry per record."""
+    seen: dict[str, tuple[str, int, float]] = {}
+    for row, score in rows:
+        rid = metas[row]["record_id"]
+        if rid not in seen:
+            seen[rid] = (rid, row, score)
+    return list(seen.values())
+
+
+class HybridRetriever:
+    """Dense + BM25 over one index generation. Build once per process; ``search`` is thread-safe."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.embeddings = get_embeddings(settings)
+        self.location = store.open_location(settings)
+        self.vectors = store.vector_store(self.location, settings, self.embeddings, create=False)
+        self.collection = self.location.client.get_collection(settings.collection, embedding_function=None)
+        self.catalog = Catalog.from_collection(self.collection)
+
+    def plan(self, query: str) -> QueryPlan:
+        return plan_query(query, self.catalog.venues, self.catalog.tracks)
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               wants_all: bool | None = None) -> SearchResult:
+        """Find records for ``query``. Explicit ``filters`` are merged over those recognised in the query."""
+        k = k or self.settings.k
+        plan = self.plan(query)
+        plan.filters = plan.filters.merged(filters or Filters())
+        if wants_all is not None:
+            plan.wants_all = wants_all
+        timings: dict[str, float] = {}
+        catalog = self.catalog
+        allowed = np.array([plan.filters.matches(m) for m in catalog.metas], dtype=bool)
+
+        t = time.perf_counter()
+        vector = self.embeddings.embed_query(query)
+        timings["embed"] = (time.perf_counter() - t) * 1000
+
+        t = time.perf_counter()
+        n = min(max(self.settings.candidates, k * 4), max(1, int(allowed.sum())))
+        dense_rows: list[tuple[int, float]] = []
+        if allowed.any():
+            found = self.collection.query(query_embeddings=[vector], n_results=n, where=plan.filters.chroma_where(),
+                                          include=["distances"])
+            dense_rows = [(catalog.row[cid], 1.0 - dist) for cid, dist in zip(found["ids"][0], found["distances"][0])
+                          if cid in catalog.row]
+        timings["dense"] = (time.perf_counter() - t) * 1000
+
+        t = time.perf_counter()
+        scores = catalog.bm25_scores(tokenize(query)) * allowed
+        order = np.argsort(-scores)[: self.settings.candidates]
+        bm25_rows = [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+        timings["bm25"] = (time.perf_counter() - t) * 1000
+
+        t = time.perf_counter()
+        hits = self._fuse(plan, dense_rows, bm25_rows, allowed, k)
+        timings["fusion"] = (time.perf_counter() - t) * 1000
+        timings["total"] = sum(timings.values())
+        return SearchResult(query, plan.filters, plan, hits, timings,
+                            top_dense=dense_rows[0][1] if dense_rows else 0.0,
+                            top_bm25=bm25_rows[0][1] if bm25_rows else 0.0)
+
+    def _fuse(self, plan: QueryPlan, dense_rows: list[tuple[int, float]], bm25_rows: list[tuple[int, float]],
+              allowed: np.ndarray, k: int) -> list[Hit]:
+        metas, rrf_k = self.catalog.metas, self.settings.rrf_k
+        fused: dict[str, float] = {}
+        best_row: dict[str, int] = {}
+        dense_of: dict[str, float] = {}
+        bm25_of: dict[str, float] = {}
+        for ranked, by in ((_best_by_record(dense_rows, metas), dense_of), (_best_by_record(bm25_rows, metas), bm25_of)):
+            for rank, (rid, row, score) in enumerate(ranked, start=1):
+                fused[rid] = fused.get(rid, 0.0) + 1.0 / (rrf_k + rank)
+                by[rid] = score
+                best_row.setdefault(rid, row)
+        ranked_ids = sorted(fused, key=fused.get, reverse=True)  # type: ignore[arg-type]
+        if plan.wants_all:
+            ranked_ids = self._all_matching(plan, ranked_ids, dense_of, bm25_of, allowed, best_row, k)
+        else:
+            ranked_ids = ranked_ids[:k]
+        return [self._hit(i, rid, best_row[rid], fused.get(rid, 0.0), dense_of.get(rid, 0.0), bm25_of.get(rid, 0.0))
+                for i, rid in enumerate(ranked_ids, start=1)]
+
+    def _all_matching(self, plan: QueryPlan, ranked_ids: list[str], dense_of: dict[str, float],
+                      bm25_of: dict[str, float], allowed: np.ndarray, best_row: dict[str, int], k: int) -> list[str]:
+        """Every record that matches a list question: all filtered records when no topic remains,
+        otherwise the records with lexical evidence for the topic or a dense score close to the best."""
+        if not plan.topic_terms:
+            rows = [i for i in range(len(self.catalog.metas)) if allowed[i]]
+            for row in rows:
+                best_row.setdefault(self.catalog.metas[row]["record_id"], row)
+            ids = list(dict.fromkeys(self.catalog.metas[r]["record_id"] for r in rows))
+            return ids[:MAX_LIST]
+        top_bm25 = max(bm25_of.values(), default=0.0)
+        top_dense = max(dense_of.values(), default=0.0)
+        keep = [rid for rid in ranked_ids
+                if (top_bm25 > 0 and bm25_of.get(rid, 0.0) >= 0.5 * top_bm25)
+                or dense_of.get(rid, 0.0) >= top_dense - 0.02]
+        return keep[:MAX_LIST] or ranked_ids[:k]
+
+    def _hit(self, rank: int, rid: str, row: int, score: float, dense: float, bm25: float) -> Hit:
+        meta, text = self.catalog.metas[row], self.catalog.texts[row]
+        body = text.split("\n", 1)[1] if "\n" in text else text
+        return Hit(rank=rank, record_id=rid, title=meta["title"], header=meta["header"], kind=meta["kind"],
+                   venue=meta["venue"], presentation=meta["presentation"], year=meta["year"] or None,
+                   track=meta["track"], url=meta["url"], sources=meta["sources"].split("\n"), score=score,
+                   snippet=body[:SNIPPET_CHARS], text=text, dense=dense, bm25=bm25)
+
+    def record_text(self, record_id: str) -> str:
+        """The whole text of a record (its chunks joined), for the answerer."""
+        rows = self.catalog.records.get(record_id, [])
+        rows = sorted(rows, key=lambda r: self.catalog.metas[r].get("chunk", 0))
+        return "\n".join(self.catalog.texts[r].split("\n", 1)[-1] for r in rows)
+
+
+_retrievers: dict[tuple, HybridRetriever] = {}
+_lock = threading.Lock()
+
+
+def get_retriever(settings: Settings) -> HybridRetriever:
+    """A cached retriever for the live index; reopened when an ingest switched generations."""
+    key = (str(settings.data_dir), settings.chroma_url, settings.collection, settings.embedding_model,
+           str(store.current_generation(settings)))
+    with _lock:
+        if key not in _retrievers:
+            _retrievers.clear()
+            _retrievers[key] = HybridRetriever(settings)
+        return _retrievers[key]

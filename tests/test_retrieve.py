@@ -1,0 +1,94 @@
+"""Hybrid retrieval on the seed corpus, in English and Chinese, with filters from flags and from the question."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from assistant.records.corpus import load_corpus
+from assistant.retrieve.hybrid import get_retriever
+from assistant.retrieve.query import Filters
+from assistant.settings import PROJECT_ROOT, Settings
+
+CORPUS = load_corpus([PROJECT_ROOT / "seeds"])
+
+
+def headers_where(predicate) -> set[str]:  # type: ignore[no-untyped-def]
+    return {r.header for r in CORPUS.records if predicate(r)}
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("what is LiveClin and how many physicians took part?", "LiveClin"),
+    ("Which benchmark tests LLMs on mental health questions with expert ratings?", "CounselBench"),
+    ("Do language model reasoning errors follow human fallacy patterns?", "类人谬误"),
+    ("a graph foundation model pre-trained on fMRI brain atlases", "脑图基础模型"),
+    ("Arabic medical question answering benchmark", "MedAraBench"),
+    ("video polyp segmentation in colonoscopy", "HFSTI-Net"),
+])
+def test_english_questions_put_the_right_record_first(seed_settings: Settings, question: str, expected: str) -> None:
+    hits = get_retriever(seed_settings).search(question).hits
+    assert expected in hits[0].header, [h.title for h in hits]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("哪篇论文研究呼吸音诊断?", "Resp-Agent"),
+    ("有没有关于心理健康问答评测的基准?", "CounselBench"),
+    ("医疗保险欺诈检测用的是什么方法?", "医疗保险欺诈"),
+    ("胎儿超声图像的视觉语言模型评测", "FETAL-GAUGE"),
+    ("阿尔茨海默病的多模态诊断", "阿尔茨海默"),
+])
+def test_chinese_questions_find_the_english_abstract(seed_settings: Settings, question: str, expected: str) -> None:
+    hits = get_retriever(seed_settings).search(question).hits
+    assert any(expected in h.header for h in hits[:3]), [h.title for h in hits]
+
+
+def test_list_question_returns_every_oral_paper(seed_settings: Settings) -> None:
+    result = get_retriever(seed_settings).search("list the oral papers")
+    assert result.filters.presentation == "Oral"
+    assert {h.header for h in result.hits} == headers_where(lambda r: r.presentation == "Oral")
+
+
+def test_track_and_code_filters_from_the_question(seed_settings: Settings) -> None:
+    result = get_retriever(seed_settings).search("which papers in the 医学影像 track have code?")
+    assert result.filters.active() == {"track": "医学影像", "has_code": True}
+    assert {h.header for h in result.hits} == headers_where(lambda r: r.track == "医学影像" and r.url)
+
+
+def test_explicit_filters_restrict_every_hit(seed_settings: Settings) -> None:
+    filters = Filters(venue="ICLR 2026", track="clinical NLP")
+    hits = get_retriever(seed_settings).search("medical reasoning", k=50, filters=filters).hits
+    assert hits and all(h.venue == "ICLR 2026" and h.track == "clinical NLP" for h in hits)
+
+
+def test_list_question_on_a_topic_returns_all_eeg_papers(seed_settings: Settings) -> None:
+    hits = get_retriever(seed_settings).search("which papers work on EEG?").hits
+    eeg_titles = {r.header for r in CORPUS.records if "EEG" in r.header}
+    assert eeg_titles <= {h.header for h in hits}
+
+
+def test_hits_are_one_per_record_with_provenance(seed_settings: Settings) -> None:
+    hits = get_retriever(seed_settings).search("LiveClin benchmark", k=10).hits
+    assert len({h.record_id for h in hits}) == len(hits)
+    assert all(h.sources and all(":" in s for s in h.sources) for h in hits)
+
+
+def test_search_cli_json_shape(seed_settings: Settings) -> None:
+    proc = subprocess.run([sys.executable, "-m", "assistant.cli", "search", "EEG tokenizer", "--json", "-k", "3",
+                           "--where", "has_code=true", "--data-dir", str(seed_settings.data_dir)],
+                          capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["query"] == "EEG tokenizer" and out["filters"] == {"has_code": True}
+    assert 0 < len(out["hits"]) <= 3
+    keys = {"rank", "record_id", "title", "header", "kind", "venue", "presentation", "year", "track", "url",
+            "sources", "score", "snippet"}
+    assert all(set(h) == keys and h["url"] for h in out["hits"])
+
+
+def test_bad_where_is_a_clear_error(seed_settings: Settings) -> None:
+    proc = subprocess.run([sys.executable, "-m", "assistant.cli", "search", "x", "--where", "colour=red",
+                           "--data-dir", str(seed_settings.data_dir)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "colour=red" in proc.stderr and "Traceback" not in proc.stderr
