@@ -101,6 +101,65 @@ def search(
         typer.echo(f"    {hit.snippet[:160]}…  ({', '.join(hit.sources)})")
 
 
+def read_history(path: Path | None) -> list[str]:
+    """A JSON list of previous user questions; a bad file is a clear error naming it."""
+    if path is None:
+        return []
+    try:
+        history = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"{path}: cannot read the history file ({exc})", code=2)
+    if not isinstance(history, list) or not all(isinstance(q, str) for q in history):
+        fail(f"{path}: the history file must be a JSON list of strings (previous questions)", code=2)
+    return history
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in English or Chinese.")],
+    backend: Annotated[Optional[str], typer.Option(help="extractive (offline, default) | openai")] = None,
+    history_file: Annotated[Optional[Path], typer.Option(help="JSON list of previous user questions.")] = None,
+    where: Annotated[Optional[list[str]], typer.Option("--where", help="Filter key=value; repeatable.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    model: Annotated[Optional[str], typer.Option(help="Model name for the openai backend (ASSISTANT_MODEL).")] = None,
+    data_dir: DataDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Answer a question with citations to the retrieved records."""
+    from assistant.answer.chain import QuestionError, stream_answer
+    from assistant.retrieve.query import Filters
+
+    settings = make_settings(data_dir=data_dir, chroma_url=chroma_url, backend=backend, model=model)
+    history = read_history(history_file)
+    try:
+        filters = Filters.parse_pairs(where or [])
+        events = with_index(lambda: stream_answer(question, history, settings=settings, filters=filters))
+        turn = None
+        for kind, payload in events:
+            if kind == "token" and not as_json:
+                sys.stdout.write(payload)
+                sys.stdout.flush()
+            elif kind == "done":
+                turn = payload
+    except (QuestionError, ValueError) as exc:
+        fail(str(exc), code=2)
+        return
+    assert turn is not None
+    if as_json:
+        emit_json(turn.to_dict())
+        return
+    typer.echo("")
+    for source in turn.sources:
+        cited = "*" if any(c["n"] == source.n for c in turn.citations) else " "
+        typer.echo(f"{cited}[{source.n}] {source.hit.title}  ({', '.join(source.hit.sources)})"
+                   + (f"  {source.hit.url}" if source.hit.url else ""))
+    for sentence in turn.unsupported:
+        typer.secho(f"unsupported: {sentence}", fg=typer.colors.YELLOW, err=True)
+    typer.secho(f"answered by: {turn.answered_by} · prompts {turn.prompts.version}", dim=True, err=True)
+    if turn.error:
+        typer.secho(turn.error, fg=typer.colors.RED, err=True)
+
+
 def with_index(action):  # type: ignore[no-untyped-def]
     """Run ``action``, turning a missing or mismatched index into a clear message."""
     from assistant.index.store import IndexUnavailable

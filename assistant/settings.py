@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     llm_max_retries: int = 2
     context_tokens: int = Field(2500, description="Token budget of the numbered sources given to the answerer.")
     prompts_dir: Path = PROJECT_ROOT / "prompts"
+    # Abstention: evidence = best dense cosine + bm25_weight * min(best BM25, bm25_cap), per question language.
+    # Calibrated on evals/golden.jsonl (see README, "Abstention"); e5 cosines run higher for Chinese questions.
+    abstain_threshold_en: float = 0.838
+    abstain_threshold_zh: float = 0.893
+    abstain_bm25_weight: float = 0.01
+    abstain_bm25_cap: float = 10.0
+    fallback_to_extractive: bool = Field(True, description="On an LLM failure, also show the offline answer (labelled).")
 
     # ui
     host: str = "127.0.0.1"

@@ -40,11 +40,17 @@ class Hit:
     text: str = field(repr=False, default="")
     dense: float = 0.0
     bm25: float = 0.0
+    short_name: str = ""
+
+    @property
+    def name(self) -> str:
+        """How the record is referred to in prose: its English short name, else its title."""
+        return self.short_name or self.title
 
     def to_dict(self) -> dict[str, Any]:
         """The public JSON shape of a hit (``assistant search --json``)."""
         out = asdict(self)
-        for private in ("text", "dense", "bm25"):
+        for private in ("text", "dense", "bm25", "short_name"):
             out.pop(private)
         out["score"] = round(self.score, 6)
         return out
@@ -197,7 +203,8 @@ class HybridRetriever:
         return Hit(rank=rank, record_id=rid, title=meta["title"], header=meta["header"], kind=meta["kind"],
                    venue=meta["venue"], presentation=meta["presentation"], year=meta["year"] or None,
                    track=meta["track"], url=meta["url"], sources=meta["sources"].split("\n"), score=score,
-                   snippet=body[:SNIPPET_CHARS], text=text, dense=dense, bm25=bm25)
+                   snippet=body[:SNIPPET_CHARS], text=text, dense=dense, bm25=bm25,
+                   short_name=meta.get("short_name", ""))
 
     def record_text(self, record_id: str) -> str:
         """The whole text of a record (its chunks joined), for the answerer."""

@@ -12,6 +12,7 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 jieba.setLogLevel(logging.WARNING)
 
 WORD = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
+YEAR_GLUED = re.compile(r"(?<=[a-z])(?=(?:19|20)\d\d(?!\d))")  # "Poster2026" in header lines
 CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 STOPWORDS_ZH = frozenset(
     "的 了 和 与 及 在 是 有 哪 哪些 哪篇 什么 怎么 如何 为什么 吗 呢 吧 这 那 这个 那个 一个 一些 中 对 用 以 "
@@ -31,7 +32,7 @@ def _cjk_tokens(run: str) -> tuple[str, ...]:
 
 def tokenize(text: str) -> list[str]:
     """Lowercased content tokens of mixed English/Chinese text, stopwords removed."""
-    lowered = text.lower()
+    lowered = YEAR_GLUED.sub(" ", text.lower())
     tokens = [w for w in WORD.findall(lowered) if w not in STOPWORDS and len(w) > 1 or w.isdigit()]
     tokens = [t[:-1] if len(t) > 4 and t.endswith("s") and not t.endswith("ss") else t for t in tokens]
     for run in CJK_RUN.findall(lowered):

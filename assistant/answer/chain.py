@@ -1,0 +1,289 @@
+"""The retrieval-augmented chain, as a data flow of named Runnables:
+
+    condense -> analyse -> retrieve -> build_context -> answer -> check_citations
+
+Each step takes and returns the ``Turn`` state, so each can be run and tested alone.
+``answer_chain`` runs them all; ``stream_answer`` runs the first four, then streams the answer.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.runnables import RunnableLambda
+
+from assistant.answer import llm
+from assistant.answer.abstain import Evidence, judge
+from assistant.answer.analyse import Analysis, analyse, language
+from assistant.answer.citations import check_citations
+from assistant.answer.condense import condense_offline, refers_back
+from assistant.answer.context import Source, build_context
+from assistant.answer.extractive import extractive_answer
+from assistant.answer.prompts import PromptSet, load_prompts
+from assistant.retrieve.hybrid import HybridRetriever, SearchResult, get_retriever
+from assistant.retrieve.query import Filters
+from assistant.settings import Settings, get_settings
+
+MAX_QUESTION_CHARS = 2000
+QUOTE_CHARS = 300
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked as given (empty, control characters only)."""
+
+
+@dataclass
+class Turn:
+    """The state that flows through the chain."""
+
+    question: str
+    history: list[str]
+    settings: Settings
+    backend: str
+    filters: Filters = field(default_factory=Filters)
+    standalone: str = ""
+    analysis: Analysis | None = None
+    result: SearchResult | None = None
+    evidence: Evidence | None = None
+    sources: list[Source] = field(default_factory=list)
+    text: str = ""
+    abstained: bool = False
+    answered_by: str = ""
+    error: str | None = None
+    partial: bool = False
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    invalid_citations: list[int] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        return get_retriever(self.settings)
+
+    @property
+    def prompts(self) -> PromptSet:
+        return load_prompts(self.settings.prompts_dir)
+
+    @property
+    def lang(self) -> str:
+        return self.analysis.lang if self.analysis else language(self.question)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public JSON shape of an answer (``assistant ask --json``)."""
+        return {
+            "question": self.question, "standalone_question": self.standalone, "answer": self.text,
+            "abstained": self.abstained, "backend": self.answered_by, "prompt_version": self.prompts.version,
+            "citations": self.citations, "invalid_citations": self.invalid_citations,
+            "unsupported_sentences": self.unsupported,
+            "sources": [s.hit.to_dict() | {"n": s.n} for s in self.sources],
+            "filters": self.result.filters.active() if self.result else {},
+            "lang": self.lang, "kind": self.analysis.kind if self.analysis else None,
+            "evidence": vars(self.evidence) if self.evidence else None,
+            "error": self.error, "partial": self.partial,
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }
+
+
+def clean_question(question: str) -> str:
+    """Normalise a user question: control characters dropped, whitespace folded, length capped."""
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question)
+    text = " ".join(text.split())
+    if not text:
+        raise QuestionError("the question is empty")
+    return text[:MAX_QUESTION_CHARS]
+
+
+def timed(name: str):  # type: ignore[no-untyped-def]
+    """Wrap a step so its duration lands in ``turn.timings_ms[name]``; the Runnable is named ``name``."""
+
+    def wrap(step):  # type: ignore[no-untyped-def]
+        def run(turn: Turn) -> Turn:
+            started = time.perf_counter()
+            out = step(turn)
+            turn.timings_ms[name] = (time.perf_counter() - started) * 1000
+            return out
+
+        return RunnableLambda(run, name=name)
+
+    return wrap
+
+
+def _subject_of(turn: Turn):  # type: ignore[no-untyped-def]
+    def subject(question: str) -> str | None:
+        hits = turn.retriever.search(question, k=1).hits
+        return hits[0].name if hits else None
+
+    return subject
+
+
+@timed("condense")
+def condense(turn: Turn) -> Turn:
+    """Rewrite a follow-up into a standalone question (LLM for the openai backend, else by reference)."""
+    turn.standalone = turn.question
+    if not turn.history or not refers_back(turn.question):
+        return turn
+    if turn.backend == "openai":
+        prompt = turn.prompts["condense"].format(history="\n".join(f"- {q}" for q in turn.history),
+                                                 question=turn.question)
+        try:
+            rewritten = llm.complete(turn.settings, llm.answer_messages("You rewrite questions.", prompt)).strip()
+            turn.standalone = rewritten.splitlines()[0].strip() if rewritten else turn.question
+            return turn
+        except llm.BackendError as exc:
+            turn.error = str(exc)  # fall through to the offline rewrite, and say so
+    turn.standalone = condense_offline(turn.question, turn.history, _subject_of(turn))
+    return turn
+
+
+@timed("analyse")
+def analyse_step(turn: Turn) -> Turn:
+    """Language, kind of question and the filters it states."""
+    plan = turn.retriever.plan(turn.standalone)
+    turn.analysis = analyse(turn.question, plan)
+    return turn
+
+
+@timed("retrieve")
+def retrieve(turn: Turn) -> Turn:
+    """Hybrid search, then judge whether the sources can answer at all."""
+    turn.result = turn.retriever.search(turn.standalone, filters=turn.filters)
+    turn.evidence = judge(turn.result, turn.lang, turn.settings)
+    turn.abstained = not turn.evidence.answerable
+    for key, value in turn.result.timings_ms.items():
+        turn.timings_ms[f"retrieve.{key}"] = value
+    return turn
+
+
+@timed("build_context")
+def context(turn: Turn) -> Turn:
+    """Number the sources [1]..[n] under the token budget (nothing when abstaining)."""
+    assert turn.result is not None and turn.analysis is not None
+    if turn.abstained:
+        return turn
+    full = {h.record_id: turn.retriever.record_text(h.record_id) for h in turn.result.hits}
+    turn.sources = build_context(turn.result.hits, full, turn.settings.context_tokens,
+                                 compact=turn.analysis.kind == "list")
+    return turn
+
+
+def sources_block(sources: list[Source]) -> str:
+    """Sources for the LLM, escaped and fenced so record text reads as data, not instructions."""
+    return "\n\n".join(f'<source n="{s.n}">\n{html.escape(s.text, quote=False)}\n</source>' for s in sources)
+
+
+def answer_tokens(turn: Turn) -> Iterator[str]:
+    """The answer as a stream of text pieces, from the chosen backend. Sets ``turn.answered_by``."""
+    assert turn.analysis is not None
+    refusal = turn.prompts.refusal(turn.lang)
+    if turn.abstained or not turn.sources:
+        turn.abstained, turn.answered_by = True, turn.backend if turn.backend == "extractive" else llm.describe(turn.settings)
+        yield refusal
+        return
+    if turn.backend == "extractive":
+        turn.answered_by = "extractive"
+        yield from extractive_answer(turn.standalone, turn.sources, turn.analysis)
+        return
+    turn.answered_by = llm.describe(turn.settings)
+    lang_name = "Chinese (简体中文)" if turn.lang == "zh" else "English"
+    system = turn.prompts["system"].format(refusal=refusal, language=lang_name)
+    user = turn.prompts["answer"].format(sources=sources_block(turn.sources), question=turn.standalone,
+                                         language=lang_name)
+    yield from llm.stream_tokens(turn.settings, llm.answer_messages(system, user))
+
+
+def generate_into(turn: Turn) -> Iterator[str]:
+    """Run the backend, collecting the text into the turn; a backend failure is recorded, not raised.
+
+    When the LLM fails, the partial answer is kept and marked; the offline answer is offered below it,
+    labelled as such (never silently substituted).
+    """
+    started = time.perf_counter()
+    pieces: list[str] = []
+    try:
+        for piece in answer_tokens(turn):
+            pieces.append(piece)
+            yield piece
+    except llm.BackendError as exc:
+        turn.error, turn.partial = str(exc), bool(pieces)
+        notice = ("\n\n[answer interrupted: " if pieces else "") + str(exc) + ("]" if pieces else "")
+        pieces.append(notice)
+        yield notice
+        if turn.settings.fallback_to_extractive and turn.sources:
+            label = "\n\nOffline extractive answer instead (not from the LLM):\n"
+            fallback = "".join(extractive_answer(turn.standalone, turn.sources, turn.analysis))  # type: ignore[arg-type]
+            pieces += [label, fallback]
+            yield label + fallback
+            turn.answered_by = f"extractive (fallback after {turn.answered_by} failed)"
+    turn.text = "".join(pieces).strip()
+    turn.timings_ms["answer"] = (time.perf_counter() - started) * 1000
+
+
+@timed("answer")
+def answer_step(turn: Turn) -> Turn:
+    for _ in generate_into(turn):
+        pass
+    return turn
+
+
+@timed("check_citations")
+def check(turn: Turn) -> Turn:
+    """Drop citations that point nowhere, flag unsupported sentences, list what was cited."""
+    refusal = turn.prompts.refusal(turn.lang)
+    if turn.text.strip() == refusal:
+        turn.abstained = True
+    by_n = {s.n: s for s in turn.sources}
+    checked = check_citations(turn.text, {n: s.text for n, s in by_n.items()}, refusal)
+    turn.text, turn.invalid_citations, turn.unsupported = checked.text, checked.invalid, checked.unsupported
+    turn.citations = [citation(by_n[n], turn.text) for n in checked.cited]
+    if turn.abstained:
+        turn.citations = []
+    return turn
+
+
+def citation(source: Source, answer: str) -> dict[str, Any]:
+    """A citation entry: which record, and the sentence of the answer that cites it as the quote."""
+    marker = f"[{source.n}]"
+    quote = next((line for line in answer.splitlines() if marker in line), "")
+    return {"n": source.n, "record_id": source.hit.record_id, "title": source.hit.title,
+            "quote": quote.replace(marker, "").strip()[:QUOTE_CHARS], "url": source.hit.url,
+            "sources": source.hit.sources}
+
+
+prepare_chain = condense | analyse_step | retrieve | context
+answer_chain = prepare_chain | answer_step | check
+
+
+def new_turn(question: str, history: list[str] | None, settings: Settings | None, backend: str | None,
+             filters: Filters | None) -> Turn:
+    settings = settings or get_settings()
+    backend = backend or settings.backend
+    if backend not in ("extractive", "openai"):
+        raise ValueError(f"backend must be extractive or openai, not {backend!r}")
+    return Turn(clean_question(question), [clean_question(h) for h in history or [] if h.strip()], settings,
+                backend, filters or Filters())
+
+
+def answer(question: str, history: list[str] | None = None, *, settings: Settings | None = None,
+           backend: str | None = None, filters: Filters | None = None) -> Turn:
+    """Answer one question; ``.to_dict()`` gives the JSON shape."""
+    started = time.perf_counter()
+    turn = answer_chain.invoke(new_turn(question, history, settings, backend, filters))
+    turn.timings_ms["total"] = (time.perf_counter() - started) * 1000
+    return turn
+
+
+def stream_answer(question: str, history: list[str] | None = None, *, settings: Settings | None = None,
+                  backend: str | None = None, filters: Filters | None = None) -> Iterator[tuple[str, Any]]:
+    """Events: ("sources", Turn) once retrieval is done, ("token", str) as text arrives, ("done", Turn)."""
+    started = time.perf_counter()
+    turn = prepare_chain.invoke(new_turn(question, history, settings, backend, filters))
+    yield "sources", turn
+    for piece in generate_into(turn):
+        yield "token", piece
+    turn = check.invoke(turn)
+    turn.timings_ms["total"] = (time.perf_counter() - started) * 1000
+    yield "done", turn

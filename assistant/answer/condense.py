@@ -1,0 +1,44 @@
+"""Turn a follow-up ("where is its code?") into a standalone question using the conversation history."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.answer.analyse import language
+
+REFERS_BACK_EN = re.compile(r"\b(?:this|that|the) (?:paper|work|study|benchmark|dataset|method|model|one)\b|"
+                            r"\b(?:its|it|they|their|them|these|those)\b", re.I)
+REFERS_BACK_ZH = re.compile(r"这篇论文|那篇论文|该论文|这篇|那篇|该工作|该方法|这个|那个|它的|它们|它|其(?![他中余实])")
+
+
+def refers_back(question: str) -> bool:
+    return bool(REFERS_BACK_EN.search(question) or REFERS_BACK_ZH.search(question))
+
+
+def rewrite(question: str, subject: str) -> str:
+    """Put ``subject`` in place of the first back-reference, or in front when there is none."""
+    if language(question) == "zh":
+        replaced, n = REFERS_BACK_ZH.subn(lambda m: f"{subject}的" if m.group(0) in ("它的", "其") else subject,
+                                          question, count=1)
+        return replaced if n else f"{subject}:{question}"
+
+    def name(match: re.Match[str]) -> str:
+        word = match.group(0).lower()
+        return f"{subject}'s" if word in ("its", "their") else subject
+
+    replaced, n = REFERS_BACK_EN.subn(name, question, count=1)
+    return replaced if n else f"{question} ({subject})"
+
+
+def condense_offline(question: str, history: list[str], subject_of: Callable[[str], str | None]) -> str:
+    """Resolve back-references against the record the previous question was about.
+
+    ``subject_of`` maps a standalone question to the name of its best record (the retriever's top hit).
+    Questions that stand alone are returned unchanged.
+    """
+    if not history or not refers_back(question):
+        return question
+    previous = condense_offline(history[-1], history[:-1], subject_of)
+    subject = subject_of(previous)
+    return rewrite(question, subject) if subject else question

@@ -1,0 +1,44 @@
+"""Build the numbered sources [1]..[n] given to the answerer, under a tiktoken budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.index.tokens import count_tokens, truncate_tokens
+from assistant.retrieve.hybrid import Hit
+
+
+@dataclass
+class Source:
+    n: int
+    hit: Hit
+    text: str  # header + abstract (+ code link), possibly truncated to fit the budget
+
+    def block(self) -> str:
+        return f"[{self.n}] {self.text}"
+
+
+COMPACT_TOKENS = 90  # per record in a list answer, so every matching record fits
+
+
+def build_context(hits: list[Hit], full_text: dict[str, str], budget: int, compact: bool = False) -> list[Source]:
+    """Number the hits in rank order; stop (or truncate the last one) when the token budget is spent.
+    ``compact`` keeps each record short (list questions), so that every matching record gets a number."""
+    out: list[Source] = []
+    used = 0
+    for hit in hits:
+        body = full_text.get(hit.record_id) or hit.text.split("\n", 1)[-1]
+        short = truncate_tokens(body, COMPACT_TOKENS) if compact else body
+        text = f"{hit.header}\n{short}" + (" …" if len(short) < len(body) else "")
+        if compact and hit.url and hit.url not in text:
+            text += f"\nCode/project link: {hit.url}"
+        cost = count_tokens(text) + 4
+        if used + cost > budget:
+            room = budget - used - 4
+            if room < 60:
+                break
+            text = truncate_tokens(text, room)
+            cost = room + 4
+        out.append(Source(len(out) + 1, hit, text))
+        used += cost
+    return out

@@ -1,0 +1,81 @@
+"""The generative backend: any OpenAI-compatible endpoint through langchain-openai's ChatOpenAI.
+
+Failures (refused connection, timeout, 401, 429, 5xx, a broken or garbage stream) become a
+BackendError whose message names the backend and the cause, never the API key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import openai
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_openai import ChatOpenAI
+
+from assistant.settings import Settings
+
+NO_KEY = "not-needed"  # local servers (llama.cpp, Ollama, vLLM) accept any key
+
+
+class BackendError(RuntimeError):
+    """The LLM backend failed; ``str()`` is a message fit for the user."""
+
+    def __init__(self, backend: str, cause: str) -> None:
+        super().__init__(f"The {backend} failed: {cause}.")
+        self.backend, self.cause = backend, cause
+
+
+def describe(settings: Settings) -> str:
+    """Which backend answers, as shown to the user."""
+    where = settings.openai_base_url or "api.openai.com"
+    return f"OpenAI-compatible model {settings.model} at {where}"
+
+
+def redact(text: str, settings: Settings) -> str:
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+    return text.replace(key, "***") if key and key != NO_KEY else text
+
+
+def chat_model(settings: Settings, *, streaming: bool = True) -> ChatOpenAI:
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else NO_KEY
+    return ChatOpenAI(model=settings.model, base_url=settings.openai_base_url, api_key=key,
+                      timeout=settings.llm_timeout, max_retries=settings.llm_max_retries, temperature=0,
+                      streaming=streaming)
+
+
+def cause_of(exc: BaseException, settings: Settings) -> str:
+    """A short, key-free explanation of an LLM failure."""
+    if isinstance(exc, openai.APITimeoutError):
+        return f"no answer within {settings.llm_timeout:g} s (timeout)"
+    if isinstance(exc, openai.APIConnectionError):
+        return f"cannot connect to {settings.openai_base_url or 'the API'} (connection refused or unreachable)"
+    if isinstance(exc, openai.AuthenticationError):
+        return "the API key was rejected (HTTP 401); check OPENAI_API_KEY"
+    if isinstance(exc, openai.RateLimitError):
+        return f"rate limited (HTTP 429) after {settings.llm_max_retries} retries; try again later"
+    if isinstance(exc, openai.NotFoundError):
+        return f"model {settings.model!r} not found (HTTP 404); check ASSISTANT_MODEL"
+    if isinstance(exc, openai.APIStatusError):
+        return f"server error (HTTP {exc.status_code})"
+    if isinstance(exc, (httpx.HTTPError, openai.APIError)):
+        return f"the response stream broke ({type(exc).__name__})"
+    return f"unexpected response ({type(exc).__name__}: {redact(str(exc), settings)[:200]})"
+
+
+def stream_tokens(settings: Settings, messages: list[BaseMessage]) -> Iterator[str]:
+    """Stream the answer's text; raises BackendError (from the original error) on any failure."""
+    try:
+        for chunk in chat_model(settings).stream(messages):
+            if isinstance(chunk.content, str) and chunk.content:
+                yield chunk.content
+    except Exception as exc:  # every client, transport and parsing error becomes one clear message
+        raise BackendError(describe(settings), cause_of(exc, settings)) from exc
+
+
+def complete(settings: Settings, messages: list[BaseMessage]) -> str:
+    return "".join(stream_tokens(settings, messages))
+
+
+def answer_messages(system: str, user: str) -> list[BaseMessage]:
+    return [SystemMessage(content=system), HumanMessage(content=user)]

@@ -1,0 +1,50 @@
+"""Prompt files (prompts/*.md): a ``version: N`` line, a ``---`` line, then the template text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROMPT_NAMES = ("system", "answer", "condense", "refusal")
+
+
+@dataclass(frozen=True)
+class Prompt:
+    name: str
+    version: str
+    text: str
+
+    def format(self, **values: str) -> str:
+        return self.text.format(**values)
+
+
+def read_prompt(path: Path) -> Prompt:
+    """Parse one prompt file; raises ValueError naming the file when the header is missing."""
+    raw = path.read_text(encoding="utf-8")
+    head, sep, body = raw.partition("\n---\n")
+    if not sep or not head.startswith("version:"):
+        raise ValueError(f"{path}:1: a prompt file starts with 'version: N' and a '---' line")
+    return Prompt(path.stem, head.split(":", 1)[1].strip(), body.strip())
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    prompts: dict[str, Prompt]
+
+    def __getitem__(self, name: str) -> Prompt:
+        return self.prompts[name]
+
+    @property
+    def version(self) -> str:
+        """One string naming every prompt's version, reported with each answer."""
+        return "+".join(f"{n}@{self.prompts[n].version}" for n in PROMPT_NAMES)
+
+    def refusal(self, lang: str) -> str:
+        lines = dict(line.split(":", 1) for line in self["refusal"].text.splitlines() if ":" in line)
+        return lines.get(lang, lines["en"]).strip()
+
+
+@lru_cache(maxsize=4)
+def load_prompts(folder: Path) -> PromptSet:
+    return PromptSet({name: read_prompt(folder / f"{name}.md") for name in PROMPT_NAMES})

@@ -1,0 +1,130 @@
+"""Cited answers from the offline (extractive) backend on the seed corpus, and the chain's steps alone."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import answer
+from assistant.answer.chain import QuestionError, Turn, analyse_step, condense, new_turn
+from assistant.answer.citations import check_citations
+from assistant.answer.prompts import load_prompts
+from assistant.settings import PROJECT_ROOT, Settings
+
+REFUSAL_EN = load_prompts(PROJECT_ROOT / "prompts").refusal("en")
+REFUSAL_ZH = load_prompts(PROJECT_ROOT / "prompts").refusal("zh")
+
+
+def assert_citations_point_to_sources(turn: Turn) -> None:
+    numbers = {s.n for s in turn.sources}
+    assert turn.citations and all(c["n"] in numbers for c in turn.citations)
+    assert not turn.invalid_citations and not turn.unsupported
+
+
+def test_lookup_answer_has_the_key_facts_with_valid_citations(seed_settings: Settings) -> None:
+    turn = answer("What is LiveClin and how many physicians took part?", settings=seed_settings)
+    assert not turn.abstained and turn.answered_by == "extractive"
+    assert "239 physicians" in turn.text and "LiveClin" in turn.text
+    assert turn.citations[0]["title"].startswith("LiveClin")
+    assert_citations_point_to_sources(turn)
+
+
+def test_numbers_of_the_fallacy_paper(seed_settings: Settings) -> None:
+    turn = answer("How many reasoning problems and models did the human fallacy patterns study evaluate?",
+                  settings=seed_settings)
+    assert "383" in turn.text and "38 models" in turn.text
+    assert_citations_point_to_sources(turn)
+
+
+def test_list_question_gives_one_cited_line_per_record(seed_settings: Settings) -> None:
+    turn = answer("list the oral papers", settings=seed_settings)
+    lines = [line for line in turn.text.splitlines() if line.startswith("- ")]
+    assert len(lines) == 2 and {"CounselBench", "BioX-Bridge"} <= {c["title"].split(":")[0] for c in turn.citations}
+    assert all(line.rstrip().endswith(("[1]", "[2]")) for line in lines)
+    assert_citations_point_to_sources(turn)
+
+
+def test_code_link_question(seed_settings: Settings) -> None:
+    turn = answer("Where can I find the code for the EEG tokenizer that learns time-frequency motifs?",
+                  settings=seed_settings)
+    assert "https://github.com/Jathurshan0330/TFM-Tokenizer" in turn.text
+    assert_citations_point_to_sources(turn)
+
+
+def test_chinese_question_gets_a_chinese_scaffold_and_the_english_abstract(seed_settings: Settings) -> None:
+    turn = answer("哪篇论文研究呼吸音诊断?", settings=seed_settings)
+    assert turn.to_dict()["lang"] == "zh" and turn.text.startswith("根据收录的记录")
+    assert "Resp-Agent" in turn.text
+    assert_citations_point_to_sources(turn)
+
+
+def test_follow_up_is_resolved_against_the_previous_question(seed_settings: Settings) -> None:
+    turn = answer("where is its code?", ["what is LiveClin?"], settings=seed_settings)
+    assert "LiveClin" in turn.standalone
+    assert "https://github.com/AQ-MedAI/LiveClin" in turn.text
+    zh = answer("它有多少位医生参与?", ["LiveClin 是什么?"], settings=seed_settings)
+    assert "LiveClin" in zh.standalone and "239" in zh.text
+
+
+@pytest.mark.parametrize("question, refusal", [
+    ("What is the recommended dose of metformin?", REFUSAL_EN),
+    ("Who won the NeurIPS 2019 best paper award?", REFUSAL_EN),
+    ("Which paper is about autonomous driving perception?", REFUSAL_EN),
+    ("二甲双胍的推荐剂量是多少?", REFUSAL_ZH),
+])
+def test_out_of_scope_questions_are_refused_without_citations(seed_settings: Settings, question: str,
+                                                              refusal: str) -> None:
+    turn = answer(question, settings=seed_settings)
+    assert turn.abstained and turn.text == refusal and turn.citations == [] and turn.sources == []
+
+
+def test_steps_run_alone(seed_settings: Settings) -> None:
+    turn = condense.invoke(new_turn("and its code?", ["what is LiveClin?"], seed_settings, None, None))
+    assert "LiveClin" in turn.standalone and "condense" in turn.timings_ms
+    fresh = new_turn("哪些论文是 Oral 报告?", [], seed_settings, None, None)
+    fresh.standalone = fresh.question
+    turn = analyse_step.invoke(fresh)
+    assert turn.analysis and (turn.analysis.lang, turn.analysis.kind) == ("zh", "list")
+
+
+def test_citation_checker_removes_invalid_and_flags_unsupported() -> None:
+    sources = {1: "LiveClin uses 239 physicians to build cases.", 2: "ECG foundation models benchmark."}
+    checked = check_citations("LiveClin involved 239 physicians [1]. It also cured cancer in mice [1]. "
+                              "Invented claim about quantum gravity [7].", sources, REFUSAL_EN)
+    assert checked.invalid == [7] and "[7]" not in checked.text and checked.cited == [1]
+    assert any("cured cancer" in s for s in checked.unsupported)
+    assert any("quantum gravity" in s for s in checked.unsupported)  # uncited once [7] is removed
+    assert not any("239 physicians" in s for s in checked.unsupported)
+
+
+def test_empty_and_control_character_questions() -> None:
+    with pytest.raises(QuestionError):
+        new_turn(" \t\n\x00\x07 ", [], Settings(), None, None)
+    assert new_turn("EEG\x00 papers\x1b?", [], Settings(), None, None).question == "EEG papers ?"
+
+
+def test_ask_cli_json_shape(seed_settings: Settings, tmp_path: Path) -> None:
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps(["what is LiveClin?"]))
+    proc = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "how many physicians took part in it?",
+                           "--json", "--history-file", str(history), "--data-dir", str(seed_settings.data_dir)],
+                          capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert {"question", "standalone_question", "answer", "abstained", "backend", "prompt_version", "citations",
+            "unsupported_sentences", "sources", "timings_ms"} <= set(out)
+    assert out["backend"] == "extractive" and "239" in out["answer"]
+    assert set(out["citations"][0]) == {"n", "record_id", "title", "quote", "url", "sources"}
+    assert out["prompt_version"] == "system@1+answer@1+condense@1+refusal@1"
+
+
+def test_ask_cli_rejects_a_bad_history_file(seed_settings: Settings, tmp_path: Path) -> None:
+    bad = tmp_path / "h.json"
+    bad.write_text("{not json")
+    proc = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "x", "--history-file", str(bad),
+                           "--data-dir", str(seed_settings.data_dir)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "h.json" in proc.stderr and "Traceback" not in proc.stderr
