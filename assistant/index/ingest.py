@@ -148,7 +148,7 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool = True) 
             _index_into(location, docs, settings, report, progress)
             _verify(location, settings, len(docs))
             store.switch_generation(settings, generation)
-            store.prune_generations(settings)
+            store.prune_generations(settings, previous=live)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -24,7 +24,12 @@ from assistant.index.embeddings import model_id
 from assistant.settings import Settings
 
 MODEL_KEY = "embedding_model"
-CHROMA_SETTINGS = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def chroma_settings() -> ChromaSettings:
+    """New settings for every client: chromadb's client factories write into the object they are given, so
+    a shared one would turn every embedded client into an HTTP client once a server client was made."""
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
 class IndexUnavailable(RuntimeError):
@@ -50,11 +55,13 @@ class Location:
 
 
 def current_generation(settings: Settings) -> Path | None:
-    pointer = settings.index_dir / "CURRENT"
-    if not pointer.exists():
+    """The live generation named by ``CURRENT``; None when there is none or the pointer is damaged."""
+    try:
+        name = (settings.index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
         return None
-    gen = settings.index_dir / pointer.read_text().strip()
-    return gen if gen.is_dir() else None
+    gen = settings.index_dir / name
+    return gen if name.startswith("g-") and "/" not in name and gen.is_dir() else None
 
 
 def switch_generation(settings: Settings, generation: Path) -> None:
@@ -77,11 +84,13 @@ def new_generation(settings: Settings, copy_from: Path | None) -> Path:
     return gen
 
 
-def prune_generations(settings: Settings, keep: int = 2) -> list[Path]:
-    """Remove old and abandoned generations; the live one and the one before it stay for open readers."""
+def prune_generations(settings: Settings, previous: Path | None) -> list[Path]:
+    """Remove every generation but the live one and ``previous`` (the one it replaced, maybe still open in readers).
+
+    Run under the ingest lock: any other generation is older, or was abandoned by a crashed ingest.
+    """
     live = current_generation(settings)
-    gens = sorted((p for p in settings.index_dir.glob("g-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    removable = [g for g in gens if g != live][: max(0, len(gens) - keep)]
+    removable = [g for g in settings.index_dir.glob("g-*") if g.is_dir() and g not in (live, previous)]
     for gen in removable:
         shutil.rmtree(gen, ignore_errors=True)
     return removable
@@ -90,7 +99,7 @@ def prune_generations(settings: Settings, keep: int = 2) -> list[Path]:
 def server_client(url: str) -> chromadb.ClientAPI:
     parsed = urlparse(url if "://" in url else f"http://{url}")
     return chromadb.HttpClient(host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
-                               ssl=parsed.scheme == "https", settings=CHROMA_SETTINGS)
+                               ssl=parsed.scheme == "https", settings=chroma_settings())
 
 
 def server_location(settings: Settings) -> Location:
@@ -102,7 +111,7 @@ def server_location(settings: Settings) -> Location:
 
 
 def generation_location(generation: Path) -> Location:
-    client = chromadb.PersistentClient(path=str(generation / "chroma"), settings=CHROMA_SETTINGS)
+    client = chromadb.PersistentClient(path=str(generation / "chroma"), settings=chroma_settings())
     return Location(client, generation / "records.sqlite", generation, f"embedded {generation}")
 
 

@@ -14,7 +14,7 @@ KNOWN_TRACKS = (
 )
 
 PAPER = re.compile(r"^论文(?P<venue>.+?)(?: (?P<presentation>Oral|Poster|Spotlight))?(?P<year>(?:19|20)\d\d) ?年\s*(?P<rest>.+)$")
-CALL = re.compile(r"^征稿与合作(?P<venue>.+?)截止\s*(?P<deadline>.*?(?P<year>(?:19|20)\d\d)-\d\d-\d\d)\s*(?P<rest>.+)$")
+CALL = re.compile(r"^征稿与合作(?P<venue>(?:(?!截止).)+)截止\s*(?P<deadline>.*?(?P<year>(?:19|20)\d\d)-\d\d-\d\d)\s*(?P<rest>.+)$")
 DATA = re.compile(r"^数据资源(?P<description>.+?)(?P<access>开放访问|申请访问|受限访问)\s*(?P<title>.+)$")
 CJK = re.compile(r"[\u3400-\u9fff]")
 SHORT_NAME = re.compile(r"^(?P<name>[A-Za-z0-9][\w.+\-/ ]{0,39}?)\s*[:：]")

@@ -6,6 +6,7 @@ every good record of the same run is kept.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -15,9 +16,12 @@ from assistant.records.header import HeaderError, parse_header
 from assistant.records.model import Problem, Record
 
 KIND_PREFIXES = ("论文", "征稿与合作", "数据资源")
-CODE_LINK = re.compile(r"\s*Code/project link:\s*(?P<url>\S+?)[;；]?\s*$")
+# The trailing link line: one URL, or several separated by ";" ("code; dataset").
+CODE_LINK = re.compile(r"Code/project link:\s*(?P<url>[^\s;；]+(?:\s*[;；]\s*[^\s;；]+)*)[;；]?\s*$")
+LINK_SEPARATOR = re.compile(r"\s*[;；]\s*")
 JSONL_FIELDS = ("title", "abstract")
 JSONL_OPTIONAL = ("kind", "venue", "presentation", "year", "track", "url", "header", "short_name")
+SURROGATE = re.compile("[\ud800-\udfff]")  # from a lone \uXXXX escape in JSON; not UTF-8
 
 
 def _display(path: Path) -> str:
@@ -45,17 +49,34 @@ def _decode_lines(path: Path, data: bytes, problems: list[Problem]) -> list[tupl
     return out
 
 
+def _without_bom(data: bytes) -> bytes:
+    """Drop a UTF-8 byte-order mark and re-encode UTF-16 text with a BOM (as Windows editors save it) as UTF-8."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):]
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data:  # ASCII and newlines hold NULs
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:  # not UTF-16 after all: left to the binary and UTF-8 checks
+            return data
+    return data
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     return b"\x00" in sample and sample.count(b"\x00") > len(sample) // 100
 
 
 def _split_body(body: str) -> tuple[str, str]:
-    """Separate the trailing code/project link from the abstract text."""
+    """Separate the trailing code/project link from the abstract text. With several links, the first is the
+    record's url and the others stay in the text as "Further links: ..." (e.g. a released data set)."""
     m = CODE_LINK.search(body)
     if not m:
         return body.strip(), ""
-    return body[: m.start()].strip(), m.group("url").rstrip(";；,.")
+    links = [link.rstrip(";；,.") for link in LINK_SEPARATOR.split(m.group("url").strip()) if link.rstrip(";；,.")]
+    abstract = body[: m.start()].strip()
+    if len(links) > 1:
+        abstract += " Further links: " + "; ".join(links[1:])
+    return abstract, links[0]
 
 
 def _is_header(text: str) -> bool:
@@ -66,11 +87,12 @@ def parse_text(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Recor
     """Parse the seed format: a header line, then a body line, per record (blank lines ignored)."""
     name = _display(path)
     problems: list[Problem] = []
-    if not data.strip():
-        return [], [Problem(name, 0, "empty file: no records")]
+    data = _without_bom(data)
     if _looks_binary(data):
         return [], [Problem(name, 0, "binary file, not text: skipped")]
     lines = [(n, t) for n, t in _decode_lines(path, data, problems) if t is None or t.strip()]
+    if not lines:
+        return [], [Problem(name, 0, "empty file: no records")]
     records: list[Record] = []
     i = 0
     while i < len(lines):
@@ -114,10 +136,11 @@ def parse_jsonl(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Reco
     name = _display(path)
     problems: list[Problem] = []
     records: list[Record] = []
-    if not data.strip():
+    lines = [(n, t) for n, t in _decode_lines(path, _without_bom(data), problems) if t is None or t.strip()]
+    if not lines:
         return [], [Problem(name, 0, "empty file: no records")]
-    for number, text in _decode_lines(path, data, problems):
-        if text is None or not text.strip():
+    for number, text in lines:
+        if text is None:
             continue
         if len(text) > max_line_chars:
             problems.append(Problem(name, number, f"line longer than {max_line_chars} characters: record skipped"))
@@ -126,6 +149,9 @@ def parse_jsonl(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Reco
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
             problems.append(Problem(name, number, f"invalid JSON: {exc.msg} (column {exc.colno})"))
+            continue
+        except (ValueError, RecursionError) as exc:  # an integer of over 4300 digits, or too deeply nested
+            problems.append(Problem(name, number, f"unreadable JSON: {exc}"))
             continue
         if not isinstance(obj, dict):
             problems.append(Problem(name, number, "expected a JSON object"))
@@ -137,17 +163,21 @@ def parse_jsonl(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Reco
         extra = {k: obj[k] for k in JSONL_OPTIONAL if obj.get(k) not in (None, "")}
         try:
             year = int(extra.pop("year")) if "year" in extra else None
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             problems.append(Problem(name, number, f"field 'year' is not a number: {obj.get('year')!r}"))
             continue
         kind = extra.pop("kind", "paper")
         if kind not in ("paper", "call", "data", "other"):
             problems.append(Problem(name, number, f"field 'kind' must be paper|call|data|other, not {kind!r}"))
             continue
-        title = obj["title"].strip()
+        title, abstract = obj["title"].strip(), obj["abstract"].strip()
         header = str(extra.pop("header", "")).strip() or title
-        records.append(Record(header=header, abstract=obj["abstract"].strip(), title=title, kind=kind, year=year,
-                              sources=[f"{name}:{number}"], **{k: str(v) for k, v in extra.items()}))
+        fields = {k: str(v) for k, v in extra.items()}
+        if any(SURROGATE.search(text) for text in (title, abstract, header, *fields.values())):
+            problems.append(Problem(name, number, "a \\u escape names a lone UTF-16 surrogate (invalid Unicode)"))
+            continue
+        records.append(Record(header=header, abstract=abstract, title=title, kind=kind, year=year,
+                              sources=[f"{name}:{number}"], **fields))
     return records, problems
 
 
