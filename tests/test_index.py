@@ -120,3 +120,13 @@ def test_server_mode_against_chroma_run(tmp_path: Path, chroma_server: str) -> N
     result = HybridRetriever(settings).search("tokenizing brain signals from EEG")
     assert result.hits[0].title.startswith("EEGTok")
     assert result.hits[0].url == "https://github.com/x/eeg"
+
+
+def test_plain_ingest_repairs_an_emptied_collection(tmp_path: Path) -> None:
+    settings = small_settings(tmp_path)
+    ingest(settings, progress=False)
+    collection = store.open_location(settings).client.get_collection(settings.collection)
+    collection.delete(ids=collection.get()["ids"])  # record manager and store now disagree
+    report = ingest(settings, progress=False)
+    assert report.rebuilt and report.added == 3
+    assert store.open_location(settings).client.get_collection(settings.collection).count() == 3

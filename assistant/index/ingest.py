@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from langchain_classic.indexes import SQLRecordManager
 from langchain_core.documents import Document
@@ -100,12 +101,16 @@ def _index_into(location: store.Location, docs: list[Document], settings: Settin
     report.updated = result.get("num_updated", 0)
 
 
-def _unchanged(location: store.Location, docs: list[Document], settings: Settings, wanted_model: str) -> bool:
-    """True when the live index already holds exactly these chunks with the same model (nothing to write)."""
-    if store.stored_model(location, settings) != wanted_model or not location.record_db.exists():
-        return False
-    manager = record_manager(location, f"chroma/{settings.collection}")
-    return set(manager.list_keys()) == {chunk_key(d) for d in docs}
+def _live_state(location: store.Location, docs: list[Document], settings: Settings) -> str:
+    """"unchanged" when the live index holds exactly these chunks (nothing to write), "consistent" when its
+    record manager and collection agree (an incremental update is safe), else "inconsistent" (rebuild)."""
+    if not location.record_db.exists():
+        return "inconsistent"
+    keys = set(record_manager(location, f"chroma/{settings.collection}").list_keys())
+    stored = location.client.get_collection(settings.collection, embedding_function=None).count()
+    if stored != len(keys):
+        return "inconsistent"
+    return "unchanged" if keys == {chunk_key(d) for d in docs} else "consistent"
 
 
 def _summarise(corpus: Corpus, docs: list[Document], report: IngestReport) -> None:
@@ -135,12 +140,13 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool = True) 
             _index_into(location, docs, settings, report, progress)
         else:
             live = store.current_generation(settings)
-            if live is not None and not rebuild and _unchanged(store.generation_location(live), docs, settings, wanted):
+            live_model = None if live is None or rebuild else _readable_model(live, settings)
+            state = _live_state(store.generation_location(live), docs, settings) if live_model == wanted else ""
+            if state == "unchanged":
                 report.skipped, report.location = len(docs), f"embedded {live}"
                 report.seconds = time.perf_counter() - started
                 return report
-            reuse = live is not None and not rebuild and \
-                store.stored_model(store.generation_location(live), settings) == wanted
+            reuse = state == "consistent"  # else: another model, or a damaged index: build afresh
             report.rebuilt = live is not None and not reuse
             generation = store.new_generation(settings, live if reuse else None)
             location = store.generation_location(generation)
@@ -151,6 +157,14 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool = True) 
             store.prune_generations(settings, previous=live)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _readable_model(generation: Path, settings: Settings) -> str | None:
+    """The model id of a generation, or None when it cannot be opened (a damaged index is rebuilt, not reused)."""
+    try:
+        return store.stored_model(store.generation_location(generation), settings)
+    except Exception:  # chromadb raises many kinds of error for a damaged directory
+        return None
 
 
 def _drop_collection(location: store.Location, settings: Settings) -> None:
