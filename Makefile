@@ -17,10 +17,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed  ## the package and everything it needs, in .venv
 
-# Debian packages for the browser tests (headless Chromium + chromedriver).
+# Debian packages for the browser tests: headless Chromium, chromedriver, a CJK font for Chinese text.
+APT_PACKAGES := chromium chromium-driver fonts-wqy-microhei
 system-deps:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver; }
+	@dpkg -s $(APT_PACKAGES) >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_PACKAGES); }
 
 # Test extras: llama-cpp-python compiles llama.cpp once (~6 min on 2 cores; pip caches the wheel).
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed

@@ -160,6 +160,51 @@ def ask(
         typer.secho(turn.error, fg=typer.colors.RED, err=True)
 
 
+@app.command()
+def chat(
+    host: Annotated[Optional[str], typer.Option(help="Interface to listen on (default 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default 7860).")] = None,
+    share: Annotated[bool, typer.Option("--share", help="Also open a public Gradio share link.")] = False,
+    ingest_if_needed: Annotated[bool, typer.Option("--ingest-if-needed", help="Build the index first if "
+                                                   "there is none.")] = False,
+    backend: Annotated[Optional[str], typer.Option(help="Default backend: extractive | openai")] = None,
+    data_dir: DataDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Start the chat UI (streamed, cited answers; basic auth from ASSISTANT_AUTH=user:password)."""
+    from assistant.ui.app import launch
+
+    settings = make_settings(host=host, port=port, share=share or None, backend=backend, data_dir=data_dir,
+                             chroma_url=chroma_url)
+    try:
+        launch(settings, ingest_if_needed=ingest_if_needed)
+    except (ValueError, OSError) as exc:  # bad auth value, port in use
+        fail(str(exc), code=2)
+
+
+@app.command("eval")
+def eval_command(
+    golden_set: Annotated[Path, typer.Option("--set", help="Golden question set (JSONL).")] = Path("evals/golden.jsonl"),
+    backend: Annotated[Optional[str], typer.Option(help="extractive (offline, default) | openai")] = None,
+    k: Annotated[Optional[int], typer.Option("--k", help="Records returned for a lookup question.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout: metrics, by_kind, by_lang, "
+                                                       "questions.")] = False,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Write report.md/.html, charts and the run "
+                                                   "here; compare with the previous run.")] = None,
+    thresholds: Annotated[Optional[Path], typer.Option(help="Fail (exit 1) below these minimums, e.g. "
+                                                       "evals/thresholds.json.")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N questions.")] = None,
+    data_dir: DataDir = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Run a golden question set through the real chain and score retrieval and answers."""
+    from assistant.evals.cli import run_command
+
+    settings = make_settings(data_dir=data_dir, chroma_url=chroma_url, backend=backend, k=k)
+    with_index(lambda: run_command(golden_set, settings, backend=backend, as_json=as_json, report=report,
+                                   thresholds=thresholds, limit=limit, fail=fail, emit_json=emit_json))
+
+
 def with_index(action):  # type: ignore[no-untyped-def]
     """Run ``action``, turning a missing or mismatched index into a clear message."""
     from assistant.index.store import IndexUnavailable

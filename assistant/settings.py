@@ -53,8 +53,10 @@ class Settings(BaseSettings):
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     # Abstention: evidence = best dense cosine + bm25_weight * min(best BM25, bm25_cap), per question language.
     # Calibrated on evals/golden.jsonl (see README, "Abstention"); e5 cosines run higher for Chinese questions.
-    abstain_threshold_en: float = 0.838
-    abstain_threshold_zh: float = 0.893
+    # Re-calibrate with `python -m assistant.evals.calibrate` (midpoint between the strongest question to refuse
+    # and the weakest to answer, per language; evals/RESULTS.md records the last run).
+    abstain_threshold_en: float = 0.8374
+    abstain_threshold_zh: float = 0.8923
     abstain_bm25_weight: float = 0.01
     abstain_bm25_cap: float = 10.0
     fallback_to_extractive: bool = Field(True, description="On an LLM failure, also show the offline answer (labelled).")

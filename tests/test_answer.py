@@ -94,7 +94,7 @@ def test_steps_run_alone(seed_settings: Settings) -> None:
 def test_citation_checker_removes_invalid_and_flags_unsupported() -> None:
     sources = {1: "LiveClin uses 239 physicians to build cases.", 2: "ECG foundation models benchmark."}
     checked = check_citations("LiveClin involved 239 physicians [1]. It also cured cancer in mice [1]. "
-                              "Invented claim about quantum gravity [7].", sources, REFUSAL_EN)
+                              "Invented claim about quantum gravity [7].", sources, {REFUSAL_EN})
     assert checked.invalid == [7] and "[7]" not in checked.text and checked.cited == [1]
     assert any("cured cancer" in s for s in checked.unsupported)
     assert any("quantum gravity" in s for s in checked.unsupported)  # uncited once [7] is removed

@@ -22,10 +22,17 @@ class Analysis:
     asks_number: bool
 
 
+LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
 def language(text: str) -> str:
-    """zh when the question is mostly Chinese characters, else en."""
-    cjk, latin = len(CJK.findall(text)), len(LATIN.findall(text))
-    return "zh" if cjk and cjk * 3 >= latin else "en"
+    """zh when the text is mostly Chinese, else en.
+
+    Chinese characters are weighed against English *words* (a Chinese word is about 1.5 characters), so a
+    Chinese question that names English terms ("哪篇 paper 用 diffusion model 生成 ECG 信号?") stays Chinese,
+    while an English question quoting a short Chinese title stays English."""
+    cjk, words = len(CJK.findall(text)), len(LATIN_WORD.findall(text))
+    return "zh" if cjk and cjk * 2 >= words * 3 else "en"
 
 
 def analyse(question: str, plan: QueryPlan) -> Analysis:

@@ -19,10 +19,10 @@ from langchain_core.runnables import RunnableLambda
 from assistant.answer import llm
 from assistant.answer.abstain import Evidence, judge
 from assistant.answer.analyse import Analysis, analyse, language
-from assistant.answer.citations import check_citations
-from assistant.answer.condense import condense_offline, refers_back
+from assistant.answer.citations import check_citations, sentences
+from assistant.answer.condense import condense_offline, continues, refers_back
 from assistant.answer.context import Source, build_context
-from assistant.answer.extractive import extractive_answer
+from assistant.answer.extractive import SCAFFOLD, extractive_answer
 from assistant.answer.prompts import PromptSet, load_prompts
 from assistant.retrieve.hybrid import HybridRetriever, SearchResult, get_retriever
 from assistant.retrieve.query import Filters
@@ -55,6 +55,7 @@ class Turn:
     answered_by: str = ""
     error: str | None = None
     partial: bool = False
+    notices: list[str] = field(default_factory=list)  # backend failure notices inserted into the text
     citations: list[dict[str, Any]] = field(default_factory=list)
     invalid_citations: list[int] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
@@ -120,11 +121,25 @@ def _subject_of(turn: Turn):  # type: ignore[no-untyped-def]
     return subject
 
 
+def _elliptical(turn: Turn) -> bool:
+    """A follow-up that names nothing and has no "it"/"its" ("How many physicians took part?", "代码链接是什么?"):
+    too weak to answer alone, while its words fit the record the conversation is about."""
+    alone = turn.retriever.search(turn.question)
+    if judge(alone, language(turn.question), turn.settings).answerable:
+        return False
+    previous = condense_offline(turn.history[-1], turn.history[:-1], _subject_of(turn))
+    hits = turn.retriever.search(previous, k=1).hits
+    return bool(hits) and continues(turn.question, f"{hits[0].header}\n{turn.retriever.record_text(hits[0].record_id)}")
+
+
 @timed("condense")
 def condense(turn: Turn) -> Turn:
     """Rewrite a follow-up into a standalone question (LLM for the openai backend, else by reference)."""
     turn.standalone = turn.question
-    if not turn.history or not refers_back(turn.question):
+    if not turn.history:
+        return turn
+    elliptical = not refers_back(turn.question) and _elliptical(turn)
+    if not elliptical and not refers_back(turn.question):
         return turn
     if turn.backend == "openai":
         prompt = turn.prompts["condense"].format(history="\n".join(f"- {q}" for q in turn.history),
@@ -135,7 +150,7 @@ def condense(turn: Turn) -> Turn:
             return turn
         except llm.BackendError as exc:
             turn.error = str(exc)  # fall through to the offline rewrite, and say so
-    turn.standalone = condense_offline(turn.question, turn.history, _subject_of(turn))
+    turn.standalone = condense_offline(turn.question, turn.history, _subject_of(turn), elliptical=elliptical)
     return turn
 
 
@@ -210,6 +225,7 @@ def generate_into(turn: Turn) -> Iterator[str]:
     except llm.BackendError as exc:
         turn.error, turn.partial = str(exc), bool(pieces)
         notice = ("\n\n[answer interrupted: " if pieces else "") + str(exc) + ("]" if pieces else "")
+        turn.notices.append(notice)
         pieces.append(notice)
         yield notice
         if turn.settings.fallback_to_extractive and turn.sources:
@@ -236,7 +252,8 @@ def check(turn: Turn) -> Turn:
     if turn.text.strip() == refusal:
         turn.abstained = True
     by_n = {s.n: s for s in turn.sources}
-    checked = check_citations(turn.text, {n: s.text for n, s in by_n.items()}, refusal)
+    notices = {sentence for notice in turn.notices for sentence in sentences(notice)}
+    checked = check_citations(turn.text, {n: s.text for n, s in by_n.items()}, {refusal} | SCAFFOLD | notices)
     turn.text, turn.invalid_citations, turn.unsupported = checked.text, checked.invalid, checked.unsupported
     turn.citations = [citation(by_n[n], turn.text) for n in checked.cited]
     if turn.abstained:

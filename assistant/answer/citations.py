@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from assistant.retrieve.text import tokenize
 
 CITATION = re.compile(r"\[(\d+(?:\s*[,，]\s*\d+)*)\]")
-# A sentence ends at . ! ? (or 。！？) unless citations follow, which belong to it: "A. [1] B [2]. C"
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!\[\d)|(?<=[。！？])(?!\s*\[\d)|(?<=\])\s*(?=[A-Z\u4e00-\u9fff*])|\n+")
+# A sentence ends at . ! ? (or 。！？) unless citations follow, which belong to it: "A. [1] B [2]. C";
+# nor before a lowercase word ("i.e. portable", "alignment. sleep2vec is"), as the extractive answerer splits.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!\[\d|[a-z])|(?<=[。！？])(?!\s*\[\d)|(?<=\])\s*(?=[A-Z\u4e00-\u9fff*])|\n+")
 SUPPORT_THRESHOLD = 0.5
 
 
@@ -53,19 +54,21 @@ def support(sentence: str, source_texts: list[str]) -> float:
     return len(tokens & available) / len(tokens)
 
 
-def check_citations(text: str, sources: dict[int, str], refusal: str) -> CitationCheck:
-    """Validate citations against ``sources`` (number -> source text) and flag unsupported sentences."""
+def check_citations(text: str, sources: dict[int, str], scaffold: set[str]) -> CitationCheck:
+    """Validate citations against ``sources`` (number -> source text) and flag unsupported sentences.
+
+    Sentences in ``scaffold`` (the refusal, fixed phrases of the answerer) and headings ending in ":"
+    make no claim and are not checked; every other sentence must be supported by the sources it cites.
+    """
     cleaned, invalid = strip_invalid(text, set(sources))
     result = CitationCheck(cleaned, invalid=invalid)
     for n in numbers_in(cleaned):
         if n not in result.cited:
             result.cited.append(n)
     for sentence in sentences(cleaned):
-        if sentence.strip() == refusal or sentence.rstrip().endswith(":"):
+        if CITATION.sub("", sentence).strip() in scaffold or sentence.rstrip().endswith(":"):
             continue
         cited = numbers_in(sentence)
-        if not cited and len(tokenize(sentence)) < 4:
-            continue  # scaffolding such as a heading
         if support(sentence, [sources[n] for n in cited]) < SUPPORT_THRESHOLD:
             result.unsupported.append(sentence)
     return result

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.answer.analyse import language
+from assistant.answer.analyse import ASKS_CODE, language
+from assistant.retrieve.text import tokenize
 
 REFERS_BACK_EN = re.compile(r"\b(?:this|that|the) (?:paper|work|study|benchmark|dataset|method|model|one)\b|"
                             r"\b(?:its|it|they|their|them|these|those)\b", re.I)
@@ -31,13 +32,24 @@ def rewrite(question: str, subject: str) -> str:
     return replaced if n else f"{question} ({subject})"
 
 
-def condense_offline(question: str, history: list[str], subject_of: Callable[[str], str | None]) -> str:
+def continues(question: str, record_text: str) -> bool:
+    """Whether a question without a back-reference still reads as a question about the record of
+    ``record_text`` ("How many physicians took part?" after "What is LiveClin?"): it asks for a code or
+    project link, which any record has or lacks, or its content words occur in the record."""
+    if ASKS_CODE.search(question):
+        return True
+    return bool(set(tokenize(question)) & set(tokenize(record_text)))
+
+
+def condense_offline(question: str, history: list[str], subject_of: Callable[[str], str | None],
+                     elliptical: bool = False) -> str:
     """Resolve back-references against the record the previous question was about.
 
     ``subject_of`` maps a standalone question to the name of its best record (the retriever's top hit).
-    Questions that stand alone are returned unchanged.
+    Questions that stand alone are returned unchanged; an ``elliptical`` follow-up, which refers back
+    without saying so, gets the subject too.
     """
-    if not history or not refers_back(question):
+    if not history or not (elliptical or refers_back(question)):
         return question
     previous = condense_offline(history[-1], history[:-1], subject_of)
     subject = subject_of(previous)

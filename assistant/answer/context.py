@@ -19,6 +19,14 @@ class Source:
 
 
 COMPACT_TOKENS = 90  # per record in a list answer, so every matching record fits
+MIN_COMPACT_TOKENS = 30  # ... shrunk down to this when many records match
+
+
+def compact_tokens(hits: list[Hit], budget: int) -> int:
+    """Abstract tokens per record of a list answer: what the budget leaves after every header, shared out."""
+    fixed = sum(count_tokens(hit.header) + (count_tokens(hit.url) + 8 if hit.url else 0) + 6 for hit in hits)
+    share = (budget - fixed) // max(1, len(hits))
+    return max(MIN_COMPACT_TOKENS, min(COMPACT_TOKENS, share))
 
 
 def build_context(hits: list[Hit], full_text: dict[str, str], budget: int, compact: bool = False) -> list[Source]:
@@ -26,9 +34,10 @@ def build_context(hits: list[Hit], full_text: dict[str, str], budget: int, compa
     ``compact`` keeps each record short (list questions), so that every matching record gets a number."""
     out: list[Source] = []
     used = 0
+    per_record = compact_tokens(hits, budget) if compact else 0
     for hit in hits:
         body = full_text.get(hit.record_id) or hit.text.split("\n", 1)[-1]
-        short = truncate_tokens(body, COMPACT_TOKENS) if compact else body
+        short = truncate_tokens(body, per_record) if compact else body
         text = f"{hit.header}\n{short}" + (" …" if len(short) < len(body) else "")
         if compact and hit.url and hit.url not in text:
             text += f"\nCode/project link: {hit.url}"

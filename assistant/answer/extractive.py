@@ -13,12 +13,22 @@ from assistant.answer.analyse import Analysis
 from assistant.answer.context import Source
 from assistant.retrieve.text import tokenize
 
-SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|(?<=[。！？])")
+# A sentence ends at . ! ? before a capital, digit, quote, bracket or markdown emphasis ("**In this work**"),
+# as the citation checker splits (never before a lowercase word: "i.e. portable", "sleep2vec is").
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[*_])|(?<=[。！？])")
 BOILERPLATE = re.compile(r"^(?:ICLR \d{4} (?:Oral|Poster|Spotlight)\.?\s*)?(?:accepted paper at [^.]+\.)?\s*", re.I)
 DEFINES = re.compile(r"\b(?:we (?:introduce|propose|present|develop|build|construct|release)|this paper|"
                      r"in this (?:paper|work)|is a (?:comprehensive|large|new|novel))\b|提出|构建", re.I)
 NUMBER = re.compile(r"\d")
+# The authors' own voice (what the paper does) versus background and rhetorical openers.
+AUTHOR_VOICE = re.compile(r"\b(?:we|our|this (?:paper|work|study)|the (?:suite|benchmark|dataset|framework|model))\b", re.I)
+BACKGROUND = re.compile(r"^(?:however|but|while|although|though|despite|yet|recent(?:ly)?|existing|current(?:ly)?|"
+                        r"traditional|conventional)\b", re.I)
+# Names the paper gives its contributions: CamelCase (AnesBench), acronyms (SWEC, RLVR), model names (gemma-2).
+NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-?\d[\w.-]*)\b")
+URL_IN_TEXT = re.compile(r"https?://")
 SUMMARY_CHARS = 260
+LOOKUP_SENTENCES = 3  # of the best record's abstract (the seed abstracts run four to six sentences)
 RELATED_DENSE_GAP = 0.03  # "see also" records: close to the best in both dense and BM25 scores
 RELATED_BM25_SHARE = 0.6
 
@@ -28,6 +38,8 @@ TEXT = {
     "zh": {"intro": "根据收录的记录:", "list": "共找到 {n} 条匹配的记录:", "code": "代码/项目链接:{url}",
            "no_code": "该记录没有给出代码或项目链接。", "related": "另见:", "none": "无代码链接"},
 }
+
+SCAFFOLD = {phrase for lang in TEXT.values() for phrase in (lang["no_code"],)}
 
 
 def abstract_sentences(source: Source) -> list[str]:
@@ -39,14 +51,23 @@ def abstract_sentences(source: Source) -> list[str]:
 
 
 def best_sentences(sentences: list[str], question: str, analysis: Analysis, limit: int) -> list[str]:
-    """Pick the ``limit`` sentences that best answer the question, in their original order."""
+    """Pick the ``limit`` sentences that best answer the question, in their original order.
+
+    A sentence scores for the question's words it shares, for saying what the paper introduces, for the
+    authors' voice and the names of what they built (where the specific facts are), and for numbers or links
+    when the question asks for them; background openers and rhetorical questions score less."""
     wanted = set(tokenize(question))
 
     def score(item: tuple[int, str]) -> float:
         i, sentence = item
         overlap = len(wanted & set(tokenize(sentence)))
-        return (overlap + 1.5 * bool(DEFINES.search(sentence))
-                + 2.0 * (analysis.asks_number and bool(NUMBER.search(sentence))) - 0.1 * i)
+        voice = bool(AUTHOR_VOICE.search(sentence))
+        background = bool(BACKGROUND.search(sentence)) or sentence.rstrip().endswith("?") or (i == 0 and not voice)
+        return (overlap + 1.5 * bool(DEFINES.search(sentence)) + 1.0 * voice
+                + 0.5 * bool(NAMED.search(sentence))
+                + 2.0 * (analysis.asks_number and bool(NUMBER.search(sentence)))
+                + 2.0 * (analysis.asks_code and bool(URL_IN_TEXT.search(sentence)))
+                - 1.5 * background - 0.1 * i)
 
     chosen = sorted(sorted(enumerate(sentences), key=score, reverse=True)[:limit])
     return [s for _, s in chosen]
@@ -70,12 +91,12 @@ def lookup_lines(question: str, sources: list[Source], analysis: Analysis) -> It
     text = TEXT[analysis.lang]
     top = sources[0]
     yield text["intro"]
-    picked = best_sentences(abstract_sentences(top), question, analysis, limit=3 if analysis.asks_number else 2)
+    picked = best_sentences(abstract_sentences(top), question, analysis, limit=LOOKUP_SENTENCES)
     yield f"{label(top)}: " + " ".join(f"{s} [{top.n}]" for s in picked)
     if top.hit.url:
         yield f"{text['code'].format(url=top.hit.url)} [{top.n}]"
     elif analysis.asks_code:
-        yield f"{text['no_code']} [{top.n}]"
+        yield text["no_code"]
     related = [s for s in sources[1:3]
                if s.hit.dense >= top.hit.dense - RELATED_DENSE_GAP and s.hit.bm25 >= RELATED_BM25_SHARE * top.hit.bm25]
     if related:
@@ -86,10 +107,12 @@ def list_lines(sources: list[Source], analysis: Analysis) -> Iterator[str]:
     text = TEXT[analysis.lang]
     yield text["list"].format(n=len(sources))
     for source in sources:
-        line = f"- {label(source)}: {summary(abstract_sentences(source))}"
-        if analysis.asks_code:
-            line += " " + (text["code"].format(url=source.hit.url) if source.hit.url else f"({text['none']})")
-        yield f"{line} [{source.n}]"
+        # Every sentence of the line carries the citation, so each one can be checked against the source.
+        missing = f" ({text['none']})" if analysis.asks_code and not source.hit.url else ""
+        line = f"- {label(source)}{missing}: {summary(abstract_sentences(source))} [{source.n}]"
+        if analysis.asks_code and source.hit.url:
+            line += f" {text['code'].format(url=source.hit.url)} [{source.n}]"
+        yield line
 
 
 def extractive_answer(question: str, sources: list[Source], analysis: Analysis) -> Iterator[str]:

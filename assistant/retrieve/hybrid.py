@@ -12,12 +12,13 @@ import numpy as np
 
 from assistant.index import store
 from assistant.index.embeddings import get_embeddings
-from assistant.retrieve.query import Filters, QueryPlan, plan_query
+from assistant.retrieve.query import FILTER_KEYS, Filters, QueryPlan, plan_query
 from assistant.retrieve.text import tokenize
 from assistant.settings import Settings
 
 SNIPPET_CHARS = 400
 MAX_LIST = 60  # a "list every matching record" answer never grows past this
+OVERFETCH_MAX = 3000  # neighbours an unfiltered dense query may fetch to serve a filtered one (see HybridRetriever._dense)
 
 
 @dataclass
@@ -84,11 +85,34 @@ class Catalog:
         self.records: dict[str, list[int]] = {}
         for i, meta in enumerate(metas):
             self.records.setdefault(meta["record_id"], []).append(i)
+        # metadata columns for the per-query filter mask (a Python loop over every chunk's metadata cost
+        # ~15 ms at 1k chunks and grows linearly: see benchmarks/, section "growth")
+        self.columns = {key: np.array([m.get(key) for m in metas], dtype=object) for key in FILTER_KEYS}
+
+    def allowed(self, filters: Filters) -> np.ndarray:
+        """Rows whose metadata match ``filters`` (the rule of Filters.matches), vectorised."""
+        mask = np.ones(len(self.metas), dtype=bool)
+        for key, value in filters.active().items():
+            if isinstance(value, list):  # any of several values (a track named in two languages)
+                mask &= np.isin(self.columns[key], np.array(value, dtype=object))
+            else:
+                mask &= self.columns[key] == value
+        return mask
 
     @classmethod
-    def from_collection(cls, collection: Any) -> Catalog:
-        data = collection.get(include=["documents", "metadatas"])
-        return cls(list(data["ids"]), list(data["documents"]), [dict(m) for m in data["metadatas"]])
+    def from_collection(cls, collection: Any, page: int = 5000) -> Catalog:
+        """Every chunk of the collection, read a page at a time: one get() of everything fails past ~30k
+        chunks with "too many SQL variables" (see benchmarks/, section "growth")."""
+        ids: list[str] = []
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        while True:
+            data = collection.get(include=["documents", "metadatas"], limit=page, offset=len(ids))
+            ids += data["ids"]
+            texts += data["documents"]
+            metas += [dict(m) for m in data["metadatas"]]
+            if len(data["ids"]) < page:
+                return cls(ids, texts, metas)
 
     def bm25_scores(self, terms: list[str]) -> np.ndarray:
         if not terms or not self.texts:
@@ -130,7 +154,7 @@ class HybridRetriever:
             plan.wants_all = wants_all
         timings: dict[str, float] = {}
         catalog = self.catalog
-        allowed = np.array([plan.filters.matches(m) for m in catalog.metas], dtype=bool)
+        allowed = catalog.allowed(plan.filters)
 
         t = time.perf_counter()
         vector = self.embeddings.embed_query(query)
@@ -140,10 +164,7 @@ class HybridRetriever:
         n = min(max(self.settings.candidates, k * 4), max(1, int(allowed.sum())))
         dense_rows: list[tuple[int, float]] = []
         if allowed.any():
-            found = self.collection.query(query_embeddings=[vector], n_results=n, where=plan.filters.chroma_where(),
-                                          include=["distances"])
-            dense_rows = [(catalog.row[cid], 1.0 - dist) for cid, dist in zip(found["ids"][0], found["distances"][0])
-                          if cid in catalog.row]
+            dense_rows = self._dense(vector, n, plan.filters, allowed)
         timings["dense"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
@@ -159,6 +180,26 @@ class HybridRetriever:
         return SearchResult(query, plan.filters, plan, hits, timings,
                             top_dense=dense_rows[0][1] if dense_rows else 0.0,
                             top_bm25=bm25_rows[0][1] if bm25_rows else 0.0)
+
+    def _query(self, vector: list[float], n: int, where: dict[str, Any] | None) -> list[tuple[int, float]]:
+        found = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
+        row = self.catalog.row
+        return [(row[cid], 1.0 - dist) for cid, dist in zip(found["ids"][0], found["distances"][0]) if cid in row]
+
+    def _dense(self, vector: list[float], n: int, filters: Filters, allowed: np.ndarray) -> list[tuple[int, float]]:
+        """The n nearest allowed chunks. Chroma's ``where`` costs time in proportion to the chunks it matches
+        (0.1-0.7 s per query at 100k chunks, see benchmarks/ "growth"), so unless the filter is very selective
+        an unfiltered query fetches enough extra neighbours (3x the expected need) and the mask filters them;
+        the ``where`` query remains the fallback when that did not yield n."""
+        where = filters.chroma_where()
+        size = len(allowed)
+        if where is not None:
+            fetch = min(size, int(np.ceil(3 * n * size / max(1, int(allowed.sum())))))
+            if fetch <= OVERFETCH_MAX:
+                kept = [(r, score) for r, score in self._query(vector, fetch, None) if allowed[r]]
+                if len(kept) >= n or fetch >= size:
+                    return kept[:n]
+        return self._query(vector, n, where)
 
     def _fuse(self, plan: QueryPlan, dense_rows: list[tuple[int, float]], bm25_rows: list[tuple[int, float]],
               allowed: np.ndarray, k: int) -> list[Hit]:
@@ -185,11 +226,14 @@ class HybridRetriever:
         """Every record that matches a list question: all filtered records when no topic remains,
         otherwise the records with lexical evidence for the topic or a dense score close to the best."""
         if not plan.topic_terms:
-            rows = [i for i in range(len(self.catalog.metas)) if allowed[i]]
-            for row in rows:
-                best_row.setdefault(self.catalog.metas[row]["record_id"], row)
-            ids = list(dict.fromkeys(self.catalog.metas[r]["record_id"] for r in rows))
-            return ids[:MAX_LIST]
+            ids: dict[str, None] = {}
+            for row in np.flatnonzero(allowed).tolist():  # catalog order; stops at MAX_LIST records
+                rid = self.catalog.metas[row]["record_id"]
+                best_row.setdefault(rid, row)
+                ids[rid] = None
+                if len(ids) >= MAX_LIST:
+                    break
+            return list(ids)
         top_bm25 = max(bm25_of.values(), default=0.0)
         top_dense = max(dense_of.values(), default=0.0)
         keep = [rid for rid in ranked_ids

@@ -1,0 +1,14 @@
+"""Answer-quality evals: run a golden question set through the real chain and score it.
+
+``golden``  reads and checks the question set,
+``runner``  answers every question (with its history) and records one row per question,
+``metrics`` scores the rows (retrieval metrics with ranx, answer metrics), overall and by kind / language,
+``judge``   optionally grades faithfulness and correctness with an LLM (``ASSISTANT_JUDGE_*``),
+``report``  writes report.md / report.html with charts, saves the run and compares with the previous one.
+"""
+
+from assistant.evals.golden import GoldenQuestion, load_golden
+from assistant.evals.metrics import compute_metrics, summarise
+from assistant.evals.runner import run_eval
+
+__all__ = ["GoldenQuestion", "load_golden", "compute_metrics", "summarise", "run_eval"]

@@ -1,0 +1,77 @@
+"""The golden question set: one JSON object per line (see evals/golden.jsonl)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+KINDS = ("lookup", "aggregate", "filter", "followup", "abstain")
+LANGS = ("en", "zh")
+
+
+@dataclass
+class GoldenQuestion:
+    id: str
+    question: str
+    lang: str
+    kind: str
+    history: list[str] = field(default_factory=list)
+    expect_any: list[str] = field(default_factory=list)  # any one returned record matching one string answers it
+    expect_all: list[str] = field(default_factory=list)  # every string must be matched by some returned record
+    facts: list[str] = field(default_factory=list)  # must occur in the answer (case-insensitive)
+
+    @property
+    def should_abstain(self) -> bool:
+        return self.kind == "abstain"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class GoldenError(ValueError):
+    """A malformed golden file; the message names the file and line."""
+
+
+def parse_line(raw: str, where: str) -> GoldenQuestion:
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise GoldenError(f"{where}: not JSON ({exc.msg})") from None
+    if not isinstance(obj, dict):
+        raise GoldenError(f"{where}: expected a JSON object")
+    missing = [k for k in ("id", "question", "lang", "kind") if not isinstance(obj.get(k), str) or not obj[k].strip()]
+    if missing:
+        raise GoldenError(f"{where}: missing or empty {', '.join(missing)}")
+    if obj["kind"] not in KINDS:
+        raise GoldenError(f"{where}: kind must be one of {', '.join(KINDS)}, not {obj['kind']!r}")
+    if obj["lang"] not in LANGS:
+        raise GoldenError(f"{where}: lang must be en or zh, not {obj['lang']!r}")
+    lists = {}
+    for key in ("history", "expect_any", "expect_all", "facts"):
+        value = obj.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise GoldenError(f"{where}: {key} must be a list of strings")
+        lists[key] = value
+    question = GoldenQuestion(obj["id"], obj["question"], obj["lang"], obj["kind"], **lists)
+    if question.should_abstain and (question.expect_any or question.expect_all or question.facts):
+        raise GoldenError(f"{where}: an abstain question expects no records and no facts")
+    return question
+
+
+def load_golden(path: Path, limit: int | None = None) -> list[GoldenQuestion]:
+    """Read a golden set; blank lines are skipped, ids must be unique."""
+    questions: list[GoldenQuestion] = []
+    seen: set[str] = set()
+    for number, raw in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        question = parse_line(raw, f"{path}:{number}")
+        if question.id in seen:
+            raise GoldenError(f"{path}:{number}: duplicate id {question.id!r}")
+        seen.add(question.id)
+        questions.append(question)
+    if not questions:
+        raise GoldenError(f"{path}: no questions")
+    return questions[:limit] if limit else questions

@@ -1,0 +1,219 @@
+"""End to end in headless Chromium: ask, read the streamed cited answer, follow a citation, and check
+that markup inside a record or a question is shown as text and never runs.
+
+Screenshots land in test-output/<test name>/. With UPDATE_DOCS_SCREENSHOT=1 the LiveClin answer is
+also saved as docs/screenshot.png.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from assistant.index.ingest import ingest
+from assistant.settings import PROJECT_ROOT, Settings
+from assistant.ui.app import launch
+from tests.helpers import free_port, paper, write_corpus
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+SCRIPT = "<script>alert(1)</script>"
+IMG = '<img src=x onerror="window.__pwned=1;alert(2)">'
+LIVECLIN = "what is LiveClin and how many physicians took part?"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip("chromium and chromedriver are not installed (make system-deps)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--window-size=1440,1050", "--lang=en-US",
+                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def serve(settings: Settings) -> Iterator[str]:
+    demo = launch(settings, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{settings.port}/"
+    finally:
+        demo.close()
+
+
+@pytest.fixture(scope="module")
+def seed_app(seed_settings: Settings) -> Iterator[str]:
+    yield from serve(seed_settings.model_copy(update={"port": free_port()}))
+
+
+def open_app(driver: webdriver.Chrome, url: str) -> None:
+    driver.get(url)
+    WebDriverWait(driver, 60).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#question textarea")))
+
+
+def bot_messages(driver: webdriver.Chrome) -> list[WebElement]:
+    return driver.find_elements(By.CSS_SELECTOR, "#chat .message.bot")
+
+
+def ask(driver: webdriver.Chrome, question: str) -> WebElement:
+    """Type a question, submit it with Enter and wait for the finished answer (its footer)."""
+    before = len(bot_messages(driver))
+    box = driver.find_element(By.CSS_SELECTOR, "#question textarea")
+    box.click()
+    box.send_keys(question + Keys.ENTER)
+
+    def finished(d: webdriver.Chrome) -> bool:
+        text = d.execute_script("""const m = document.querySelectorAll('#chat .message.bot');
+            return m.length > arguments[0] ? m[m.length - 1].innerText : '';""", before)
+        return "Answered by" in text or "⚠" in text
+
+    WebDriverWait(driver, 90, ignored_exceptions=(StaleElementReferenceException,)).until(finished)
+    time.sleep(0.3)  # the last update has landed; let the Markdown finish rendering
+    return bot_messages(driver)[-1]
+
+
+def no_alert(driver: webdriver.Chrome) -> bool:
+    try:
+        WebDriverWait(driver, 1.5).until(EC.alert_is_present())
+    except TimeoutException:
+        return True
+    driver.switch_to.alert.dismiss()
+    return False
+
+
+def in_view(driver: webdriver.Chrome, element: WebElement) -> bool:
+    """The element's top is inside the visible part of the sources panel and of the window."""
+    return bool(driver.execute_script("""
+        const el = arguments[0], panel = el.closest('.src-panel');
+        const r = el.getBoundingClientRect(), p = panel.getBoundingClientRect();
+        return r.top >= p.top - 1 && r.top < p.bottom && r.top >= 0 && r.top < window.innerHeight;""", element))
+
+
+def test_answer_streams_cites_and_links_to_source_cards(browser: webdriver.Chrome, seed_app: str,
+                                                        seed_settings: Settings, output_dir: Path) -> None:
+    open_app(browser, seed_app)
+    browser.save_screenshot(str(output_dir / "01-loaded.png"))
+    answer = ask(browser, LIVECLIN)
+    assert "239 physicians" in answer.text and "Answered by: extractive" in answer.text
+    citations = answer.find_elements(By.CSS_SELECTOR, 'a[href*="#src-1"]')
+    assert citations and citations[0].text == "[1]"
+    cards = browser.find_elements(By.CSS_SELECTOR, "#sources .src-card")
+    assert len(cards) >= 2
+    card = browser.find_element(By.ID, "src-1")
+    assert "cited" in card.get_attribute("class") and "LiveClin" in card.text
+    assert any("239 physicians" in m.text for m in card.find_elements(By.TAG_NAME, "mark"))  # supporting quote
+    browser.save_screenshot(str(output_dir / "02-answer.png"))
+
+    # Scroll the panel away from the card, then follow the citation: the card comes into view, highlighted.
+    browser.execute_script("document.querySelector('#sources .src-panel').scrollTop = 1e6;")
+    time.sleep(0.3)
+    url, windows = browser.current_url, len(browser.window_handles)
+    citations[-1].click()
+    WebDriverWait(browser, 10).until(lambda d: "is-target" in d.find_element(By.ID, "src-1").get_attribute("class"))
+    WebDriverWait(browser, 10).until(lambda d: in_view(d, d.find_element(By.ID, "src-1")))
+    assert browser.current_url == url and len(browser.window_handles) == windows  # no navigation, no new tab
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".src-card.is-target")) == 1
+    time.sleep(1.8)  # let the highlight animation settle for the picture
+    browser.save_screenshot(str(output_dir / "03-citation-followed.png"))
+    if os.environ.get("UPDATE_DOCS_SCREENSHOT") == "1":
+        (PROJECT_ROOT / "docs").mkdir(exist_ok=True)
+        shutil.copy(output_dir / "03-citation-followed.png", PROJECT_ROOT / "docs" / "screenshot.png")
+
+    # Thumbs up lands in the feedback file as one JSON line.
+    feedback = seed_settings.feedback_file
+    before = feedback.read_text(encoding="utf-8").count("\n") if feedback.exists() else 0
+    browser.find_elements(By.CSS_SELECTOR, '#chat button[aria-label="Like"]')[-1].click()
+    WebDriverWait(browser, 10).until(
+        lambda _: feedback.exists() and feedback.read_text(encoding="utf-8").count("\n") > before)
+    record = json.loads(feedback.read_text(encoding="utf-8").splitlines()[-1])
+    assert record["vote"] == "up" and record["question"] == LIVECLIN and "239 physicians" in record["answer"]
+
+
+def test_chinese_question_follow_up_and_new_chat(browser: webdriver.Chrome, seed_app: str,
+                                                 output_dir: Path) -> None:
+    open_app(browser, seed_app)
+    answer = ask(browser, "哪篇论文研究呼吸音诊断?")
+    assert answer.text.startswith("根据收录的记录") and "Resp-Agent" in answer.text
+    assert answer.find_elements(By.CSS_SELECTOR, 'a[href*="#src-1"]')
+    follow = ask(browser, "does it have code?")
+    assert "github.com/zpforlove/Resp-Agent" in follow.text
+    # the first answer's citations now point at its folded cards, which open when followed
+    old_link = bot_messages(browser)[0].find_elements(By.CSS_SELECTOR, 'a[href*="#src-t1-1"]')[0]
+    old_link.click()
+    WebDriverWait(browser, 10).until(
+        lambda d: "is-target" in d.find_element(By.ID, "src-t1-1").get_attribute("class"))
+    assert browser.find_element(By.ID, "src-t1-1").is_displayed()
+    browser.save_screenshot(str(output_dir / "follow-up.png"))
+    browser.find_element(By.ID, "new-chat").click()
+    WebDriverWait(browser, 10).until(lambda d: not bot_messages(d))
+    assert not browser.find_elements(By.CSS_SELECTOR, "#sources .src-card")
+
+
+def test_recognised_filters_are_shown_and_cleared(browser: webdriver.Chrome, seed_app: str,
+                                                  output_dir: Path) -> None:
+    open_app(browser, seed_app)
+    ask(browser, "list the oral papers")
+    active = browser.find_element(By.ID, "active-filters")
+    assert "presentation: Oral" in active.text and "from question" in active.text
+    presentations = {c.get_attribute("data-presentation")
+                     for c in browser.find_elements(By.CSS_SELECTOR, "#sources .src-panel > .src-card")}
+    assert presentations == {"Oral"}
+    browser.save_screenshot(str(output_dir / "oral.png"))
+    browser.find_element(By.ID, "clear-filters").click()
+    WebDriverWait(browser, 10).until(lambda d: "No filters" in d.find_element(By.ID, "active-filters").text)
+
+
+def test_markup_in_records_and_questions_is_shown_as_text(browser: webdriver.Chrome, tmp_path: Path,
+                                                          output_dir: Path) -> None:
+    corpus = write_corpus(tmp_path / "records", [
+        (paper(f"XSSProbe{SCRIPT}: markup injection in paper records", presentation="Oral"),
+         f"We introduce XSSProbe {IMG}, a benchmark that checks that record text is shown as text. "
+         "It also holds <b>bold</b> tags and [a link](javascript:alert(3))."),
+        (paper("CardioNet: ECG arrhythmia detection with transformers"),
+         "We propose CardioNet, a transformer that detects arrhythmia in single-lead ECG recordings."),
+        (paper("DermaScope: skin lesion classification", track="医学影像"),
+         "We present DermaScope, a vision model that classifies skin lesions from dermoscopy images.")])
+    settings = Settings(data_dir=tmp_path / "data", sources=[corpus], port=free_port())
+    assert ingest(settings, progress=False).records == 3
+    for url in serve(settings):
+        open_app(browser, url)
+        listed = ask(browser, "list the oral papers")  # the injected record is the only oral one
+        assert f"XSSProbe{SCRIPT}" in listed.text and IMG in listed.text
+        question = 'what is XSSProbe? <img src=x onerror="window.__pwned=2"> <script>window.__pwned=3</script>'
+        answer = ask(browser, question)
+        assert SCRIPT in answer.text and "[a link](javascript:alert(3))" in answer.text
+        user = browser.find_elements(By.CSS_SELECTOR, "#chat .message.user")[-1]
+        assert '<img src=x onerror="window.__pwned=2">' in user.text
+        sources = browser.find_element(By.ID, "sources")
+        assert SCRIPT in sources.text and IMG in sources.text and "<b>bold</b>" in sources.text
+        browser.save_screenshot(str(output_dir / "injected-record.png"))
+        # nothing ran, and no element was injected
+        assert no_alert(browser)
+        assert browser.execute_script("return window.__pwned === undefined")
+        assert not browser.find_elements(By.CSS_SELECTOR, 'img[src="x"]')
+        assert not browser.find_elements(By.CSS_SELECTOR, "#chat script, #sources script, #chat b, #sources b")
+        assert not [a for a in browser.find_elements(By.CSS_SELECTOR, "#chat a, #sources a")
+                    if (a.get_attribute("href") or "").startswith("javascript")]
