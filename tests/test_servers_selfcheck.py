@@ -14,7 +14,7 @@ import openai
 import pytest
 from langchain_openai import ChatOpenAI
 
-from tests.servers import DEFAULT_ANSWER, fault_server, llama_server, refused_url, smollm2_gguf  # noqa: F401
+from tests.servers import DEFAULT_ANSWER, refused_url, smollm2_gguf
 
 MESSAGES = [{"role": "user", "content": "Say hello in one short sentence."}]
 

@@ -26,8 +26,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from assistant.index.ingest import ingest
 from assistant.settings import PROJECT_ROOT, Settings
-from assistant.ui.app import launch
-from tests.helpers import free_port, paper, write_corpus
+from tests.helpers import free_port, paper, serve_app, write_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -56,17 +55,10 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chro
         driver.quit()
 
 
-def serve(settings: Settings) -> Iterator[str]:
-    demo = launch(settings, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{settings.port}/"
-    finally:
-        demo.close()
-
 
 @pytest.fixture(scope="module")
 def seed_app(seed_settings: Settings) -> Iterator[str]:
-    yield from serve(seed_settings.model_copy(update={"port": free_port()}))
+    yield from serve_app(seed_settings.model_copy(update={"port": free_port()}))
 
 
 def open_app(driver: webdriver.Chrome, url: str) -> None:
@@ -198,7 +190,7 @@ def test_markup_in_records_and_questions_is_shown_as_text(browser: webdriver.Chr
          "We present DermaScope, a vision model that classifies skin lesions from dermoscopy images.")])
     settings = Settings(data_dir=tmp_path / "data", sources=[corpus], port=free_port())
     assert ingest(settings, progress=False).records == 3
-    for url in serve(settings):
+    for url in serve_app(settings):
         open_app(browser, url)
         listed = ask(browser, "list the oral papers")  # the injected record is the only oral one
         assert f"XSSProbe{SCRIPT}" in listed.text and IMG in listed.text

@@ -10,9 +10,8 @@ import pytest
 from gradio_client import Client
 
 from assistant.settings import Settings
-from assistant.ui.app import launch
 from assistant.ui.render import ANY
-from tests.helpers import free_port, paper, write_corpus
+from tests.helpers import free_port, paper, serve_app, write_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -44,13 +43,6 @@ def ask(client: Client, question: str, backend: str = "extractive", *, kind: str
     return outputs
 
 
-def serve(settings: Settings, **kw) -> Iterator[str]:
-    demo = launch(settings, prevent_thread_lock=True, quiet=True, **kw)
-    try:
-        yield f"http://127.0.0.1:{settings.port}/"
-    finally:
-        demo.close()
-
 
 @pytest.fixture(scope="module")
 def app_url(seed_settings: Settings) -> Iterator[str]:
@@ -58,7 +50,7 @@ def app_url(seed_settings: Settings) -> Iterator[str]:
     settings = seed_settings.model_copy(update={
         "port": free_port(), "openai_base_url": f"http://127.0.0.1:{free_port()}/v1", "model": "test-model",
         "llm_max_retries": 0, "llm_timeout": 5.0})
-    yield from serve(settings)
+    yield from serve_app(settings)
 
 
 @pytest.fixture
@@ -148,7 +140,7 @@ def test_llm_failure_is_reported_and_the_ui_stays_usable(client: Client) -> None
 
 def test_missing_index_says_which_command_to_run(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "empty", port=free_port())
-    for url in serve(settings):
+    for url in serve_app(settings):
         chat, *_ = ask(Client(url, verbose=False), "what is LiveClin?")[-1]
         assert "`assistant ingest`" in bot_text(chat)
 
@@ -160,7 +152,7 @@ def test_first_run_builds_the_index(tmp_path: Path) -> None:
         (paper("DermaScope: skin lesion classification", track="医学影像"),
          "We present DermaScope, a vision model that classifies skin lesions from dermoscopy images.")])
     settings = Settings(data_dir=tmp_path / "data", sources=[corpus], port=free_port())
-    for url in serve(settings, ingest_if_needed=True):
+    for url in serve_app(settings, ingest_if_needed=True):
         chat, sources, *_ = ask(Client(url, verbose=False), "what is PulseNet?")[-1]
         assert "PulseNet" in bot_text(chat) and "(#src-1)" in bot_text(chat)
         assert "data-record-id" in sources

@@ -12,8 +12,8 @@ import pytest
 from gradio_client import Client
 
 from assistant.settings import Settings
-from tests.helpers import free_port
-from tests.test_ui_client import ask, bot_text, serve
+from tests.helpers import free_port, serve_app
+from tests.test_ui_client import ask, bot_text
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ def session(url: str, i: int) -> tuple[float, str]:
 
 def test_twenty_concurrent_sessions(seed_settings: Settings, output_dir: Path) -> None:
     settings = seed_settings.model_copy(update={"port": free_port()})
-    for url in serve(settings):
+    for url in serve_app(settings):
         with ThreadPoolExecutor(max_workers=SESSIONS) as pool:
             results = list(pool.map(lambda i: session(url, i), range(SESSIONS), timeout=300))
     latencies = sorted(seconds for seconds, _ in results)

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from assistant.answer.citations import CITATION, numbers_in
 from assistant.retrieve.query import Filters
 from assistant.retrieve.text import tokenize
 
@@ -24,7 +25,6 @@ ANY = "any"  # the "no constraint" choice of every filter dropdown
 MAX_PANEL_TURNS = 5  # answers whose sources stay in the panel (and whose citations stay clickable)
 KIND_LABELS = {"paper": "paper · 论文", "call": "call for papers · 征稿", "data": "data resource · 数据资源",
                "other": "other"}
-CITATION = re.compile(r"\[(\d+(?:\s*[,，]\s*\d+)*)\]")
 ESCAPED_CITATION = re.compile(r"\\\[(\d+(?:\s*[,，]\s*\d+)*)\\\]")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[*])|(?<=[。！？])\s*")
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]|~#])")
@@ -158,10 +158,6 @@ def md_text(value: str) -> str:
     emphasis kept (the answerers use **bold** for titles)."""
     text = html.escape(value, quote=False).replace("\\", "\\\\")
     return text.replace("[", "\\[").replace("]", "\\]").replace("`", "\\`")
-
-
-def numbers_in(text: str) -> list[int]:
-    return [int(n) for m in CITATION.finditer(text) for n in re.split(r"\s*[,，]\s*", m.group(1))]
 
 
 def safe_url(url: str) -> str | None:
