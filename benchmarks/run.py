@@ -461,7 +461,6 @@ class SearchWorker:
     def cmd_dense_where(self, queries: list[str], repeats: int = 2, limit: int = 12) -> dict[str, Any]:
         """Filtered questions only: dense candidates via Chroma's ``where`` (the old path) vs
         HybridRetriever._dense (over-fetch + mask, falling back to ``where``), same vector, interleaved."""
-        np = self.np
         catalog, r = self.retriever.catalog, self.retriever
         plans = [(q, r.plan(q)) for q in queries]
         plans = [(q, p) for q, p in plans if p.filters.active()][:limit]
@@ -1231,7 +1230,24 @@ def bench_growth(ctx: Context) -> Result:
 
 # ---- server ------------------------------------------------------------------------------------------------------
 
-class ChromaServer:
+class ServerProcess:
+    """A server started in its own session (``proc``, ``log``), stopped with SIGTERM, then SIGKILL after 20 s."""
+
+    proc: subprocess.Popen
+    log: Any
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+class ChromaServer(ServerProcess):
     """`chroma run` on 127.0.0.1 and a free port, stopped (by its pid) when the section ends."""
 
     def __init__(self, path: Path) -> None:
@@ -1256,15 +1272,6 @@ class ChromaServer:
         self.stop()
         raise RuntimeError("chroma run did not answer within 60 s")
 
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 @section("server", "Chroma server (`chroma run`) vs embedded PersistentClient")
@@ -1461,7 +1468,7 @@ def bench_ask(ctx: Context) -> Result:
     return res
 
 
-class ChatServer:
+class ChatServer(ServerProcess):
     """`assistant chat` on 127.0.0.1 and a free port in its own process, stopped when the section ends."""
 
     def __init__(self, data_dir: str) -> None:
@@ -1492,15 +1499,6 @@ class ChatServer:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 def ui_ask(url: str, question: str) -> dict[str, float]:
