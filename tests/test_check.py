@@ -91,16 +91,20 @@ def test_empty_collection(copy: Settings, capfd: pytest.CaptureFixture[str]) -> 
     assert_broken_then_fixed(copy, REBUILD, capfd)  # the record manager still lists the chunks: only a rebuild helps
 
 
-@pytest.mark.parametrize("damage, advice", [
-    ("garbage", REBUILD),  # header and first pages overwritten
-    ("truncated", REBUILD),  # cut in the middle
-    ("emptied", INGEST),  # zero bytes: Chroma starts a new, empty database without the collection
-])
+@pytest.mark.parametrize(
+    "damage, advice",
+    [
+        ("garbage", REBUILD),  # header and first pages overwritten
+        ("truncated", REBUILD),  # cut in the middle
+        ("emptied", INGEST),  # zero bytes: Chroma starts a new, empty database without the collection
+    ],
+)
 def test_corrupted_chroma_database(copy: Settings, damage: str, advice: str, capfd: pytest.CaptureFixture[str]) -> None:
     path = chroma_file(copy)
     data = path.read_bytes()
-    path.write_bytes({"garbage": b"\x13garbage!" * 1000 + data[9000:], "truncated": data[: len(data) // 2],
-                      "emptied": b""}[damage])
+    path.write_bytes(
+        {"garbage": b"\x13garbage!" * 1000 + data[9000:], "truncated": data[: len(data) // 2], "emptied": b""}[damage]
+    )
     health = check_index(copy)
     assert not health.ok and (damage == "emptied" or "cannot be read" in health.problems[0]), health
     assert_broken_then_fixed(copy, advice, capfd)

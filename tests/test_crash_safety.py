@@ -30,15 +30,21 @@ OLD = [
     (paper("CardioBench:ECG foundation model benchmark"), "We benchmark ECG foundation models on 12-lead data."),
     (paper("PolypNet:video polyp segmentation", track="医学影像"), "Video polyp segmentation in colonoscopy videos."),
 ]
-NEW = [(paper(f"Organ{i}:imaging study number {i}"), f"We segment organ {i} in abdominal CT scans of cohort {i}.")
-       for i in range(30)]
+NEW = [
+    (paper(f"Organ{i}:imaging study number {i}"), f"We segment organ {i} in abdominal CT scans of cohort {i}.")
+    for i in range(30)
+]
 BATCH = 4  # chunks embedded and written per step: the kill lands between two of them
-INGEST = ("import sys\nfrom assistant.settings import Settings\nfrom assistant.index.ingest import ingest\n"
-          "ingest(Settings(data_dir=sys.argv[1], sources=[sys.argv[2]], embed_batch=int(sys.argv[3])), progress=False)")
+INGEST = (
+    "import sys\nfrom assistant.settings import Settings\nfrom assistant.index.ingest import ingest\n"
+    "ingest(Settings(data_dir=sys.argv[1], sources=[sys.argv[2]], embed_batch=int(sys.argv[3])), progress=False)"
+)
 # The real CLI, imported before the test says go, so that it asks for the lock at a moment the test controls.
-CLI_ON_SIGNAL = ("import sys\nfrom assistant.cli import main\nimport assistant.index.ingest\n"
-                 "print('ready', flush=True)\nsys.stdin.readline()\n"
-                 "sys.argv = ['assistant', 'ingest', '--data-dir', sys.argv[1], sys.argv[2]]\nmain()")
+CLI_ON_SIGNAL = (
+    "import sys\nfrom assistant.cli import main\nimport assistant.index.ingest\n"
+    "print('ready', flush=True)\nsys.stdin.readline()\n"
+    "sys.argv = ['assistant', 'ingest', '--data-dir', sys.argv[1], sys.argv[2]]\nmain()"
+)
 
 
 def make_settings(tmp_path: Path, records: list[tuple[str, str]]) -> Settings:
@@ -52,8 +58,14 @@ def spawn() -> Iterator[Spawn]:
     started: list[subprocess.Popen[str]] = []
 
     def start(code: str, *args: object) -> subprocess.Popen[str]:
-        proc = subprocess.Popen([sys.executable, "-c", code, *map(str, args)], cwd=PROJECT_ROOT, text=True,
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code, *map(str, args)],
+            cwd=PROJECT_ROOT,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         started.append(proc)
         return proc
 
@@ -123,7 +135,9 @@ def test_kill_9_mid_embedding_keeps_the_previous_index(tmp_path: Path, spawn: Sp
 
     report = ingest(settings, progress=False)
     assert (report.added, report.skipped) == (len(NEW), len(OLD))
-    assert top_title(settings, "segment organ 17 in abdominal CT scans of cohort 17") == "Organ17:imaging study number 17"
+    assert (
+        top_title(settings, "segment organ 17 in abdominal CT scans of cohort 17") == "Organ17:imaging study number 17"
+    )
     assert check_index(settings).chunks == len(OLD + NEW)
     live = store.current_generation(settings)
     assert generations(settings) == {live, old}  # the abandoned build is pruned; the replaced one stays for readers
@@ -136,8 +150,9 @@ def test_second_ingest_is_refused_and_the_running_one_finishes(tmp_path: Path, s
     second = spawn(CLI_ON_SIGNAL, settings.data_dir, settings.sources[0])
     assert second.stdout is not None and second.stdout.readline().strip() == "ready", second.communicate()
     running = start_ingest(spawn, settings)
-    wait_for(lambda: True if lock.exists() and lock.read_text().strip() == str(running.pid) else None, running,
-             "the lock")
+    wait_for(
+        lambda: True if lock.exists() and lock.read_text().strip() == str(running.pid) else None, running, "the lock"
+    )
 
     out, err = second.communicate("go\n", timeout=60)
     assert second.returncode != 0, out

@@ -22,22 +22,54 @@ def src(rid: str, title: str | None = None, header: str = "") -> dict[str, Any]:
     return {"record_id": rid, "title": title or rid, "header": header}
 
 
-def row(qid: str, *, kind: str = "lookup", lang: str = "en", sources: list[dict[str, Any]] | None = None,
-        expect_any: list[str] | None = None, relevant: list[str] | None = None, expect_all: list[str] | None = None,
-        abstained: bool = False, facts: list[str] | None = None, facts_found: list[str] | None = None,
-        latency_ms: float = 100.0, **extra: Any) -> dict[str, Any]:
+def row(
+    qid: str,
+    *,
+    kind: str = "lookup",
+    lang: str = "en",
+    sources: list[dict[str, Any]] | None = None,
+    expect_any: list[str] | None = None,
+    relevant: list[str] | None = None,
+    expect_all: list[str] | None = None,
+    abstained: bool = False,
+    facts: list[str] | None = None,
+    facts_found: list[str] | None = None,
+    latency_ms: float = 100.0,
+    **extra: Any,
+) -> dict[str, Any]:
     """A hand-built eval row, as runner.question_row records it."""
     sources = sources or []
     hit_rank = next((i for i, s in enumerate(sources, 1) if any(e in s["title"] for e in expect_any or [])), None)
     found = [e for e in expect_all or [] if any(e in s["title"] for s in sources)]
-    base = {"id": qid, "question": f"question {qid}?", "kind": kind, "lang": lang, "history": [],
-            "expect_any": expect_any or [], "expect_all": expect_all or [], "facts": facts or [],
-            "relevant": relevant or [], "unmatchable": [], "should_abstain": kind == "abstain",
-            "abstained": abstained, "sources": sources, "hit_rank": hit_rank, "found": found,
-            "missing": [e for e in expect_all or [] if e not in found], "facts_found": facts_found or [],
-            "citation_marks": 0 if abstained else 1, "citation_marks_valid": 0 if abstained else 1,
-            "invalid_citations": [], "checked_sentences": 0 if abstained else 2, "unsupported": 0,
-            "lang_match": True, "latency_ms": latency_ms, "error": None, "judge": None, "answer": "text [1]"}
+    base = {
+        "id": qid,
+        "question": f"question {qid}?",
+        "kind": kind,
+        "lang": lang,
+        "history": [],
+        "expect_any": expect_any or [],
+        "expect_all": expect_all or [],
+        "facts": facts or [],
+        "relevant": relevant or [],
+        "unmatchable": [],
+        "should_abstain": kind == "abstain",
+        "abstained": abstained,
+        "sources": sources,
+        "hit_rank": hit_rank,
+        "found": found,
+        "missing": [e for e in expect_all or [] if e not in found],
+        "facts_found": facts_found or [],
+        "citation_marks": 0 if abstained else 1,
+        "citation_marks_valid": 0 if abstained else 1,
+        "invalid_citations": [],
+        "checked_sentences": 0 if abstained else 2,
+        "unsupported": 0,
+        "lang_match": True,
+        "latency_ms": latency_ms,
+        "error": None,
+        "judge": None,
+        "answer": "text [1]",
+    }
     return base | extra
 
 
@@ -63,8 +95,10 @@ def test_hit_at_1_is_exactly_two_thirds_on_three_questions() -> None:
 
 
 def test_a_miss_and_an_abstained_lookup_score_zero() -> None:
-    rows = [row("q1", sources=[src("x", "Other")], expect_any=["Alpha"], relevant=["a"]),
-            row("q2", sources=[], expect_any=["Alpha"], relevant=["a"], abstained=True)]
+    rows = [
+        row("q1", sources=[src("x", "Other")], expect_any=["Alpha"], relevant=["a"]),
+        row("q2", sources=[], expect_any=["Alpha"], relevant=["a"], abstained=True),
+    ]
     metrics = summarise(rows)["metrics"]
     assert metrics["hit@5"] == 0.0 and metrics["mrr"] == 0.0 and metrics["ndcg@10"] == 0.0
 
@@ -77,8 +111,12 @@ def test_ndcg_counts_every_relevant_record() -> None:
 
 def test_expect_all_recall_counts_strings_not_duplicate_records() -> None:
     # "Alpha" is matched by two records (the same paper under two tracks): it counts once.
-    r = row("f1", kind="filter", sources=[src("a1", "Alpha"), src("a2", "Alpha"), src("x", "Other")],
-            expect_all=["Alpha", "Beta"])
+    r = row(
+        "f1",
+        kind="filter",
+        sources=[src("a1", "Alpha"), src("a2", "Alpha"), src("x", "Other")],
+        expect_all=["Alpha", "Beta"],
+    )
     assert all_run(r) == {"expected:Alpha": 3.0, "record:a2": 2.0, "record:x": 1.0}
     metrics = summarise([r])["metrics"]
     assert metrics["recall"] == pytest.approx(0.5) and metrics["recall@10"] == pytest.approx(0.5)
@@ -92,8 +130,13 @@ def test_full_recall_sees_records_past_the_tenth() -> None:
 
 
 def test_abstention_rates() -> None:
-    rows = [row("a1", kind="abstain", abstained=True), row("a2", kind="abstain", abstained=False),
-            row("l1", abstained=False), row("l2", abstained=False), row("l3", abstained=True)]
+    rows = [
+        row("a1", kind="abstain", abstained=True),
+        row("a2", kind="abstain", abstained=False),
+        row("l1", abstained=False),
+        row("l2", abstained=False),
+        row("l3", abstained=True),
+    ]
     metrics = compute_metrics(rows)
     assert metrics["abstention_accuracy"] == pytest.approx(3 / 5)
     assert metrics["false_refusal_rate"] == pytest.approx(1 / 3)
@@ -101,11 +144,31 @@ def test_abstention_rates() -> None:
 
 
 def test_citation_facts_language_and_latency_metrics() -> None:
-    rows = [row("q1", citation_marks=4, citation_marks_valid=3, invalid_citations=[9], checked_sentences=4,
-                unsupported=1, facts=["239", "LiveClin"], facts_found=["239"], latency_ms=100),
-            row("q2", citation_marks=2, citation_marks_valid=2, checked_sentences=4, unsupported=0,
-                facts=["x"], facts_found=["x"], lang_match=False, latency_ms=300),
-            row("q3", kind="abstain", abstained=True, lang_match=None, latency_ms=200)]
+    rows = [
+        row(
+            "q1",
+            citation_marks=4,
+            citation_marks_valid=3,
+            invalid_citations=[9],
+            checked_sentences=4,
+            unsupported=1,
+            facts=["239", "LiveClin"],
+            facts_found=["239"],
+            latency_ms=100,
+        ),
+        row(
+            "q2",
+            citation_marks=2,
+            citation_marks_valid=2,
+            checked_sentences=4,
+            unsupported=0,
+            facts=["x"],
+            facts_found=["x"],
+            lang_match=False,
+            latency_ms=300,
+        ),
+        row("q3", kind="abstain", abstained=True, lang_match=None, latency_ms=200),
+    ]
     metrics = compute_metrics(rows)
     assert metrics["citation_validity"] == pytest.approx(5 / 6)
     assert metrics["answers_with_invalid_citations"] == 1
@@ -118,9 +181,18 @@ def test_citation_facts_language_and_latency_metrics() -> None:
 
 def test_thresholds_name_the_metric_and_the_bound() -> None:
     metrics = {"hit@5": 0.9, "facts_recall": 0.85, "false_refusal_rate": 0.1, "recall": None}
-    problems = check_thresholds(metrics, {"zh": {"hit@5": 0.8}},
-                                {"_comment": "x", "hit@5": 0.95, "facts_recall": 0.8, "recall": 0.9,
-                                 "max": {"false_refusal_rate": 0.05}, "by_lang": {"zh": {"hit@5": 0.95}}})
+    problems = check_thresholds(
+        metrics,
+        {"zh": {"hit@5": 0.8}},
+        {
+            "_comment": "x",
+            "hit@5": 0.95,
+            "facts_recall": 0.8,
+            "recall": 0.9,
+            "max": {"false_refusal_rate": 0.05},
+            "by_lang": {"zh": {"hit@5": 0.95}},
+        },
+    )
     assert "hit@5 = 0.9000 is below the minimum 0.95" in problems
     assert "recall = n/a is below the minimum 0.9" in problems
     assert "false_refusal_rate = 0.1000 is above the maximum 0.05" in problems
@@ -129,24 +201,30 @@ def test_thresholds_name_the_metric_and_the_bound() -> None:
 
 
 # ------------------------------------------------------------------------------------------------ judge
-@pytest.mark.parametrize("reply, grades", [
-    ('{"faithfulness": 4, "correctness": 5, "reason": "ok"}', (4, 5)),
-    ('```json\n{"faithfulness": "3", "correctness": 2.0}\n```', (3, 2)),
-    ('Sure! {"faithfulness": 5, "correctness": 1} Hope this helps.', (5, 1)),
-])
+@pytest.mark.parametrize(
+    "reply, grades",
+    [
+        ('{"faithfulness": 4, "correctness": 5, "reason": "ok"}', (4, 5)),
+        ('```json\n{"faithfulness": "3", "correctness": 2.0}\n```', (3, 2)),
+        ('Sure! {"faithfulness": 5, "correctness": 1} Hope this helps.', (5, 1)),
+    ],
+)
 def test_judge_replies_that_parse(reply: str, grades: tuple[int, int]) -> None:
     judgment = parse_judgment(reply)
     assert judgment.error is None and (judgment.faithfulness, judgment.correctness) == grades
 
 
-@pytest.mark.parametrize("reply, error", [
-    ("I think it is good.", "no JSON object"),
-    ('{"faithfulness": 4, correctness: 5}', "unparseable JSON"),
-    ('{"faithfulness": 7, "correctness": 5}', "faithfulness must be an integer 1-5"),
-    ('{"faithfulness": 4}', "correctness must be an integer 1-5"),
-    ('{"faithfulness": true, "correctness": 3}', "faithfulness must be"),
-    ("", "no JSON object"),
-])
+@pytest.mark.parametrize(
+    "reply, error",
+    [
+        ("I think it is good.", "no JSON object"),
+        ('{"faithfulness": 4, correctness: 5}', "unparseable JSON"),
+        ('{"faithfulness": 7, "correctness": 5}', "faithfulness must be an integer 1-5"),
+        ('{"faithfulness": 4}', "correctness must be an integer 1-5"),
+        ('{"faithfulness": true, "correctness": 3}', "faithfulness must be"),
+        ("", "no JSON object"),
+    ],
+)
 def test_judge_replies_that_fail(reply: str, error: str) -> None:
     judgment = parse_judgment(reply)
     assert judgment.error and error in judgment.error
@@ -154,10 +232,12 @@ def test_judge_replies_that_fail(reply: str, error: str) -> None:
 
 
 def test_failed_judgments_are_counted_not_averaged() -> None:
-    rows = [row("q1", judge={"faithfulness": 4, "correctness": 2, "reason": "", "error": None}),
-            row("q2", judge={"faithfulness": None, "correctness": None, "reason": "", "error": "no JSON object"}),
-            row("q3", judge={"faithfulness": 2, "correctness": 4, "reason": "", "error": None}),
-            row("q4", kind="abstain", abstained=True)]
+    rows = [
+        row("q1", judge={"faithfulness": 4, "correctness": 2, "reason": "", "error": None}),
+        row("q2", judge={"faithfulness": None, "correctness": None, "reason": "", "error": "no JSON object"}),
+        row("q3", judge={"faithfulness": 2, "correctness": 4, "reason": "", "error": None}),
+        row("q4", kind="abstain", abstained=True),
+    ]
     metrics = compute_metrics(rows)
     assert metrics["judge_faithfulness"] == pytest.approx(3.0) and metrics["judge_correctness"] == pytest.approx(3.0)
     assert (metrics["judge_ok"], metrics["judge_failed"], metrics["judge_skipped"]) == (2, 1, 1)
@@ -169,6 +249,7 @@ def test_failed_judgments_are_counted_not_averaged() -> None:
 class FakeTurn:
     def __init__(self) -> None:
         from types import SimpleNamespace
+
         self.sources = [SimpleNamespace(n=1, text="LiveClin {x} benchmark with 239 physicians.")]
         self.standalone, self.text = "What is LiveClin?", "LiveClin is a benchmark [1]."
 
@@ -182,8 +263,12 @@ def test_judge_sends_the_prompt_and_records_a_transport_failure(monkeypatch: pyt
     question = GoldenQuestion("q", "What is LiveClin?", "en", "lookup", expect_any=["LiveClin"], facts=["239"])
     sent: list[str] = []
     judge = Judge(settings, complete=lambda text: sent.append(text) or '{"faithfulness": 5, "correctness": 4}')
-    assert judge.grade(question, FakeTurn()).to_dict() == {"faithfulness": 5, "correctness": 4, "reason": "",
-                                                           "error": None}
+    assert judge.grade(question, FakeTurn()).to_dict() == {
+        "faithfulness": 5,
+        "correctness": 4,
+        "reason": "",
+        "error": None,
+    }
     assert "LiveClin {x} benchmark" in sent[0] and "the facts: 239" in sent[0] and "LiveClin is a benchmark" in sent[0]
 
     def broken(text: str) -> str:
@@ -203,15 +288,25 @@ def test_judge_against_an_unreachable_endpoint_fails_cleanly(monkeypatch: pytest
 # ------------------------------------------------------------------------------------------------- misc
 def test_language_match_ignores_quoted_english_abstract_sentences() -> None:
     source = "LiveClin:无泄漏的实时临床基准\nWe present LiveClin, a live benchmark. It has 239 physicians."
-    answer = ("根据收录的记录:\n**LiveClin:无泄漏的实时临床基准** (ICLR 2026 Poster, trustworthy medical AI): "
-              "We present LiveClin, a live benchmark. [1] It has 239 physicians. [1]\n"
-              "代码/项目链接:https://github.com/x/y [1]")
+    answer = (
+        "根据收录的记录:\n**LiveClin:无泄漏的实时临床基准** (ICLR 2026 Poster, trustworthy medical AI): "
+        "We present LiveClin, a live benchmark. [1] It has 239 physicians. [1]\n"
+        "代码/项目链接:https://github.com/x/y [1]"
+    )
     names = ["ICLR 2026", "Poster", "trustworthy medical AI"]
     titles = ["LiveClin:无泄漏的实时临床基准"]
     assert "We present" not in own_text(answer, [source], names, titles)
     assert language_match(answer, "zh", [source], names, titles) is True
-    assert language_match(answer.replace("根据收录的记录", "From the collection").replace("代码/项目链接", "Code"),
-                          "zh", [source], names, titles) is False
+    assert (
+        language_match(
+            answer.replace("根据收录的记录", "From the collection").replace("代码/项目链接", "Code"),
+            "zh",
+            [source],
+            names,
+            titles,
+        )
+        is False
+    )
     assert language_match("[1]", "en", [], []) is None
     titled = "根据收录的记录:\n**医学 MLLM 如何失效?医学图像视觉定位研究**: We present LiveClin, a live benchmark. [1]"
     assert language_match(titled, "zh", [source], [], ["医学 MLLM 如何失效?医学图像视觉定位研究"]) is True
@@ -223,9 +318,13 @@ def test_golden_loader_checks_lines(tmp_path: Path) -> None:
     path.write_text(json.dumps(good) + "\n\n" + json.dumps(good | {"id": "b", "kind": "abstain", "expect_any": []}))
     questions = load_golden(path)
     assert [q.id for q in questions] == ["a", "b"] and questions[1].should_abstain
-    for bad, message in ((good | {"kind": "nope"}, "kind must be"), (good | {"lang": "fr"}, "lang must be"),
-                         ({"id": "a"}, "missing or empty question"), (good | {"facts": "239"}, "facts must be"),
-                         (good | {"kind": "abstain"}, "an abstain question expects")):
+    for bad, message in (
+        (good | {"kind": "nope"}, "kind must be"),
+        (good | {"lang": "fr"}, "lang must be"),
+        ({"id": "a"}, "missing or empty question"),
+        (good | {"facts": "239"}, "facts must be"),
+        (good | {"kind": "abstain"}, "an abstain question expects"),
+    ):
         path.write_text(json.dumps(bad))
         with pytest.raises(GoldenError, match=message):
             load_golden(path)
@@ -244,8 +343,15 @@ def synthetic_result() -> dict[str, Any]:
     rows = three_lookups() + [
         row("f1", kind="filter", sources=[src("a", "Alpha"), src("b", "Beta")], expect_all=["Alpha", "Beta"]),
         row("x1", kind="abstain", abstained=True),
-        row("h1", question="<script>alert(1)</script> & more?", facts=["239"], facts_found=["239"],
-            sources=[src("a", "Alpha")], expect_any=["Alpha"], relevant=["a"]),
+        row(
+            "h1",
+            question="<script>alert(1)</script> & more?",
+            facts=["239"],
+            facts_found=["239"],
+            sources=[src("a", "Alpha")],
+            expect_any=["Alpha"],
+            relevant=["a"],
+        ),
     ]
     return {"meta": {"timestamp": "2025-01-01T00:00:00Z", "backend": "extractive"}} | summarise(rows)
 
@@ -261,10 +367,10 @@ def test_report_files_and_a_regression_against_the_previous_run(tmp_path: Path) 
     second = copy.deepcopy(first)
     second["meta"]["timestamp"] = "2025-01-02T00:00:00Z"
     rows = second["questions"]
-    rows[0]["sources"], rows[0]["hit_rank"] = [src("b", "Beta")], None      # q1: hit lost
-    rows[5]["facts_found"] = []                                             # h1: fact lost
-    rows[4]["abstained"] = False                                            # x1: now answers: flipped
-    rows[3]["sources"], rows[3]["found"] = [src("a", "Alpha")], ["Alpha"]   # f1: record lost
+    rows[0]["sources"], rows[0]["hit_rank"] = [src("b", "Beta")], None  # q1: hit lost
+    rows[5]["facts_found"] = []  # h1: fact lost
+    rows[4]["abstained"] = False  # x1: now answers: flipped
+    rows[3]["sources"], rows[3]["found"] = [src("a", "Alpha")], ["Alpha"]  # f1: record lost
     second.update(summarise(rows))
     written = write_report(second, tmp_path)
     changes = {(r["id"], r["change"].split(" (")[0].split(":")[0]) for r in written["comparison"]["regressions"]}
@@ -294,18 +400,52 @@ def test_eval_cli_json_shape_on_a_limited_run(seed_settings: Settings) -> None:
 
     from assistant.cli import app
 
-    result = CliRunner().invoke(app, ["eval", "--set", str(PROJECT_ROOT / "evals" / "golden.jsonl"), "--limit", "3",
-                                      "--json", "--data-dir", str(seed_settings.data_dir)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "--set",
+            str(PROJECT_ROOT / "evals" / "golden.jsonl"),
+            "--limit",
+            "3",
+            "--json",
+            "--data-dir",
+            str(seed_settings.data_dir),
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert list(data) == ["metrics", "by_kind", "by_lang", "questions"]
     assert data["metrics"]["n_questions"] == 3 and len(data["questions"]) == 3
-    for key in ("hit@1", "hit@5", "mrr", "ndcg@10", "abstention_accuracy", "citation_validity", "facts_recall",
-                "latency_p50_ms", "latency_p95_ms"):
+    for key in (
+        "hit@1",
+        "hit@5",
+        "mrr",
+        "ndcg@10",
+        "abstention_accuracy",
+        "citation_validity",
+        "facts_recall",
+        "latency_p50_ms",
+        "latency_p95_ms",
+    ):
         assert key in data["metrics"]
     first = data["questions"][0]
-    for key in ("id", "kind", "lang", "hit_rank", "abstained", "should_abstain", "facts", "facts_found",
-                "citation_marks", "citation_marks_valid", "latency_ms", "error", "sources", "answer"):
+    for key in (
+        "id",
+        "kind",
+        "lang",
+        "hit_rank",
+        "abstained",
+        "should_abstain",
+        "facts",
+        "facts_found",
+        "citation_marks",
+        "citation_marks_valid",
+        "latency_ms",
+        "error",
+        "sources",
+        "answer",
+    ):
         assert key in first
     assert "eval" in result.stderr  # the progress bar goes to stderr, never into the JSON
 
@@ -322,8 +462,12 @@ def test_eval_cli_reports_a_bad_golden_file(tmp_path: Path, seed_settings: Setti
 
 
 def test_list_precision_is_reported_for_list_answers() -> None:
-    r = row("f1", kind="filter", sources=[src("a", "Alpha"), src("x", "Other"), src("b", "Beta"), src("y", "Y")],
-            expect_all=["Alpha", "Beta"])
+    r = row(
+        "f1",
+        kind="filter",
+        sources=[src("a", "Alpha"), src("x", "Other"), src("b", "Beta"), src("y", "Y")],
+        expect_all=["Alpha", "Beta"],
+    )
     assert compute_metrics([r])["list_precision"] == pytest.approx(0.5)
     assert compute_metrics(three_lookups())["list_precision"] is None
 
@@ -349,10 +493,23 @@ class _FakeJudgeServer:
                 if isinstance(reply, int):
                     payload, status = {"error": {"message": "boom", "type": "server_error"}}, reply
                 else:
-                    payload, status = {"id": "x", "object": "chat.completion", "created": 0, "model": body.get("model"),
-                                       "choices": [{"index": 0, "finish_reason": "stop",
-                                                    "message": {"role": "assistant", "content": reply}}],
-                                       "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}, 200
+                    payload, status = (
+                        {
+                            "id": "x",
+                            "object": "chat.completion",
+                            "created": 0,
+                            "model": body.get("model"),
+                            "choices": [
+                                {
+                                    "index": 0,
+                                    "finish_reason": "stop",
+                                    "message": {"role": "assistant", "content": reply},
+                                }
+                            ],
+                            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                        },
+                        200,
+                    )
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -376,8 +533,9 @@ class _FakeJudgeServer:
 def test_judge_end_to_end_counts_failed_judgments(seed_settings: Settings) -> None:
     from assistant.evals.runner import run_eval
 
-    fake = _FakeJudgeServer(['```json\n{"faithfulness": 4, "correctness": 5, "reason": "fine"}\n```',
-                             "I cannot grade this.", 500])
+    fake = _FakeJudgeServer(
+        ['```json\n{"faithfulness": 4, "correctness": 5, "reason": "fine"}\n```', "I cannot grade this.", 500]
+    )
     try:
         judge = Judge(JudgeSettings(base_url=fake.url, model="judge-model", timeout=10, max_retries=0))
         result = run_eval(PROJECT_ROOT / "evals" / "golden.jsonl", seed_settings, limit=3, judge=judge, progress=False)
@@ -388,5 +546,7 @@ def test_judge_end_to_end_counts_failed_judgments(seed_settings: Settings) -> No
     assert metrics["judge_faithfulness"] == 4 and metrics["judge_correctness"] == 5
     errors = [q["judge"]["error"] for q in result["questions"]]
     assert errors[0] is None and "no JSON object" in errors[1] and errors[2].startswith("judge request failed")
-    assert fake.requests[0]["model"] == "judge-model" and "Answer to grade" in fake.requests[0]["messages"][0]["content"]
+    assert (
+        fake.requests[0]["model"] == "judge-model" and "Answer to grade" in fake.requests[0]["messages"][0]["content"]
+    )
     assert "judge-model" in result["meta"]["judge"]

@@ -1,7 +1,8 @@
 """CI gate: the golden set, answered offline on a fresh index of the seeds, must stay above evals/thresholds.json.
 
 Runs in-process (not through the CLI) so the embedding model and index loaded by the session fixture are reused.
-The report (with the comparison against the previous gate run) lands in test-output/test_golden_set_meets_the_thresholds/.
+The report (with the comparison against the previous gate run) lands in
+test-output/test_golden_set_meets_the_thresholds/.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ def test_golden_set_meets_the_thresholds(seed_settings: Settings, output_dir: Pa
     written = write_report(result, output_dir)
     problems = check_thresholds(result["metrics"], result["by_lang"], json.loads(THRESHOLDS.read_text("utf-8")))
     failing = [f"  {r['id']}: " + "; ".join(p) for r, p in failures(result["questions"])]
-    assert not problems, ("golden-set metrics below evals/thresholds.json:\n  " + "\n  ".join(problems)
-                          + f"\nquestions with problems ({len(failing)}):\n" + "\n".join(failing[:40])
-                          + f"\nfull report: {written['markdown']}")
+    assert not problems, (
+        "golden-set metrics below evals/thresholds.json:\n  "
+        + "\n  ".join(problems)
+        + f"\nquestions with problems ({len(failing)}):\n"
+        + "\n".join(failing[:40])
+        + f"\nfull report: {written['markdown']}"
+    )
     assert result["metrics"]["golden_problems"] == 0, "some expected strings match no record of the seed corpus"

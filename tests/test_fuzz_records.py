@@ -52,8 +52,9 @@ def headerish(line: bytes) -> bool:
     return line.removeprefix(codecs.BOM_UTF8).decode("utf-8", "replace").startswith(KIND_PREFIXES)
 
 
-def assemble(items: list[Item], newline: bytes = b"\n", bom: bool = False, trailing: bool = True
-             ) -> tuple[bytes, list[int]]:
+def assemble(
+    items: list[Item], newline: bytes = b"\n", bom: bool = False, trailing: bool = True
+) -> tuple[bytes, list[int]]:
     """The file's bytes and the line number where each item starts."""
     lines: list[bytes] = []
     starts: list[int] = []
@@ -71,7 +72,7 @@ def assemble(items: list[Item], newline: bytes = b"\n", bom: bool = False, trail
 
 def records_of(items: list[Item], starts: list[int]) -> list[tuple[tuple[str, str], int]]:
     """The records among the items, each with the line of its header."""
-    return [(item, n) for item, n in zip(items, starts) if isinstance(item, tuple)]
+    return [(item, n) for item, n in zip(items, starts, strict=False) if isinstance(item, tuple)]
 
 
 def parse(path: Path, data: bytes, limit: int = LIMIT) -> tuple[list[Record], list[Problem]]:
@@ -121,21 +122,32 @@ def planted(path: Path, items: list[Item], starts: list[int]) -> list[tuple[str,
 def complete_before(data: bytes, expected: list[tuple[str, int]], cut: int) -> list[tuple[str, int]]:
     """The records whose body line ends before byte ``cut`` (a CR before the cut newline does not count)."""
     lines = data.split(b"\n")
-    return [(h, n) for h, n in expected if len(b"\n".join(lines[:n + 1]).rstrip(b"\r")) <= cut]
+    return [(h, n) for h, n in expected if len(b"\n".join(lines[: n + 1]).rstrip(b"\r")) <= cut]
 
 
 # ---------------------------------------------------------------- hypothesis strategies
 
-free_text = st.text(st.characters(codec="utf-8", exclude_characters="\n\r\x00"), min_size=1, max_size=40
-                    ).filter(str.strip)
+free_text = st.text(st.characters(codec="utf-8", exclude_characters="\n\r\x00"), min_size=1, max_size=40).filter(
+    str.strip
+)
 venue = st.sampled_from(VENUES)
 year = st.integers(1990, 2029)
 header = st.one_of(
-    st.builds(paper_header, venue, st.sampled_from(["Poster", "Oral", "Spotlight", ""]), year,
-              st.sampled_from(KNOWN_TRACKS), free_text),
+    st.builds(
+        paper_header,
+        venue,
+        st.sampled_from(["Poster", "Oral", "Spotlight", ""]),
+        year,
+        st.sampled_from(KNOWN_TRACKS),
+        free_text,
+    ),
     st.builds(call_header, venue, year, st.sampled_from(CATEGORIES), free_text),
-    st.builds(data_header, st.sampled_from(["Chinese medical QA text", "胸片与报告", "ECG"]), st.sampled_from(ACCESS),
-              free_text),
+    st.builds(
+        data_header,
+        st.sampled_from(["Chinese medical QA text", "胸片与报告", "ECG"]),
+        st.sampled_from(ACCESS),
+        free_text,
+    ),
 )
 link = st.sampled_from(["", " Code/project link: https://github.com/a/b;", " Code/project link: https://x.org/p"])
 body = st.builds(str.__add__, free_text.filter(lambda t: not t.startswith(KIND_PREFIXES)), link)
@@ -163,8 +175,12 @@ def test_random_bytes_never_raise(case: Path, data: bytes, suffix: str) -> None:
 
 
 @fast
-@given(lines=st.lists(st.text(st.characters(codec="utf-8"), max_size=80), max_size=30),
-       sep=st.sampled_from(["\n", "\r\n", "\r"]), bom=st.booleans(), suffix=st.sampled_from([".txt", ".jsonl"]))
+@given(
+    lines=st.lists(st.text(st.characters(codec="utf-8"), max_size=80), max_size=30),
+    sep=st.sampled_from(["\n", "\r\n", "\r"]),
+    bom=st.booleans(),
+    suffix=st.sampled_from([".txt", ".jsonl"]),
+)
 def test_random_unicode_never_raises(case: Path, lines: list[str], sep: str, bom: bool, suffix: str) -> None:
     path = case.with_suffix(suffix)
     data = ("\ufeff" if bom else "").encode() + sep.join(lines).encode()
@@ -174,8 +190,9 @@ def test_random_unicode_never_raises(case: Path, lines: list[str], sep: str, bom
 
 @fast
 @given(items=st.lists(st.one_of(record, junk), max_size=25), sep=newline, bom=st.booleans(), trailing=st.booleans())
-def test_valid_records_survive_surrounding_garbage(case: Path, items: list[Item], sep: bytes, bom: bool,
-                                                   trailing: bool) -> None:
+def test_valid_records_survive_surrounding_garbage(
+    case: Path, items: list[Item], sep: bytes, bom: bool, trailing: bool
+) -> None:
     data, starts = assemble(items, sep, bom, trailing)
     expected = planted(case, items, starts)
     records, problems = parse(case, data)
@@ -195,16 +212,25 @@ def test_truncated_file_keeps_every_complete_record(case: Path, items: list[Item
 
 
 @fast
-@given(before=st.lists(record, max_size=3), after=st.lists(record, max_size=3), limit=st.integers(150, 1000),
-       over=st.integers(1, 2000), in_body=st.booleans())
-def test_overlong_line_is_named_and_neighbours_kept(case: Path, before: list[Item], after: list[Item], limit: int,
-                                                    over: int, in_body: bool) -> None:
+@given(
+    before=st.lists(record, max_size=3),
+    after=st.lists(record, max_size=3),
+    limit=st.integers(150, 1000),
+    over=st.integers(1, 2000),
+    in_body=st.booleans(),
+)
+def test_overlong_line_is_named_and_neighbours_kept(
+    case: Path, before: list[Item], after: list[Item], limit: int, over: int, in_body: bool
+) -> None:
     huge = "x" * (limit + over)
-    long_one = ("论文ICLR 2026 Poster2026 年clinical NLP Long:one", huge) if in_body else (paper_header(
-        "ICLR 2026", "Poster", 2026, "clinical NLP", huge), "We study long lines.")
+    long_one = (
+        ("论文ICLR 2026 Poster2026 年clinical NLP Long:one", huge)
+        if in_body
+        else (paper_header("ICLR 2026", "Poster", 2026, "clinical NLP", huge), "We study long lines.")
+    )
     items = [*before, long_one, *after]
     data, starts = assemble(items)
-    expected = planted(case, before + after, starts[:len(before)] + starts[len(before) + 1:])
+    expected = planted(case, before + after, starts[: len(before)] + starts[len(before) + 1 :])
     records, problems = parse(case, data, limit)
     check_invariants(case, data, records, problems)
     assert [(p.line, "longer than" in p.message) for p in problems] == [(starts[len(before)] + in_body, True)]
@@ -219,8 +245,9 @@ def test_lone_headers_are_named_by_line(case: Path, items: list[Item], sep: byte
     expected = planted(case, items, starts)
     records, problems = parse(case, data)
     check_invariants(case, data, records, problems)
-    assert {p.line for p in problems if p.message == "header without a body line"} == \
-        {n for item, n in zip(items, starts) if isinstance(item, str)}
+    assert {p.line for p in problems if p.message == "header without a body line"} == {
+        n for item, n in zip(items, starts, strict=False) if isinstance(item, str)
+    }
     assert_found(records, expected)
     assert len(records) == len(expected)
 
@@ -228,22 +255,45 @@ def test_lone_headers_are_named_by_line(case: Path, items: list[Item], sep: byte
 json_value = st.recursive(
     st.none() | st.booleans() | st.integers() | st.integers(10**300, 10**320) | st.floats() | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=20)
-any_object = st.fixed_dictionaries({}, optional={
-    "title": json_value | free_text, "abstract": json_value | free_text, "year": json_value,
-    "kind": json_value | st.sampled_from(["paper", "call", "data", "other"]), "url": json_value,
-    "venue": json_value, "header": json_value})
-valid_object = st.fixed_dictionaries({"title": free_text, "abstract": free_text}, optional={
-    "year": st.integers(1900, 2100), "venue": free_text, "url": free_text,
-    "kind": st.sampled_from(["paper", "call", "data", "other"])})
-nasty = st.sampled_from(['{"title": "\\ud800", "abstract": "a"}', '{"title": "t", "abstract": "a", "year": 1e999}',
-                         '{"title": "t", "abstract": "a", "year": NaN}', "[" * 5000 + "]" * 5000,
-                         '{"title": "t", "abstract": "a", "year": ' + "9" * 5000 + "}"])
+    max_leaves=20,
+)
+any_object = st.fixed_dictionaries(
+    {},
+    optional={
+        "title": json_value | free_text,
+        "abstract": json_value | free_text,
+        "year": json_value,
+        "kind": json_value | st.sampled_from(["paper", "call", "data", "other"]),
+        "url": json_value,
+        "venue": json_value,
+        "header": json_value,
+    },
+)
+valid_object = st.fixed_dictionaries(
+    {"title": free_text, "abstract": free_text},
+    optional={
+        "year": st.integers(1900, 2100),
+        "venue": free_text,
+        "url": free_text,
+        "kind": st.sampled_from(["paper", "call", "data", "other"]),
+    },
+)
+nasty = st.sampled_from(
+    [
+        '{"title": "\\ud800", "abstract": "a"}',
+        '{"title": "t", "abstract": "a", "year": 1e999}',
+        '{"title": "t", "abstract": "a", "year": NaN}',
+        "[" * 5000 + "]" * 5000,
+        '{"title": "t", "abstract": "a", "year": ' + "9" * 5000 + "}",
+    ]
+)
 
 
 @fast
-@given(lines=st.lists(st.one_of(valid_object, any_object.map(json.dumps), junk_text, nasty, st.just("")), max_size=20),
-       sep=newline)
+@given(
+    lines=st.lists(st.one_of(valid_object, any_object.map(json.dumps), junk_text, nasty, st.just("")), max_size=20),
+    sep=newline,
+)
 def test_jsonl_every_line_is_a_record_or_a_problem(case: Path, lines: list[dict | str], sep: bytes) -> None:
     path = case.with_suffix(".jsonl")
     texts = [json.dumps(line) if isinstance(line, dict) else line for line in lines]
@@ -253,10 +303,13 @@ def test_jsonl_every_line_is_a_record_or_a_problem(case: Path, lines: list[dict 
     nonblank = [n for n, text in enumerate(texts, start=1) if (text.removeprefix("\ufeff") if n == 1 else text).strip()]
     accounted = Counter([location(r.sources[0])[1] for r in records] + [p.line for p in problems])
     assert accounted == (Counter(nonblank) if nonblank else Counter([0]))
-    assert_found(records, [(line["title"].strip(), n) for n, line in enumerate(lines, start=1) if isinstance(line, dict)])
+    assert_found(
+        records, [(line["title"].strip(), n) for n, line in enumerate(lines, start=1) if isinstance(line, dict)]
+    )
 
 
 # ---------------------------------------------------------------- the seeded 1,000-file fuzz run
+
 
 @dataclass
 class Case:
@@ -280,20 +333,33 @@ def rand_text(rng: random.Random, n: int, lo: int = 0x20, hi: int = 0x2FFFF) -> 
 
 def rand_record(rng: random.Random) -> tuple[str, str]:
     title = rng.choice(["Alpha:", "脑图", "EEGTok:", "X"]) + rand_text(rng, rng.randint(1, 30), 0x20, 0x9FFF)
-    head = rng.choice([
-        paper_header(rng.choice(VENUES), rng.choice(["Poster", "Oral", ""]), rng.randint(1990, 2029),
-                     rng.choice(KNOWN_TRACKS), title),
-        call_header(rng.choice(VENUES), rng.randint(1990, 2029), rng.choice(CATEGORIES), title),
-        data_header("Chinese medical QA text", rng.choice(ACCESS), title)])
-    return head, "We study " + rand_text(rng, rng.randint(1, 200)) + rng.choice(["", " Code/project link: https://a.b/c;"])
+    head = rng.choice(
+        [
+            paper_header(
+                rng.choice(VENUES),
+                rng.choice(["Poster", "Oral", ""]),
+                rng.randint(1990, 2029),
+                rng.choice(KNOWN_TRACKS),
+                title,
+            ),
+            call_header(rng.choice(VENUES), rng.randint(1990, 2029), rng.choice(CATEGORIES), title),
+            data_header("Chinese medical QA text", rng.choice(ACCESS), title),
+        ]
+    )
+    return head, "We study " + rand_text(rng, rng.randint(1, 200)) + rng.choice(
+        ["", " Code/project link: https://a.b/c;"]
+    )
 
 
 def rand_junk(rng: random.Random) -> bytes:
-    line = rng.choice([
-        rng.randbytes(rng.randint(0, 80)).replace(b"\n", b" ").replace(b"\x00", b"?"),
-        rand_text(rng, rng.randint(0, 80), 0x01).encode(),
-        rng.choice([b"", b"   ", b"\t", b"\r", b"Code/project link: x", codecs.BOM_UTF8, "2026 年".encode()]),
-        rng.choice(KIND_PREFIXES).encode()[1:] + b" a prefix cut inside its first character"])
+    line = rng.choice(
+        [
+            rng.randbytes(rng.randint(0, 80)).replace(b"\n", b" ").replace(b"\x00", b"?"),
+            rand_text(rng, rng.randint(0, 80), 0x01).encode(),
+            rng.choice([b"", b"   ", b"\t", b"\r", b"Code/project link: x", codecs.BOM_UTF8, "2026 年".encode()]),
+            rng.choice(KIND_PREFIXES).encode()[1:] + b" a prefix cut inside its first character",
+        ]
+    )
     return b"junk" if headerish(line) else line
 
 
@@ -334,8 +400,11 @@ def fuzz_huge_line(rng: random.Random) -> Case:
     at = rng.randint(0, len(items))
     items.insert(at, (paper_header("ICLR 2026", "Poster", 2026, "clinical NLP", "Huge:x"), huge))
     data, starts = assemble(items)
-    return Case(data, expected=expect(items[:at] + items[at + 1:], starts[:at] + starts[at + 1:]),
-                problems={starts[at] + 1: "longer than"})
+    return Case(
+        data,
+        expected=expect(items[:at] + items[at + 1 :], starts[:at] + starts[at + 1 :]),
+        problems={starts[at] + 1: "longer than"},
+    )
 
 
 def fuzz_lone_header(rng: random.Random) -> Case:
@@ -353,8 +422,11 @@ def fuzz_jsonl(rng: random.Random) -> Case:
         lines += [rand_junk(rng) for _ in range(rng.randint(0, 3))]
         title, abstract = rand_record(rng)
         expected.append((title.strip(), len(lines) + 1))
-        lines.append(json.dumps({"title": title, "abstract": abstract, "year": rng.randint(1900, 2100)},
-                                ensure_ascii=rng.random() < 0.5).encode())
+        lines.append(
+            json.dumps(
+                {"title": title, "abstract": abstract, "year": rng.randint(1900, 2100)}, ensure_ascii=rng.random() < 0.5
+            ).encode()
+        )
     lines.append(rng.choice([b'{"title": "\\udfff", "abstract": "x"}', b"[" * 3000, b'{"year": 1e999}']))
     return Case(b"\n".join(lines), ".jsonl", expected, {len(lines): ""})
 
@@ -372,12 +444,25 @@ def fuzz_binary(rng: random.Random) -> Case:
 
 
 def fuzz_empty(rng: random.Random) -> Case:
-    return Case(rng.choice([b"", b"\n\n", b" \r\n\t", codecs.BOM_UTF8]), rng.choice([".txt", ".jsonl"]),
-                problems={0: "empty file"})
+    return Case(
+        rng.choice([b"", b"\n\n", b" \r\n\t", codecs.BOM_UTF8]),
+        rng.choice([".txt", ".jsonl"]),
+        problems={0: "empty file"},
+    )
 
 
-FUZZERS = [fuzz_bytes, fuzz_unicode, fuzz_garbage_mix, fuzz_truncated, fuzz_huge_line, fuzz_lone_header, fuzz_jsonl,
-           fuzz_utf16, fuzz_binary, fuzz_empty]
+FUZZERS = [
+    fuzz_bytes,
+    fuzz_unicode,
+    fuzz_garbage_mix,
+    fuzz_truncated,
+    fuzz_huge_line,
+    fuzz_lone_header,
+    fuzz_jsonl,
+    fuzz_utf16,
+    fuzz_binary,
+    fuzz_empty,
+]
 
 
 def test_fuzz_1000_files(tmp_path: Path, output_dir: Path) -> None:
@@ -403,9 +488,15 @@ def test_fuzz_1000_files(tmp_path: Path, output_dir: Path) -> None:
     assert corpus.files == FUZZ_FILES
     assert {Path(p.path).resolve() for p in corpus.problems} <= {p.resolve() for p in cases}
     merged = {(r.header, *location(source)) for r in corpus.records for source in r.sources}
-    assert all((header, path.resolve(), line) in merged for path, case in cases.items() for header, line in case.expected)
-    summary = {"files": FUZZ_FILES, "planted_records": sum(len(c.expected) for c in cases.values()),
-               "records": len(corpus.records), "problems": len(corpus.problems),
-               "seconds": round(time.perf_counter() - started, 2)}
+    assert all(
+        (header, path.resolve(), line) in merged for path, case in cases.items() for header, line in case.expected
+    )
+    summary = {
+        "files": FUZZ_FILES,
+        "planted_records": sum(len(c.expected) for c in cases.values()),
+        "records": len(corpus.records),
+        "problems": len(corpus.problems),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
     (output_dir / "fuzz-summary.json").write_text(json.dumps(summary, indent=2))
     print(f"fuzz run: {summary}")

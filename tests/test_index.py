@@ -19,7 +19,10 @@ from assistant.settings import Settings
 from tests.helpers import free_port, paper, write_corpus
 
 RECORDS = [
-    (paper("EEGTok:tokenizing EEG signals"), "We tokenize single-channel EEG with motif learning. Code/project link: https://github.com/x/eeg"),
+    (
+        paper("EEGTok:tokenizing EEG signals"),
+        "We tokenize single-channel EEG with motif learning. Code/project link: https://github.com/x/eeg",
+    ),
     (paper("CardioBench:ECG foundation model benchmark"), "We benchmark ECG foundation models on 12-lead data."),
     (paper("PolypNet:video polyp segmentation", track="医学影像"), "Video polyp segmentation in colonoscopy videos."),
 ]
@@ -81,8 +84,10 @@ def test_missing_index_tells_what_to_run(tmp_path: Path) -> None:
 def test_second_ingest_is_refused_while_one_holds_the_lock(tmp_path: Path) -> None:
     settings = small_settings(tmp_path)
     with ingest_lock(settings):
-        code = ("from assistant.settings import Settings; from assistant.index.ingest import ingest\n"
-                f"ingest(Settings(data_dir={str(settings.data_dir)!r}, sources=[{str(tmp_path / 'corpus')!r}]))")
+        code = (
+            "from assistant.settings import Settings; from assistant.index.ingest import ingest\n"
+            f"ingest(Settings(data_dir={str(settings.data_dir)!r}, sources=[{str(tmp_path / 'corpus')!r}]))"
+        )
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0 and "another ingest is running" in proc.stderr
     with pytest.raises(IngestLocked), ingest_lock(settings), ingest_lock(settings):
@@ -93,18 +98,21 @@ def test_second_ingest_is_refused_while_one_holds_the_lock(tmp_path: Path) -> No
 def chroma_server(tmp_path: Path):
     port = free_port()
     chroma = Path(sys.executable).with_name("chroma")
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=os.environ | {"ANONYMIZED_TELEMETRY": "False"})
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=os.environ | {"ANONYMIZED_TELEMETRY": "False"},
+    )
     deadline = time.monotonic() + 60
     while True:
         try:
             chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
             break
-        except Exception:
+        except Exception as exc:
             if time.monotonic() > deadline or proc.poll() is not None:
                 proc.kill()
-                raise RuntimeError("chroma run did not start")
+                raise RuntimeError("chroma run did not start") from exc
             time.sleep(0.3)
     yield f"http://127.0.0.1:{port}"
     proc.terminate()

@@ -17,8 +17,16 @@ QUESTION = "What is LiveClin and how many physicians took part?"
 
 
 def llm_settings(seed: Settings, base_url: str, model: str, **extra: object) -> Settings:
-    values = {"openai_base_url": base_url, "model": model, "openai_api_key": SecretStr("sk-test"), "backend": "openai",
-              "llm_timeout": 30.0, "llm_max_retries": 2, "context_tokens": 600, "llm_max_tokens": 120} | extra
+    values = {
+        "openai_base_url": base_url,
+        "model": model,
+        "openai_api_key": SecretStr("sk-test"),
+        "backend": "openai",
+        "llm_timeout": 30.0,
+        "llm_max_retries": 2,
+        "context_tokens": 600,
+        "llm_max_tokens": 120,
+    } | extra
     return seed.model_copy(update=values)
 
 
@@ -55,7 +63,9 @@ def test_condense_request_carries_the_history(seed_settings: Settings, fault_ser
 
 def test_invalid_citations_are_removed_and_reported(seed_settings: Settings, fault_server: FaultServer) -> None:
     settings = llm_settings(seed_settings, fault_server.base_url, fault_server.model)
-    turn = answer(QUESTION, settings=settings)  # the fake answers "LiveClin has 239 physicians [1]. Invented claim [7]."
+    turn = answer(
+        QUESTION, settings=settings
+    )  # the fake answers "LiveClin has 239 physicians [1]. Invented claim [7]."
     assert turn.invalid_citations == [7] and "[7]" not in turn.text and "[1]" in turn.text
     assert [c["n"] for c in turn.citations] == [1] and turn.citations[0]["title"].startswith("LiveClin")
     assert any("Invented claim" in s for s in turn.unsupported)
@@ -69,14 +79,18 @@ def test_out_of_scope_is_refused_without_calling_the_llm(seed_settings: Settings
     assert turn.abstained and turn.citations == [] and fault_server.count == 0
 
 
-@pytest.mark.parametrize("mode, cause, requests", [
-    ("429", "rate limited (HTTP 429)", 3),
-    ("500", "server error (HTTP 500)", 3),
-    ("401", "API key was rejected (HTTP 401)", 1),
-    ("garbage", "unexpected response", 1),
-])
-def test_backend_errors_are_clear_and_labelled(seed_settings: Settings, fault_server: FaultServer, mode: str,
-                                               cause: str, requests: int) -> None:
+@pytest.mark.parametrize(
+    "mode, cause, requests",
+    [
+        ("429", "rate limited (HTTP 429)", 3),
+        ("500", "server error (HTTP 500)", 3),
+        ("401", "API key was rejected (HTTP 401)", 1),
+        ("garbage", "unexpected response", 1),
+    ],
+)
+def test_backend_errors_are_clear_and_labelled(
+    seed_settings: Settings, fault_server: FaultServer, mode: str, cause: str, requests: int
+) -> None:
     fault_server.set_mode(mode, retry_after="0")
     settings = llm_settings(seed_settings, fault_server.base_url, fault_server.model)
     turn = answer(QUESTION, settings=settings)
@@ -88,8 +102,14 @@ def test_backend_errors_are_clear_and_labelled(seed_settings: Settings, fault_se
 
 def test_timeout_never_hangs(seed_settings: Settings, fault_server: FaultServer) -> None:
     fault_server.set_mode("slow", slow_seconds=20)
-    settings = llm_settings(seed_settings, fault_server.base_url, fault_server.model, llm_timeout=1.0,
-                            llm_max_retries=1, fallback_to_extractive=False)
+    settings = llm_settings(
+        seed_settings,
+        fault_server.base_url,
+        fault_server.model,
+        llm_timeout=1.0,
+        llm_max_retries=1,
+        fallback_to_extractive=False,
+    )
     started = time.monotonic()
     turn = answer(QUESTION, settings=settings)
     assert time.monotonic() - started < 12
@@ -103,8 +123,9 @@ def test_connection_refused(seed_settings: Settings) -> None:
 
 
 @pytest.mark.parametrize("mode", ["broken_stream", "truncated_stream"])
-def test_stream_that_stops_mid_answer_is_marked_partial(seed_settings: Settings, fault_server: FaultServer,
-                                                        mode: str) -> None:
+def test_stream_that_stops_mid_answer_is_marked_partial(
+    seed_settings: Settings, fault_server: FaultServer, mode: str
+) -> None:
     fault_server.set_mode(mode, break_after=3)
     settings = llm_settings(seed_settings, fault_server.base_url, fault_server.model, fallback_to_extractive=False)
     events = list(stream_answer(QUESTION, settings=settings))
@@ -114,8 +135,9 @@ def test_stream_that_stops_mid_answer_is_marked_partial(seed_settings: Settings,
     assert streamed.startswith("LiveClin has 239")  # what arrived before the break was shown, not lost
 
 
-def test_api_key_never_appears_in_errors_exports_or_logs(seed_settings: Settings, fault_server: FaultServer,
-                                                         caplog: pytest.LogCaptureFixture) -> None:
+def test_api_key_never_appears_in_errors_exports_or_logs(
+    seed_settings: Settings, fault_server: FaultServer, caplog: pytest.LogCaptureFixture
+) -> None:
     fault_server.set_mode("401")  # its error body echoes the key, as OpenAI's does
     settings = llm_settings(seed_settings, fault_server.base_url, fault_server.model)
     with caplog.at_level(logging.DEBUG):

@@ -12,16 +12,19 @@ from assistant.answer.chain import QuestionError
 from assistant.settings import PROJECT_ROOT, Settings
 
 
-@pytest.mark.parametrize("question", [
-    "x" * 100_000,
-    "EEG " * 25_000,
-    "\x01\x02 EEG \x1b[31m papers \x7f",
-    "🧠🫀🩺💊",
-    "哪篇 paper 用 diffusion model 生成 ECG 信号?",
-    "Ｗｈｉｃｈ ｐａｐｅｒｓ ｗｏｒｋ ｏｎ ＥＥＧ？",
-    "<script>alert(1)</script>",
-    "'; DROP TABLE records; --",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "x" * 100_000,
+        "EEG " * 25_000,
+        "\x01\x02 EEG \x1b[31m papers \x7f",
+        "🧠🫀🩺💊",
+        "哪篇 paper 用 diffusion model 生成 ECG 信号?",
+        "Ｗｈｉｃｈ ｐａｐｅｒｓ ｗｏｒｋ ｏｎ ＥＥＧ？",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE records; --",
+    ],
+)
 def test_odd_questions_answer_or_refuse(seed_settings: Settings, question: str) -> None:
     turn = answer(question, settings=seed_settings)
     assert turn.text
@@ -37,6 +40,11 @@ def test_empty_questions_are_a_clear_error(seed_settings: Settings, question: st
 
 
 def test_empty_question_from_the_cli_has_no_traceback(seed_settings: Settings) -> None:
-    proc = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", " \t ", "--data-dir",
-                           str(seed_settings.data_dir)], capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "ask", " \t ", "--data-dir", str(seed_settings.data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT_ROOT,
+    )
     assert proc.returncode == 2 and "question is empty" in proc.stderr and "Traceback" not in proc.stderr

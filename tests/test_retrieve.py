@@ -20,26 +20,32 @@ def headers_where(predicate) -> set[str]:  # type: ignore[no-untyped-def]
     return {r.header for r in CORPUS.records if predicate(r)}
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("what is LiveClin and how many physicians took part?", "LiveClin"),
-    ("Which benchmark tests LLMs on mental health questions with expert ratings?", "CounselBench"),
-    ("Do language model reasoning errors follow human fallacy patterns?", "类人谬误"),
-    ("a graph foundation model pre-trained on fMRI brain atlases", "脑图基础模型"),
-    ("Arabic medical question answering benchmark", "MedAraBench"),
-    ("video polyp segmentation in colonoscopy", "HFSTI-Net"),
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("what is LiveClin and how many physicians took part?", "LiveClin"),
+        ("Which benchmark tests LLMs on mental health questions with expert ratings?", "CounselBench"),
+        ("Do language model reasoning errors follow human fallacy patterns?", "类人谬误"),
+        ("a graph foundation model pre-trained on fMRI brain atlases", "脑图基础模型"),
+        ("Arabic medical question answering benchmark", "MedAraBench"),
+        ("video polyp segmentation in colonoscopy", "HFSTI-Net"),
+    ],
+)
 def test_english_questions_put_the_right_record_first(seed_settings: Settings, question: str, expected: str) -> None:
     hits = get_retriever(seed_settings).search(question).hits
     assert expected in hits[0].header, [h.title for h in hits]
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("哪篇论文研究呼吸音诊断?", "Resp-Agent"),
-    ("有没有关于心理健康问答评测的基准?", "CounselBench"),
-    ("医疗保险欺诈检测用的是什么方法?", "医疗保险欺诈"),
-    ("胎儿超声图像的视觉语言模型评测", "FETAL-GAUGE"),
-    ("阿尔茨海默病的多模态诊断", "阿尔茨海默"),
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("哪篇论文研究呼吸音诊断?", "Resp-Agent"),
+        ("有没有关于心理健康问答评测的基准?", "CounselBench"),
+        ("医疗保险欺诈检测用的是什么方法?", "医疗保险欺诈"),
+        ("胎儿超声图像的视觉语言模型评测", "FETAL-GAUGE"),
+        ("阿尔茨海默病的多模态诊断", "阿尔茨海默"),
+    ],
+)
 def test_chinese_questions_find_the_english_abstract(seed_settings: Settings, question: str, expected: str) -> None:
     hits = get_retriever(seed_settings).search(question).hits
     assert any(expected in h.header for h in hits[:3]), [h.title for h in hits]
@@ -76,19 +82,63 @@ def test_hits_are_one_per_record_with_provenance(seed_settings: Settings) -> Non
 
 
 def test_search_cli_json_shape(seed_settings: Settings) -> None:
-    proc = subprocess.run([sys.executable, "-m", "assistant.cli", "search", "EEG tokenizer", "--json", "-k", "3",
-                           "--where", "has_code=true", "--data-dir", str(seed_settings.data_dir)],
-                          capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant.cli",
+            "search",
+            "EEG tokenizer",
+            "--json",
+            "-k",
+            "3",
+            "--where",
+            "has_code=true",
+            "--data-dir",
+            str(seed_settings.data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT_ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["query"] == "EEG tokenizer" and out["filters"] == {"has_code": True}
     assert 0 < len(out["hits"]) <= 3
-    keys = {"rank", "record_id", "title", "header", "kind", "venue", "presentation", "year", "track", "url",
-            "sources", "score", "snippet"}
+    keys = {
+        "rank",
+        "record_id",
+        "title",
+        "header",
+        "kind",
+        "venue",
+        "presentation",
+        "year",
+        "track",
+        "url",
+        "sources",
+        "score",
+        "snippet",
+    }
     assert all(set(h) == keys and h["url"] for h in out["hits"])
 
 
 def test_bad_where_is_a_clear_error(seed_settings: Settings) -> None:
-    proc = subprocess.run([sys.executable, "-m", "assistant.cli", "search", "x", "--where", "colour=red",
-                           "--data-dir", str(seed_settings.data_dir)], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant.cli",
+            "search",
+            "x",
+            "--where",
+            "colour=red",
+            "--data-dir",
+            str(seed_settings.data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2 and "colour=red" in proc.stderr and "Traceback" not in proc.stderr

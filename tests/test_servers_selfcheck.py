@@ -46,9 +46,7 @@ def test_llama_server_lists_its_model(llama_server):
 @pytest.mark.slow
 def test_llama_server_chat_with_openai(llama_server):
     client = openai.OpenAI(base_url=llama_server.base_url, api_key="sk-test", timeout=120, max_retries=0)
-    response = client.chat.completions.create(
-        model=llama_server.model, messages=MESSAGES, max_tokens=40, temperature=0
-    )
+    response = client.chat.completions.create(model=llama_server.model, messages=MESSAGES, max_tokens=40, temperature=0)
     choice = response.choices[0]
     assert choice.message.role == "assistant"
     assert choice.message.content and choice.message.content.strip()
@@ -78,8 +76,14 @@ def test_llama_server_streams_with_openai(llama_server):
 def test_llama_server_with_langchain(llama_server):
     # ChatOpenAI(max_tokens=N) is sent as "max_completion_tokens", which llama_cpp.server ignores (it then generates
     # until the model stops or the context is full); "max_tokens" has to go through extra_body.
-    llm = chat_model(llama_server.base_url, llama_server.model, timeout=120, max_retries=0,
-                     temperature=0, extra_body={"max_tokens": 40})
+    llm = chat_model(
+        llama_server.base_url,
+        llama_server.model,
+        timeout=120,
+        max_retries=0,
+        temperature=0,
+        extra_body={"max_tokens": 40},
+    )
     chunks = [c.content for c in llm.stream("Name one planet.")]
     assert sum(1 for c in chunks if c) > 1
     message = llm.invoke("Name one planet.")
@@ -176,7 +180,8 @@ def test_fault_slow_with_langchain(fault_server):
 def test_fault_slow_answers_a_patient_client(fault_server):
     fault_server.set_mode("slow", slow_seconds=0.5)
     response = fault_server.openai_client(timeout=5, max_retries=0).chat.completions.create(
-        model="any", messages=MESSAGES)
+        model="any", messages=MESSAGES
+    )
     assert response.choices[0].message.content == DEFAULT_ANSWER
 
 
@@ -211,7 +216,8 @@ def test_fault_truncated_stream_ends_silently(fault_server):
     """No exception: the only signs are the missing finish_reason and the missing [DONE]."""
     fault_server.set_mode("truncated_stream", break_after=3)
     stream = fault_server.openai_client(max_retries=0).chat.completions.create(
-        model="any", messages=MESSAGES, stream=True)
+        model="any", messages=MESSAGES, stream=True
+    )
     finish = []
     parts = []
     for chunk in stream:

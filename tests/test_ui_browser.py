@@ -42,10 +42,19 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chro
         pytest.skip("chromium and chromedriver are not installed (make system-deps)")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1440,1050", "--lang=en-US",
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1440,1050",
+        "--lang=en-US",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
         options.add_argument(arg)
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.set_page_load_timeout(60)
@@ -53,7 +62,6 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chro
         yield driver
     finally:
         driver.quit()
-
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +86,11 @@ def ask(driver: webdriver.Chrome, question: str) -> WebElement:
     box.send_keys(question + Keys.ENTER)
 
     def finished(d: webdriver.Chrome) -> bool:
-        text = d.execute_script("""const m = document.querySelectorAll('#chat .message.bot');
-            return m.length > arguments[0] ? m[m.length - 1].innerText : '';""", before)
+        text = d.execute_script(
+            """const m = document.querySelectorAll('#chat .message.bot');
+            return m.length > arguments[0] ? m[m.length - 1].innerText : '';""",
+            before,
+        )
         return "Answered by" in text or "⚠" in text
 
     WebDriverWait(driver, 90, ignored_exceptions=(StaleElementReferenceException,)).until(finished)
@@ -98,14 +109,20 @@ def no_alert(driver: webdriver.Chrome) -> bool:
 
 def in_view(driver: webdriver.Chrome, element: WebElement) -> bool:
     """The element's top is inside the visible part of the sources panel and of the window."""
-    return bool(driver.execute_script("""
+    return bool(
+        driver.execute_script(
+            """
         const el = arguments[0], panel = el.closest('.src-panel');
         const r = el.getBoundingClientRect(), p = panel.getBoundingClientRect();
-        return r.top >= p.top - 1 && r.top < p.bottom && r.top >= 0 && r.top < window.innerHeight;""", element))
+        return r.top >= p.top - 1 && r.top < p.bottom && r.top >= 0 && r.top < window.innerHeight;""",
+            element,
+        )
+    )
 
 
-def test_answer_streams_cites_and_links_to_source_cards(browser: webdriver.Chrome, seed_app: str,
-                                                        seed_settings: Settings, output_dir: Path) -> None:
+def test_answer_streams_cites_and_links_to_source_cards(
+    browser: webdriver.Chrome, seed_app: str, seed_settings: Settings, output_dir: Path
+) -> None:
     open_app(browser, seed_app)
     browser.save_screenshot(str(output_dir / "01-loaded.png"))
     answer = ask(browser, LIVECLIN)
@@ -139,13 +156,13 @@ def test_answer_streams_cites_and_links_to_source_cards(browser: webdriver.Chrom
     before = feedback.read_text(encoding="utf-8").count("\n") if feedback.exists() else 0
     browser.find_elements(By.CSS_SELECTOR, '#chat button[aria-label="Like"]')[-1].click()
     WebDriverWait(browser, 10).until(
-        lambda _: feedback.exists() and feedback.read_text(encoding="utf-8").count("\n") > before)
+        lambda _: feedback.exists() and feedback.read_text(encoding="utf-8").count("\n") > before
+    )
     record = json.loads(feedback.read_text(encoding="utf-8").splitlines()[-1])
     assert record["vote"] == "up" and record["question"] == LIVECLIN and "239 physicians" in record["answer"]
 
 
-def test_chinese_question_follow_up_and_new_chat(browser: webdriver.Chrome, seed_app: str,
-                                                 output_dir: Path) -> None:
+def test_chinese_question_follow_up_and_new_chat(browser: webdriver.Chrome, seed_app: str, output_dir: Path) -> None:
     open_app(browser, seed_app)
     answer = ask(browser, "哪篇论文研究呼吸音诊断?")
     assert answer.text.startswith("根据收录的记录") and "Resp-Agent" in answer.text
@@ -155,8 +172,7 @@ def test_chinese_question_follow_up_and_new_chat(browser: webdriver.Chrome, seed
     # the first answer's citations now point at its folded cards, which open when followed
     old_link = bot_messages(browser)[0].find_elements(By.CSS_SELECTOR, 'a[href*="#src-t1-1"]')[0]
     old_link.click()
-    WebDriverWait(browser, 10).until(
-        lambda d: "is-target" in d.find_element(By.ID, "src-t1-1").get_attribute("class"))
+    WebDriverWait(browser, 10).until(lambda d: "is-target" in d.find_element(By.ID, "src-t1-1").get_attribute("class"))
     assert browser.find_element(By.ID, "src-t1-1").is_displayed()
     browser.save_screenshot(str(output_dir / "follow-up.png"))
     browser.find_element(By.ID, "new-chat").click()
@@ -164,30 +180,42 @@ def test_chinese_question_follow_up_and_new_chat(browser: webdriver.Chrome, seed
     assert not browser.find_elements(By.CSS_SELECTOR, "#sources .src-card")
 
 
-def test_recognised_filters_are_shown_and_cleared(browser: webdriver.Chrome, seed_app: str,
-                                                  output_dir: Path) -> None:
+def test_recognised_filters_are_shown_and_cleared(browser: webdriver.Chrome, seed_app: str, output_dir: Path) -> None:
     open_app(browser, seed_app)
     ask(browser, "list the oral papers")
     active = browser.find_element(By.ID, "active-filters")
     assert "presentation: Oral" in active.text and "from question" in active.text
-    presentations = {c.get_attribute("data-presentation")
-                     for c in browser.find_elements(By.CSS_SELECTOR, "#sources .src-panel > .src-card")}
+    presentations = {
+        c.get_attribute("data-presentation")
+        for c in browser.find_elements(By.CSS_SELECTOR, "#sources .src-panel > .src-card")
+    }
     assert presentations == {"Oral"}
     browser.save_screenshot(str(output_dir / "oral.png"))
     browser.find_element(By.ID, "clear-filters").click()
     WebDriverWait(browser, 10).until(lambda d: "No filters" in d.find_element(By.ID, "active-filters").text)
 
 
-def test_markup_in_records_and_questions_is_shown_as_text(browser: webdriver.Chrome, tmp_path: Path,
-                                                          output_dir: Path) -> None:
-    corpus = write_corpus(tmp_path / "records", [
-        (paper(f"XSSProbe{SCRIPT}: markup injection in paper records", presentation="Oral"),
-         f"We introduce XSSProbe {IMG}, a benchmark that checks that record text is shown as text. "
-         "It also holds <b>bold</b> tags and [a link](javascript:alert(3))."),
-        (paper("CardioNet: ECG arrhythmia detection with transformers"),
-         "We propose CardioNet, a transformer that detects arrhythmia in single-lead ECG recordings."),
-        (paper("DermaScope: skin lesion classification", track="医学影像"),
-         "We present DermaScope, a vision model that classifies skin lesions from dermoscopy images.")])
+def test_markup_in_records_and_questions_is_shown_as_text(
+    browser: webdriver.Chrome, tmp_path: Path, output_dir: Path
+) -> None:
+    corpus = write_corpus(
+        tmp_path / "records",
+        [
+            (
+                paper(f"XSSProbe{SCRIPT}: markup injection in paper records", presentation="Oral"),
+                f"We introduce XSSProbe {IMG}, a benchmark that checks that record text is shown as text. "
+                "It also holds <b>bold</b> tags and [a link](javascript:alert(3)).",
+            ),
+            (
+                paper("CardioNet: ECG arrhythmia detection with transformers"),
+                "We propose CardioNet, a transformer that detects arrhythmia in single-lead ECG recordings.",
+            ),
+            (
+                paper("DermaScope: skin lesion classification", track="医学影像"),
+                "We present DermaScope, a vision model that classifies skin lesions from dermoscopy images.",
+            ),
+        ],
+    )
     settings = Settings(data_dir=tmp_path / "data", sources=[corpus], port=free_port())
     assert ingest(settings, progress=False).records == 3
     for url in serve_app(settings):
@@ -207,5 +235,8 @@ def test_markup_in_records_and_questions_is_shown_as_text(browser: webdriver.Chr
         assert browser.execute_script("return window.__pwned === undefined")
         assert not browser.find_elements(By.CSS_SELECTOR, 'img[src="x"]')
         assert not browser.find_elements(By.CSS_SELECTOR, "#chat script, #sources script, #chat b, #sources b")
-        assert not [a for a in browser.find_elements(By.CSS_SELECTOR, "#chat a, #sources a")
-                    if (a.get_attribute("href") or "").startswith("javascript")]
+        assert not [
+            a
+            for a in browser.find_elements(By.CSS_SELECTOR, "#chat a, #sources a")
+            if (a.get_attribute("href") or "").startswith("javascript")
+        ]

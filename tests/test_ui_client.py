@@ -32,8 +32,18 @@ def latest_cards(sources: str) -> str:
     return sources.split('<details class="src-older"')[0]
 
 
-def ask(client: Client, question: str, backend: str = "extractive", *, kind: str = ANY, venue: str = ANY,
-        presentation: str = ANY, year: str = ANY, track: str = ANY, has_code: bool = False) -> list[tuple]:
+def ask(
+    client: Client,
+    question: str,
+    backend: str = "extractive",
+    *,
+    kind: str = ANY,
+    venue: str = ANY,
+    presentation: str = ANY,
+    year: str = ANY,
+    track: str = ANY,
+    has_code: bool = False,
+) -> list[tuple]:
     """Every output the streaming /ask endpoint sent, in order (the last one is the finished answer)."""
     job = client.submit(question, backend, kind, venue, presentation, year, track, has_code, api_name="/ask")
     outputs = list(job)
@@ -43,13 +53,18 @@ def ask(client: Client, question: str, backend: str = "extractive", *, kind: str
     return outputs
 
 
-
 @pytest.fixture(scope="module")
 def app_url(seed_settings: Settings) -> Iterator[str]:
     # An LLM endpoint that refuses connections: the openai backend fails fast and says so.
-    settings = seed_settings.model_copy(update={
-        "port": free_port(), "openai_base_url": f"http://127.0.0.1:{free_port()}/v1", "model": "test-model",
-        "llm_max_retries": 0, "llm_timeout": 5.0})
+    settings = seed_settings.model_copy(
+        update={
+            "port": free_port(),
+            "openai_base_url": f"http://127.0.0.1:{free_port()}/v1",
+            "model": "test-model",
+            "llm_max_retries": 0,
+            "llm_timeout": 5.0,
+        }
+    )
     yield from serve_app(settings)
 
 
@@ -122,8 +137,12 @@ def test_export_returns_markdown_with_references(client: Client) -> None:
     assert "## 1. what is LiveClin and how many physicians took part?" in markdown
     assert "## 2. 哪篇论文研究呼吸音诊断?" in markdown
     assert markdown.count("**References**") == 2
-    assert re.search(r"^1\. \*\*LiveClin:.*ICLR 2026.*https://github\.com/AQ-MedAI/LiveClin.*"
-                     r"`seeds/[^`]+\.txt:\d+`", markdown, re.M)
+    assert re.search(
+        r"^1\. \*\*LiveClin:.*ICLR 2026.*https://github\.com/AQ-MedAI/LiveClin.*"
+        r"`seeds/[^`]+\.txt:\d+`",
+        markdown,
+        re.M,
+    )
     client.predict(api_name="/new_chat")
     assert client.predict(api_name="/export") is None  # nothing to export after "New chat"
 
@@ -146,11 +165,19 @@ def test_missing_index_says_which_command_to_run(tmp_path: Path) -> None:
 
 
 def test_first_run_builds_the_index(tmp_path: Path) -> None:
-    corpus = write_corpus(tmp_path / "records", [
-        (paper("PulseNet: photoplethysmography arrhythmia screening"),
-         "We introduce PulseNet, a model that screens for atrial fibrillation from smartwatch PPG signals."),
-        (paper("DermaScope: skin lesion classification", track="医学影像"),
-         "We present DermaScope, a vision model that classifies skin lesions from dermoscopy images.")])
+    corpus = write_corpus(
+        tmp_path / "records",
+        [
+            (
+                paper("PulseNet: photoplethysmography arrhythmia screening"),
+                "We introduce PulseNet, a model that screens for atrial fibrillation from smartwatch PPG signals.",
+            ),
+            (
+                paper("DermaScope: skin lesion classification", track="医学影像"),
+                "We present DermaScope, a vision model that classifies skin lesions from dermoscopy images.",
+            ),
+        ],
+    )
     settings = Settings(data_dir=tmp_path / "data", sources=[corpus], port=free_port())
     for url in serve_app(settings, ingest_if_needed=True):
         chat, sources, *_ = ask(Client(url, verbose=False), "what is PulseNet?")[-1]

@@ -18,8 +18,13 @@ from tests.test_ui_client import ask, bot_text
 pytestmark = pytest.mark.slow
 
 SESSIONS = 20
-QUESTIONS = ["which papers work on EEG?", "what is LiveClin and how many physicians took part?",
-             "哪篇论文研究呼吸音诊断?", "list the oral papers", "What is the recommended dose of metformin?"]
+QUESTIONS = [
+    "which papers work on EEG?",
+    "what is LiveClin and how many physicians took part?",
+    "哪篇论文研究呼吸音诊断?",
+    "list the oral papers",
+    "What is the recommended dose of metformin?",
+]
 
 
 def session(url: str, i: int) -> tuple[float, str]:
@@ -34,12 +39,13 @@ def test_twenty_concurrent_sessions(seed_settings: Settings, output_dir: Path) -
     settings = seed_settings.model_copy(update={"port": free_port()})
     for url in serve_app(settings):
         with ThreadPoolExecutor(max_workers=SESSIONS) as pool:
-            results = list(pool.map(lambda i: session(url, i), range(SESSIONS), timeout=300))
+            results = list(pool.map(session, [url] * SESSIONS, range(SESSIONS), timeout=300))
     latencies = sorted(seconds for seconds, _ in results)
     answers = [text for _, text in results]
     assert len(answers) == SESSIONS
     assert all("Answered by: extractive" in a for a in answers), answers
     assert all("[\\[1\\]](#src-1)" in a or "does not answer" in a for a in answers)
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
-    (output_dir / "load.json").write_text(json.dumps(
-        {"sessions": SESSIONS, "p50_s": statistics.median(latencies), "p95_s": p95, "max_s": latencies[-1]}))
+    (output_dir / "load.json").write_text(
+        json.dumps({"sessions": SESSIONS, "p50_s": statistics.median(latencies), "p95_s": p95, "max_s": latencies[-1]})
+    )

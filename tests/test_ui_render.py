@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
 
 from assistant.retrieve.query import Filters
 from assistant.ui.render import (
-    ANY, SourceView, TurnView, anchor_prefix, append_feedback, chat_messages, feedback_record,
-    filters_from_inputs, render_active_filters, render_export, render_message, render_sources, render_turn,
+    ANY,
+    SourceView,
+    TurnView,
+    anchor_prefix,
+    append_feedback,
+    chat_messages,
+    feedback_record,
+    filters_from_inputs,
+    render_active_filters,
+    render_export,
+    render_message,
+    render_sources,
+    render_turn,
     sources_panel,
 )
 
@@ -22,29 +33,57 @@ RAW_TAG = re.compile(r"<\s*(?:script|img|iframe|svg|b)\b", re.I)
 
 
 def source(n: int, **kw) -> SourceView:
-    values = dict(record_id=f"r{n}", title=f"论文 {n}:标题", short_name=f"Paper{n}", kind="paper", venue="ICLR 2026",
-                  presentation="Poster", year=2026, track="clinical NLP", url=f"https://github.com/x/p{n}",
-                  provenance=[f"seeds/a.txt:{n * 2 + 1}"], score=0.03 / n, dense=0.85, bm25=3.0,
-                  body=f"ICLR 2026 Poster accepted paper at ICLR 2026. Paper{n} studies topic {n}. "
-                       f"We introduce Paper{n}, a method evaluated with {n * 100} physicians on real cases. "
-                       "It is released openly.")
+    values = dict(
+        record_id=f"r{n}",
+        title=f"论文 {n}:标题",
+        short_name=f"Paper{n}",
+        kind="paper",
+        venue="ICLR 2026",
+        presentation="Poster",
+        year=2026,
+        track="clinical NLP",
+        url=f"https://github.com/x/p{n}",
+        provenance=[f"seeds/a.txt:{n * 2 + 1}"],
+        score=0.03 / n,
+        dense=0.85,
+        bm25=3.0,
+        body=f"ICLR 2026 Poster accepted paper at ICLR 2026. Paper{n} studies topic {n}. "
+        f"We introduce Paper{n}, a method evaluated with {n * 100} physicians on real cases. "
+        "It is released openly.",
+    )
     values.update(kw)
     return SourceView(n=n, **values)
 
 
 def answered(text: str, sources: list[SourceView], **kw) -> TurnView:
     cited = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text) if int(n) <= len(sources)})
-    citations = [{"n": n, "record_id": f"r{n}", "title": sources[n - 1].title, "quote": "", "url": "",
-                  "sources": []} for n in cited]
-    values = dict(question="what is Paper1?", text=text, standalone="what is Paper1?", backend="extractive",
-                  answered_by="extractive", sources=sources, citations=citations)
+    citations = [
+        {"n": n, "record_id": f"r{n}", "title": sources[n - 1].title, "quote": "", "url": "", "sources": []}
+        for n in cited
+    ]
+    values = dict(
+        question="what is Paper1?",
+        text=text,
+        standalone="what is Paper1?",
+        backend="extractive",
+        answered_by="extractive",
+        sources=sources,
+        citations=citations,
+    )
     values.update(kw)
     return TurnView(**values)
 
 
 def test_record_markup_is_shown_as_text_in_cards_and_chat() -> None:
-    evil = source(1, title=f"Evil{SCRIPT}", short_name=f"E{IMG}", track=f"t{SCRIPT}", venue=IMG,
-                  provenance=[f"{SCRIPT}.txt:1"], body=f"We introduce Evil {IMG} and {SCRIPT}. More text here.")
+    evil = source(
+        1,
+        title=f"Evil{SCRIPT}",
+        short_name=f"E{IMG}",
+        track=f"t{SCRIPT}",
+        venue=IMG,
+        provenance=[f"{SCRIPT}.txt:1"],
+        body=f"We introduce Evil {IMG} and {SCRIPT}. More text here.",
+    )
     view = answered(f"**Evil{SCRIPT}**: We introduce Evil {IMG} and {SCRIPT}. [1]", [evil])
     html = render_sources(view)
     assert not RAW_TAG.search(html)
@@ -116,8 +155,17 @@ def test_cited_cards_come_first_and_are_marked() -> None:
 
 def test_card_shows_metadata_code_link_and_provenance() -> None:
     html = render_sources(answered("X [1]", [source(1, presentation="Oral")]))
-    for text in ("论文 1:标题", "Paper1", "ICLR 2026", "Oral", "clinical NLP", "paper · 论文",
-                 'href="https://github.com/x/p1"', "seeds/a.txt:3", "score 0.0300"):
+    for text in (
+        "论文 1:标题",
+        "Paper1",
+        "ICLR 2026",
+        "Oral",
+        "clinical NLP",
+        "paper · 论文",
+        'href="https://github.com/x/p1"',
+        "seeds/a.txt:3",
+        "score 0.0300",
+    ):
         assert text in html
     unsafe = render_sources(answered("X [1]", [source(1, url="javascript:alert(1)")]))
     assert 'href="javascript' not in unsafe and "javascript:alert(1)" in unsafe  # shown, not linked
@@ -125,20 +173,27 @@ def test_card_shows_metadata_code_link_and_provenance() -> None:
 
 def test_export_has_numbered_references() -> None:
     view = answered("**Paper2** uses 200 physicians [2]. Also [1].", [source(1), source(2), source(3)])
-    md = render_export([view], exported_at=datetime(2026, 1, 2, tzinfo=timezone.utc))
+    md = render_export([view], exported_at=datetime(2026, 1, 2, tzinfo=UTC))
     assert md.startswith("# Research assistant conversation")
     assert "## 1. what is Paper1?" in md
     assert "**Paper2** uses 200 physicians [2]. Also [1]." in md
-    assert "1. **论文 1:标题 (Paper1)** — ICLR 2026, Poster, clinical NLP — Code: https://github.com/x/p1 — " \
-           "Source: `seeds/a.txt:3`" in md
+    assert (
+        "1. **论文 1:标题 (Paper1)** — ICLR 2026, Poster, clinical NLP — Code: https://github.com/x/p1 — "
+        "Source: `seeds/a.txt:3`" in md
+    )
     assert "2. **论文 2:标题 (Paper2)**" in md and "seeds/a.txt:5" in md
     assert "3. **" not in md  # not cited, not listed
     assert render_turn(view).export in md
 
 
 def test_backend_failure_is_said_in_the_message() -> None:
-    view = answered("", [source(1)], backend="openai", answered_by="", error="The OpenAI-compatible model m at "
-                    "http://127.0.0.1:9/v1 failed: cannot connect.")
+    view = answered(
+        "",
+        [source(1)],
+        backend="openai",
+        answered_by="",
+        error="The OpenAI-compatible model m at http://127.0.0.1:9/v1 failed: cannot connect.",
+    )
     message = render_message(view)
     assert "backend failed" in message and "cannot connect" in message
     assert "Extractive (offline)" in message
@@ -154,7 +209,8 @@ def test_streaming_message_has_no_footer() -> None:
 def test_filters_from_controls() -> None:
     assert filters_from_inputs(ANY, ANY, ANY, ANY, ANY, False) == Filters()
     assert filters_from_inputs("paper", "ICLR 2026", "Oral", "2026", "医学影像", True) == Filters(
-        kind="paper", venue="ICLR 2026", presentation="Oral", year=2026, track="医学影像", has_code=True)
+        kind="paper", venue="ICLR 2026", presentation="Oral", year=2026, track="医学影像", has_code=True
+    )
     assert filters_from_inputs(None, "", ANY, None, None, None) == Filters()
 
 
@@ -166,10 +222,14 @@ def test_active_filters_show_explicit_and_recognised() -> None:
 
 
 def test_debug_lists_retrieved_ids_scores_and_filters() -> None:
-    view = answered("X [2]", [source(1), source(2)], explicit_filters={"venue": "ICLR 2026"},
-                    applied_filters={"venue": "ICLR 2026", "presentation": "Oral"},
-                    evidence={"answerable": True, "score": 0.9, "threshold": 0.84, "reason": "ok"},
-                    timings_ms={"retrieve": 12.345})
+    view = answered(
+        "X [2]",
+        [source(1), source(2)],
+        explicit_filters={"venue": "ICLR 2026"},
+        applied_filters={"venue": "ICLR 2026", "presentation": "Oral"},
+        evidence={"answerable": True, "score": 0.9, "threshold": 0.84, "reason": "ok"},
+        timings_ms={"retrieve": 12.345},
+    )
     debug = render_turn(view).debug
     assert debug["standalone_question"] == "what is Paper1?"
     assert debug["filters"]["from_question"] == {"presentation": "Oral"}
@@ -179,17 +239,42 @@ def test_debug_lists_retrieved_ids_scores_and_filters() -> None:
 
 
 def test_view_from_a_chain_turn() -> None:
-    hit = SimpleNamespace(record_id="r1", title="T", short_name="S", kind="paper", venue="V", presentation="Oral",
-                          year=2026, track="tr", url="", sources=["f.txt:1"], score=0.5, dense=0.9, bm25=2.0,
-                          rank=1, text="header\nbody")
+    hit = SimpleNamespace(
+        record_id="r1",
+        title="T",
+        short_name="S",
+        kind="paper",
+        venue="V",
+        presentation="Oral",
+        year=2026,
+        track="tr",
+        url="",
+        sources=["f.txt:1"],
+        score=0.5,
+        dense=0.9,
+        bm25=2.0,
+        rank=1,
+        text="header\nbody",
+    )
     turn = SimpleNamespace(
-        question="q", text="Body [1]", standalone="q2", backend="extractive", answered_by="extractive", error=None,
-        partial=False, abstained=False, sources=[SimpleNamespace(n=1, hit=hit, text="header\nBody text.\n"
-                                                                 "Code/project link: https://x")],
-        result=SimpleNamespace(filters=Filters(presentation="Oral"), hits=[hit]), filters=Filters(),
+        question="q",
+        text="Body [1]",
+        standalone="q2",
+        backend="extractive",
+        answered_by="extractive",
+        error=None,
+        partial=False,
+        abstained=False,
+        sources=[SimpleNamespace(n=1, hit=hit, text="header\nBody text.\nCode/project link: https://x")],
+        result=SimpleNamespace(filters=Filters(presentation="Oral"), hits=[hit]),
+        filters=Filters(),
         evidence=SimpleNamespace(answerable=True, score=1.0, threshold=0.8, reason="r"),
-        citations=[{"n": 1, "quote": "Body"}], timings_ms={"total": 1.0}, unsupported=[], invalid_citations=[],
-        analysis=SimpleNamespace(lang="en", kind="lookup"))
+        citations=[{"n": 1, "quote": "Body"}],
+        timings_ms={"total": 1.0},
+        unsupported=[],
+        invalid_citations=[],
+        analysis=SimpleNamespace(lang="en", kind="lookup"),
+    )
     view = TurnView.from_turn(turn)
     assert view.sources[0].body == "Body text."
     assert view.recognised_filters == {"presentation": "Oral"}

@@ -9,8 +9,9 @@ from assistant.retrieve.query import QueryPlan
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
-ASKS_CODE = re.compile(r"\b(?:code|github|repo(?:sitory)?|implementation|project (?:page|link)|link)\b|代码|仓库|链接|开源|主页",
-                       re.I)
+ASKS_CODE = re.compile(
+    r"\b(?:code|github|repo(?:sitory)?|implementation|project (?:page|link)|link)\b|代码|仓库|链接|开源|主页", re.I
+)
 ASKS_NUMBER = re.compile(r"\bhow (?:many|much)\b|\bnumber of\b|\bcount\b|多少|几[个位篇项种名]", re.I)
 
 
@@ -36,5 +37,9 @@ def language(text: str) -> str:
 
 
 def analyse(question: str, plan: QueryPlan) -> Analysis:
-    return Analysis(language(question), "list" if plan.wants_all else "lookup",
-                    bool(ASKS_CODE.search(question)), bool(ASKS_NUMBER.search(question)))
+    return Analysis(
+        language(question),
+        "list" if plan.wants_all else "lookup",
+        bool(ASKS_CODE.search(question)),
+        bool(ASKS_NUMBER.search(question)),
+    )

@@ -76,15 +76,22 @@ class Turn:
     def to_dict(self) -> dict[str, Any]:
         """The public JSON shape of an answer (``assistant ask --json``)."""
         return {
-            "question": self.question, "standalone_question": self.standalone, "answer": self.text,
-            "abstained": self.abstained, "backend": self.answered_by, "prompt_version": self.prompts.version,
-            "citations": self.citations, "invalid_citations": self.invalid_citations,
+            "question": self.question,
+            "standalone_question": self.standalone,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "backend": self.answered_by,
+            "prompt_version": self.prompts.version,
+            "citations": self.citations,
+            "invalid_citations": self.invalid_citations,
             "unsupported_sentences": self.unsupported,
             "sources": [s.hit.to_dict() | {"n": s.n} for s in self.sources],
             "filters": self.result.filters.active() if self.result else {},
-            "lang": self.lang, "kind": self.analysis.kind if self.analysis else None,
+            "lang": self.lang,
+            "kind": self.analysis.kind if self.analysis else None,
             "evidence": vars(self.evidence) if self.evidence else None,
-            "error": self.error, "partial": self.partial,
+            "error": self.error,
+            "partial": self.partial,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
 
@@ -142,8 +149,9 @@ def condense(turn: Turn) -> Turn:
     if not elliptical and not refers_back(turn.question):
         return turn
     if turn.backend == "openai":
-        prompt = turn.prompts["condense"].format(history="\n".join(f"- {q}" for q in turn.history),
-                                                 question=turn.question)
+        prompt = turn.prompts["condense"].format(
+            history="\n".join(f"- {q}" for q in turn.history), question=turn.question
+        )
         try:
             rewritten = llm.complete(turn.settings, llm.answer_messages("You rewrite questions.", prompt)).strip()
             turn.standalone = rewritten.splitlines()[0].strip() if rewritten else turn.question
@@ -180,8 +188,9 @@ def context(turn: Turn) -> Turn:
     if turn.abstained:
         return turn
     full = {h.record_id: turn.retriever.record_text(h.record_id) for h in turn.result.hits}
-    turn.sources = build_context(turn.result.hits, full, turn.settings.context_tokens,
-                                 compact=turn.analysis.kind == "list")
+    turn.sources = build_context(
+        turn.result.hits, full, turn.settings.context_tokens, compact=turn.analysis.kind == "list"
+    )
     return turn
 
 
@@ -195,7 +204,10 @@ def answer_tokens(turn: Turn) -> Iterator[str]:
     assert turn.analysis is not None
     refusal = turn.prompts.refusal(turn.lang)
     if turn.abstained or not turn.sources:
-        turn.abstained, turn.answered_by = True, turn.backend if turn.backend == "extractive" else llm.describe(turn.settings)
+        turn.abstained, turn.answered_by = (
+            True,
+            turn.backend if turn.backend == "extractive" else llm.describe(turn.settings),
+        )
         yield refusal
         return
     if turn.backend == "extractive":
@@ -205,8 +217,9 @@ def answer_tokens(turn: Turn) -> Iterator[str]:
     turn.answered_by = llm.describe(turn.settings)
     lang_name = "Chinese (简体中文)" if turn.lang == "zh" else "English"
     system = turn.prompts["system"].format(refusal=refusal, language=lang_name)
-    user = turn.prompts["answer"].format(sources=sources_block(turn.sources), question=turn.standalone,
-                                         language=lang_name)
+    user = turn.prompts["answer"].format(
+        sources=sources_block(turn.sources), question=turn.standalone, language=lang_name
+    )
     yield from llm.stream_tokens(turn.settings, llm.answer_messages(system, user))
 
 
@@ -265,27 +278,44 @@ def citation(source: Source, answer: str) -> dict[str, Any]:
     """A citation entry: which record, and the sentence of the answer that cites it as the quote."""
     marker = f"[{source.n}]"
     quote = next((line for line in answer.splitlines() if marker in line), "")
-    return {"n": source.n, "record_id": source.hit.record_id, "title": source.hit.title,
-            "quote": quote.replace(marker, "").strip()[:QUOTE_CHARS], "url": source.hit.url,
-            "sources": source.hit.sources}
+    return {
+        "n": source.n,
+        "record_id": source.hit.record_id,
+        "title": source.hit.title,
+        "quote": quote.replace(marker, "").strip()[:QUOTE_CHARS],
+        "url": source.hit.url,
+        "sources": source.hit.sources,
+    }
 
 
 prepare_chain = condense | analyse_step | retrieve | context
 answer_chain = prepare_chain | answer_step | check
 
 
-def new_turn(question: str, history: list[str] | None, settings: Settings | None, backend: str | None,
-             filters: Filters | None) -> Turn:
+def new_turn(
+    question: str, history: list[str] | None, settings: Settings | None, backend: str | None, filters: Filters | None
+) -> Turn:
     settings = settings or get_settings()
     backend = backend or settings.backend
     if backend not in ("extractive", "openai"):
         raise ValueError(f"backend must be extractive or openai, not {backend!r}")
-    return Turn(clean_question(question), [clean_question(h) for h in history or [] if h.strip()], settings,
-                backend, filters or Filters())
+    return Turn(
+        clean_question(question),
+        [clean_question(h) for h in history or [] if h.strip()],
+        settings,
+        backend,
+        filters or Filters(),
+    )
 
 
-def answer(question: str, history: list[str] | None = None, *, settings: Settings | None = None,
-           backend: str | None = None, filters: Filters | None = None) -> Turn:
+def answer(
+    question: str,
+    history: list[str] | None = None,
+    *,
+    settings: Settings | None = None,
+    backend: str | None = None,
+    filters: Filters | None = None,
+) -> Turn:
     """Answer one question; ``.to_dict()`` gives the JSON shape."""
     started = time.perf_counter()
     turn = answer_chain.invoke(new_turn(question, history, settings, backend, filters))
@@ -293,8 +323,14 @@ def answer(question: str, history: list[str] | None = None, *, settings: Setting
     return turn
 
 
-def stream_answer(question: str, history: list[str] | None = None, *, settings: Settings | None = None,
-                  backend: str | None = None, filters: Filters | None = None) -> Iterator[tuple[str, Any]]:
+def stream_answer(
+    question: str,
+    history: list[str] | None = None,
+    *,
+    settings: Settings | None = None,
+    backend: str | None = None,
+    filters: Filters | None = None,
+) -> Iterator[tuple[str, Any]]:
     """Events: ("sources", Turn) once retrieval is done, ("token", str) as text arrives, ("done", Turn)."""
     started = time.perf_counter()
     turn = prepare_chain.invoke(new_turn(question, history, settings, backend, filters))

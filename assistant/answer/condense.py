@@ -8,8 +8,11 @@ from collections.abc import Callable
 from assistant.answer.analyse import ASKS_CODE, language
 from assistant.retrieve.text import tokenize
 
-REFERS_BACK_EN = re.compile(r"\b(?:this|that|the) (?:paper|work|study|benchmark|dataset|method|model|one)\b|"
-                            r"\b(?:its|it|they|their|them|these|those)\b", re.I)
+REFERS_BACK_EN = re.compile(
+    r"\b(?:this|that|the) (?:paper|work|study|benchmark|dataset|method|model|one)\b|"
+    r"\b(?:its|it|they|their|them|these|those)\b",
+    re.I,
+)
 REFERS_BACK_ZH = re.compile(r"这篇论文|那篇论文|该论文|这篇|那篇|该工作|该方法|这个|那个|它的|它们|它|其(?![他中余实])")
 
 
@@ -20,8 +23,9 @@ def refers_back(question: str) -> bool:
 def rewrite(question: str, subject: str) -> str:
     """Put ``subject`` in place of the first back-reference, or in front when there is none."""
     if language(question) == "zh":
-        replaced, n = REFERS_BACK_ZH.subn(lambda m: f"{subject}的" if m.group(0) in ("它的", "其") else subject,
-                                          question, count=1)
+        replaced, n = REFERS_BACK_ZH.subn(
+            lambda m: f"{subject}的" if m.group(0) in ("它的", "其") else subject, question, count=1
+        )
         return replaced if n else f"{subject}:{question}"
 
     def name(match: re.Match[str]) -> str:
@@ -41,8 +45,9 @@ def continues(question: str, record_text: str) -> bool:
     return bool(set(tokenize(question)) & set(tokenize(record_text)))
 
 
-def condense_offline(question: str, history: list[str], subject_of: Callable[[str], str | None],
-                     elliptical: bool = False) -> str:
+def condense_offline(
+    question: str, history: list[str], subject_of: Callable[[str], str | None], elliptical: bool = False
+) -> str:
     """Resolve back-references against the record the previous question was about.
 
     ``subject_of`` maps a standalone question to the name of its best record (the retriever's top hit).

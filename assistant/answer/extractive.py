@@ -17,13 +17,21 @@ from assistant.retrieve.text import tokenize
 # as the citation checker splits (never before a lowercase word: "i.e. portable", "sleep2vec is").
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[*_])|(?<=[。！？])")
 BOILERPLATE = re.compile(r"^(?:ICLR \d{4} (?:Oral|Poster|Spotlight)\.?\s*)?(?:accepted paper at [^.]+\.)?\s*", re.I)
-DEFINES = re.compile(r"\b(?:we (?:introduce|propose|present|develop|build|construct|release)|this paper|"
-                     r"in this (?:paper|work)|is a (?:comprehensive|large|new|novel))\b|提出|构建", re.I)
+DEFINES = re.compile(
+    r"\b(?:we (?:introduce|propose|present|develop|build|construct|release)|this paper|"
+    r"in this (?:paper|work)|is a (?:comprehensive|large|new|novel))\b|提出|构建",
+    re.I,
+)
 NUMBER = re.compile(r"\d")
 # The authors' own voice (what the paper does) versus background and rhetorical openers.
-AUTHOR_VOICE = re.compile(r"\b(?:we|our|this (?:paper|work|study)|the (?:suite|benchmark|dataset|framework|model))\b", re.I)
-BACKGROUND = re.compile(r"^(?:however|but|while|although|though|despite|yet|recent(?:ly)?|existing|current(?:ly)?|"
-                        r"traditional|conventional)\b", re.I)
+AUTHOR_VOICE = re.compile(
+    r"\b(?:we|our|this (?:paper|work|study)|the (?:suite|benchmark|dataset|framework|model))\b", re.I
+)
+BACKGROUND = re.compile(
+    r"^(?:however|but|while|although|though|despite|yet|recent(?:ly)?|existing|current(?:ly)?|"
+    r"traditional|conventional)\b",
+    re.I,
+)
 # Names the paper gives its contributions: CamelCase (AnesBench), acronyms (SWEC, RLVR), model names (gemma-2).
 NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-?\d[\w.-]*)\b")
 URL_IN_TEXT = re.compile(r"https?://")
@@ -33,10 +41,22 @@ RELATED_DENSE_GAP = 0.03  # "see also" records: close to the best in both dense 
 RELATED_BM25_SHARE = 0.6
 
 TEXT = {
-    "en": {"intro": "From the collection:", "list": "{n} matching records:", "code": "Code/project link: {url}",
-           "no_code": "The record gives no code or project link.", "related": "See also:", "none": "no code link"},
-    "zh": {"intro": "根据收录的记录:", "list": "共找到 {n} 条匹配的记录:", "code": "代码/项目链接:{url}",
-           "no_code": "该记录没有给出代码或项目链接。", "related": "另见:", "none": "无代码链接"},
+    "en": {
+        "intro": "From the collection:",
+        "list": "{n} matching records:",
+        "code": "Code/project link: {url}",
+        "no_code": "The record gives no code or project link.",
+        "related": "See also:",
+        "none": "no code link",
+    },
+    "zh": {
+        "intro": "根据收录的记录:",
+        "list": "共找到 {n} 条匹配的记录:",
+        "code": "代码/项目链接:{url}",
+        "no_code": "该记录没有给出代码或项目链接。",
+        "related": "另见:",
+        "none": "无代码链接",
+    },
 }
 
 SCAFFOLD = {phrase for lang in TEXT.values() for phrase in (lang["no_code"],)}
@@ -63,11 +83,16 @@ def best_sentences(sentences: list[str], question: str, analysis: Analysis, limi
         overlap = len(wanted & set(tokenize(sentence)))
         voice = bool(AUTHOR_VOICE.search(sentence))
         background = bool(BACKGROUND.search(sentence)) or sentence.rstrip().endswith("?") or (i == 0 and not voice)
-        return (overlap + 1.5 * bool(DEFINES.search(sentence)) + 1.0 * voice
-                + 0.5 * bool(NAMED.search(sentence))
-                + 2.0 * (analysis.asks_number and bool(NUMBER.search(sentence)))
-                + 2.0 * (analysis.asks_code and bool(URL_IN_TEXT.search(sentence)))
-                - 1.5 * background - 0.1 * i)
+        return (
+            overlap
+            + 1.5 * bool(DEFINES.search(sentence))
+            + 1.0 * voice
+            + 0.5 * bool(NAMED.search(sentence))
+            + 2.0 * (analysis.asks_number and bool(NUMBER.search(sentence)))
+            + 2.0 * (analysis.asks_code and bool(URL_IN_TEXT.search(sentence)))
+            - 1.5 * background
+            - 0.1 * i
+        )
 
     chosen = sorted(sorted(enumerate(sentences), key=score, reverse=True)[:limit])
     return [s for _, s in chosen]
@@ -97,8 +122,11 @@ def lookup_lines(question: str, sources: list[Source], analysis: Analysis) -> It
         yield f"{text['code'].format(url=top.hit.url)} [{top.n}]"
     elif analysis.asks_code:
         yield text["no_code"]
-    related = [s for s in sources[1:3]
-               if s.hit.dense >= top.hit.dense - RELATED_DENSE_GAP and s.hit.bm25 >= RELATED_BM25_SHARE * top.hit.bm25]
+    related = [
+        s
+        for s in sources[1:3]
+        if s.hit.dense >= top.hit.dense - RELATED_DENSE_GAP and s.hit.bm25 >= RELATED_BM25_SHARE * top.hit.bm25
+    ]
     if related:
         yield text["related"] + " " + "; ".join(f"{s.hit.title} [{s.n}]" for s in related)
 

@@ -40,9 +40,16 @@ def redact(text: str, settings: Settings) -> str:
 def chat_model(settings: Settings, *, streaming: bool = True) -> ChatOpenAI:
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else NO_KEY
     # max_tokens goes in the body as such: llama.cpp's server ignores max_completion_tokens.
-    return ChatOpenAI(model=settings.model, base_url=settings.openai_base_url, api_key=key,
-                      timeout=settings.llm_timeout, max_retries=settings.llm_max_retries, temperature=0,
-                      streaming=streaming, extra_body={"max_tokens": settings.llm_max_tokens})
+    return ChatOpenAI(
+        model=settings.model,
+        base_url=settings.openai_base_url,
+        api_key=key,
+        timeout=settings.llm_timeout,
+        max_retries=settings.llm_max_retries,
+        temperature=0,
+        streaming=streaming,
+        extra_body={"max_tokens": settings.llm_max_tokens},
+    )
 
 
 def cause_of(exc: BaseException, settings: Settings) -> str:

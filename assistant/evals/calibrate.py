@@ -34,8 +34,15 @@ def evidence_scores(questions: list[GoldenQuestion], settings: Settings) -> list
         result = turn.retriever.search(turn.standalone)
         evidence = judge(result, turn.lang, settings)
         thresholded = bool(result.hits) and not (not result.plan.topic_terms and result.filters.active())
-        out.append({"id": q.id, "lang": turn.lang, "should_abstain": q.should_abstain, "score": evidence.score,
-                    "thresholded": thresholded})
+        out.append(
+            {
+                "id": q.id,
+                "lang": turn.lang,
+                "should_abstain": q.should_abstain,
+                "score": evidence.score,
+                "thresholded": thresholded,
+            }
+        )
     return out
 
 
@@ -45,16 +52,28 @@ def propose(scores: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     if not refuse or not answer:
         return {"lang": lang, "threshold": None, "note": "needs questions to refuse and to answer"}
     if refuse[-1] < answer[0]:
-        return {"lang": lang, "threshold": round((refuse[-1] + answer[0]) / 2, 4), "max_refuse": refuse[-1],
-                "min_answer": answer[0], "margin": round((answer[0] - refuse[-1]) / 2, 4), "errors": 0}
+        return {
+            "lang": lang,
+            "threshold": round((refuse[-1] + answer[0]) / 2, 4),
+            "max_refuse": refuse[-1],
+            "min_answer": answer[0],
+            "margin": round((answer[0] - refuse[-1]) / 2, 4),
+            "errors": 0,
+        }
 
     def cost(t: float) -> float:
         return sum(1 for s in refuse if s >= t) + 2 * sum(1 for s in answer if s < t)
 
     candidates = sorted(set(refuse + answer))
     best = min(candidates, key=cost)
-    return {"lang": lang, "threshold": round(best, 4), "max_refuse": refuse[-1], "min_answer": answer[0],
-            "margin": 0.0, "errors": cost(best)}
+    return {
+        "lang": lang,
+        "threshold": round(best, 4),
+        "max_refuse": refuse[-1],
+        "min_answer": answer[0],
+        "margin": 0.0,
+        "errors": cost(best),
+    }
 
 
 def main() -> None:

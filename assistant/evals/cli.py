@@ -29,9 +29,18 @@ def load_thresholds(path: Path) -> dict[str, Any]:
     return json.loads(resolve(path).read_text(encoding="utf-8"))
 
 
-def run_command(golden_set: Path, settings: Settings, *, backend: str | None, as_json: bool, report: Path | None,
-                thresholds: Path | None, limit: int | None, fail: Callable[..., None],
-                emit_json: Callable[[object], None]) -> None:
+def run_command(
+    golden_set: Path,
+    settings: Settings,
+    *,
+    backend: str | None,
+    as_json: bool,
+    report: Path | None,
+    thresholds: Path | None,
+    limit: int | None,
+    fail: Callable[..., None],
+    emit_json: Callable[[object], None],
+) -> None:
     golden_set = resolve(golden_set)
     try:
         questions = load_golden(golden_set, limit)
@@ -52,8 +61,9 @@ def run_command(golden_set: Path, settings: Settings, *, backend: str | None, as
     if written:
         print(f"report: {written['markdown']} and {written['html']} (run saved as {written['run']})", file=sys.stderr)
         if written["comparison"] and written["comparison"]["regressions"]:
-            print(f"{len(written['comparison']['regressions'])} regression(s) against the previous run",
-                  file=sys.stderr)
+            print(
+                f"{len(written['comparison']['regressions'])} regression(s) against the previous run", file=sys.stderr
+            )
     if gate is not None:
         problems = check_thresholds(result["metrics"], result["by_lang"], gate)
         if problems:

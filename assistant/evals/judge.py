@@ -102,15 +102,25 @@ class Judge:
         from langchain_openai import ChatOpenAI
 
         key = self.settings.api_key.get_secret_value() if self.settings.api_key else "not-needed"
-        model = ChatOpenAI(model=self.settings.model, base_url=self.settings.base_url, api_key=key,
-                           timeout=self.settings.timeout, max_retries=self.settings.max_retries, temperature=0)
+        model = ChatOpenAI(
+            model=self.settings.model,
+            base_url=self.settings.base_url,
+            api_key=key,
+            timeout=self.settings.timeout,
+            max_retries=self.settings.max_retries,
+            temperature=0,
+        )
         reply = model.invoke([HumanMessage(content=text)])
         return reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
 
     def message(self, question: Any, turn: Any) -> str:
         sources = "\n\n".join(f"[{s.n}] {s.text[:SOURCE_CHARS]}" for s in turn.sources)
-        return self.prompt.format(sources=sources or "(none)", question=turn.standalone or question.question,
-                                  reference=reference_of(question) or "(none)", answer=turn.text)
+        return self.prompt.format(
+            sources=sources or "(none)",
+            question=turn.standalone or question.question,
+            reference=reference_of(question) or "(none)",
+            answer=turn.text,
+        )
 
     def grade(self, question: Any, turn: Any) -> Judgment:
         try:

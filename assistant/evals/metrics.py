@@ -29,17 +29,35 @@ from typing import Any
 
 ANY_METRICS = ("hit@1", "hit@5", "mrr", "ndcg@10")
 ALL_METRICS = ("recall@10", "recall")
-RANX_NAMES = {"hit@1": "hit_rate@1", "hit@5": "hit_rate@5", "mrr": "mrr", "ndcg@10": "ndcg@10",
-              "recall@10": "recall@10", "recall": "recall"}
+RANX_NAMES = {
+    "hit@1": "hit_rate@1",
+    "hit@5": "hit_rate@5",
+    "mrr": "mrr",
+    "ndcg@10": "ndcg@10",
+    "recall@10": "recall@10",
+    "recall": "recall",
+}
 
 # The headline metrics, in the order reports show them; True when higher is better.
 HEADLINE = {
-    "hit@1": True, "hit@5": True, "mrr": True, "ndcg@10": True, "recall@10": True, "recall": True,
+    "hit@1": True,
+    "hit@5": True,
+    "mrr": True,
+    "ndcg@10": True,
+    "recall@10": True,
+    "recall": True,
     "list_precision": True,
-    "abstention_accuracy": True, "false_refusal_rate": False, "false_answer_rate": False,
-    "citation_validity": True, "citation_support": True, "facts_recall": True, "language_match": True,
-    "latency_p50_ms": False, "latency_p95_ms": False,
-    "judge_faithfulness": True, "judge_correctness": True,
+    "abstention_accuracy": True,
+    "false_refusal_rate": False,
+    "false_answer_rate": False,
+    "citation_validity": True,
+    "citation_support": True,
+    "facts_recall": True,
+    "language_match": True,
+    "latency_p50_ms": False,
+    "latency_p95_ms": False,
+    "judge_faithfulness": True,
+    "judge_correctness": True,
 }
 
 
@@ -86,8 +104,9 @@ def all_qrels(row: dict[str, Any]) -> dict[str, int]:
     return {f"expected:{s}": 1 for s in row.get("expect_all", []) if s not in row.get("unmatchable", [])}
 
 
-def _ranx_per_query(qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]],
-                    metrics: tuple[str, ...]) -> dict[str, dict[str, float]]:
+def _ranx_per_query(
+    qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]], metrics: tuple[str, ...]
+) -> dict[str, dict[str, float]]:
     """{metric: {query id: score}} from ranx, one score per query."""
     from ranx import Qrels, Run, evaluate
 
@@ -149,8 +168,9 @@ def compute_metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
     # Diagnostic, not a target: the share of a list answer's records that are expected ones. The golden lists
     # name the records an answer must have, not every record that may belong, so this is a lower bound.
     lists = [r for r in rows if r.get("expect_all") and r.get("sources")]
-    out["list_precision"] = _mean([sum(1 for s in r["sources"] if matched_strings(r["expect_all"], s))
-                                   / len(r["sources"]) for r in lists])
+    out["list_precision"] = _mean(
+        [sum(1 for s in r["sources"] if matched_strings(r["expect_all"], s)) / len(r["sources"]) for r in lists]
+    )
     out["n_expect_any"] = sum(1 for s in scored if "hit@1" in s)
     out["n_expect_all"] = sum(1 for s in scored if "recall" in s)
 
@@ -165,7 +185,8 @@ def compute_metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
     marks = sum(r.get("citation_marks", 0) for r in answered)
     out["citation_validity"] = _ratio(sum(r.get("citation_marks_valid", 0) for r in answered), marks)
     out["answers_with_invalid_citations"] = sum(
-        1 for r in answered if r.get("citation_marks_valid", 0) < r.get("citation_marks", 0))
+        1 for r in answered if r.get("citation_marks_valid", 0) < r.get("citation_marks", 0)
+    )
     out["answers_without_citations"] = sum(1 for r in answered if not r.get("citation_marks_valid"))
     checked = sum(r.get("checked_sentences", 0) for r in answered)
     out["citation_support"] = None if not checked else 1 - sum(r.get("unsupported", 0) for r in answered) / checked
@@ -197,16 +218,17 @@ def compute_metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Score retrieval, then {"metrics", "by_kind", "by_lang", "questions"} (the ``--json`` shape)."""
     score_retrieval(rows)
-    by_kind = {kind: compute_metrics([r for r in rows if r["kind"] == kind])
-               for kind in dict.fromkeys(r["kind"] for r in rows)}
-    by_lang = {lang: compute_metrics([r for r in rows if r["lang"] == lang])
-               for lang in dict.fromkeys(r["lang"] for r in rows)}
+    by_kind = {
+        kind: compute_metrics([r for r in rows if r["kind"] == kind]) for kind in dict.fromkeys(r["kind"] for r in rows)
+    }
+    by_lang = {
+        lang: compute_metrics([r for r in rows if r["lang"] == lang]) for lang in dict.fromkeys(r["lang"] for r in rows)
+    }
     return {"metrics": compute_metrics(rows), "by_kind": by_kind, "by_lang": by_lang, "questions": rows}
 
 
 # ------------------------------------------------------------------------------------------------- gate
-def check_thresholds(metrics: dict[str, Any], by_lang: dict[str, Any],
-                     thresholds: dict[str, Any]) -> list[str]:
+def check_thresholds(metrics: dict[str, Any], by_lang: dict[str, Any], thresholds: dict[str, Any]) -> list[str]:
     """Human-readable failures of ``metrics`` against ``thresholds``.
 
     ``thresholds`` maps a metric name to a minimum (or, under "max", to a maximum); under "by_lang",

@@ -18,8 +18,16 @@ from typing import Any
 
 from assistant.evals.metrics import HEADLINE
 
-CHART_METRICS = ("hit@5", "mrr", "recall", "abstention_accuracy", "facts_recall", "citation_validity",
-                 "citation_support", "language_match")
+CHART_METRICS = (
+    "hit@5",
+    "mrr",
+    "recall",
+    "abstention_accuracy",
+    "facts_recall",
+    "citation_validity",
+    "citation_support",
+    "language_match",
+)
 RATE_METRICS = {m for m in HEADLINE if not m.startswith("latency")} | {"recall@10"}
 
 
@@ -78,8 +86,10 @@ def question_changes(prev: dict[str, Any], cur: dict[str, Any]) -> tuple[list[st
     if facts_gained:
         better.append("fact gained: " + ", ".join(facts_gained))
     if bool(prev.get("abstained")) != bool(cur.get("abstained")):
-        flip = f"abstention flipped ({'refused' if prev.get('abstained') else 'answered'} -> " \
-               f"{'refused' if cur.get('abstained') else 'answered'})"
+        flip = (
+            f"abstention flipped ({'refused' if prev.get('abstained') else 'answered'} -> "
+            f"{'refused' if cur.get('abstained') else 'answered'})"
+        )
         (worse if bool(cur.get("abstained")) != bool(cur.get("should_abstain")) else better).append(flip)
     if cur.get("error") and not prev.get("error"):
         worse.append(f"new error: {cur['error']}")
@@ -104,8 +114,12 @@ def compare(prev: dict[str, Any], cur: dict[str, Any]) -> dict[str, Any]:
         worse, better = question_changes(before[row["id"]], row)
         regressions += [{"id": row["id"], "question": row["question"], "change": c} for c in worse]
         improvements += [{"id": row["id"], "question": row["question"], "change": c} for c in better]
-    return {"previous": prev.get("meta", {}), "deltas": deltas, "regressions": regressions,
-            "improvements": improvements}
+    return {
+        "previous": prev.get("meta", {}),
+        "deltas": deltas,
+        "regressions": regressions,
+        "improvements": improvements,
+    }
 
 
 # ----------------------------------------------------------------------------------------------- charts
@@ -125,8 +139,13 @@ def charts(result: dict[str, Any], folder: Path) -> dict[str, Path]:
         for i, group in enumerate(names):
             values = [groups[group].get(m) for m in CHART_METRICS]
             xs = [j + i * width for j in range(len(CHART_METRICS))]
-            ax.bar(xs, [v if v is not None else 0 for v in values], width, label=f"{group} (n={groups[group]['n_questions']})")
-            for x, v in zip(xs, values):
+            ax.bar(
+                xs,
+                [v if v is not None else 0 for v in values],
+                width,
+                label=f"{group} (n={groups[group]['n_questions']})",
+            )
+            for x, v in zip(xs, values, strict=False):
                 if v is None:
                     ax.text(x, 0.01, "n/a", ha="center", va="bottom", fontsize=6, rotation=90, color="grey")
         ax.set_xticks([j + width * (len(names) - 1) / 2 for j in range(len(CHART_METRICS))])
@@ -185,11 +204,24 @@ def metric_rows(result: dict[str, Any], comparison: dict[str, Any] | None) -> li
         if name not in metrics:
             continue
         d = (comparison or {}).get("deltas", {}).get(name, {})
-        rows.append([name, fmt(name, metrics[name])] + ([fmt(name, d.get("previous")), fmt_delta(name, d.get("delta"))]
-                                                        if comparison else []))
-    counts = ["n_questions", "n_expect_any", "n_expect_all", "n_should_abstain", "n_facts", "errors",
-              "answers_with_invalid_citations", "answers_without_citations", "golden_problems",
-              "judge_ok", "judge_failed", "judge_skipped"]
+        rows.append(
+            [name, fmt(name, metrics[name])]
+            + ([fmt(name, d.get("previous")), fmt_delta(name, d.get("delta"))] if comparison else [])
+        )
+    counts = [
+        "n_questions",
+        "n_expect_any",
+        "n_expect_all",
+        "n_should_abstain",
+        "n_facts",
+        "errors",
+        "answers_with_invalid_citations",
+        "answers_without_citations",
+        "golden_problems",
+        "judge_ok",
+        "judge_failed",
+        "judge_skipped",
+    ]
     for name in counts:
         if name in metrics:
             rows.append([name, fmt(name, metrics[name])] + (["", ""] if comparison else []))
@@ -197,14 +229,35 @@ def metric_rows(result: dict[str, Any], comparison: dict[str, Any] | None) -> li
 
 
 def group_rows(groups: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    names = ["n_questions", "hit@1", "hit@5", "mrr", "recall", "abstention_accuracy", "facts_recall",
-             "citation_validity", "citation_support", "language_match", "latency_p50_ms"]
+    names = [
+        "n_questions",
+        "hit@1",
+        "hit@5",
+        "mrr",
+        "recall",
+        "abstention_accuracy",
+        "facts_recall",
+        "citation_validity",
+        "citation_support",
+        "language_match",
+        "latency_p50_ms",
+    ]
     return ["group"] + names, [[g] + [fmt(n, m.get(n)) for n in names] for g, m in groups.items()]
 
 
 def question_table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
-    head = ["id", "kind", "lang", "hit rank / found", "abstained", "should abstain", "facts", "citations n/valid",
-            "latency ms", "error"]
+    head = [
+        "id",
+        "kind",
+        "lang",
+        "hit rank / found",
+        "abstained",
+        "should abstain",
+        "facts",
+        "citations n/valid",
+        "latency ms",
+        "error",
+    ]
     out = []
     for r in rows:
         if r.get("expect_all"):
@@ -213,10 +266,20 @@ def question_table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[str
             hit = str(r.get("hit_rank") or "miss")
         else:
             hit = "–"
-        out.append([r["id"], r["kind"], r["lang"], hit, "yes" if r["abstained"] else "no",
-                    "yes" if r["should_abstain"] else "no", f"{len(r.get('facts_found', []))}/{len(r.get('facts', []))}",
-                    f"{r.get('citation_marks', 0)}/{r.get('citation_marks_valid', 0)}",
-                    f"{r.get('latency_ms', 0):.0f}", r.get("error") or ""])
+        out.append(
+            [
+                r["id"],
+                r["kind"],
+                r["lang"],
+                hit,
+                "yes" if r["abstained"] else "no",
+                "yes" if r["should_abstain"] else "no",
+                f"{len(r.get('facts_found', []))}/{len(r.get('facts', []))}",
+                f"{r.get('citation_marks', 0)}/{r.get('citation_marks_valid', 0)}",
+                f"{r.get('latency_ms', 0):.0f}",
+                r.get("error") or "",
+            ]
+        )
     return head, out
 
 
@@ -263,17 +326,29 @@ def _md_table(head: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def markdown(result: dict[str, Any], comparison: dict[str, Any] | None, images: dict[str, Path],
-             run_path: Path | None = None) -> str:
+def markdown(
+    result: dict[str, Any], comparison: dict[str, Any] | None, images: dict[str, Path], run_path: Path | None = None
+) -> str:
     meta = result.get("meta", {})
-    parts = ["# Answer-quality eval", "",
-             " · ".join(f"{k}: {v}" for k, v in meta.items() if v not in (None, "")), ""]
+    parts = ["# Answer-quality eval", "", " · ".join(f"{k}: {v}" for k, v in meta.items() if v not in (None, "")), ""]
     if run_path:
         parts += [f"Run saved as `{run_path.name}` (in `runs/`).", ""]
-    parts += ["## Metrics", "", _md_table(["metric", "value"] + (["previous", "delta"] if comparison else []),
-                                          metric_rows(result, comparison)), ""]
-    parts += ["## By kind", "", _md_table(*group_rows(result["by_kind"])), "",
-              "## By language", "", _md_table(*group_rows(result["by_lang"])), ""]
+    parts += [
+        "## Metrics",
+        "",
+        _md_table(["metric", "value"] + (["previous", "delta"] if comparison else []), metric_rows(result, comparison)),
+        "",
+    ]
+    parts += [
+        "## By kind",
+        "",
+        _md_table(*group_rows(result["by_kind"])),
+        "",
+        "## By language",
+        "",
+        _md_table(*group_rows(result["by_lang"])),
+        "",
+    ]
     parts += ["## Charts", ""] + [f"![{k}]({p.name})" for k, p in images.items()] + [""]
     parts += ["## Comparison with the previous run", ""]
     if comparison is None:
@@ -314,14 +389,20 @@ def _html_table(head: list[str], rows: list[list[str]]) -> str:
 def html_report(result: dict[str, Any], comparison: dict[str, Any] | None, images: dict[str, Path]) -> str:
     e = html.escape
     meta = result.get("meta", {})
-    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>Answer-quality eval</title>",
-             f"<style>{CSS}</style></head><body><h1>Answer-quality eval</h1>",
-             "<p>" + " · ".join(f"{e(str(k))}: {e(str(v))}" for k, v in meta.items() if v not in (None, "")) + "</p>",
-             "<h2>Metrics</h2>",
-             _html_table(["metric", "value"] + (["previous", "delta"] if comparison else []),
-                         metric_rows(result, comparison)),
-             "<h2>By kind</h2>", _html_table(*group_rows(result["by_kind"])),
-             "<h2>By language</h2>", _html_table(*group_rows(result["by_lang"])), "<h2>Charts</h2>"]
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>Answer-quality eval</title>",
+        f"<style>{CSS}</style></head><body><h1>Answer-quality eval</h1>",
+        "<p>" + " · ".join(f"{e(str(k))}: {e(str(v))}" for k, v in meta.items() if v not in (None, "")) + "</p>",
+        "<h2>Metrics</h2>",
+        _html_table(
+            ["metric", "value"] + (["previous", "delta"] if comparison else []), metric_rows(result, comparison)
+        ),
+        "<h2>By kind</h2>",
+        _html_table(*group_rows(result["by_kind"])),
+        "<h2>By language</h2>",
+        _html_table(*group_rows(result["by_lang"])),
+        "<h2>Charts</h2>",
+    ]
     for key, path in images.items():
         data = base64.b64encode(path.read_bytes()).decode("ascii")
         parts.append(f"<img alt='{e(key)}' src='data:image/png;base64,{data}'>")
@@ -330,25 +411,34 @@ def html_report(result: dict[str, Any], comparison: dict[str, Any] | None, image
         parts.append("<p>No previous run in this folder.</p>")
     else:
         prev = comparison["previous"]
-        parts.append(f"<p>Previous run: {e(str(prev.get('timestamp', '?')))} (commit {e(str(prev.get('commit') or '?'))}).</p>")
-        for label, items, cls in (("Regressions", comparison["regressions"], "bad"),
-                                  ("Improvements", comparison["improvements"], "good")):
+        parts.append(
+            f"<p>Previous run: {e(str(prev.get('timestamp', '?')))} (commit {e(str(prev.get('commit') or '?'))}).</p>"
+        )
+        for label, items, cls in (
+            ("Regressions", comparison["regressions"], "bad"),
+            ("Improvements", comparison["improvements"], "good"),
+        ):
             parts.append(f"<h3 class='{cls}'>{label} ({len(items)})</h3><ul>")
             parts += [f"<li><code>{e(r['id'])}</code> {e(r['change'])} — {e(r['question'])}</li>" for r in items]
             parts.append("</ul>" if items else "<li>none</li></ul>")
     failing = failures(result["questions"])
     parts.append(f"<h2>Questions with problems ({len(failing)})</h2><ul>")
-    parts += [f"<li><code>{e(r['id'])}</code> ({e(r['kind'])}, {e(r['lang'])}) {e(r['question'])} — "
-              f"{e('; '.join(p))}</li>" for r, p in failing]
+    parts += [
+        f"<li><code>{e(r['id'])}</code> ({e(r['kind'])}, {e(r['lang'])}) {e(r['question'])} — {e('; '.join(p))}</li>"
+        for r, p in failing
+    ]
     parts.append("</ul><h2>Every question</h2>")
     head, rows = question_table(result["questions"])
     by_id = {r["id"]: r for r in result["questions"]}
     out = ["<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head + ["question", "answer"]) + "</tr>"]
     for row in rows:
         q = by_id[row[0]]
-        out.append("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row)
-                   + f"<td>{e(q['question'])}</td><td><details><summary>answer</summary>"
-                     f"<pre style='white-space:pre-wrap'>{e(q.get('answer', ''))}</pre></details></td></tr>")
+        out.append(
+            "<tr>"
+            + "".join(f"<td>{e(str(c))}</td>" for c in row)
+            + f"<td>{e(q['question'])}</td><td><details><summary>answer</summary>"
+            f"<pre style='white-space:pre-wrap'>{e(q.get('answer', ''))}</pre></details></td></tr>"
+        )
     parts.append("\n".join(out) + "</table></body></html>")
     return "\n".join(parts)
 
@@ -380,9 +470,12 @@ def text_summary(result: dict[str, Any], comparison: dict[str, Any] | None = Non
     for key in ("by_kind", "by_lang"):
         head, rows = group_rows(result[key])
         widths = [max(len(str(r[i])) for r in [head] + rows) for i in range(len(head))]
-        lines += ["", "  ".join(h.ljust(w) for h, w in zip(head, widths))]
-        lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows]
+        lines += ["", "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=False))]
+        lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)) for row in rows]
     failing = failures(result["questions"])
-    lines += ["", f"{len(failing)} of {len(result['questions'])} questions with problems"
-              + (" (see the report)" if failing else "")]
+    lines += [
+        "",
+        f"{len(failing)} of {len(result['questions'])} questions with problems"
+        + (" (see the report)" if failing else ""),
+    ]
     return "\n".join(lines)

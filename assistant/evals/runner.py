@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +29,10 @@ def catalog_records(settings: Settings) -> list[dict[str, Any]]:
 
     records: dict[str, dict[str, Any]] = {}
     for meta in get_retriever(settings).catalog.metas:
-        records.setdefault(meta["record_id"], {"record_id": meta["record_id"], "title": meta.get("title", ""),
-                                               "header": meta.get("header", "")})
+        records.setdefault(
+            meta["record_id"],
+            {"record_id": meta["record_id"], "title": meta.get("title", ""), "header": meta.get("header", "")},
+        )
     return list(records.values())
 
 
@@ -60,8 +62,9 @@ def own_text(answer: str, source_texts: list[str], names: list[str], titles: lis
     return _plain(text)
 
 
-def language_match(answer: str, lang: str, source_texts: list[str], names: list[str],
-                   titles: list[str] = ()) -> bool | None:  # type: ignore[assignment]
+def language_match(
+    answer: str, lang: str, source_texts: list[str], names: list[str], titles: list[str] = ()
+) -> bool | None:  # type: ignore[assignment]
     """Whether the answer's own wording is in the question's language; None when it has no own words."""
     rest = own_text(answer, source_texts, names, titles)
     if not CJK.search(rest) and not LATIN.search(rest):
@@ -80,26 +83,51 @@ def checked_sentences(text: str, scaffold: set[str]) -> int:
     return count
 
 
-def question_row(q: GoldenQuestion, turn: Any, latency_ms: float, error: str | None,
-                 records: list[dict[str, Any]]) -> dict[str, Any]:
+def question_row(
+    q: GoldenQuestion, turn: Any, latency_ms: float, error: str | None, records: list[dict[str, Any]]
+) -> dict[str, Any]:
     """The record of one answered question (``turn`` is an ``assistant.answer.chain.Turn`` or None)."""
-    row: dict[str, Any] = q.to_dict() | {"should_abstain": q.should_abstain, "latency_ms": round(latency_ms, 1),
-                                         "error": error}
+    row: dict[str, Any] = q.to_dict() | {
+        "should_abstain": q.should_abstain,
+        "latency_ms": round(latency_ms, 1),
+        "error": error,
+    }
     expected = q.expect_any + q.expect_all
     row["relevant"] = relevant_records(q.expect_any, records) if q.expect_any else []
     row["unmatchable"] = [s for s in expected if not relevant_records([s], records)]
     if turn is None:
-        row |= {"abstained": False, "answer": "", "standalone": q.question, "sources": [], "hit_rank": None,
-                "found": [], "missing": list(q.expect_all), "facts_found": [], "citation_marks": 0,
-                "citation_marks_valid": 0, "invalid_citations": [], "checked_sentences": 0, "unsupported": 0,
-                "lang_match": None, "answer_lang": None, "judge": None}
+        row |= {
+            "abstained": False,
+            "answer": "",
+            "standalone": q.question,
+            "sources": [],
+            "hit_rank": None,
+            "found": [],
+            "missing": list(q.expect_all),
+            "facts_found": [],
+            "citation_marks": 0,
+            "citation_marks_valid": 0,
+            "invalid_citations": [],
+            "checked_sentences": 0,
+            "unsupported": 0,
+            "lang_match": None,
+            "answer_lang": None,
+            "judge": None,
+        }
         return row
     data = turn.to_dict()
     text = turn.text
     numbers = {s.n for s in turn.sources}
-    sources = [{"n": s.n, "record_id": s.hit.record_id, "title": s.hit.title, "header": s.hit.header,
-                "matched": matched_strings(expected, {"title": s.hit.title, "header": s.hit.header})}
-               for s in turn.sources]
+    sources = [
+        {
+            "n": s.n,
+            "record_id": s.hit.record_id,
+            "title": s.hit.title,
+            "header": s.hit.header,
+            "matched": matched_strings(expected, {"title": s.hit.title, "header": s.hit.header}),
+        }
+        for s in turn.sources
+    ]
     marks = numbers_in(text)
     hit_rank = next((i for i, s in enumerate(sources, start=1) if matched_strings(q.expect_any, s)), None)
     found = [s for s in q.expect_all if any(s in src["matched"] for src in sources)]
@@ -107,9 +135,15 @@ def question_row(q: GoldenQuestion, turn: Any, latency_ms: float, error: str | N
     titles = [x for s in turn.sources for x in (s.hit.header, s.hit.title)]
     names = [x for s in turn.sources for x in (s.hit.venue, s.hit.presentation, s.hit.track)]
     row |= {
-        "abstained": bool(turn.abstained), "answer": text, "standalone": data["standalone_question"],
-        "answer_lang": data["lang"], "backend": data["backend"], "sources": sources, "hit_rank": hit_rank,
-        "found": found, "missing": [s for s in q.expect_all if s not in found],
+        "abstained": bool(turn.abstained),
+        "answer": text,
+        "standalone": data["standalone_question"],
+        "answer_lang": data["lang"],
+        "backend": data["backend"],
+        "sources": sources,
+        "hit_rank": hit_rank,
+        "found": found,
+        "missing": [s for s in q.expect_all if s not in found],
         "facts_found": [f for f in q.facts if f.lower() in text.lower()],
         "citation_marks": len(marks) + len(turn.invalid_citations),
         "citation_marks_valid": sum(1 for n in marks if n in numbers),
@@ -117,15 +151,17 @@ def question_row(q: GoldenQuestion, turn: Any, latency_ms: float, error: str | N
         "checked_sentences": 0 if turn.abstained else max(checked_sentences(text, scaffold), len(turn.unsupported)),
         "unsupported": len(turn.unsupported),
         "lang_match": language_match(text, q.lang, [s.text for s in turn.sources], names, titles),
-        "evidence": data["evidence"], "judge": None,
+        "evidence": data["evidence"],
+        "judge": None,
     }
     if error is None and turn.error:
         row["error"] = turn.error
     return row
 
 
-def answer_question(q: GoldenQuestion, settings: Settings, backend: str | None,
-                    records: list[dict[str, Any]]) -> tuple[dict[str, Any], Any]:
+def answer_question(
+    q: GoldenQuestion, settings: Settings, backend: str | None, records: list[dict[str, Any]]
+) -> tuple[dict[str, Any], Any]:
     """Run one question (with its history) through ``assistant.answer.answer``; failures become rows."""
     from assistant.answer import answer
 
@@ -133,25 +169,39 @@ def answer_question(q: GoldenQuestion, settings: Settings, backend: str | None,
     try:
         turn = answer(q.question, q.history, settings=settings, backend=backend)
     except Exception as exc:  # noqa: BLE001 - one failing question must not stop the eval; it is recorded
-        return question_row(q, None, (time.perf_counter() - started) * 1000, f"{type(exc).__name__}: {exc}",
-                            records), None
+        return question_row(
+            q, None, (time.perf_counter() - started) * 1000, f"{type(exc).__name__}: {exc}", records
+        ), None
     return question_row(q, turn, (time.perf_counter() - started) * 1000, None, records), turn
 
 
 def git_commit() -> str | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
-                             text=True, timeout=5)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True, timeout=5)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
         return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "") if out.returncode == 0 else None
     except (OSError, subprocess.SubprocessError):
         return None
 
 
-def run_eval(golden: Path | list[GoldenQuestion], settings: Settings, *, backend: str | None = None,
-             limit: int | None = None, progress: bool = True, judge: Any = None,
-             on_row: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+def run_eval(
+    golden: Path | list[GoldenQuestion],
+    settings: Settings,
+    *,
+    backend: str | None = None,
+    limit: int | None = None,
+    progress: bool = True,
+    judge: Any = None,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
     """Answer the golden questions and score them.
 
     Returns {"meta", "metrics", "by_kind", "by_lang", "questions"}. ``judge`` (a ``judge.Judge``) grades
@@ -159,7 +209,7 @@ def run_eval(golden: Path | list[GoldenQuestion], settings: Settings, *, backend
     """
     from tqdm import tqdm
 
-    questions = load_golden(golden, limit) if isinstance(golden, Path) else list(golden)[:limit or None]
+    questions = load_golden(golden, limit) if isinstance(golden, Path) else list(golden)[: limit or None]
     started = time.perf_counter()
     records = catalog_records(settings)
     rows: list[dict[str, Any]] = []
@@ -173,10 +223,16 @@ def run_eval(golden: Path | list[GoldenQuestion], settings: Settings, *, backend
             on_row(row)
         bar.set_postfix_str(q.id, refresh=False)
     result = summarise(rows)
-    meta = {"timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "golden": str(golden) if isinstance(golden, Path) else "(in memory)",
-            "backend": backend or settings.backend, "k": settings.k, "embedding_model": settings.embedding_model,
-            "data_dir": str(settings.data_dir), "commit": git_commit(), "n_records": len(records),
-            "judge": getattr(judge, "describe", lambda: None)(),
-            "seconds": round(time.perf_counter() - started, 1)}
+    meta = {
+        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "golden": str(golden) if isinstance(golden, Path) else "(in memory)",
+        "backend": backend or settings.backend,
+        "k": settings.k,
+        "embedding_model": settings.embedding_model,
+        "data_dir": str(settings.data_dir),
+        "commit": git_commit(),
+        "n_records": len(records),
+        "judge": getattr(judge, "describe", lambda: None)(),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     return {"meta": meta} | result

@@ -40,8 +40,11 @@ def check_index(settings: Settings) -> IndexHealth:
         embeddings = get_embeddings(settings)
         wanted = model_id(embeddings)
     except Exception as exc:  # reported, not raised
-        return _broken(health, f"cannot load embedding model {settings.embedding_model!r}: {exc}",
-                       "check the embedding_model setting (ASSISTANT_EMBEDDING_MODEL)")
+        return _broken(
+            health,
+            f"cannot load embedding model {settings.embedding_model!r}: {exc}",
+            "check the embedding_model setting (ASSISTANT_EMBEDDING_MODEL)",
+        )
     try:
         location = store.open_location(settings)
         health.model = store.stored_model(location, settings) or ""
@@ -58,14 +61,20 @@ def check_index(settings: Settings) -> IndexHealth:
         return _broken(health, str(exc), INGEST)
     except Exception as exc:  # a damaged Chroma directory, or an unreachable server, raises many kinds of error
         if settings.chroma_url:
-            return _broken(health, f"the Chroma server at {settings.chroma_url} cannot be used ({type(exc).__name__}: "
-                           f"{exc})", "start the Chroma server or correct ASSISTANT_CHROMA_URL")
+            return _broken(
+                health,
+                f"the Chroma server at {settings.chroma_url} cannot be used ({type(exc).__name__}: {exc})",
+                "start the Chroma server or correct ASSISTANT_CHROMA_URL",
+            )
         return _broken(health, f"the index cannot be read ({type(exc).__name__}: {exc})", REBUILD)
     try:
         vector = embeddings.embed_query(SAMPLE_QUERY)
     except Exception as exc:
-        return _broken(health, f"embedding model {wanted} cannot embed a query: {exc}",
-                       "check the embedding model or its endpoint (OPENAI_BASE_URL)")
+        return _broken(
+            health,
+            f"embedding model {wanted} cannot embed a query: {exc}",
+            "check the embedding model or its endpoint (OPENAI_BASE_URL)",
+        )
     try:
         found = collection.query(query_embeddings=[vector], n_results=1, include=["metadatas"])
         if not found["ids"][0]:

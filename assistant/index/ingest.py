@@ -55,7 +55,7 @@ class IngestReport:
 def chunk_key(doc: Document) -> str:
     """Stable content-hash id of a chunk (text and metadata)."""
     meta = json.dumps(doc.metadata, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(f"{doc.page_content}\x1f{meta}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{doc.page_content}\x1f{meta}".encode()).hexdigest()
 
 
 @contextmanager
@@ -69,8 +69,9 @@ def ingest_lock(settings: Settings) -> Iterator[None]:
         except BlockingIOError:
             fh.seek(0)
             holder = fh.read().strip() or "unknown"
-            raise IngestLocked(f"another ingest is running (pid {holder}, lock {path}); "
-                               "wait for it to finish, then run ingest again") from None
+            raise IngestLocked(
+                f"another ingest is running (pid {holder}, lock {path}); wait for it to finish, then run ingest again"
+            ) from None
         fh.seek(0)
         fh.truncate()
         fh.write(str(os.getpid()))
@@ -89,20 +90,28 @@ def record_manager(location: store.Location, namespace: str) -> SQLRecordManager
     return manager
 
 
-def _index_into(location: store.Location, docs: list[Document], settings: Settings, report: IngestReport,
-                progress: bool) -> None:
+def _index_into(
+    location: store.Location, docs: list[Document], settings: Settings, report: IngestReport, progress: bool
+) -> None:
     embeddings = get_embeddings(settings)
     vectors = store.vector_store(location, settings, embeddings, create=True)
     manager = record_manager(location, f"chroma/{settings.collection}")
     source = tqdm(docs, desc="embedding chunks", unit="chunk", disable=not progress, leave=False)
-    result = index(source, manager, vectors, cleanup="full", source_id_key="record_id", key_encoder=chunk_key,
-                   batch_size=settings.embed_batch)
+    result = index(
+        source,
+        manager,
+        vectors,
+        cleanup="full",
+        source_id_key="record_id",
+        key_encoder=chunk_key,
+        batch_size=settings.embed_batch,
+    )
     report.added, report.skipped, report.deleted = result["num_added"], result["num_skipped"], result["num_deleted"]
     report.updated = result.get("num_updated", 0)
 
 
 def _live_state(location: store.Location, docs: list[Document], settings: Settings) -> str:
-    """"unchanged" when the live index holds exactly these chunks (nothing to write), "consistent" when its
+    """ "unchanged" when the live index holds exactly these chunks (nothing to write), "consistent" when its
     record manager and collection agree (an incremental update is safe), else "inconsistent" (rebuild)."""
     if not location.record_db.exists():
         return "inconsistent"
@@ -180,4 +189,3 @@ def _verify(location: store.Location, settings: Settings, expected: int) -> None
     count = location.client.get_collection(settings.collection, embedding_function=None).count()
     if count != expected:
         raise RuntimeError(f"new index holds {count} chunks, {expected} expected: not switched; previous index kept")
-

@@ -98,8 +98,12 @@ def prune_generations(settings: Settings, previous: Path | None) -> list[Path]:
 
 def server_client(url: str) -> chromadb.ClientAPI:
     parsed = urlparse(url if "://" in url else f"http://{url}")
-    return chromadb.HttpClient(host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
-                               ssl=parsed.scheme == "https", settings=chroma_settings())
+    return chromadb.HttpClient(
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or 8000,
+        ssl=parsed.scheme == "https",
+        settings=chroma_settings(),
+    )
 
 
 def server_location(settings: Settings) -> Location:
@@ -132,15 +136,22 @@ def vector_store(location: Location, settings: Settings, embeddings: Embeddings,
         try:
             collection = location.client.get_collection(settings.collection, embedding_function=None)
         except Exception as exc:  # chromadb raises NotFoundError / ValueError depending on mode
-            raise IndexMissing(f"collection {settings.collection!r} not found in {location.label}: "
-                               "run `assistant ingest` first") from exc
+            raise IndexMissing(
+                f"collection {settings.collection!r} not found in {location.label}: run `assistant ingest` first"
+            ) from exc
         built_with = (collection.metadata or {}).get(MODEL_KEY)
         if built_with != wanted:
-            raise IndexMismatch(f"the index in {location.label} was built with embedding model {built_with!r}, "
-                                f"but the settings use {wanted!r}: run `assistant ingest --rebuild`")
-    return Chroma(collection_name=settings.collection, embedding_function=embeddings, client=location.client,
-                  collection_metadata={MODEL_KEY: wanted},
-                  collection_configuration={"hnsw": {"space": "cosine"}})
+            raise IndexMismatch(
+                f"the index in {location.label} was built with embedding model {built_with!r}, "
+                f"but the settings use {wanted!r}: run `assistant ingest --rebuild`"
+            )
+    return Chroma(
+        collection_name=settings.collection,
+        embedding_function=embeddings,
+        client=location.client,
+        collection_metadata={MODEL_KEY: wanted},
+        collection_configuration={"hnsw": {"space": "cosine"}},
+    )
 
 
 def stored_model(location: Location, settings: Settings) -> str | None:

@@ -11,8 +11,10 @@ from pathlib import Path
 import tiktoken
 
 # tiktoken caches a BPE file under sha1(url) and checks the file's sha256 itself.
-CACHE_KEYS = {"cl100k_base": "9b5ad71b2ce5302211f9c61530b329a4922fc6a4",
-              "o200k_base": "fb374d419588a4632f3f557e76b4b70aebbca790"}
+CACHE_KEYS = {
+    "cl100k_base": "9b5ad71b2ce5302211f9c61530b329a4922fc6a4",
+    "o200k_base": "fb374d419588a4632f3f557e76b4b70aebbca790",
+}
 
 
 def _install_bpe(name: str) -> None:

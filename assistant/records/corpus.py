@@ -45,8 +45,11 @@ def merge(records: Iterable[Record]) -> tuple[list[Record], list[Conflict], int]
     by_title: dict[str, list[Record]] = defaultdict(list)
     for record in by_id.values():
         by_title[record.title].append(record)
-    conflicts = [Conflict(title, [r.id for r in group], [r.sources[0] for r in group])
-                 for title, group in by_title.items() if len(group) > 1]
+    conflicts = [
+        Conflict(title, [r.id for r in group], [r.sources[0] for r in group])
+        for title, group in by_title.items()
+        if len(group) > 1
+    ]
     return list(by_id.values()), conflicts, occurrences
 
 

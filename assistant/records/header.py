@@ -8,13 +8,24 @@ from dataclasses import dataclass
 # Tracks seen in the shipped corpus. A header whose track is not listed is still parsed:
 # the track is then guessed (see ``_split_track``).
 KNOWN_TRACKS = (
-    "clinical NLP", "clinical prediction", "medical LLM agent", "trustworthy medical AI",
-    "surgical/interventional AI", "Medical multimodal AI", "医学影像", "医疗多模态", "临床 LLM",
+    "clinical NLP",
+    "clinical prediction",
+    "medical LLM agent",
+    "trustworthy medical AI",
+    "surgical/interventional AI",
+    "Medical multimodal AI",
+    "医学影像",
+    "医疗多模态",
+    "临床 LLM",
     "医疗大模型与 Agent",
 )
 
-PAPER = re.compile(r"^论文(?P<venue>.+?)(?: (?P<presentation>Oral|Poster|Spotlight))?(?P<year>(?:19|20)\d\d) ?年\s*(?P<rest>.+)$")
-CALL = re.compile(r"^征稿与合作(?P<venue>(?:(?!截止).)+)截止\s*(?P<deadline>.*?(?P<year>(?:19|20)\d\d)-\d\d-\d\d)\s*(?P<rest>.+)$")
+PAPER = re.compile(
+    r"^论文(?P<venue>.+?)(?: (?P<presentation>Oral|Poster|Spotlight))?(?P<year>(?:19|20)\d\d) ?年\s*(?P<rest>.+)$"
+)
+CALL = re.compile(
+    r"^征稿与合作(?P<venue>(?:(?!截止).)+)截止\s*(?P<deadline>.*?(?P<year>(?:19|20)\d\d)-\d\d-\d\d)\s*(?P<rest>.+)$"
+)
 DATA = re.compile(r"^数据资源(?P<description>.+?)(?P<access>开放访问|申请访问|受限访问)\s*(?P<title>.+)$")
 CJK = re.compile(r"[\u3400-\u9fff]")
 SHORT_NAME = re.compile(r"^(?P<name>[A-Za-z0-9][\w.+\-/ ]{0,39}?)\s*[:：]")
@@ -44,7 +55,7 @@ def _split_track(rest: str) -> tuple[str, str, bool]:
     """Split "track title" into (track, title, guessed)."""
     for track in sorted(KNOWN_TRACKS, key=len, reverse=True):
         if rest.startswith(track + " "):
-            return track, rest[len(track) + 1:].strip(), False
+            return track, rest[len(track) + 1 :].strip(), False
     words = rest.split(" ")
     if len(words) < 2:
         raise HeaderError("no track and title after the year")
@@ -66,8 +77,15 @@ def parse_header(line: str) -> Header:
         if not m:
             raise HeaderError("paper header (论文) without '<venue> [Oral|Poster]<year> 年<track> <title>'")
         track, title, guessed = _split_track(m.group("rest"))
-        return Header("paper", title, m.group("venue").strip(), m.group("presentation") or "",
-                      int(m.group("year")), track, guessed)
+        return Header(
+            "paper",
+            title,
+            m.group("venue").strip(),
+            m.group("presentation") or "",
+            int(m.group("year")),
+            track,
+            guessed,
+        )
     if line.startswith("征稿与合作"):
         m = CALL.match(line)
         if not m:
@@ -79,6 +97,8 @@ def parse_header(line: str) -> Header:
     if line.startswith("数据资源"):
         m = DATA.match(line)
         if not m:
-            raise HeaderError("data-resource header (数据资源) without an access label (开放访问/申请访问) before the title")
+            raise HeaderError(
+                "data-resource header (数据资源) without an access label (开放访问/申请访问) before the title"
+            )
         return Header("data", m.group("title").strip())
     return Header("other", line)

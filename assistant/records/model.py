@@ -13,7 +13,7 @@ KIND_LABELS: dict[str, str] = {"paper": "论文", "call": "征稿与合作", "da
 
 def content_id(header: str, body: str) -> str:
     """Stable id of a record: a hash of its header and body text."""
-    return hashlib.sha256(f"{header}\n{body}".encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(f"{header}\n{body}".encode()).hexdigest()[:16]
 
 
 @dataclass

@@ -52,7 +52,7 @@ def _decode_lines(path: Path, data: bytes, problems: list[Problem]) -> list[tupl
 def _without_bom(data: bytes) -> bytes:
     """Drop a UTF-8 byte-order mark and re-encode UTF-16 text with a BOM (as Windows editors save it) as UTF-8."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):]
+        return data[len(codecs.BOM_UTF8) :]
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data:  # ASCII and newlines hold NULs
         try:
             return data.decode("utf-16").encode("utf-8")
@@ -125,9 +125,21 @@ def parse_text(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Recor
         if not abstract:
             problems.append(Problem(name, body_number, "empty abstract"))
             continue
-        records.append(Record(header=header.strip(), abstract=abstract, title=h.title, kind=h.kind,  # type: ignore[arg-type]
-                              short_name=h.short_name, venue=h.venue, presentation=h.presentation,
-                              year=h.year, track=h.track, url=url, sources=[f"{name}:{number}"]))
+        records.append(
+            Record(
+                header=header.strip(),
+                abstract=abstract,
+                title=h.title,
+                kind=h.kind,  # type: ignore[arg-type]
+                short_name=h.short_name,
+                venue=h.venue,
+                presentation=h.presentation,
+                year=h.year,
+                track=h.track,
+                url=url,
+                sources=[f"{name}:{number}"],
+            )
+        )
     return records, problems
 
 
@@ -176,8 +188,17 @@ def parse_jsonl(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Reco
         if any(SURROGATE.search(text) for text in (title, abstract, header, *fields.values())):
             problems.append(Problem(name, number, "a \\u escape names a lone UTF-16 surrogate (invalid Unicode)"))
             continue
-        records.append(Record(header=header, abstract=abstract, title=title, kind=kind, year=year,
-                              sources=[f"{name}:{number}"], **fields))
+        records.append(
+            Record(
+                header=header,
+                abstract=abstract,
+                title=title,
+                kind=kind,
+                year=year,
+                sources=[f"{name}:{number}"],
+                **fields,
+            )
+        )
     return records, problems
 
 

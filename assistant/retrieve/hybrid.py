@@ -18,7 +18,9 @@ from assistant.settings import Settings
 
 SNIPPET_CHARS = 400
 MAX_LIST = 60  # a "list every matching record" answer never grows past this
-OVERFETCH_MAX = 3000  # neighbours an unfiltered dense query may fetch to serve a filtered one (see HybridRetriever._dense)
+OVERFETCH_MAX = (
+    3000  # neighbours an unfiltered dense query may fetch to serve a filtered one (see HybridRetriever._dense)
+)
 
 
 @dataclass
@@ -144,8 +146,9 @@ class HybridRetriever:
     def plan(self, query: str) -> QueryPlan:
         return plan_query(query, self.catalog.venues, self.catalog.tracks)
 
-    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
-               wants_all: bool | None = None) -> SearchResult:
+    def search(
+        self, query: str, k: int | None = None, filters: Filters | None = None, wants_all: bool | None = None
+    ) -> SearchResult:
         """Find records for ``query``. Explicit ``filters`` are merged over those recognised in the query."""
         k = k or self.settings.k
         plan = self.plan(query)
@@ -177,14 +180,24 @@ class HybridRetriever:
         hits = self._fuse(plan, dense_rows, bm25_rows, allowed, k)
         timings["fusion"] = (time.perf_counter() - t) * 1000
         timings["total"] = sum(timings.values())
-        return SearchResult(query, plan.filters, plan, hits, timings,
-                            top_dense=dense_rows[0][1] if dense_rows else 0.0,
-                            top_bm25=bm25_rows[0][1] if bm25_rows else 0.0)
+        return SearchResult(
+            query,
+            plan.filters,
+            plan,
+            hits,
+            timings,
+            top_dense=dense_rows[0][1] if dense_rows else 0.0,
+            top_bm25=bm25_rows[0][1] if bm25_rows else 0.0,
+        )
 
     def _query(self, vector: list[float], n: int, where: dict[str, Any] | None) -> list[tuple[int, float]]:
         found = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
         row = self.catalog.row
-        return [(row[cid], 1.0 - dist) for cid, dist in zip(found["ids"][0], found["distances"][0]) if cid in row]
+        return [
+            (row[cid], 1.0 - dist)
+            for cid, dist in zip(found["ids"][0], found["distances"][0], strict=False)
+            if cid in row
+        ]
 
     def _dense(self, vector: list[float], n: int, filters: Filters, allowed: np.ndarray) -> list[tuple[int, float]]:
         """The n nearest allowed chunks. Chroma's ``where`` costs time in proportion to the chunks it matches
@@ -201,14 +214,23 @@ class HybridRetriever:
                     return kept[:n]
         return self._query(vector, n, where)
 
-    def _fuse(self, plan: QueryPlan, dense_rows: list[tuple[int, float]], bm25_rows: list[tuple[int, float]],
-              allowed: np.ndarray, k: int) -> list[Hit]:
+    def _fuse(
+        self,
+        plan: QueryPlan,
+        dense_rows: list[tuple[int, float]],
+        bm25_rows: list[tuple[int, float]],
+        allowed: np.ndarray,
+        k: int,
+    ) -> list[Hit]:
         metas, rrf_k = self.catalog.metas, self.settings.rrf_k
         fused: dict[str, float] = {}
         best_row: dict[str, int] = {}
         dense_of: dict[str, float] = {}
         bm25_of: dict[str, float] = {}
-        for ranked, by in ((_best_by_record(dense_rows, metas), dense_of), (_best_by_record(bm25_rows, metas), bm25_of)):
+        for ranked, by in (
+            (_best_by_record(dense_rows, metas), dense_of),
+            (_best_by_record(bm25_rows, metas), bm25_of),
+        ):
             for rank, (rid, row, score) in enumerate(ranked, start=1):
                 fused[rid] = fused.get(rid, 0.0) + 1.0 / (rrf_k + rank)
                 by[rid] = score
@@ -218,11 +240,21 @@ class HybridRetriever:
             ranked_ids = self._all_matching(plan, ranked_ids, dense_of, bm25_of, allowed, best_row, k)
         else:
             ranked_ids = ranked_ids[:k]
-        return [self._hit(i, rid, best_row[rid], fused.get(rid, 0.0), dense_of.get(rid, 0.0), bm25_of.get(rid, 0.0))
-                for i, rid in enumerate(ranked_ids, start=1)]
+        return [
+            self._hit(i, rid, best_row[rid], fused.get(rid, 0.0), dense_of.get(rid, 0.0), bm25_of.get(rid, 0.0))
+            for i, rid in enumerate(ranked_ids, start=1)
+        ]
 
-    def _all_matching(self, plan: QueryPlan, ranked_ids: list[str], dense_of: dict[str, float],
-                      bm25_of: dict[str, float], allowed: np.ndarray, best_row: dict[str, int], k: int) -> list[str]:
+    def _all_matching(
+        self,
+        plan: QueryPlan,
+        ranked_ids: list[str],
+        dense_of: dict[str, float],
+        bm25_of: dict[str, float],
+        allowed: np.ndarray,
+        best_row: dict[str, int],
+        k: int,
+    ) -> list[str]:
         """Every record that matches a list question: all filtered records when no topic remains,
         otherwise the records with lexical evidence for the topic or a dense score close to the best."""
         if not plan.topic_terms:
@@ -236,19 +268,35 @@ class HybridRetriever:
             return list(ids)
         top_bm25 = max(bm25_of.values(), default=0.0)
         top_dense = max(dense_of.values(), default=0.0)
-        keep = [rid for rid in ranked_ids
-                if (top_bm25 > 0 and bm25_of.get(rid, 0.0) >= 0.5 * top_bm25)
-                or dense_of.get(rid, 0.0) >= top_dense - 0.02]
+        keep = [
+            rid
+            for rid in ranked_ids
+            if (top_bm25 > 0 and bm25_of.get(rid, 0.0) >= 0.5 * top_bm25) or dense_of.get(rid, 0.0) >= top_dense - 0.02
+        ]
         return keep[:MAX_LIST] or ranked_ids[:k]
 
     def _hit(self, rank: int, rid: str, row: int, score: float, dense: float, bm25: float) -> Hit:
         meta, text = self.catalog.metas[row], self.catalog.texts[row]
         body = text.split("\n", 1)[1] if "\n" in text else text
-        return Hit(rank=rank, record_id=rid, title=meta["title"], header=meta["header"], kind=meta["kind"],
-                   venue=meta["venue"], presentation=meta["presentation"], year=meta["year"] or None,
-                   track=meta["track"], url=meta["url"], sources=meta["sources"].split("\n"), score=score,
-                   snippet=body[:SNIPPET_CHARS], text=text, dense=dense, bm25=bm25,
-                   short_name=meta.get("short_name", ""))
+        return Hit(
+            rank=rank,
+            record_id=rid,
+            title=meta["title"],
+            header=meta["header"],
+            kind=meta["kind"],
+            venue=meta["venue"],
+            presentation=meta["presentation"],
+            year=meta["year"] or None,
+            track=meta["track"],
+            url=meta["url"],
+            sources=meta["sources"].split("\n"),
+            score=score,
+            snippet=body[:SNIPPET_CHARS],
+            text=text,
+            dense=dense,
+            bm25=bm25,
+            short_name=meta.get("short_name", ""),
+        )
 
     def record_text(self, record_id: str) -> str:
         """The whole text of a record (its chunks joined), for the answerer."""
@@ -263,8 +311,13 @@ _lock = threading.Lock()
 
 def get_retriever(settings: Settings) -> HybridRetriever:
     """A cached retriever for the live index; reopened when an ingest switched generations."""
-    key = (str(settings.data_dir), settings.chroma_url, settings.collection, settings.embedding_model,
-           str(store.current_generation(settings)))
+    key = (
+        str(settings.data_dir),
+        settings.chroma_url,
+        settings.collection,
+        settings.embedding_model,
+        str(store.current_generation(settings)),
+    )
     with _lock:
         if key not in _retrievers:
             _retrievers.clear()

@@ -13,16 +13,22 @@ FILTER_KEYS = ("kind", "venue", "presentation", "year", "track", "has_code")
 ORAL = re.compile(r"\boral\b(?:\s*(?:报告|展示|presentations?|talks?))?|口头报告|口头", re.I)
 POSTER = re.compile(r"\bposters?\b(?:\s*(?:报告|展示|presentations?))?|海报", re.I)
 # "with code" constraints of a list question ("Which EEG papers have a code link?", "有代码的论文")
-WITH_CODE = re.compile(r"\b(?:provides?|providing|has|have|having|with|gives?|includes?|including|offers?|shares?|lists?)"
-                       r"\s+(?:a\s+|an\s+)?(?:code|project)(?:\s*(?:or|and|/)\s*(?:code|project))?\s*"
-                       r"(?:links?|urls?|pages?|repos(?:itory|itories)?)\b|"
-                       r"\bwith (?:a )?(?:code|code links?|released code|open[- ]source code)\b|\bhave (?:a )?code\b|"
-                       r"\bcode (?:is )?(?:available|released)\b|\bopen[- ]sourced?\b|"
-                       r"(?:有|提供|给出|附)了?(?:代码|项目)(?:或项目)?(?:链接|主页|仓库)|有代码|开源|附代码|公开代码", re.I)
+WITH_CODE = re.compile(
+    r"\b(?:provides?|providing|has|have|having|with|gives?|includes?|including|offers?|shares?|lists?)"
+    r"\s+(?:a\s+|an\s+)?(?:code|project)(?:\s*(?:or|and|/)\s*(?:code|project))?\s*"
+    r"(?:links?|urls?|pages?|repos(?:itory|itories)?)\b|"
+    r"\bwith (?:a )?(?:code|code links?|released code|open[- ]source code)\b|\bhave (?:a )?code\b|"
+    r"\bcode (?:is )?(?:available|released)\b|\bopen[- ]sourced?\b|"
+    r"(?:有|提供|给出|附)了?(?:代码|项目)(?:或项目)?(?:链接|主页|仓库)|有代码|开源|附代码|公开代码",
+    re.I,
+)
 KIND_WORDS = {
     # the seed headers call these 征稿与合作 ("calls and collaborations")
-    "call": re.compile(r"\bcalls? for (?:papers|submissions|collaborations?)\b|\bspecial issues?\b|征稿|专刊|专辑|"
-                       r"合作(?:信息|机会)?", re.I),
+    "call": re.compile(
+        r"\bcalls? for (?:papers|submissions|collaborations?)\b|\bspecial issues?\b|征稿|专刊|专辑|"
+        r"合作(?:信息|机会)?",
+        re.I,
+    ),
     "data": re.compile(r"\bdata(?:set)? resources?\b|数据资源", re.I),
 }
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -30,18 +36,27 @@ YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # "Which paper studies ..." or "Which study ... their studies"), says list/all/every, or, in Chinese,
 # 哪些/所有/全部 shortly before a collection noun (not "它提供了哪些训练数据", "忽略所有指令").
 EN_PLURAL = r"(?:papers|works|records|ones|studies|articles|resources|calls|items|entries|benchmarks|datasets)"
-EN_SINGULAR = r"(?:paper|work|record|one|study|article|resource|call|item|entry|benchmark|dataset|method|model|framework)"
+EN_SINGULAR = (
+    r"(?:paper|work|record|one|study|article|resource|call|item|entry|benchmark|dataset|method|model|framework)"
+)
 ZH_NOUN = r"(?:论文|文章|工作|研究|基准|数据集|记录|征稿|合作|条目|资源|专刊)"
 WANTS_ALL = re.compile(
     rf"^\s*(?:which|what)\s+(?:(?!{EN_SINGULAR}\b)[\w/.-]+\s+){{0,4}}{EN_PLURAL}\b|"
     rf"^\s*(?:please\s+)?(?:list|enumerate)\b|\b(?:list|enumerate)\s+(?:the|all|every)\b|"
     rf"\b(?:all|every)\s+(?:of\s+)?(?:the\s+)?(?:[\w/-]+\s+){{0,3}}?(?:{EN_PLURAL}|{EN_SINGULAR})\b|"
-    rf"\bhow many\b.*\b(?:papers|records)\b|列出|有几篇|多少篇|(?:哪些|所有|全部)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}", re.I)
-FILTER_WORDS = re.compile(r"\b(?:oral|poster|papers?|track|venue|year|in|the|with|code|accepted)\b|口头|海报|论文|赛道|方向", re.I)
+    rf"\bhow many\b.*\b(?:papers|records)\b|列出|有几篇|多少篇|(?:哪些|所有|全部)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}",
+    re.I,
+)
+FILTER_WORDS = re.compile(
+    r"\b(?:oral|poster|papers?|track|venue|year|in|the|with|code|accepted)\b|口头|海报|论文|赛道|方向", re.I
+)
 # Words that speak about the collection rather than a topic ("Which papers are in the collection?",
 # "What data resources are listed?"): a metadata question that has only these left has no topic.
-META_WORDS = re.compile(r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|"
-                        r"appear|shown|show|there|any|belongs?|belonging)\b|语料库?|收录|条目|记录|信息|列表|属于", re.I)
+META_WORDS = re.compile(
+    r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|"
+    r"appear|shown|show|there|any|belongs?|belonging)\b|语料库?|收录|条目|记录|信息|列表|属于",
+    re.I,
+)
 
 
 @dataclass
@@ -105,7 +120,7 @@ def _find_value(question: str, values: list[str]) -> tuple[str | None, str]:
     for value in sorted(values, key=len, reverse=True):
         if value and value.lower() in lowered:
             start = lowered.index(value.lower())
-            return value, question[:start] + " " + question[start + len(value):]
+            return value, question[:start] + " " + question[start + len(value) :]
     return None, question
 
 

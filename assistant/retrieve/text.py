@@ -17,8 +17,11 @@ CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 STOPWORDS_ZH = frozenset(
     "的 了 和 与 及 在 是 有 哪 哪些 哪篇 什么 怎么 如何 为什么 吗 呢 吧 这 那 这个 那个 一个 一些 中 对 用 以 "
     "为 从 于 被 把 它 它们 其 论文 文章 研究 工作 请 告诉 我 你 们 个 篇 些 是否 能否 关于 哪个 多少 谁 列出 所有 "
-    "给出 介绍 一下 提出 方法".split())
-STOPWORDS_DOMAIN = frozenset("paper papers work works study studies research article articles list show tell find".split())
+    "给出 介绍 一下 提出 方法".split()
+)
+STOPWORDS_DOMAIN = frozenset(
+    "paper papers work works study studies research article articles list show tell find".split()
+)
 STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | STOPWORDS_ZH | STOPWORDS_DOMAIN
 
 
@@ -26,7 +29,7 @@ STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | STOPWORDS_ZH | STOPWORDS_DOMAIN
 def _cjk_tokens(run: str) -> tuple[str, ...]:
     """jieba search-mode words, plus the character bigrams of longer words (robust to segmentation)."""
     words = [w for w in jieba.lcut_for_search(run) if len(w) > 1 and w not in STOPWORDS]
-    bigrams = [w[i:i + 2] for w in jieba.lcut(run) if len(w) > 2 for i in range(len(w) - 1)]
+    bigrams = [w[i : i + 2] for w in jieba.lcut(run) if len(w) > 2 for i in range(len(w) - 1)]
     return tuple(words + [b for b in bigrams if b not in STOPWORDS and b not in words])
 
 

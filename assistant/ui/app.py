@@ -25,8 +25,19 @@ from assistant.answer.chain import QuestionError, stream_answer
 from assistant.index.store import IndexUnavailable
 from assistant.settings import Settings
 from assistant.ui.render import (
-    ANY, EMPTY_PANEL, KIND_LABELS, TurnView, append_feedback, chat_messages, feedback_record, filters_from_inputs,
-    md_escape, render_active_filters, render_debug, render_export, sources_panel,
+    ANY,
+    EMPTY_PANEL,
+    KIND_LABELS,
+    TurnView,
+    append_feedback,
+    chat_messages,
+    feedback_record,
+    filters_from_inputs,
+    md_escape,
+    render_active_filters,
+    render_debug,
+    render_export,
+    sources_panel,
 )
 
 log = logging.getLogger(__name__)
@@ -141,13 +152,17 @@ def index_info(settings: Settings) -> IndexInfo:
     except IndexUnavailable as exc:
         return IndexInfo(False, str(exc))
     metas = catalog.metas
-    return IndexInfo(True, records=len(catalog.records), choices={
-        "kind": sorted({m["kind"] for m in metas if m.get("kind")}),
-        "venue": list(catalog.venues),
-        "presentation": sorted({m["presentation"] for m in metas if m.get("presentation")}),
-        "year": sorted({str(m["year"]) for m in metas if m.get("year")}, reverse=True),
-        "track": list(catalog.tracks),
-    })
+    return IndexInfo(
+        True,
+        records=len(catalog.records),
+        choices={
+            "kind": sorted({m["kind"] for m in metas if m.get("kind")}),
+            "venue": list(catalog.venues),
+            "presentation": sorted({m["presentation"] for m in metas if m.get("presentation")}),
+            "year": sorted({str(m["year"]) for m in metas if m.get("year")}, reverse=True),
+            "track": list(catalog.tracks),
+        },
+    )
 
 
 def parse_auth(auth: str | None) -> tuple[str, str] | None:
@@ -165,8 +180,10 @@ def _notice_view(question: str, notice: str, backend: str) -> TurnView:
 
 
 def index_notice(exc: Exception) -> str:
-    return (f"⚠️ **The index is not available.** Build it with `{INGEST_COMMAND}` (or `make ingest`), "
-            f"then ask again.\n\nDetails: {md_escape(str(exc))}")
+    return (
+        f"⚠️ **The index is not available.** Build it with `{INGEST_COMMAND}` (or `make ingest`), "
+        f"then ask again.\n\nDetails: {md_escape(str(exc))}"
+    )
 
 
 class Handlers:
@@ -175,8 +192,18 @@ class Handlers:
     def __init__(self, settings: Settings, export_dir: Path) -> None:
         self.settings, self.export_dir = settings, export_dir
 
-    def ask(self, question: str, turns: list[TurnView] | None, backend: str, kind: str, venue: str,
-            presentation: str, year: str, track: str, has_code: bool) -> Iterator[tuple[Any, ...]]:
+    def ask(
+        self,
+        question: str,
+        turns: list[TurnView] | None,
+        backend: str,
+        kind: str,
+        venue: str,
+        presentation: str,
+        year: str,
+        track: str,
+        has_code: bool,
+    ) -> Iterator[tuple[Any, ...]]:
         """Stream one answer. Outputs: chat, sources HTML, debug, active filters, question box, state."""
         turns = list(turns or [])
         filters = filters_from_inputs(kind, venue, presentation, year, track, has_code)
@@ -190,13 +217,20 @@ class Handlers:
         yield (chat_messages(turns + [pending]), gr.skip(), gr.skip(), gr.skip(), "", turns)
         try:
             text, last = "", 0.0
-            for event, payload in stream_answer(question, history, settings=self.settings, backend=backend,
-                                                filters=filters):
+            for event, payload in stream_answer(
+                question, history, settings=self.settings, backend=backend, filters=filters
+            ):
                 if event == "sources":
                     turn = payload
                     pending = TurnView.from_turn(turn, text="", pending=True)
-                    yield (chat_messages(turns + [pending]), sources_panel(turns + [pending]),
-                           render_debug(pending), self._active(pending), "", turns)
+                    yield (
+                        chat_messages(turns + [pending]),
+                        sources_panel(turns + [pending]),
+                        render_debug(pending),
+                        self._active(pending),
+                        "",
+                        turns,
+                    )
                 elif event == "token":
                     text += payload
                     if time.perf_counter() - last >= STREAM_INTERVAL_S:
@@ -206,8 +240,14 @@ class Handlers:
                 elif event == "done":
                     done = TurnView.from_turn(payload)
                     turns = turns + [done]
-                    yield (chat_messages(turns), sources_panel(turns), render_debug(done), self._active(done),
-                           "", turns)
+                    yield (
+                        chat_messages(turns),
+                        sources_panel(turns),
+                        render_debug(done),
+                        self._active(done),
+                        "",
+                        turns,
+                    )
         except QuestionError as exc:
             turns = turns + [_notice_view(question, f"⚠️ {md_escape(str(exc))}", backend)]
             yield (chat_messages(turns), sources_panel(turns), gr.skip(), gr.skip(), "", turns)
@@ -224,8 +264,9 @@ class Handlers:
     def _active(view: TurnView) -> str:
         return render_active_filters(view.explicit_filters, view.recognised_filters)
 
-    def new_chat(self, kind: str, venue: str, presentation: str, year: str, track: str,
-                 has_code: bool) -> tuple[Any, ...]:
+    def new_chat(
+        self, kind: str, venue: str, presentation: str, year: str, track: str, has_code: bool
+    ) -> tuple[Any, ...]:
         """Forget the conversation (filters stay). Outputs: chat, sources, debug, active filters, box, state, file."""
         active = filters_from_inputs(kind, venue, presentation, year, track, has_code).active()
         return [], EMPTY_PANEL, {}, render_active_filters(active), "", [], gr.File(value=None, visible=False)
@@ -273,43 +314,77 @@ def build_app(settings: Settings, info: IndexInfo | None = None) -> gr.Blocks:
     model_label = f"OpenAI-compatible: {settings.model}"
     with gr.Blocks(title="Research assistant · medical-AI papers", analytics_enabled=False) as demo:
         turns = gr.State([])
-        status = (f"{info.records} records indexed · answers cite their sources as [n]: click one to see its card."
-                  if info.ok else "No index yet.")
+        status = (
+            f"{info.records} records indexed · answers cite their sources as [n]: click one to see its card."
+            if info.ok
+            else "No index yet."
+        )
         gr.Markdown(f"# Research assistant · medical-AI papers\n{status}", elem_id="app-title")
         if not info.ok:
-            gr.HTML(f'<div class="index-warning"><b>The index is not available.</b> Run '
-                    f"<code>{INGEST_COMMAND}</code> in a terminal, then ask again (restart the UI, or start it with "
-                    f"<code>assistant chat --ingest-if-needed</code>, to get the filter choices too)."
-                    f"<br><small>{html.escape(info.message)}</small></div>",
-                    elem_id="index-warning", js_on_load=None)
+            gr.HTML(
+                f'<div class="index-warning"><b>The index is not available.</b> Run '
+                f"<code>{INGEST_COMMAND}</code> in a terminal, then ask again (restart the UI, or start it with "
+                f"<code>assistant chat --ingest-if-needed</code>, to get the filter choices too)."
+                f"<br><small>{html.escape(info.message)}</small></div>",
+                elem_id="index-warning",
+                js_on_load=None,
+            )
         with gr.Row(equal_height=False):
             with gr.Column(scale=6, min_width=420):
                 chatbot = gr.Chatbot(
-                    label="Conversation", show_label=False, elem_id="chat", height=540, sanitize_html=True,
-                    allow_tags=False, render_markdown=True, line_breaks=True, layout="bubble", buttons=["copy"],
-                    feedback_options=("Like", "Dislike"), group_consecutive_messages=False,
-                    placeholder="Ask about the indexed papers, in English or 中文. Each answer cites its sources.")
+                    label="Conversation",
+                    show_label=False,
+                    elem_id="chat",
+                    height=540,
+                    sanitize_html=True,
+                    allow_tags=False,
+                    render_markdown=True,
+                    line_breaks=True,
+                    layout="bubble",
+                    buttons=["copy"],
+                    feedback_options=("Like", "Dislike"),
+                    group_consecutive_messages=False,
+                    placeholder="Ask about the indexed papers, in English or 中文. Each answer cites its sources.",
+                )
                 with gr.Row(equal_height=True):
-                    question = gr.Textbox(show_label=False, placeholder="Ask a question… (English or 中文)",
-                                          lines=1, max_lines=4, scale=8, elem_id="question", autofocus=True)
+                    question = gr.Textbox(
+                        show_label=False,
+                        placeholder="Ask a question… (English or 中文)",
+                        lines=1,
+                        max_lines=4,
+                        scale=8,
+                        elem_id="question",
+                        autofocus=True,
+                    )
                     ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
                 with gr.Row(equal_height=True):
-                    backend = gr.Radio(choices=[("Extractive (offline)", "extractive"), (model_label, "openai")],
-                                       value=settings.backend, label="Answer with", elem_id="backend", scale=4)
+                    backend = gr.Radio(
+                        choices=[("Extractive (offline)", "extractive"), (model_label, "openai")],
+                        value=settings.backend,
+                        label="Answer with",
+                        elem_id="backend",
+                        scale=4,
+                    )
                     with gr.Column(scale=1, min_width=130):
                         new_btn = gr.Button("New chat", elem_id="new-chat", size="sm")
                         export_btn = gr.Button("Export (.md)", elem_id="export", size="sm")
-                gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="Examples",
-                            examples_per_page=len(EXAMPLES))
-                export_file = gr.File(label="Conversation export (Markdown)", interactive=False,
-                                      elem_id="export-file", visible=False)
+                gr.Examples(
+                    examples=[[q] for q in EXAMPLES],
+                    inputs=[question],
+                    label="Examples",
+                    examples_per_page=len(EXAMPLES),
+                )
+                export_file = gr.File(
+                    label="Conversation export (Markdown)", interactive=False, elem_id="export-file", visible=False
+                )
             with gr.Column(scale=5, min_width=360):
                 with gr.Accordion("Filters", open=True, elem_id="filters"):
                     with gr.Row():
                         kind = _dropdown("Kind", info.choices.get("kind", []), "flt-kind", KIND_LABELS)
                         venue = _dropdown("Venue", info.choices.get("venue", []), "flt-venue")
-                        presentation = _dropdown("Oral / poster", info.choices.get("presentation", []),
-                                                 "flt-presentation")
+                        presentation = _dropdown(
+                            "Oral / poster", info.choices.get("presentation", []), "flt-presentation"
+                        )
                     with gr.Row(equal_height=True):
                         year = _dropdown("Year", info.choices.get("year", []), "flt-year")
                         track = _dropdown("Track", info.choices.get("track", []), "flt-track")
@@ -324,19 +399,41 @@ def build_app(settings: Settings, info: IndexInfo | None = None) -> gr.Blocks:
         filter_inputs = [kind, venue, presentation, year, track, has_code]
         ask_inputs = [question, turns, backend, *filter_inputs]
         ask_outputs = [chatbot, sources, debug, active, question, turns]
-        ask_btn.click(handlers.ask, ask_inputs, ask_outputs, api_name="ask", show_progress="minimal",
-                      trigger_mode="once")
-        question.submit(handlers.ask, ask_inputs, ask_outputs, api_visibility="private", show_progress="minimal",
-                        trigger_mode="once")
-        new_btn.click(handlers.new_chat, filter_inputs, [chatbot, sources, debug, active, question, turns, export_file],
-                      api_name="new_chat")
+        ask_btn.click(
+            handlers.ask, ask_inputs, ask_outputs, api_name="ask", show_progress="minimal", trigger_mode="once"
+        )
+        question.submit(
+            handlers.ask,
+            ask_inputs,
+            ask_outputs,
+            api_visibility="private",
+            show_progress="minimal",
+            trigger_mode="once",
+        )
+        new_btn.click(
+            handlers.new_chat,
+            filter_inputs,
+            [chatbot, sources, debug, active, question, turns, export_file],
+            api_name="new_chat",
+        )
         export_btn.click(handlers.export, [turns], [export_file], api_name="export").then(
-            lambda path: gr.File(visible=bool(path)), [export_file], [export_file], api_visibility="private",
-            queue=False, show_progress="hidden")
+            lambda path: gr.File(visible=bool(path)),
+            [export_file],
+            [export_file],
+            api_visibility="private",
+            queue=False,
+            show_progress="hidden",
+        )
         clear_btn.click(handlers.clear_filters, None, [*filter_inputs, active], api_name="clear_filters")
         for control in filter_inputs:
-            control.change(handlers.show_filters, filter_inputs, [active], api_visibility="private", queue=False,
-                           show_progress="hidden")
+            control.change(
+                handlers.show_filters,
+                filter_inputs,
+                [active],
+                api_visibility="private",
+                queue=False,
+                show_progress="hidden",
+            )
         chatbot.like(handlers.feedback, [turns], None, api_visibility="private", show_progress="hidden")
     return demo
 
@@ -353,8 +450,10 @@ def ensure_index(settings: Settings, echo: Callable[[str], None] = print) -> boo
     except IndexMissing:
         pass
     sources = ", ".join(str(p) for p in settings.sources)
-    echo(f"No index yet in {settings.index_dir}: building it from {sources} "
-         "(first run only; a few minutes on a small CPU)…")
+    echo(
+        f"No index yet in {settings.index_dir}: building it from {sources} "
+        "(first run only; a few minutes on a small CPU)…"
+    )
     started = time.perf_counter()
     report = ingest(settings, progress=True)
     echo(f"Indexed {report.records} records ({report.chunks} chunks) in {time.perf_counter() - started:.0f}s.")
@@ -371,8 +470,9 @@ def warm_up(settings: Settings) -> None:
         pass
 
 
-def launch(settings: Settings, ingest_if_needed: bool = False, *, prevent_thread_lock: bool = False,
-           quiet: bool = False) -> gr.Blocks:
+def launch(
+    settings: Settings, ingest_if_needed: bool = False, *, prevent_thread_lock: bool = False, quiet: bool = False
+) -> gr.Blocks:
     """Build (ingesting first if asked and needed) and serve the UI. Returns the running Blocks."""
     echo = (lambda _msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     if ingest_if_needed:
@@ -380,13 +480,26 @@ def launch(settings: Settings, ingest_if_needed: bool = False, *, prevent_thread
     auth = parse_auth(settings.auth)
     info = index_info(settings)
     if not info.ok:
-        echo(f"warning: {info.message}\nThe UI will say so; run `{INGEST_COMMAND}` "
-             "(or start with `assistant chat --ingest-if-needed`).")
+        echo(
+            f"warning: {info.message}\nThe UI will say so; run `{INGEST_COMMAND}` "
+            "(or start with `assistant chat --ingest-if-needed`)."
+        )
     demo = build_app(settings, info)
     warm_up(settings)
     demo.queue(default_concurrency_limit=settings.concurrency)
-    demo.launch(server_name=settings.host, server_port=settings.port, share=settings.share, auth=auth,
-                auth_message="Research assistant: sign in" if auth else None,
-                prevent_thread_lock=prevent_thread_lock, quiet=quiet, show_error=False, ssr_mode=False,
-                theme=theme(), css=CSS, head=HEAD, footer_links=["api", "settings"])
+    demo.launch(
+        server_name=settings.host,
+        server_port=settings.port,
+        share=settings.share,
+        auth=auth,
+        auth_message="Research assistant: sign in" if auth else None,
+        prevent_thread_lock=prevent_thread_lock,
+        quiet=quiet,
+        show_error=False,
+        ssr_mode=False,
+        theme=theme(),
+        css=CSS,
+        head=HEAD,
+        footer_links=["api", "settings"],
+    )
     return demo
