@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install install-test system-deps ingest run test bench eval clean
+.PHONY: install install-test system-deps ingest run lint test test-fast bench eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,16 @@ ingest: install
 run: install
 	$(BIN)/assistant chat --ingest-if-needed
 
-test: install-test
+lint: install-test  ## ruff (lint and format check) and mypy, configured in pyproject.toml
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest -q -rs
+
+test-fast: install-test  ## the suite without the slow marker (no llama.cpp, chroma run or browser)
+	$(BIN)/python -m pytest -q -rs -m "not slow"
 
 # Benchmark extras: the tutorial baseline (MiniLM via sentence-transformers, torch CPU from the local wheel).
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test

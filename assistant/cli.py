@@ -23,7 +23,7 @@ ChromaUrl = Annotated[str | None, typer.Option("--chroma-url", help="Chroma serv
 
 def make_settings(**overrides: object) -> Settings:
     """Settings from the environment with the CLI flags that were given on top."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})  # flat names, routed to their group
 
 
 def fail(message: str, code: int = 1) -> None:

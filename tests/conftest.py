@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from assistant.index.ingest import ingest
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
+from tests.helpers import ROOT, SEEDS
 
-OUTPUT = PROJECT_ROOT / "test-output"
+OUTPUT = ROOT / "test-output"
 pytest_plugins = ["tests.servers"]  # the llama_server and fault_server fixtures
 
 
@@ -25,7 +26,7 @@ def _no_ambient_config() -> None:
 @pytest.fixture(scope="session")
 def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings pointing at a fresh index of the shipped seeds, ingested once for the session."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("seed-index"))
+    settings = Settings(data_dir=tmp_path_factory.mktemp("seed-index"), sources=[SEEDS])
     report = ingest(settings, progress=False)
     assert report.records > 0
     return settings

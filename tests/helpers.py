@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: seeds/, evals/, docs/
+SEEDS = ROOT / "seeds"
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -32,6 +35,6 @@ def serve_app(settings: Any, **kw: Any) -> Iterator[str]:
 
     demo = launch(settings, prevent_thread_lock=True, quiet=True, **kw)
     try:
-        yield f"http://127.0.0.1:{settings.port}/"
+        yield f"http://127.0.0.1:{settings.ui.port}/"
     finally:
         demo.close()

@@ -13,10 +13,11 @@ from assistant.answer import answer
 from assistant.answer.chain import QuestionError, Turn, analyse_step, condense, new_turn
 from assistant.answer.citations import check_citations
 from assistant.answer.prompts import load_prompts
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
+from tests.helpers import ROOT
 
-REFUSAL_EN = load_prompts(PROJECT_ROOT / "prompts").refusal("en")
-REFUSAL_ZH = load_prompts(PROJECT_ROOT / "prompts").refusal("zh")
+REFUSAL_EN = load_prompts().refusal("en")
+REFUSAL_ZH = load_prompts().refusal("zh")
 
 
 def assert_citations_point_to_sources(turn: Turn) -> None:
@@ -136,7 +137,7 @@ def test_ask_cli_json_shape(seed_settings: Settings, tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=PROJECT_ROOT,
+        cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)

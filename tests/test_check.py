@@ -35,7 +35,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def copy(built: Settings, tmp_path: Path) -> Settings:
     """Settings over a private copy of the healthy index."""
     shutil.copytree(built.data_dir, tmp_path / "data")
-    return built.model_copy(update={"data_dir": tmp_path / "data"})
+    return built.replace(data_dir=tmp_path / "data")
 
 
 def chroma_file(settings: Settings) -> Path:
@@ -63,7 +63,7 @@ def test_healthy_index(built: Settings) -> None:
 
 
 def test_missing_index(built: Settings, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
-    settings = built.model_copy(update={"data_dir": tmp_path / "never-ingested"})
+    settings = built.replace(data_dir=tmp_path / "never-ingested")
     assert "no index" in check_index(settings).problems[0]
     assert_broken_then_fixed(settings, INGEST, capfd)
 
@@ -111,6 +111,6 @@ def test_corrupted_chroma_database(copy: Settings, damage: str, advice: str, cap
 
 
 def test_unreachable_chroma_server(built: Settings) -> None:
-    health = check_index(built.model_copy(update={"chroma_url": f"http://127.0.0.1:{free_port()}"}))
+    health = check_index(built.replace(chroma_url=f"http://127.0.0.1:{free_port()}"))
     assert not health.ok and "Chroma server" in health.problems[0] and "ASSISTANT_CHROMA_URL" in health.advice, health
     assert check_index(built).ok  # trying a server client leaves embedded clients of the process working

@@ -19,8 +19,8 @@ from assistant.index import store
 from assistant.index.check import check_index
 from assistant.index.ingest import ingest
 from assistant.retrieve.hybrid import HybridRetriever
-from assistant.settings import PROJECT_ROOT, Settings
-from tests.helpers import paper, write_corpus
+from assistant.settings import Settings
+from tests.helpers import ROOT, paper, write_corpus
 
 T = TypeVar("T")
 Spawn = Callable[..., subprocess.Popen[str]]
@@ -60,7 +60,7 @@ def spawn() -> Iterator[Spawn]:
     def start(code: str, *args: object) -> subprocess.Popen[str]:
         proc = subprocess.Popen(
             [sys.executable, "-c", code, *map(str, args)],
-            cwd=PROJECT_ROOT,
+            cwd=ROOT,
             text=True,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -146,19 +146,21 @@ def test_kill_9_mid_embedding_keeps_the_previous_index(tmp_path: Path, spawn: Sp
 
 def test_second_ingest_is_refused_and_the_running_one_finishes(tmp_path: Path, spawn: Spawn) -> None:
     settings = make_settings(tmp_path, NEW)
-    lock = settings.data_dir / "ingest.lock"
+    holder = settings.data_dir / "ingest.lock.pid"
     second = spawn(CLI_ON_SIGNAL, settings.data_dir, settings.sources[0])
     assert second.stdout is not None and second.stdout.readline().strip() == "ready", second.communicate()
     running = start_ingest(spawn, settings)
     wait_for(
-        lambda: True if lock.exists() and lock.read_text().strip() == str(running.pid) else None, running, "the lock"
+        lambda: True if holder.exists() and holder.read_text().strip() == str(running.pid) else None,
+        running,
+        "the lock",
     )
 
     out, err = second.communicate("go\n", timeout=60)
     assert second.returncode != 0, out
     assert "another ingest is running" in err and f"pid {running.pid}" in err and "Traceback" not in err, err
     assert running.poll() is None  # refused while the first ingest was running, which goes on undisturbed
-    assert lock.read_text().strip() == str(running.pid)
+    assert holder.read_text().strip() == str(running.pid)
 
     succeed(running)
     [live] = generations(settings)

@@ -15,7 +15,8 @@ from assistant.evals.judge import Judge, JudgeSettings, parse_judgment
 from assistant.evals.metrics import all_run, check_thresholds, compute_metrics, percentile, summarise
 from assistant.evals.report import compare, write_report
 from assistant.evals.runner import language_match, own_text
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
+from tests.helpers import ROOT
 
 
 def src(rid: str, title: str | None = None, header: str = "") -> dict[str, Any]:
@@ -334,7 +335,7 @@ def test_golden_loader_checks_lines(tmp_path: Path) -> None:
 
 
 def test_the_shipped_golden_set_loads() -> None:
-    questions = load_golden(PROJECT_ROOT / "evals" / "golden.jsonl")
+    questions = load_golden(ROOT / "evals" / "golden.jsonl")
     assert len(questions) >= 100 and {q.lang for q in questions} == {"en", "zh"}
 
 
@@ -405,7 +406,7 @@ def test_eval_cli_json_shape_on_a_limited_run(seed_settings: Settings) -> None:
         [
             "eval",
             "--set",
-            str(PROJECT_ROOT / "evals" / "golden.jsonl"),
+            str(ROOT / "evals" / "golden.jsonl"),
             "--limit",
             "3",
             "--json",
@@ -538,7 +539,7 @@ def test_judge_end_to_end_counts_failed_judgments(seed_settings: Settings) -> No
     )
     try:
         judge = Judge(JudgeSettings(base_url=fake.url, model="judge-model", timeout=10, max_retries=0))
-        result = run_eval(PROJECT_ROOT / "evals" / "golden.jsonl", seed_settings, limit=3, judge=judge, progress=False)
+        result = run_eval(ROOT / "evals" / "golden.jsonl", seed_settings, limit=3, judge=judge, progress=False)
     finally:
         fake.close()
     metrics = result["metrics"]

@@ -13,10 +13,11 @@ from pathlib import Path
 from assistant.evals.metrics import check_thresholds
 from assistant.evals.report import failures, write_report
 from assistant.evals.runner import run_eval
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
+from tests.helpers import ROOT
 
-GOLDEN = PROJECT_ROOT / "evals" / "golden.jsonl"
-THRESHOLDS = PROJECT_ROOT / "evals" / "thresholds.json"
+GOLDEN = ROOT / "evals" / "golden.jsonl"
+THRESHOLDS = ROOT / "evals" / "thresholds.json"
 
 
 def test_golden_set_meets_the_thresholds(seed_settings: Settings, output_dir: Path) -> None:

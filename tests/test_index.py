@@ -50,7 +50,7 @@ def test_changed_record_updates_only_its_chunks_and_removed_record_is_cleaned(tm
     write_corpus(tmp_path / "corpus", changed)
     report = ingest(settings, progress=False)
     assert (report.added, report.skipped, report.deleted) == (1, 1, 2)
-    collection = store.open_location(settings).client.get_collection(settings.collection)
+    collection = store.open_location(settings).client.get_collection(settings.index.collection)
     assert collection.count() == 2
     texts = collection.get(include=["documents"])["documents"]
     assert any("9 cohorts" in t for t in texts) and not any("polyp" in t for t in texts)
@@ -61,7 +61,7 @@ def test_long_record_is_split_with_metadata_on_every_chunk(tmp_path: Path) -> No
     settings = small_settings(tmp_path, [(paper("LongOne:a long abstract"), long_body)], chunk_tokens=200)
     report = ingest(settings, progress=False)
     assert report.records == 1 and report.chunks > 3
-    metas = store.open_location(settings).client.get_collection(settings.collection).get()["metadatas"]
+    metas = store.open_location(settings).client.get_collection(settings.index.collection).get()["metadatas"]
     assert {m["record_id"] for m in metas} == {metas[0]["record_id"]}
     assert all(m["title"] == "LongOne:a long abstract" and m["chunks"] == report.chunks for m in metas)
 
@@ -70,7 +70,7 @@ def test_index_built_with_another_model_is_a_clear_error(tmp_path: Path) -> None
     settings = small_settings(tmp_path)
     ingest(settings, progress=False)
     location = store.open_location(settings)
-    collection = location.client.get_collection(settings.collection)
+    collection = location.client.get_collection(settings.index.collection)
     collection.modify(metadata={store.MODEL_KEY: "some-other-model"})
     with pytest.raises(store.IndexMismatch, match="re-ingest|ingest --rebuild"):
         store.vector_store(location, settings, get_embeddings(settings), create=False)
@@ -133,8 +133,8 @@ def test_server_mode_against_chroma_run(tmp_path: Path, chroma_server: str) -> N
 def test_plain_ingest_repairs_an_emptied_collection(tmp_path: Path) -> None:
     settings = small_settings(tmp_path)
     ingest(settings, progress=False)
-    collection = store.open_location(settings).client.get_collection(settings.collection)
+    collection = store.open_location(settings).client.get_collection(settings.index.collection)
     collection.delete(ids=collection.get()["ids"])  # record manager and store now disagree
     report = ingest(settings, progress=False)
     assert report.rebuilt and report.added == 3
-    assert store.open_location(settings).client.get_collection(settings.collection).count() == 3
+    assert store.open_location(settings).client.get_collection(settings.index.collection).count() == 3

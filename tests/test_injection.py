@@ -39,15 +39,15 @@ def injected(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 def openai_settings(settings: Settings, base_url: str, model: str) -> Settings:
-    return settings.model_copy(
-        update={
+    return settings.replace(
+        **{
             "backend": "openai",
-            "openai_base_url": base_url,
+            "base_url": base_url,
             "model": model,
-            "openai_api_key": SecretStr("sk-test"),
+            "api_key": SecretStr("sk-test"),
             "context_tokens": 500,
-            "llm_max_tokens": 80,
-            "llm_max_retries": 0,
+            "max_tokens": 80,
+            "max_retries": 0,
         }
     )
 

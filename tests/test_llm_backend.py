@@ -18,16 +18,16 @@ QUESTION = "What is LiveClin and how many physicians took part?"
 
 def llm_settings(seed: Settings, base_url: str, model: str, **extra: object) -> Settings:
     values = {
-        "openai_base_url": base_url,
+        "base_url": base_url,
         "model": model,
-        "openai_api_key": SecretStr("sk-test"),
+        "api_key": SecretStr("sk-test"),
         "backend": "openai",
-        "llm_timeout": 30.0,
-        "llm_max_retries": 2,
+        "timeout": 30.0,
+        "max_retries": 2,
         "context_tokens": 600,
-        "llm_max_tokens": 120,
+        "max_tokens": 120,
     } | extra
-    return seed.model_copy(update=values)
+    return seed.replace(**values)
 
 
 @pytest.mark.slow
@@ -46,7 +46,7 @@ def test_streams_a_cited_answer_from_a_real_llama_server(seed_settings: Settings
 
 @pytest.mark.slow
 def test_follow_up_is_condensed_by_the_llm(seed_settings: Settings, llama_server: LlamaServer) -> None:
-    settings = llm_settings(seed_settings, llama_server.base_url, llama_server.model, llm_max_tokens=40)
+    settings = llm_settings(seed_settings, llama_server.base_url, llama_server.model, max_tokens=40)
     turn = answer("where is its code?", ["what is LiveClin?"], settings=settings)
     assert turn.timings_ms["condense"] > 0 and turn.standalone and turn.standalone != "where is its code?"
     assert turn.error is None
@@ -106,8 +106,8 @@ def test_timeout_never_hangs(seed_settings: Settings, fault_server: FaultServer)
         seed_settings,
         fault_server.base_url,
         fault_server.model,
-        llm_timeout=1.0,
-        llm_max_retries=1,
+        timeout=1.0,
+        max_retries=1,
         fallback_to_extractive=False,
     )
     started = time.monotonic()
@@ -117,7 +117,7 @@ def test_timeout_never_hangs(seed_settings: Settings, fault_server: FaultServer)
 
 
 def test_connection_refused(seed_settings: Settings) -> None:
-    settings = llm_settings(seed_settings, refused_url(), "any", llm_max_retries=0)
+    settings = llm_settings(seed_settings, refused_url(), "any", max_retries=0)
     turn = answer(QUESTION, settings=settings)
     assert turn.error and "cannot connect" in turn.error
 

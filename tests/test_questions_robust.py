@@ -9,7 +9,8 @@ import pytest
 
 from assistant.answer import answer
 from assistant.answer.chain import QuestionError
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
+from tests.helpers import ROOT
 
 
 @pytest.mark.parametrize(
@@ -45,6 +46,6 @@ def test_empty_question_from_the_cli_has_no_traceback(seed_settings: Settings) -
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=PROJECT_ROOT,
+        cwd=ROOT,
     )
     assert proc.returncode == 2 and "question is empty" in proc.stderr and "Traceback" not in proc.stderr

@@ -9,8 +9,7 @@ import pytest
 
 from assistant.records.corpus import load_corpus
 from assistant.records.header import HeaderError, parse_header
-from assistant.settings import PROJECT_ROOT
-from tests.helpers import paper, write_corpus
+from tests.helpers import SEEDS, paper, write_corpus
 
 BODY = "ICLR 2026 Poster accepted paper at ICLR 2026. We study things. Code/project link: https://github.com/a/b;"
 
@@ -92,7 +91,7 @@ def test_known_prefix_with_unknown_shape_is_rejected(line: str) -> None:
 
 
 def test_seed_corpus_dedup_and_conflicts() -> None:
-    corpus = load_corpus([PROJECT_ROOT / "seeds"])
+    corpus = load_corpus([SEEDS])
     assert corpus.occurrences == 97
     assert len(corpus.records) == 80
     assert corpus.problems == []

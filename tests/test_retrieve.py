@@ -11,9 +11,10 @@ import pytest
 from assistant.records.corpus import load_corpus
 from assistant.retrieve.hybrid import get_retriever
 from assistant.retrieve.query import Filters
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import Settings
+from tests.helpers import ROOT, SEEDS
 
-CORPUS = load_corpus([PROJECT_ROOT / "seeds"])
+CORPUS = load_corpus([SEEDS])
 
 
 def headers_where(predicate) -> set[str]:  # type: ignore[no-untyped-def]
@@ -100,7 +101,7 @@ def test_search_cli_json_shape(seed_settings: Settings) -> None:
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=PROJECT_ROOT,
+        cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)

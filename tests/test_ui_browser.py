@@ -25,8 +25,8 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from assistant.index.ingest import ingest
-from assistant.settings import PROJECT_ROOT, Settings
-from tests.helpers import free_port, paper, serve_app, write_corpus
+from assistant.settings import Settings
+from tests.helpers import ROOT, free_port, paper, serve_app, write_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -66,7 +66,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chro
 
 @pytest.fixture(scope="module")
 def seed_app(seed_settings: Settings) -> Iterator[str]:
-    yield from serve_app(seed_settings.model_copy(update={"port": free_port()}))
+    yield from serve_app(seed_settings.replace(port=free_port()))
 
 
 def open_app(driver: webdriver.Chrome, url: str) -> None:
@@ -148,8 +148,8 @@ def test_answer_streams_cites_and_links_to_source_cards(
     time.sleep(1.8)  # let the highlight animation settle for the picture
     browser.save_screenshot(str(output_dir / "03-citation-followed.png"))
     if os.environ.get("UPDATE_DOCS_SCREENSHOT") == "1":
-        (PROJECT_ROOT / "docs").mkdir(exist_ok=True)
-        shutil.copy(output_dir / "03-citation-followed.png", PROJECT_ROOT / "docs" / "screenshot.png")
+        (ROOT / "docs").mkdir(exist_ok=True)
+        shutil.copy(output_dir / "03-citation-followed.png", ROOT / "docs" / "screenshot.png")
 
     # Thumbs up lands in the feedback file as one JSON line.
     feedback = seed_settings.feedback_file

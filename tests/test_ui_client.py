@@ -56,13 +56,13 @@ def ask(
 @pytest.fixture(scope="module")
 def app_url(seed_settings: Settings) -> Iterator[str]:
     # An LLM endpoint that refuses connections: the openai backend fails fast and says so.
-    settings = seed_settings.model_copy(
-        update={
+    settings = seed_settings.replace(
+        **{
             "port": free_port(),
-            "openai_base_url": f"http://127.0.0.1:{free_port()}/v1",
+            "base_url": f"http://127.0.0.1:{free_port()}/v1",
             "model": "test-model",
-            "llm_max_retries": 0,
-            "llm_timeout": 5.0,
+            "max_retries": 0,
+            "timeout": 5.0,
         }
     )
     yield from serve_app(settings)

@@ -36,7 +36,7 @@ def session(url: str, i: int) -> tuple[float, str]:
 
 
 def test_twenty_concurrent_sessions(seed_settings: Settings, output_dir: Path) -> None:
-    settings = seed_settings.model_copy(update={"port": free_port()})
+    settings = seed_settings.replace(port=free_port())
     for url in serve_app(settings):
         with ThreadPoolExecutor(max_workers=SESSIONS) as pool:
             results = list(pool.map(session, [url] * SESSIONS, range(SESSIONS), timeout=300))

@@ -23,8 +23,8 @@ class Evidence:
 
 def judge(result: SearchResult, lang: str, settings: Settings) -> Evidence:
     """Answerable when something matched and, for a topical question, the evidence clears the threshold."""
-    threshold = settings.abstain_threshold_zh if lang == "zh" else settings.abstain_threshold_en
-    score = result.top_dense + settings.abstain_bm25_weight * min(result.top_bm25, settings.abstain_bm25_cap)
+    threshold = settings.abstention.threshold_zh if lang == "zh" else settings.abstention.threshold_en
+    score = result.top_dense + settings.abstention.bm25_weight * min(result.top_bm25, settings.abstention.bm25_cap)
     if not result.hits:
         return Evidence(False, score, threshold, "no record matches the question's filters")
     if not result.plan.topic_terms and result.filters.active():

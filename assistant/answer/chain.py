@@ -67,7 +67,7 @@ class Turn:
 
     @property
     def prompts(self) -> PromptSet:
-        return load_prompts(self.settings.prompts_dir)
+        return load_prompts(self.settings.answer.prompts_dir)
 
     @property
     def lang(self) -> str:
@@ -189,7 +189,7 @@ def context(turn: Turn) -> Turn:
         return turn
     full = {h.record_id: turn.retriever.record_text(h.record_id) for h in turn.result.hits}
     turn.sources = build_context(
-        turn.result.hits, full, turn.settings.context_tokens, compact=turn.analysis.kind == "list"
+        turn.result.hits, full, turn.settings.answer.context_tokens, compact=turn.analysis.kind == "list"
     )
     return turn
 
@@ -241,7 +241,7 @@ def generate_into(turn: Turn) -> Iterator[str]:
         turn.notices.append(notice)
         pieces.append(notice)
         yield notice
-        if turn.settings.fallback_to_extractive and turn.sources:
+        if turn.settings.answer.fallback_to_extractive and turn.sources:
             label = "\n\nOffline extractive answer instead (not from the LLM):\n"
             fallback = "".join(extractive_answer(turn.standalone, turn.sources, turn.analysis))  # type: ignore[arg-type]
             pieces += [label, fallback]
@@ -296,7 +296,7 @@ def new_turn(
     question: str, history: list[str] | None, settings: Settings | None, backend: str | None, filters: Filters | None
 ) -> Turn:
     settings = settings or get_settings()
-    backend = backend or settings.backend
+    backend = backend or settings.answer.backend
     if backend not in ("extractive", "openai"):
         raise ValueError(f"backend must be extractive or openai, not {backend!r}")
     return Turn(

@@ -28,42 +28,42 @@ class BackendError(RuntimeError):
 
 def describe(settings: Settings) -> str:
     """Which backend answers, as shown to the user."""
-    where = settings.openai_base_url or "api.openai.com"
-    return f"OpenAI-compatible model {settings.model} at {where}"
+    where = settings.llm.base_url or "api.openai.com"
+    return f"OpenAI-compatible model {settings.llm.model} at {where}"
 
 
 def redact(text: str, settings: Settings) -> str:
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+    key = settings.llm.api_key.get_secret_value() if settings.llm.api_key else ""
     return text.replace(key, "***") if key and key != NO_KEY else text
 
 
 def chat_model(settings: Settings, *, streaming: bool = True) -> ChatOpenAI:
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else NO_KEY
+    key = settings.llm.api_key.get_secret_value() if settings.llm.api_key else NO_KEY
     # max_tokens goes in the body as such: llama.cpp's server ignores max_completion_tokens.
     return ChatOpenAI(
-        model=settings.model,
-        base_url=settings.openai_base_url,
+        model=settings.llm.model,
+        base_url=settings.llm.base_url,
         api_key=key,
-        timeout=settings.llm_timeout,
-        max_retries=settings.llm_max_retries,
+        timeout=settings.llm.timeout,
+        max_retries=settings.llm.max_retries,
         temperature=0,
         streaming=streaming,
-        extra_body={"max_tokens": settings.llm_max_tokens},
+        extra_body={"max_tokens": settings.llm.max_tokens},
     )
 
 
 def cause_of(exc: BaseException, settings: Settings) -> str:
     """A short, key-free explanation of an LLM failure."""
     if isinstance(exc, openai.APITimeoutError):
-        return f"no answer within {settings.llm_timeout:g} s (timeout)"
+        return f"no answer within {settings.llm.timeout:g} s (timeout)"
     if isinstance(exc, openai.APIConnectionError):
-        return f"cannot connect to {settings.openai_base_url or 'the API'} (connection refused or unreachable)"
+        return f"cannot connect to {settings.llm.base_url or 'the API'} (connection refused or unreachable)"
     if isinstance(exc, openai.AuthenticationError):
         return "the API key was rejected (HTTP 401); check OPENAI_API_KEY"
     if isinstance(exc, openai.RateLimitError):
-        return f"rate limited (HTTP 429) after {settings.llm_max_retries} retries; try again later"
+        return f"rate limited (HTTP 429) after {settings.llm.max_retries} retries; try again later"
     if isinstance(exc, openai.NotFoundError):
-        return f"model {settings.model!r} not found (HTTP 404); check ASSISTANT_MODEL"
+        return f"model {settings.llm.model!r} not found (HTTP 404); check ASSISTANT_MODEL"
     if isinstance(exc, openai.APIStatusError):
         return f"server error (HTTP {exc.status_code})"
     if isinstance(exc, (httpx.HTTPError, openai.APIError)):

@@ -83,7 +83,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
     scores = evidence_scores(load_golden(args.golden), settings)
-    current = {"en": settings.abstain_threshold_en, "zh": settings.abstain_threshold_zh}
+    current = {"en": settings.abstention.threshold_en, "zh": settings.abstention.threshold_zh}
     for lang in ("en", "zh"):
         proposal = propose(scores, lang)
         print(f"{lang}: current {current[lang]}  proposed {proposal}")

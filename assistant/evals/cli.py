@@ -13,7 +13,7 @@ from assistant.evals.judge import judge_from_env
 from assistant.evals.metrics import check_thresholds
 from assistant.evals.report import text_summary, write_report
 from assistant.evals.runner import run_eval
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import SOURCE_TREE, Settings
 
 JSON_KEYS = ("metrics", "by_kind", "by_lang", "questions")
 
@@ -22,7 +22,7 @@ def resolve(path: Path) -> Path:
     """A relative path as given, else relative to the project (so the default works from any folder)."""
     if path.exists() or path.is_absolute():
         return path
-    return PROJECT_ROOT / path if (PROJECT_ROOT / path).exists() else path
+    return SOURCE_TREE / path if (SOURCE_TREE / path).exists() else path
 
 
 def load_thresholds(path: Path) -> dict[str, Any]:

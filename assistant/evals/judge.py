@@ -17,8 +17,7 @@ from typing import Any
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.answer.prompts import Prompt, read_prompt
-from assistant.settings import PROJECT_ROOT
+from assistant.answer.prompts import Prompt, packaged_prompts, read_prompt
 
 GRADES = ("faithfulness", "correctness")
 JSON_OBJECT = re.compile(r"\{.*\}", re.S)
@@ -33,7 +32,7 @@ class JudgeSettings(BaseSettings):
     api_key: SecretStr | None = None
     timeout: float = 60.0
     max_retries: int = 1
-    prompt: Path = PROJECT_ROOT / "prompts" / "judge.md"
+    prompt: Path | None = None  # a judge prompt file; the packaged judge.md when unset
 
     @property
     def enabled(self) -> bool:
@@ -91,7 +90,7 @@ class Judge:
 
     def __init__(self, settings: JudgeSettings, complete: Any = None) -> None:
         self.settings = settings
-        self.prompt: Prompt = read_prompt(settings.prompt)
+        self.prompt: Prompt = read_prompt(settings.prompt or packaged_prompts() / "judge.md")
         self._complete = complete or self._chat
 
     def describe(self) -> str:

@@ -16,7 +16,7 @@ from assistant.answer.analyse import CJK, LATIN, language
 from assistant.answer.citations import CITATION, numbers_in, sentences
 from assistant.evals.golden import GoldenQuestion, load_golden
 from assistant.evals.metrics import matched_strings, relevant_records, summarise
-from assistant.settings import PROJECT_ROOT, Settings
+from assistant.settings import SOURCE_TREE, Settings
 
 URL = re.compile(r"https?://\S+")
 SEGMENT = re.compile(r"(?<=[.!?。！？;；])\s*|[:：]\s+|\n+")
@@ -178,11 +178,11 @@ def answer_question(
 def git_commit() -> str | None:
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5
+            ["git", "rev-parse", "--short", "HEAD"], cwd=SOURCE_TREE, capture_output=True, text=True, timeout=5
         )
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=PROJECT_ROOT,
+            cwd=SOURCE_TREE,
             capture_output=True,
             text=True,
             timeout=5,
@@ -226,9 +226,9 @@ def run_eval(
     meta = {
         "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "golden": str(golden) if isinstance(golden, Path) else "(in memory)",
-        "backend": backend or settings.backend,
-        "k": settings.k,
-        "embedding_model": settings.embedding_model,
+        "backend": backend or settings.answer.backend,
+        "k": settings.retrieval.k,
+        "embedding_model": settings.index.embedding_model,
         "data_dir": str(settings.data_dir),
         "commit": git_commit(),
         "n_records": len(records),

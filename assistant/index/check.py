@@ -42,14 +42,14 @@ def check_index(settings: Settings) -> IndexHealth:
     except Exception as exc:  # reported, not raised
         return _broken(
             health,
-            f"cannot load embedding model {settings.embedding_model!r}: {exc}",
+            f"cannot load embedding model {settings.index.embedding_model!r}: {exc}",
             "check the embedding_model setting (ASSISTANT_EMBEDDING_MODEL)",
         )
     try:
         location = store.open_location(settings)
         health.model = store.stored_model(location, settings) or ""
         store.vector_store(location, settings, embeddings, create=False)
-        collection = location.client.get_collection(settings.collection, embedding_function=None)
+        collection = location.client.get_collection(settings.index.collection, embedding_function=None)
         health.chunks = collection.count()
         if health.chunks == 0:
             return _broken(health, f"the index in {location.label} is empty (0 chunks)", REBUILD)
@@ -60,10 +60,10 @@ def check_index(settings: Settings) -> IndexHealth:
     except store.IndexMissing as exc:
         return _broken(health, str(exc), INGEST)
     except Exception as exc:  # a damaged Chroma directory, or an unreachable server, raises many kinds of error
-        if settings.chroma_url:
+        if settings.index.chroma_url:
             return _broken(
                 health,
-                f"the Chroma server at {settings.chroma_url} cannot be used ({type(exc).__name__}: {exc})",
+                f"the Chroma server at {settings.index.chroma_url} cannot be used ({type(exc).__name__}: {exc})",
                 "start the Chroma server or correct ASSISTANT_CHROMA_URL",
             )
         return _broken(health, f"the index cannot be read ({type(exc).__name__}: {exc})", REBUILD)

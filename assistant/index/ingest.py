@@ -7,7 +7,6 @@ only its chunks and a removed record is cleaned up (``cleanup="full"``). One ing
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -17,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from langchain_classic.indexes import SQLRecordManager
 from langchain_core.documents import Document
 from langchain_core.indexing import index
@@ -60,28 +60,29 @@ def chunk_key(doc: Document) -> str:
 
 @contextmanager
 def ingest_lock(settings: Settings) -> Iterator[None]:
-    """Hold an exclusive lock for the whole ingest; a second one fails at once with a clear message."""
+    """Hold an exclusive lock for the whole ingest; a second one fails at once with a clear message.
+
+    The holder's pid is written beside the lock (``ingest.lock.pid``) so the message can name it.
+    """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     path = settings.data_dir / "ingest.lock"
-    with path.open("a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "unknown"
-            raise IngestLocked(
-                f"another ingest is running (pid {holder}, lock {path}); wait for it to finish, then run ingest again"
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        try:
-            yield
-        finally:
-            fh.seek(0)
-            fh.truncate()
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    holder_file = path.with_name(path.name + ".pid")
+    lock = FileLock(path, blocking=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        holder = holder_file.read_text(encoding="utf-8").strip() if holder_file.exists() else "unknown"
+        raise IngestLocked(
+            f"another ingest is running (pid {holder}, lock {path}); wait for it to finish, then run ingest again"
+        ) from None
+    except OSError as exc:
+        raise IngestLocked(f"cannot take the ingest lock {path}: {exc.strerror or exc}") from None
+    try:
+        holder_file.write_text(str(os.getpid()), encoding="utf-8")
+        yield
+    finally:
+        holder_file.unlink(missing_ok=True)
+        lock.release()
 
 
 def record_manager(location: store.Location, namespace: str) -> SQLRecordManager:
@@ -95,7 +96,7 @@ def _index_into(
 ) -> None:
     embeddings = get_embeddings(settings)
     vectors = store.vector_store(location, settings, embeddings, create=True)
-    manager = record_manager(location, f"chroma/{settings.collection}")
+    manager = record_manager(location, f"chroma/{settings.index.collection}")
     source = tqdm(docs, desc="embedding chunks", unit="chunk", disable=not progress, leave=False)
     result = index(
         source,
@@ -104,7 +105,7 @@ def _index_into(
         cleanup="full",
         source_id_key="record_id",
         key_encoder=chunk_key,
-        batch_size=settings.embed_batch,
+        batch_size=settings.index.embed_batch,
     )
     report.added, report.skipped, report.deleted = result["num_added"], result["num_skipped"], result["num_deleted"]
     report.updated = result.get("num_updated", 0)
@@ -115,8 +116,8 @@ def _live_state(location: store.Location, docs: list[Document], settings: Settin
     record manager and collection agree (an incremental update is safe), else "inconsistent" (rebuild)."""
     if not location.record_db.exists():
         return "inconsistent"
-    keys = set(record_manager(location, f"chroma/{settings.collection}").list_keys())
-    stored = location.client.get_collection(settings.collection, embedding_function=None).count()
+    keys = set(record_manager(location, f"chroma/{settings.index.collection}").list_keys())
+    stored = location.client.get_collection(settings.index.collection, embedding_function=None).count()
     if stored != len(keys):
         return "inconsistent"
     return "unchanged" if keys == {chunk_key(d) for d in docs} else "consistent"
@@ -133,14 +134,14 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool = True) 
     started = time.perf_counter()
     report = IngestReport()
     with ingest_lock(settings):
-        corpus = load_corpus(settings.sources, settings.max_line_chars)
-        docs = chunk_records(corpus.records, settings.chunk_tokens, settings.chunk_overlap)
+        corpus = load_corpus(settings.sources, settings.index.max_line_chars)
+        docs = chunk_records(corpus.records, settings.index.chunk_tokens, settings.index.chunk_overlap)
         _summarise(corpus, docs, report)
         if not docs:
             report.seconds = time.perf_counter() - started
             return report
         wanted = model_id(get_embeddings(settings))
-        if settings.chroma_url:
+        if settings.index.chroma_url:
             location = store.server_location(settings)
             if rebuild or store.stored_model(location, settings) not in (None, wanted):
                 _drop_collection(location, settings)
@@ -178,7 +179,7 @@ def _readable_model(generation: Path, settings: Settings) -> str | None:
 
 def _drop_collection(location: store.Location, settings: Settings) -> None:
     try:
-        location.client.delete_collection(settings.collection)
+        location.client.delete_collection(settings.index.collection)
     except Exception:  # absent already
         pass
     location.record_db.unlink(missing_ok=True)
@@ -186,6 +187,6 @@ def _drop_collection(location: store.Location, settings: Settings) -> None:
 
 def _verify(location: store.Location, settings: Settings, expected: int) -> None:
     """Check a new generation before it goes live: every chunk is stored."""
-    count = location.client.get_collection(settings.collection, embedding_function=None).count()
+    count = location.client.get_collection(settings.index.collection, embedding_function=None).count()
     if count != expected:
         raise RuntimeError(f"new index holds {count} chunks, {expected} expected: not switched; previous index kept")

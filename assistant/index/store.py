@@ -107,11 +107,13 @@ def server_client(url: str) -> chromadb.ClientAPI:
 
 
 def server_location(settings: Settings) -> Location:
-    assert settings.chroma_url
-    key = hashlib.sha1(f"{settings.chroma_url}|{settings.collection}".encode()).hexdigest()[:12]
+    assert settings.index.chroma_url
+    key = hashlib.sha1(f"{settings.index.chroma_url}|{settings.index.collection}".encode()).hexdigest()[:12]
     record_db = settings.data_dir / "server-records" / f"{key}.sqlite"
     record_db.parent.mkdir(parents=True, exist_ok=True)
-    return Location(server_client(settings.chroma_url), record_db, None, f"chroma server {settings.chroma_url}")
+    return Location(
+        server_client(settings.index.chroma_url), record_db, None, f"chroma server {settings.index.chroma_url}"
+    )
 
 
 def generation_location(generation: Path) -> Location:
@@ -121,7 +123,7 @@ def generation_location(generation: Path) -> Location:
 
 def open_location(settings: Settings) -> Location:
     """The live index for reading. Raises IndexMissing when nothing was ingested yet."""
-    if settings.chroma_url:
+    if settings.index.chroma_url:
         return server_location(settings)
     gen = current_generation(settings)
     if gen is None:
@@ -134,10 +136,10 @@ def vector_store(location: Location, settings: Settings, embeddings: Embeddings,
     wanted = model_id(embeddings)
     if not create:
         try:
-            collection = location.client.get_collection(settings.collection, embedding_function=None)
+            collection = location.client.get_collection(settings.index.collection, embedding_function=None)
         except Exception as exc:  # chromadb raises NotFoundError / ValueError depending on mode
             raise IndexMissing(
-                f"collection {settings.collection!r} not found in {location.label}: run `assistant ingest` first"
+                f"collection {settings.index.collection!r} not found in {location.label}: run `assistant ingest` first"
             ) from exc
         built_with = (collection.metadata or {}).get(MODEL_KEY)
         if built_with != wanted:
@@ -146,7 +148,7 @@ def vector_store(location: Location, settings: Settings, embeddings: Embeddings,
                 f"but the settings use {wanted!r}: run `assistant ingest --rebuild`"
             )
     return Chroma(
-        collection_name=settings.collection,
+        collection_name=settings.index.collection,
         embedding_function=embeddings,
         client=location.client,
         collection_metadata={MODEL_KEY: wanted},
@@ -157,7 +159,7 @@ def vector_store(location: Location, settings: Settings, embeddings: Embeddings,
 def stored_model(location: Location, settings: Settings) -> str | None:
     """The embedding model id the collection was built with, or None if there is no collection."""
     try:
-        collection = location.client.get_collection(settings.collection, embedding_function=None)
+        collection = location.client.get_collection(settings.index.collection, embedding_function=None)
     except Exception:
         return None
     return (collection.metadata or {}).get(MODEL_KEY)

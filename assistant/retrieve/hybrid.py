@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -14,7 +15,7 @@ from assistant.index import store
 from assistant.index.embeddings import get_embeddings
 from assistant.retrieve.query import FILTER_KEYS, Filters, QueryPlan, plan_query
 from assistant.retrieve.text import tokenize
-from assistant.settings import Settings
+from assistant.settings import RetrievalSettings, Settings
 
 SNIPPET_CHARS = 400
 MAX_LIST = 60  # a "list every matching record" answer never grows past this
@@ -137,11 +138,18 @@ class HybridRetriever:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.retrieval = settings.retrieval
         self.embeddings = get_embeddings(settings)
         self.location = store.open_location(settings)
         self.vectors = store.vector_store(self.location, settings, self.embeddings, create=False)
-        self.collection = self.location.client.get_collection(settings.collection, embedding_function=None)
+        self.collection = self.location.client.get_collection(settings.index.collection, embedding_function=None)
         self.catalog = Catalog.from_collection(self.collection)
+
+    def with_retrieval(self, retrieval: RetrievalSettings) -> HybridRetriever:
+        """The same open index searched with other retrieval settings (k, candidates, fusion)."""
+        view = copy.copy(self)
+        view.retrieval = retrieval
+        return view
 
     def plan(self, query: str) -> QueryPlan:
         return plan_query(query, self.catalog.venues, self.catalog.tracks)
@@ -150,7 +158,7 @@ class HybridRetriever:
         self, query: str, k: int | None = None, filters: Filters | None = None, wants_all: bool | None = None
     ) -> SearchResult:
         """Find records for ``query``. Explicit ``filters`` are merged over those recognised in the query."""
-        k = k or self.settings.k
+        k = k or self.retrieval.k
         plan = self.plan(query)
         plan.filters = plan.filters.merged(filters or Filters())
         if wants_all is not None:
@@ -164,7 +172,7 @@ class HybridRetriever:
         timings["embed"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        n = min(max(self.settings.candidates, k * 4), max(1, int(allowed.sum())))
+        n = min(max(self.retrieval.candidates, k * 4), max(1, int(allowed.sum())))
         dense_rows: list[tuple[int, float]] = []
         if allowed.any():
             dense_rows = self._dense(vector, n, plan.filters, allowed)
@@ -172,7 +180,7 @@ class HybridRetriever:
 
         t = time.perf_counter()
         scores = catalog.bm25_scores(tokenize(query)) * allowed
-        order = np.argsort(-scores)[: self.settings.candidates]
+        order = np.argsort(-scores)[: self.retrieval.candidates]
         bm25_rows = [(int(i), float(scores[i])) for i in order if scores[i] > 0]
         timings["bm25"] = (time.perf_counter() - t) * 1000
 
@@ -222,7 +230,7 @@ class HybridRetriever:
         allowed: np.ndarray,
         k: int,
     ) -> list[Hit]:
-        metas, rrf_k = self.catalog.metas, self.settings.rrf_k
+        metas, rrf_k = self.catalog.metas, self.retrieval.rrf_k
         fused: dict[str, float] = {}
         best_row: dict[str, int] = {}
         dense_of: dict[str, float] = {}
@@ -305,21 +313,15 @@ class HybridRetriever:
         return "\n".join(self.catalog.texts[r].split("\n", 1)[-1] for r in rows)
 
 
-_retrievers: dict[tuple, HybridRetriever] = {}
+_retrievers: dict[tuple[str, str], HybridRetriever] = {}
 _lock = threading.Lock()
 
 
 def get_retriever(settings: Settings) -> HybridRetriever:
     """A cached retriever for the live index; reopened when an ingest switched generations."""
-    key = (
-        str(settings.data_dir),
-        settings.chroma_url,
-        settings.collection,
-        settings.embedding_model,
-        str(store.current_generation(settings)),
-    )
+    key = (settings.cache_key("index"), str(store.current_generation(settings)))
     with _lock:
         if key not in _retrievers:
             _retrievers.clear()
             _retrievers[key] = HybridRetriever(settings)
-        return _retrievers[key]
+        return _retrievers[key].with_retrieval(settings.retrieval)

@@ -2,7 +2,7 @@
 
 The event handlers are thin: they run ``stream_answer`` and hand each state of the answer to the pure
 functions of ``assistant.ui.render``. Served on 127.0.0.1 by default, no share link unless asked,
-optional basic auth (``settings.auth`` = "user:password"), no files served beyond the app's own.
+optional basic auth (``settings.ui.auth`` = "user:password"), no files served beyond the app's own.
 """
 
 from __future__ import annotations
@@ -311,7 +311,7 @@ def build_app(settings: Settings, info: IndexInfo | None = None) -> gr.Blocks:
     """The chat UI as a Blocks app (not launched)."""
     info = info or index_info(settings)
     handlers = Handlers(settings, Path(tempfile.mkdtemp(prefix="assistant-export-")))
-    model_label = f"OpenAI-compatible: {settings.model}"
+    model_label = f"OpenAI-compatible: {settings.llm.model}"
     with gr.Blocks(title="Research assistant · medical-AI papers", analytics_enabled=False) as demo:
         turns = gr.State([])
         status = (
@@ -360,7 +360,7 @@ def build_app(settings: Settings, info: IndexInfo | None = None) -> gr.Blocks:
                 with gr.Row(equal_height=True):
                     backend = gr.Radio(
                         choices=[("Extractive (offline)", "extractive"), (model_label, "openai")],
-                        value=settings.backend,
+                        value=settings.answer.backend,
                         label="Answer with",
                         elem_id="backend",
                         scale=4,
@@ -477,7 +477,7 @@ def launch(
     echo = (lambda _msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     if ingest_if_needed:
         ensure_index(settings, echo)
-    auth = parse_auth(settings.auth)
+    auth = parse_auth(settings.ui.auth)
     info = index_info(settings)
     if not info.ok:
         echo(
@@ -486,11 +486,11 @@ def launch(
         )
     demo = build_app(settings, info)
     warm_up(settings)
-    demo.queue(default_concurrency_limit=settings.concurrency)
+    demo.queue(default_concurrency_limit=settings.ui.concurrency)
     demo.launch(
-        server_name=settings.host,
-        server_port=settings.port,
-        share=settings.share,
+        server_name=settings.ui.host,
+        server_port=settings.ui.port,
+        share=settings.ui.share,
         auth=auth,
         auth_message="Research assistant: sign in" if auth else None,
         prevent_thread_lock=prevent_thread_lock,
