@@ -13,7 +13,7 @@ import tiktoken
 # The sha256 tiktoken itself expects of cl100k_base.tiktoken, and the split pattern and special tokens of
 # tiktoken_ext.openai_public.cl100k_base (whose loader would download the same file).
 CL100K_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
-CL100K_PAT = r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+CL100K_PAT = r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""  # noqa: E501 (kept verbatim)
 CL100K_SPECIAL = {
     "<|endoftext|>": 100257,
     "<|fim_prefix|>": 100258,
