@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -21,12 +22,15 @@ DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Index and data
 ChromaUrl = Annotated[str | None, typer.Option("--chroma-url", help="Chroma server URL (ASSISTANT_CHROMA_URL).")]
 
 
-def make_settings(**overrides: object) -> Settings:
+def make_settings(**overrides: Any) -> Settings:
     """Settings from the environment with the CLI flags that were given on top."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})  # flat names, routed to their group
 
 
-def fail(message: str, code: int = 1) -> None:
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
 
@@ -55,7 +59,6 @@ def ingest(
         report = run_ingest(settings, rebuild=rebuild, progress=not as_json and sys.stderr.isatty())
     except IngestLocked as exc:
         fail(str(exc), code=3)
-        return
     if as_json:
         emit_json(report.to_dict())
     else:
@@ -99,7 +102,6 @@ def search(
         filters = Filters.parse_pairs(where or [])
     except ValueError as exc:
         fail(str(exc), code=2)
-        return
     result = with_index(lambda: get_retriever(settings).search(query, k=k, filters=filters))
     if as_json:
         emit_json(result.to_dict())
@@ -156,7 +158,6 @@ def ask(
                 turn = payload
     except (QuestionError, ValueError) as exc:
         fail(str(exc), code=2)
-        return
     assert turn is not None
     if as_json:
         emit_json(turn.to_dict())
@@ -188,6 +189,7 @@ def chat(
     chroma_url: ChromaUrl = None,
 ) -> None:
     """Start the chat UI (streamed, cited answers; basic auth from ASSISTANT_AUTH=user:password)."""
+    from assistant.index.store import IndexUnavailable
     from assistant.ui.app import launch
 
     settings = make_settings(
@@ -195,6 +197,8 @@ def chat(
     )
     try:
         launch(settings, ingest_if_needed=ingest_if_needed)
+    except IndexUnavailable as exc:  # e.g. built with another embedding model: ingest cannot fix it silently
+        fail(str(exc))
     except (ValueError, OSError) as exc:  # bad auth value, port in use
         fail(str(exc), code=2)
 
@@ -239,7 +243,7 @@ def eval_command(
     )
 
 
-def with_index(action):  # type: ignore[no-untyped-def]
+def with_index(action: Callable[[], T]) -> T:
     """Run ``action``, turning a missing or mismatched index into a clear message."""
     from assistant.index.store import IndexUnavailable
 

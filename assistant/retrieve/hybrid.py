@@ -199,13 +199,11 @@ class HybridRetriever:
         )
 
     def _query(self, vector: list[float], n: int, where: dict[str, Any] | None) -> list[tuple[int, float]]:
-        found = self.collection.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
-        row = self.catalog.row
-        return [
-            (row[cid], 1.0 - dist)
-            for cid, dist in zip(found["ids"][0], found["distances"][0], strict=False)
-            if cid in row
-        ]
+        found = self.collection.query(
+            query_embeddings=np.asarray([vector], dtype=np.float32), n_results=n, where=where, include=["distances"]
+        )
+        row, distances = self.catalog.row, found["distances"] or [[]]
+        return [(row[cid], 1.0 - dist) for cid, dist in zip(found["ids"][0], distances[0], strict=True) if cid in row]
 
     def _dense(self, vector: list[float], n: int, filters: Filters, allowed: np.ndarray) -> list[tuple[int, float]]:
         """The n nearest allowed chunks. Chroma's ``where`` costs time in proportion to the chunks it matches

@@ -1,0 +1,62 @@
+"""The built wheel works outside the checkout: prompts and presets are package data, the data dir is the user's."""
+
+from __future__ import annotations
+
+import os
+import site
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT, SEEDS
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    proc = run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), "."], ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    [built] = out.glob("assistant-*.whl")
+    return built
+
+
+def test_wheel_ships_prompts_and_presets(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"assistant/prompts/answer.md", "assistant/prompts/judge.md", "assistant/presets.json"} <= names
+    assert not any(n.startswith(("tests/", "seeds/", "evals/", "benchmarks/")) for n in names)
+
+
+@pytest.mark.slow
+def test_installed_wheel_ingests_and_answers_from_another_folder(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    assert run([sys.executable, "-m", "venv", str(venv)], tmp_path).returncode == 0
+    # The fresh venv gets the wheel itself; its dependencies are borrowed read-only from the test venv's
+    # site-packages (added after its own, so the installed wheel, not the checkout, is what gets imported).
+    target = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
+    (target / "borrowed.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    pip = run([str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "-q", str(wheel)], tmp_path)
+    assert pip.returncode == 0, pip.stderr
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_") and k != "PYTHONPATH"}
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")  # platformdirs' user data dir, kept inside the test
+    where = run([str(venv / "bin" / "python"), "-c", "import assistant; print(assistant.__file__)"], elsewhere, env)
+    assert str(venv) in where.stdout, where.stdout + where.stderr
+
+    cli = str(venv / "bin" / "assistant")
+    ingest = run([cli, "ingest", str(SEEDS)], elsewhere, env)
+    assert ingest.returncode == 0, ingest.stdout + ingest.stderr
+    assert (tmp_path / "xdg" / "assistant" / "index" / "CURRENT").is_file()
+    ask = run([cli, "ask", "what is LiveClin?"], elsewhere, env)
+    assert ask.returncode == 0, ask.stdout + ask.stderr
+    assert "LiveClin" in ask.stdout and "[1]" in ask.stdout and "answered by: extractive" in ask.stderr
+    assert not (elsewhere / ".data").exists()
