@@ -38,6 +38,21 @@ def run_cli(*args: object, env: dict[str, str] | None = None) -> Any:
     return CliRunner().invoke(app, [str(a) for a in args], env=env, catch_exceptions=False)
 
 
+def small_corpus(root: Path, records: list[tuple[str, str]] | None = None, **settings: Any) -> Any:
+    """Write a small corpus (default: THREE_PAPERS) under ``root`` and return Settings for an index beside it."""
+    from assistant.settings import Settings
+
+    write_corpus(root / "corpus", THREE_PAPERS if records is None else records)
+    return Settings(data_dir=root / "data", sources=[root / "corpus"], **settings)
+
+
+THREE_PAPERS = [
+    (paper("EEGTok:tokenizing EEG signals"), "We tokenize single-channel EEG recordings with motif learning."),
+    (paper("CardioBench:ECG foundation model benchmark"), "We benchmark ECG foundation models on 12-lead data."),
+    (paper("PolypNet:video polyp segmentation", track="医学影像"), "Video polyp segmentation in colonoscopy videos."),
+]
+
+
 def serve_app(settings: Any, **kw: Any) -> Iterator[str]:
     """Run the chat UI on 127.0.0.1 for the duration of a fixture; yields its URL."""
     from assistant.ui.app import launch

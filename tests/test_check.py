@@ -12,21 +12,14 @@ from assistant.index.check import INGEST, REBUILD, check_index
 from assistant.index.embeddings import get_embeddings, model_id
 from assistant.index.ingest import ingest
 from assistant.settings import Settings
-from tests.helpers import free_port, paper, write_corpus
-
-RECORDS = [
-    (paper("EEGTok:tokenizing EEG signals"), "We tokenize single-channel EEG recordings with motif learning."),
-    (paper("CardioBench:ECG foundation model benchmark"), "We benchmark ECG foundation models on 12-lead data."),
-    (paper("PolypNet:video polyp segmentation", track="医学影像"), "Video polyp segmentation in colonoscopy videos."),
-]
+from tests.helpers import free_port, small_corpus
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A small healthy index, ingested once; tests break copies of it."""
     root = tmp_path_factory.mktemp("check")
-    write_corpus(root / "corpus", RECORDS)
-    settings = Settings(data_dir=root / "data", sources=[root / "corpus"])
+    settings = small_corpus(root)
     ingest(settings, progress=False)
     return settings
 
@@ -76,7 +69,7 @@ def test_damaged_current_pointer(copy: Settings, pointer: bytes, capfd: pytest.C
 
 
 def test_model_mismatch(copy: Settings, capfd: pytest.CaptureFixture[str]) -> None:
-    collection = store.open_location(copy).client.get_collection(copy.collection)
+    collection = store.open_location(copy).client.get_collection(copy.index.collection)
     collection.modify(metadata={store.MODEL_KEY: "some-other-model"})
     health = check_index(copy)
     assert health.model == "some-other-model" and "some-other-model" in health.problems[0]
@@ -84,7 +77,7 @@ def test_model_mismatch(copy: Settings, capfd: pytest.CaptureFixture[str]) -> No
 
 
 def test_empty_collection(copy: Settings, capfd: pytest.CaptureFixture[str]) -> None:
-    collection = store.open_location(copy).client.get_collection(copy.collection)
+    collection = store.open_location(copy).client.get_collection(copy.index.collection)
     collection.delete(ids=collection.get()["ids"])
     health = check_index(copy)
     assert health.chunks == 0 and "empty" in health.problems[0]

@@ -20,16 +20,12 @@ from assistant.index.check import check_index
 from assistant.index.ingest import ingest
 from assistant.retrieve.hybrid import HybridRetriever
 from assistant.settings import Settings
-from tests.helpers import ROOT, paper, write_corpus
+from tests.helpers import ROOT, THREE_PAPERS, paper, small_corpus, write_corpus
 
 T = TypeVar("T")
 Spawn = Callable[..., subprocess.Popen[str]]
 
-OLD = [
-    (paper("EEGTok:tokenizing EEG signals"), "We tokenize single-channel EEG recordings with motif learning."),
-    (paper("CardioBench:ECG foundation model benchmark"), "We benchmark ECG foundation models on 12-lead data."),
-    (paper("PolypNet:video polyp segmentation", track="医学影像"), "Video polyp segmentation in colonoscopy videos."),
-]
+OLD = THREE_PAPERS
 NEW = [
     (paper(f"Organ{i}:imaging study number {i}"), f"We segment organ {i} in abdominal CT scans of cohort {i}.")
     for i in range(30)
@@ -48,8 +44,7 @@ CLI_ON_SIGNAL = (
 
 
 def make_settings(tmp_path: Path, records: list[tuple[str, str]]) -> Settings:
-    write_corpus(tmp_path / "corpus", records)
-    return Settings(data_dir=tmp_path / "data", sources=[tmp_path / "corpus"], embed_batch=BATCH)
+    return small_corpus(tmp_path, records, embed_batch=BATCH)
 
 
 @pytest.fixture

@@ -16,21 +16,17 @@ from assistant.index.embeddings import get_embeddings
 from assistant.index.ingest import IngestLocked, ingest, ingest_lock
 from assistant.retrieve.hybrid import HybridRetriever
 from assistant.settings import Settings
-from tests.helpers import free_port, paper, write_corpus
+from tests.helpers import THREE_PAPERS, free_port, paper, small_corpus, write_corpus
 
-RECORDS = [
-    (
-        paper("EEGTok:tokenizing EEG signals"),
-        "We tokenize single-channel EEG with motif learning. Code/project link: https://github.com/x/eeg",
-    ),
-    (paper("CardioBench:ECG foundation model benchmark"), "We benchmark ECG foundation models on 12-lead data."),
-    (paper("PolypNet:video polyp segmentation", track="医学影像"), "Video polyp segmentation in colonoscopy videos."),
+RECORDS = [  # the three papers, the first with a code link
+    (THREE_PAPERS[0][0], f"{THREE_PAPERS[0][1]} Code/project link: https://github.com/x/eeg"),
+    *THREE_PAPERS[1:],
 ]
 
 
 def small_settings(tmp_path: Path, records: list[tuple[str, str]] = RECORDS, **extra: object) -> Settings:
-    write_corpus(tmp_path / "corpus", records)
-    return Settings(data_dir=tmp_path / "data", sources=[tmp_path / "corpus"], **extra)
+    settings: Settings = small_corpus(tmp_path, records, **extra)
+    return settings
 
 
 def test_reingest_unchanged_writes_nothing(tmp_path: Path) -> None:
