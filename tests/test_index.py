@@ -48,7 +48,7 @@ def test_changed_record_updates_only_its_chunks_and_removed_record_is_cleaned(tm
     assert (report.added, report.skipped, report.deleted) == (1, 1, 2)
     collection = store.open_location(settings).client.get_collection(settings.index.collection)
     assert collection.count() == 2
-    texts = collection.get(include=["documents"])["documents"]
+    texts = collection.get(include=["documents"])["documents"] or []
     assert any("9 cohorts" in t for t in texts) and not any("polyp" in t for t in texts)
 
 
@@ -57,7 +57,7 @@ def test_long_record_is_split_with_metadata_on_every_chunk(tmp_path: Path) -> No
     settings = small_settings(tmp_path, [(paper("LongOne:a long abstract"), long_body)], chunk_tokens=200)
     report = ingest(settings, progress=False)
     assert report.records == 1 and report.chunks > 3
-    metas = store.open_location(settings).client.get_collection(settings.index.collection).get()["metadatas"]
+    metas = store.open_location(settings).client.get_collection(settings.index.collection).get()["metadatas"] or []
     assert {m["record_id"] for m in metas} == {metas[0]["record_id"]}
     assert all(m["title"] == "LongOne:a long abstract" and m["chunks"] == report.chunks for m in metas)
 
