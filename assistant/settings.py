@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     k: int = Field(5, description="Records returned for a lookup question.")
     candidates: int = Field(30, description="Chunks fetched from each retriever before fusion.")
     rrf_k: int = 60
+    retrieval_mode: Literal["hybrid", "dense", "bm25"] = Field(
+        "hybrid", description="Rankings fused into the sources: dense + BM25, or one alone (for comparisons)."
+    )
 
     # answer
     backend: Literal["extractive", "openai"] = "extractive"
