@@ -5,16 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-CHART_METRICS = (
-    "hit@5",
-    "mrr",
-    "recall",
-    "abstention_accuracy",
-    "facts_recall",
-    "citation_validity",
-    "citation_support",
-    "language_match",
-)
+from assistant.evals.tables import GROUP_METRICS
+
+CHART_METRICS = tuple(m for m in GROUP_METRICS if m not in ("hit@1", "latency_p50_ms"))
 
 
 def charts(result: dict[str, Any], folder: Path) -> dict[str, Path]:

@@ -23,18 +23,13 @@ def question_changes(prev: dict[str, Any], cur: dict[str, Any]) -> tuple[list[st
         elif _hit(cur) and prev["hit_rank"] != cur["hit_rank"]:
             moved = f"rank {prev['hit_rank']} -> {cur['hit_rank']}"
             (worse if cur["hit_rank"] > prev["hit_rank"] else better).append(moved)
-    lost = [s for s in prev.get("found", []) if s not in cur.get("found", [])]
-    gained = [s for s in cur.get("found", []) if s not in prev.get("found", [])]
-    if lost:
-        worse.append("records lost: " + ", ".join(lost))
-    if gained:
-        better.append("records gained: " + ", ".join(gained))
-    facts_lost = [f for f in prev.get("facts_found", []) if f not in cur.get("facts_found", [])]
-    facts_gained = [f for f in cur.get("facts_found", []) if f not in prev.get("facts_found", [])]
-    if facts_lost:
-        worse.append("fact lost: " + ", ".join(facts_lost))
-    if facts_gained:
-        better.append("fact gained: " + ", ".join(facts_gained))
+    for key, what in (("found", "records"), ("facts_found", "fact")):
+        lost = [x for x in prev.get(key, []) if x not in cur.get(key, [])]
+        gained = [x for x in cur.get(key, []) if x not in prev.get(key, [])]
+        if lost:
+            worse.append(f"{what} lost: " + ", ".join(lost))
+        if gained:
+            better.append(f"{what} gained: " + ", ".join(gained))
     if bool(prev.get("abstained")) != bool(cur.get("abstained")):
         flip = (
             f"abstention flipped ({'refused' if prev.get('abstained') else 'answered'} -> "

@@ -8,6 +8,18 @@ from typing import Any
 from assistant.evals.metrics import HEADLINE
 
 METRIC_HEAD = ["metric", "value", "95% CI", "n"]
+GROUP_METRICS = (
+    "hit@1",
+    "hit@5",
+    "mrr",
+    "recall",
+    "abstention_accuracy",
+    "facts_recall",
+    "citation_validity",
+    "citation_support",
+    "language_match",
+    "latency_p50_ms",
+)
 
 
 def fmt(name: str, value: Any) -> str:
@@ -75,21 +87,8 @@ def metric_rows(result: dict[str, Any], comparison: dict[str, Any] | None) -> li
 
 def group_rows(groups: dict[str, Any], with_ci: bool = True) -> tuple[list[str], list[list[str]]]:
     """One row per group (kind or language): each rate with its n, and its 95% interval when ``with_ci``."""
-    names = [
-        "n_questions",
-        "hit@1",
-        "hit@5",
-        "mrr",
-        "recall",
-        "abstention_accuracy",
-        "facts_recall",
-        "citation_validity",
-        "citation_support",
-        "language_match",
-        "latency_p50_ms",
-    ]
-    return ["group"] + names, [
-        [g, str(m["n_questions"])] + [fmt_rate(n, m, with_ci) for n in names[1:]] for g, m in groups.items()
+    return ["group", "n_questions", *GROUP_METRICS], [
+        [g, str(m["n_questions"])] + [fmt_rate(n, m, with_ci) for n in GROUP_METRICS] for g, m in groups.items()
     ]
 
 
