@@ -48,12 +48,15 @@ HEADLINE = {
     "false_answer_rate": False,
     "citation_validity": True,
     "citation_support": True,
+    "citation_recall": True,
+    "citation_precision": True,
     "facts_recall": True,
     "language_match": True,
     "latency_p50_ms": False,
     "latency_p95_ms": False,
     "judge_faithfulness": True,
     "judge_correctness": True,
+    "judge_agreement": True,
 }
 
 
@@ -178,10 +181,19 @@ def question_terms(row: dict[str, Any]) -> dict[str, tuple[float, float]]:
     terms["facts_recall"] = (len(row.get("facts_found", [])), len(row.get("facts", [])))
     lang = row.get("lang_match")
     terms["language_match"] = (float(lang), 1.0) if lang is not None else (0.0, 0.0)
+    claims = (row.get("claims") or {}) if answered else {}
+    for name in ("recall", "precision"):  # ALCE: per answer, then averaged over answers
+        value = claims.get(name)
+        terms[f"citation_{name}"] = (value, 1.0) if value is not None else (0.0, 0.0)
     judged = row.get("judge") or {}
+    ok = bool(judged) and not judged.get("error")
     for grade in ("faithfulness", "correctness"):
-        ok = bool(judged) and not judged.get("error")
         terms[f"judge_{grade}"] = (float(judged[grade]), 1.0) if ok else (0.0, 0.0)
+    # The judge agrees with the automatic check when it calls the answer faithful (4-5) exactly when every
+    # claim is supported by what it cites.
+    auto = claims.get("recall")
+    agree = ok and auto is not None
+    terms["judge_agreement"] = (float((judged["faithfulness"] >= 4) == (auto == 1.0)), 1.0) if agree else (0.0, 0.0)
     return {name: (float(num), float(den)) for name, (num, den) in terms.items()}
 
 

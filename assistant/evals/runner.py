@@ -15,6 +15,7 @@ from assistant.answer import extractive
 from assistant.answer.analyse import CJK, LATIN, language
 from assistant.answer.citations import CITATION, claim_sentences, numbers_in
 from assistant.evals.cache import AnswerCache, configuration
+from assistant.evals.claims import claim_scores, shared_encoder
 from assistant.evals.golden import GoldenQuestion, load_golden
 from assistant.evals.metrics import matched_strings, relevant_records, summarise
 from assistant.settings import PROJECT_ROOT, Settings
@@ -100,6 +101,7 @@ def question_row(
             "invalid_citations": [],
             "checked_sentences": 0,
             "unsupported": 0,
+            "claims": None,
             "lang_match": None,
             "answer_lang": None,
             "judge": None,
@@ -140,6 +142,9 @@ def question_row(
         "invalid_citations": sorted(set(turn.invalid_citations) | {n for n in marks if n not in numbers}),
         "checked_sentences": 0 if turn.abstained else max(len(claim_sentences(text, scaffold)), len(turn.unsupported)),
         "unsupported": len(turn.unsupported),
+        "claims": None
+        if turn.abstained
+        else claim_scores(text, {s.n: s.text for s in turn.sources}, scaffold, shared_encoder()),
         "lang_match": language_match(text, q.lang, [s.text for s in turn.sources], names, titles),
         "evidence": data["evidence"],
         "judge": None,

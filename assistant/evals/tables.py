@@ -150,6 +150,8 @@ def failures(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], list[str]
             problems.append(f"invalid citations: {r['invalid_citations']}")
         if r.get("unsupported"):
             problems.append(f"{r['unsupported']} unsupported sentence(s)")
+        if (r.get("claims") or {}).get("unsupported"):
+            problems.append(f"{len(r['claims']['unsupported'])} claim(s) not supported by what they cite (ALCE)")
         if r.get("lang_match") is False:
             problems.append("answer not in the question's language")
         if r.get("unmatchable"):
