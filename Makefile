@@ -24,8 +24,9 @@ system-deps:
 	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(APT_PACKAGES); }
 
 # Test extras: llama-cpp-python compiles llama.cpp once (~6 min on 2 cores; pip caches the wheel).
+# The eval extra (matplotlib, for the report charts) comes along: the test suite writes eval reports.
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,eval]'
 	touch $@
 
 install-test: system-deps $(VENV)/.installed-test
@@ -49,15 +50,22 @@ test-fast: install-test  ## the suite without the slow marker (no llama.cpp, chr
 
 # Benchmark extras: the tutorial baseline (MiniLM via sentence-transformers, torch CPU from the local wheel).
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
-	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/pip install -q -e '.[test,eval,bench]'
 	touch $@
 
 bench: system-deps $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/run.py
 
-eval: install
+# Eval extra: matplotlib for the report charts. Reports land in evals/reports/ (ignored by git).
+# The dev split by default (the one to tune on); `make eval EVAL_SPLIT=test` for the held-out figures.
+EVAL_SPLIT ?= dev
+$(VENV)/.installed-eval: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[eval]'
+	touch $@
+
+eval: $(VENV)/.installed-eval
 	$(BIN)/assistant ingest
-	$(BIN)/assistant eval --set evals/golden.jsonl --report evals/reports
+	$(BIN)/assistant eval --set evals/golden.jsonl --split $(EVAL_SPLIT) --report evals/reports
 
 clean:
 	rm -rf $(VENV) .data

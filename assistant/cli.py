@@ -221,6 +221,20 @@ def eval_command(
         Path | None, typer.Option(help="Fail (exit 1) below these minimums, e.g. evals/thresholds.json.")
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N questions.")] = None,
+    split: Annotated[str, typer.Option(help="dev (tuning, calibration) | test (held out: the CI gate) | all.")] = "all",
+    compare: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            help="Compare two runs on the same questions: each a saved run .json or a configuration such as "
+            "retrieval=dense or backend=openai,model=M (see assistant/evals/sidebyside.py).",
+        ),
+    ] = None,
+    cache: Annotated[
+        bool | None,
+        typer.Option(
+            "--cache/--no-cache", help="Reuse answers stored under the data dir (default: on for LLM backends)."
+        ),
+    ] = None,
     data_dir: DataDir = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
@@ -239,6 +253,9 @@ def eval_command(
             limit=limit,
             fail=fail,
             emit_json=emit_json,
+            split=split,
+            cache=cache,
+            compare=compare,
         )
     )
 

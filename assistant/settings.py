@@ -59,6 +59,9 @@ class RetrievalSettings(BaseSettings):
     k: int = Field(5, ge=1, le=100, description="Records returned for a lookup question.")
     candidates: int = Field(30, ge=1, description="Chunks fetched from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1)
+    retrieval_mode: Literal["hybrid", "dense", "bm25"] = Field(
+        "hybrid", description="Rankings fused into the sources: dense + BM25, or one alone (for comparisons)."
+    )
 
 
 class Abstention(BaseModel):

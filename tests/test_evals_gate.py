@@ -1,4 +1,5 @@
-"""CI gate: the golden set, answered offline on a fresh index of the seeds, must stay above evals/thresholds.json.
+"""CI gate: the test split of the golden set (held out: never tuned or calibrated on), answered offline on a
+fresh index of the seeds, must stay above evals/thresholds.json.
 
 Runs in-process (not through the CLI) so the embedding model and index loaded by the session fixture are reused.
 The report (with the comparison against the previous gate run) lands in
@@ -21,7 +22,8 @@ THRESHOLDS = ROOT / "evals" / "thresholds.json"
 
 
 def test_golden_set_meets_the_thresholds(seed_settings: Settings, output_dir: Path) -> None:
-    result = run_eval(GOLDEN, seed_settings, backend="extractive", progress=False)
+    result = run_eval(GOLDEN, seed_settings, backend="extractive", split="test", progress=False)
+    assert result["meta"]["split"] == "test" and {q["split"] for q in result["questions"]} == {"test"}
     written = write_report(result, output_dir)
     problems = check_thresholds(result["metrics"], result["by_lang"], json.loads(THRESHOLDS.read_text("utf-8")))
     failing = [f"  {r['id']}: " + "; ".join(p) for r, p in failures(result["questions"])]

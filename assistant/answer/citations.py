@@ -45,6 +45,12 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_END.split(text) if s and s.strip()]
 
 
+def claim_sentences(text: str, scaffold: set[str]) -> list[str]:
+    """The sentences that make a claim: all but those in ``scaffold`` (the refusal, fixed phrases of the
+    answerer) and headings ending in ":"."""
+    return [s for s in sentences(text) if CITATION.sub("", s).strip() not in scaffold and not s.rstrip().endswith(":")]
+
+
 def support(sentence: str, source_texts: list[str]) -> float:
     """Share of the sentence's content tokens found in the cited sources (1.0 when it has none)."""
     tokens = set(tokenize(CITATION.sub(" ", sentence)))
@@ -65,9 +71,7 @@ def check_citations(text: str, sources: dict[int, str], scaffold: set[str]) -> C
     for n in numbers_in(cleaned):
         if n not in result.cited:
             result.cited.append(n)
-    for sentence in sentences(cleaned):
-        if CITATION.sub("", sentence).strip() in scaffold or sentence.rstrip().endswith(":"):
-            continue
+    for sentence in claim_sentences(cleaned, scaffold):
         cited = numbers_in(sentence)
         if support(sentence, [sources[n] for n in cited]) < SUPPORT_THRESHOLD:
             result.unsupported.append(sentence)

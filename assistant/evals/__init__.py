@@ -1,8 +1,10 @@
 """Answer-quality evals: run a golden question set through the real chain and score it.
 
-``golden``  reads and checks the question set,
-``runner``  answers every question (with its history) and records one row per question,
-``metrics`` scores the rows (retrieval metrics with ranx, answer metrics), overall and by kind / language,
+``golden``  reads and checks the question set (``split`` assigns its dev/test split once),
+``runner``  answers every question (with its history) and records one row per question (``cache`` keeps them),
+``metrics`` scores the rows (numpy retrieval metrics, answer metrics), overall and by kind / language,
+``claims``  claim-level citation recall and precision (ALCE) with a cross-lingual check,
+``stats``   bootstrap intervals and the paired test of two runs (``compare``, ``sidebyside``: ``--compare``),
 ``judge``   optionally grades faithfulness and correctness with an LLM (``ASSISTANT_JUDGE_*``),
 ``report``  writes report.md / report.html with charts, saves the run and compares with the previous one.
 """

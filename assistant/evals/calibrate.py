@@ -9,13 +9,15 @@ the fewest errors, false refusals counting double.
 
     .venv/bin/python -m assistant.evals.calibrate --set evals/golden.jsonl --data-dir /tmp/evaldata
 
-Run it whenever retrieval changes (embedding model, tokenizer, BM25, fusion); the golden set both calibrates
-and evaluates, so keep the margins in view rather than chasing the last question.
+Run it whenever retrieval changes (embedding model, tokenizer, BM25, fusion). It reads the dev split only
+(``--split``; the test split is held out for the gate) and prints one JSON object per language that names
+the split and the number of questions it used.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 from typing import Any
 
@@ -80,13 +82,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", dest="golden", type=Path, default=Path("evals/golden.jsonl"))
     parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--split", choices=("dev", "test", "all"), default="dev")
     args = parser.parse_args()
     settings = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
-    scores = evidence_scores(load_golden(args.golden), settings)
+    questions = load_golden(args.golden, split=args.split)
+    scores = evidence_scores(questions, settings)
     current = {"en": settings.abstention.threshold_en, "zh": settings.abstention.threshold_zh}
     for lang in ("en", "zh"):
-        proposal = propose(scores, lang)
-        print(f"{lang}: current {current[lang]}  proposed {proposal}")
+        n = sum(1 for s in scores if s["lang"] == lang and s["thresholded"])
+        record = {"split": args.split, "golden": str(args.golden), "n": n, "current": current[lang]}
+        print(json.dumps(record | propose(scores, lang), ensure_ascii=False))
 
 
 if __name__ == "__main__":

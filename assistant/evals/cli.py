@@ -40,10 +40,13 @@ def run_command(
     limit: int | None,
     fail: Callable[..., None],
     emit_json: Callable[[object], None],
+    split: str = "all",
+    cache: bool | None = None,
+    compare: tuple[str, str] | None = None,
 ) -> None:
     golden_set = resolve(golden_set)
     try:
-        questions = load_golden(golden_set, limit)
+        questions = load_golden(golden_set, limit, split)
         gate = load_thresholds(thresholds) if thresholds else None
     except (OSError, GoldenError, json.JSONDecodeError) as exc:
         fail(str(exc), code=2)
@@ -51,8 +54,18 @@ def run_command(
     judge = judge_from_env()
     if judge is not None:
         print(f"LLM judge: {judge.describe()}", file=sys.stderr)
-    result = run_eval(questions, settings, backend=backend, judge=judge, progress=True)
-    result["meta"]["golden"] = str(golden_set)
+
+    def evaluate(run_settings: Settings, run_backend: str | None) -> dict[str, Any]:
+        result = run_eval(
+            questions, run_settings, backend=run_backend, judge=judge, progress=True, cache=cache, split=split
+        )
+        result["meta"]["golden"] = str(golden_set)
+        return result
+
+    if compare is not None:
+        compare_command(compare, settings, backend, evaluate, as_json=as_json, report=report, fail=fail, emit=emit_json)
+        return
+    result = evaluate(settings, backend)
     written = write_report(result, report) if report else None
     if as_json:
         emit_json({key: result[key] for key in JSON_KEYS})
@@ -68,3 +81,40 @@ def run_command(
         problems = check_thresholds(result["metrics"], result["by_lang"], gate)
         if problems:
             fail("below the thresholds:\n  " + "\n  ".join(problems))
+
+
+def compare_command(
+    specs: tuple[str, str],
+    settings: Settings,
+    backend: str | None,
+    evaluate: Callable[[Settings, str | None], dict[str, Any]],
+    *,
+    as_json: bool,
+    report: Path | None,
+    fail: Callable[..., None],
+    emit: Callable[[object], None],
+) -> None:
+    """Both sides loaded (a run file) or run (a configuration), then compared on their shared questions."""
+    from assistant.evals import sidebyside
+    from assistant.evals.compare import compare_runs
+
+    runs = []
+    try:
+        for spec in specs:
+            if sidebyside.is_run_file(spec):
+                runs.append(sidebyside.load_run(resolve(Path(spec))))
+            else:
+                side = sidebyside.settings_for(spec, settings)
+                print(f"running {spec}: {side.backend}, retrieval {side.retrieval_mode}, k {side.k}", file=sys.stderr)
+                runs.append(evaluate(side, side.backend if spec != "default" else backend))
+        comparison = compare_runs(runs[0], runs[1])
+    except (sidebyside.SpecError, ValueError) as exc:
+        fail(str(exc), code=2)
+        return
+    if as_json:
+        emit(comparison)
+    else:
+        print(sidebyside.text(comparison))
+    if report:
+        paths = sidebyside.write(comparison, runs[0], runs[1], report)
+        print(f"comparison: {paths['markdown']} and {paths['html']}", file=sys.stderr)

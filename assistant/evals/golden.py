@@ -9,6 +9,7 @@ from typing import Any
 
 KINDS = ("lookup", "aggregate", "filter", "followup", "abstain")
 LANGS = ("en", "zh")
+SPLITS = ("dev", "test")  # dev: tuning and calibration; test: held out (see evals/README.md)
 
 
 @dataclass
@@ -21,6 +22,7 @@ class GoldenQuestion:
     expect_any: list[str] = field(default_factory=list)  # any one returned record matching one string answers it
     expect_all: list[str] = field(default_factory=list)  # every string must be matched by some returned record
     facts: list[str] = field(default_factory=list)  # must occur in the answer (case-insensitive)
+    split: str | None = None  # "dev" | "test"; None in files that were never split
 
     @property
     def should_abstain(self) -> bool:
@@ -54,14 +56,20 @@ def parse_line(raw: str, where: str) -> GoldenQuestion:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise GoldenError(f"{where}: {key} must be a list of strings")
         lists[key] = value
-    question = GoldenQuestion(obj["id"], obj["question"], obj["lang"], obj["kind"], **lists)
+    split = obj.get("split")
+    if split is not None and split not in SPLITS:
+        raise GoldenError(f"{where}: split must be dev or test, not {split!r}")
+    question = GoldenQuestion(obj["id"], obj["question"], obj["lang"], obj["kind"], **lists, split=split)
     if question.should_abstain and (question.expect_any or question.expect_all or question.facts):
         raise GoldenError(f"{where}: an abstain question expects no records and no facts")
     return question
 
 
-def load_golden(path: Path, limit: int | None = None) -> list[GoldenQuestion]:
-    """Read a golden set; blank lines are skipped, ids must be unique."""
+def load_golden(path: Path, limit: int | None = None, split: str = "all") -> list[GoldenQuestion]:
+    """Read a golden set; blank lines are skipped, ids must be unique. ``split`` keeps the dev or the test
+    questions ("all": every question); asking for a split of a file that has none is an error."""
+    if split not in SPLITS + ("all",):
+        raise GoldenError(f"split must be dev, test or all, not {split!r}")
     questions: list[GoldenQuestion] = []
     seen: set[str] = set()
     for number, raw in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
@@ -74,4 +82,12 @@ def load_golden(path: Path, limit: int | None = None) -> list[GoldenQuestion]:
         questions.append(question)
     if not questions:
         raise GoldenError(f"{path}: no questions")
+    if split != "all":
+        unsplit = [q.id for q in questions if q.split is None]
+        if unsplit:
+            raise GoldenError(
+                f"{path}: {len(unsplit)} question(s) have no split (first: {unsplit[0]}); "
+                "run python -m assistant.evals.split --set FILE, or use --split all"
+            )
+        questions = [q for q in questions if q.split == split]
     return questions[:limit] if limit else questions

@@ -1,4 +1,4 @@
-"""Score evaluated questions: retrieval metrics with ranx, answer metrics from the recorded rows.
+"""Score evaluated questions: retrieval metrics (plain numpy), answer metrics from the recorded rows.
 
 A *row* is the record of one answered golden question (see ``runner.question_row``). The metric code
 only reads rows, so it can score a saved run again, or a hand-built synthetic one in the tests.
@@ -18,25 +18,21 @@ Answer
     validity (cited [n] markers that name a source); citation support (1 - unsupported / checked
     sentences); facts recall (micro: facts found / facts expected); language match; latency p50/p95;
     optional LLM-judge grades with their failures counted.
+
+Every rate is a ratio of per-question sums (``ratio_terms``: a numerator and a denominator per question), so
+the point value, its bootstrap interval and the paired tests of ``stats`` all read the same numbers.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 ANY_METRICS = ("hit@1", "hit@5", "mrr", "ndcg@10")
 ALL_METRICS = ("recall@10", "recall")
-RANX_NAMES = {
-    "hit@1": "hit_rate@1",
-    "hit@5": "hit_rate@5",
-    "mrr": "mrr",
-    "ndcg@10": "ndcg@10",
-    "recall@10": "recall@10",
-    "recall": "recall",
-}
 
 # The headline metrics, in the order reports show them; True when higher is better.
 HEADLINE = {
@@ -52,12 +48,15 @@ HEADLINE = {
     "false_answer_rate": False,
     "citation_validity": True,
     "citation_support": True,
+    "citation_recall": True,
+    "citation_precision": True,
     "facts_recall": True,
     "language_match": True,
     "latency_p50_ms": False,
     "latency_p95_ms": False,
     "judge_faithfulness": True,
     "judge_correctness": True,
+    "judge_agreement": True,
 }
 
 
@@ -78,7 +77,7 @@ def relevant_records(strings: Iterable[str], records: Iterable[dict[str, Any]]) 
 
 # --------------------------------------------------------------------------------------------- retrieval
 def any_run(row: dict[str, Any]) -> dict[str, float]:
-    """The sources in rank order as a ranx run entry (higher score = better rank)."""
+    """The sources in rank order as a run entry (higher score = better rank)."""
     sources = row.get("sources", [])
     return {s["record_id"]: float(len(sources) - i) for i, s in enumerate(sources)}
 
@@ -104,40 +103,42 @@ def all_qrels(row: dict[str, Any]) -> dict[str, int]:
     return {f"expected:{s}": 1 for s in row.get("expect_all", []) if s not in row.get("unmatchable", [])}
 
 
-def _ranx_per_query(
-    qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]], metrics: tuple[str, ...]
-) -> dict[str, dict[str, float]]:
-    """{metric: {query id: score}} from ranx, one score per query."""
-    from ranx import Qrels, Run, evaluate
+def _cutoff(name: str) -> int | None:
+    return int(name.split("@")[1]) if "@" in name else None
 
-    if not qrels:
-        return {m: {} for m in metrics}
-    ranx_qrels, ranx_run = Qrels.from_dict(qrels), Run.from_dict(run)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # numba's "unsafe cast" type-safety notices
-        evaluate(ranx_qrels, ranx_run, [RANX_NAMES[m] for m in metrics], save_results_in_run=True)
-    return {m: {q: float(v) for q, v in ranx_run.scores[RANX_NAMES[m]].items()} for m in metrics}
+
+def ranking_scores(run: dict[str, float], relevant: set[str], metrics: tuple[str, ...]) -> dict[str, float]:
+    """hit@k, mrr, ndcg@k, recall@k and recall (no cutoff) of one ranked run against binary relevance,
+    defined as trec_eval / ranx define them (ties keep the run's order)."""
+    ranking = sorted(run, key=lambda d: -run[d])
+    gains = np.array([d in relevant for d in ranking], dtype=float)
+    discounts = 1.0 / np.log2(np.arange(2, len(ranking) + 2))
+    out: dict[str, float] = {}
+    for name in metrics:
+        k = _cutoff(name) or len(ranking)
+        top = gains[:k]
+        if name.startswith("hit@"):
+            out[name] = float(top.any())
+        elif name == "mrr":
+            out[name] = float(1.0 / (np.argmax(gains) + 1)) if gains.any() else 0.0
+        elif name.startswith("ndcg@"):
+            ideal = (1.0 / np.log2(np.arange(2, min(len(relevant), k) + 2))).sum()
+            out[name] = float((top * discounts[:k]).sum() / ideal) if ideal else 0.0
+        elif name.startswith("recall"):
+            out[name] = float(top.sum() / len(relevant)) if relevant else 0.0
+        else:
+            raise ValueError(f"unknown retrieval metric {name!r}")
+    return out
 
 
 def score_retrieval(rows: list[dict[str, Any]]) -> None:
     """Fill ``row["retrieval"]`` ({metric: score}) for every row that has qrels; others get None."""
-    any_q: dict[str, dict[str, int]] = {}
-    any_r: dict[str, dict[str, float]] = {}
-    all_q: dict[str, dict[str, int]] = {}
-    all_r: dict[str, dict[str, float]] = {}
     for row in rows:
         row["retrieval"] = None
         if row.get("expect_any") and row.get("relevant"):
-            any_q[row["id"]] = {rid: 1 for rid in row["relevant"]}
-            any_r[row["id"]] = any_run(row)
+            row["retrieval"] = ranking_scores(any_run(row), set(row["relevant"]), ANY_METRICS)
         elif row.get("expect_all") and all_qrels(row):
-            all_q[row["id"]] = all_qrels(row)
-            all_r[row["id"]] = all_run(row)
-    per_query = _ranx_per_query(any_q, any_r, ANY_METRICS) | _ranx_per_query(all_q, all_r, ALL_METRICS)
-    for row in rows:
-        scores = {m: by_q[row["id"]] for m, by_q in per_query.items() if row["id"] in by_q}
-        if scores:
-            row["retrieval"] = scores
+            row["retrieval"] = ranking_scores(all_run(row), set(all_qrels(row)), ALL_METRICS)
 
 
 # ------------------------------------------------------------------------------------------------ answers
@@ -151,80 +152,112 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
+def _answered(row: dict[str, Any]) -> bool:
+    return not row["abstained"] and not row.get("error")
 
 
-def _ratio(num: float, den: float) -> float | None:
-    return num / den if den else None
+def _list_share(row: dict[str, Any]) -> float:
+    return sum(1 for s in row["sources"] if matched_strings(row["expect_all"], s)) / len(row["sources"])
+
+
+def question_terms(row: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """(numerator, denominator) of every ratio metric for one question; a metric is the ratio of the sums.
+
+    A denominator of 0 means the question does not count for that metric."""
+    scores = row.get("retrieval") or {}
+    terms = {name: (scores[name], 1.0) if name in scores else (0.0, 0.0) for name in ANY_METRICS + ALL_METRICS}
+    # Diagnostic, not a target: the share of a list answer's records that are expected ones. The golden lists
+    # name the records an answer must have, not every record that may belong, so this is a lower bound.
+    lists = bool(row.get("expect_all") and row.get("sources"))
+    terms["list_precision"] = (_list_share(row), 1.0) if lists else (0.0, 0.0)
+    should, refused = bool(row["should_abstain"]), bool(row["abstained"])
+    terms["abstention_accuracy"] = (float(refused == should), 1.0)
+    terms["false_refusal_rate"] = (float(refused), 1.0) if not should else (0.0, 0.0)
+    terms["false_answer_rate"] = (float(not refused), 1.0) if should else (0.0, 0.0)
+    answered = _answered(row)
+    marks, checked = row.get("citation_marks", 0), row.get("checked_sentences", 0)
+    terms["citation_validity"] = (row.get("citation_marks_valid", 0), marks) if answered else (0.0, 0.0)
+    terms["citation_support"] = (checked - row.get("unsupported", 0), checked) if answered else (0.0, 0.0)
+    terms["facts_recall"] = (len(row.get("facts_found", [])), len(row.get("facts", [])))
+    lang = row.get("lang_match")
+    terms["language_match"] = (float(lang), 1.0) if lang is not None else (0.0, 0.0)
+    claims = (row.get("claims") or {}) if answered else {}
+    for name in ("recall", "precision"):  # ALCE: per answer, then averaged over answers
+        value = claims.get(name)
+        terms[f"citation_{name}"] = (value, 1.0) if value is not None else (0.0, 0.0)
+    judged = row.get("judge") or {}
+    ok = bool(judged) and not judged.get("error")
+    for grade in ("faithfulness", "correctness"):
+        terms[f"judge_{grade}"] = (float(judged[grade]), 1.0) if ok else (0.0, 0.0)
+    # The judge agrees with the automatic check when it calls the answer faithful (4-5) exactly when every
+    # claim is supported by what it cites.
+    auto = claims.get("recall")
+    agree = ok and auto is not None
+    terms["judge_agreement"] = (float((judged["faithfulness"] >= 4) == (auto == 1.0)), 1.0) if agree else (0.0, 0.0)
+    return {name: (float(num), float(den)) for name, (num, den) in terms.items()}
+
+
+def ratio_terms(rows: list[dict[str, Any]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{metric: (numerators, denominators)}, one entry per row, in row order."""
+    per_row = [question_terms(r) for r in rows]
+    names = list(per_row[0]) if per_row else []
+    return {n: (np.array([t[n][0] for t in per_row]), np.array([t[n][1] for t in per_row])) for n in names}
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> float | None:
+    total = float(den.sum())
+    return float(num.sum()) / total if total else None
 
 
 def compute_metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Aggregate metrics over ``rows`` (already scored by ``score_retrieval``). None = not applicable."""
+    """Aggregate metrics over ``rows`` (already scored by ``score_retrieval``). None = not applicable.
+
+    ``n`` maps each rate to the number of questions it is computed over."""
     out: dict[str, Any] = {"n_questions": len(rows)}
-    scored = [r["retrieval"] for r in rows if r.get("retrieval")]
-    for name in ANY_METRICS + ALL_METRICS:
-        out[name] = _mean([s[name] for s in scored if name in s])
-    # Diagnostic, not a target: the share of a list answer's records that are expected ones. The golden lists
-    # name the records an answer must have, not every record that may belong, so this is a lower bound.
-    lists = [r for r in rows if r.get("expect_all") and r.get("sources")]
-    out["list_precision"] = _mean(
-        [sum(1 for s in r["sources"] if matched_strings(r["expect_all"], s)) / len(r["sources"]) for r in lists]
-    )
-    out["n_expect_any"] = sum(1 for s in scored if "hit@1" in s)
-    out["n_expect_all"] = sum(1 for s in scored if "recall" in s)
-
-    should = [r for r in rows if r["should_abstain"]]
-    should_not = [r for r in rows if not r["should_abstain"]]
-    out["abstention_accuracy"] = _ratio(sum(r["abstained"] == r["should_abstain"] for r in rows), len(rows))
-    out["false_refusal_rate"] = _ratio(sum(r["abstained"] for r in should_not), len(should_not))
-    out["false_answer_rate"] = _ratio(sum(not r["abstained"] for r in should), len(should))
-    out["n_should_abstain"] = len(should)
-
-    answered = [r for r in rows if not r["abstained"] and not r.get("error")]
-    marks = sum(r.get("citation_marks", 0) for r in answered)
-    out["citation_validity"] = _ratio(sum(r.get("citation_marks_valid", 0) for r in answered), marks)
+    terms = ratio_terms(rows)
+    judged = [r["judge"] for r in rows if r.get("judge")]
+    for name, (num, den) in terms.items():
+        if name.startswith("judge_") and not judged:
+            continue
+        out[name] = _ratio(num, den)
+    out["n"] = {name: int((den > 0).sum()) for name, (num, den) in terms.items() if name in out}
+    out["n_expect_any"] = out["n"].get("hit@1", 0)
+    out["n_expect_all"] = out["n"].get("recall", 0)
+    out["n_should_abstain"] = sum(1 for r in rows if r["should_abstain"])
+    answered = [r for r in rows if _answered(r)]
     out["answers_with_invalid_citations"] = sum(
         1 for r in answered if r.get("citation_marks_valid", 0) < r.get("citation_marks", 0)
     )
     out["answers_without_citations"] = sum(1 for r in answered if not r.get("citation_marks_valid"))
-    checked = sum(r.get("checked_sentences", 0) for r in answered)
-    out["citation_support"] = None if not checked else 1 - sum(r.get("unsupported", 0) for r in answered) / checked
-
-    facts_total = sum(len(r.get("facts", [])) for r in rows)
-    out["facts_recall"] = _ratio(sum(len(r.get("facts_found", [])) for r in rows), facts_total)
-    out["n_facts"] = facts_total
-    judged_lang = [r["lang_match"] for r in rows if r.get("lang_match") is not None]
-    out["language_match"] = _ratio(sum(judged_lang), len(judged_lang))
+    out["n_facts"] = sum(len(r.get("facts", [])) for r in rows)
 
     latencies = [r["latency_ms"] for r in rows if r.get("latency_ms") is not None]
     out["latency_p50_ms"] = percentile(latencies, 50)
     out["latency_p95_ms"] = percentile(latencies, 95)
-    out["latency_mean_ms"] = _mean(latencies)
+    out["latency_mean_ms"] = sum(latencies) / len(latencies) if latencies else None
     out["errors"] = sum(1 for r in rows if r.get("error"))
     out["golden_problems"] = sum(len(r.get("unmatchable", [])) for r in rows)
-
-    judged = [r["judge"] for r in rows if r.get("judge")]
     if judged:
-        ok = [j for j in judged if not j.get("error")]
-        out["judge_faithfulness"] = _mean([j["faithfulness"] for j in ok])
-        out["judge_correctness"] = _mean([j["correctness"] for j in ok])
-        out["judge_ok"] = len(ok)
-        out["judge_failed"] = len(judged) - len(ok)
+        ok = sum(1 for j in judged if not j.get("error"))
+        out["judge_ok"] = ok
+        out["judge_failed"] = len(judged) - ok
         out["judge_skipped"] = sum(1 for r in rows if r.get("judge") is None)
     return out
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Score retrieval, then {"metrics", "by_kind", "by_lang", "questions"} (the ``--json`` shape)."""
+    """Score retrieval, then {"metrics", "by_kind", "by_lang", "questions"} (the ``--json`` shape); each
+    metrics dict carries ``ci95`` ({metric: [low, high]}, bootstrap over its questions) and ``n``."""
+    from assistant.evals.stats import ci95  # stats reads ratio_terms from this module
+
     score_retrieval(rows)
-    by_kind = {
-        kind: compute_metrics([r for r in rows if r["kind"] == kind]) for kind in dict.fromkeys(r["kind"] for r in rows)
-    }
-    by_lang = {
-        lang: compute_metrics([r for r in rows if r["lang"] == lang]) for lang in dict.fromkeys(r["lang"] for r in rows)
-    }
-    return {"metrics": compute_metrics(rows), "by_kind": by_kind, "by_lang": by_lang, "questions": rows}
+
+    def scored(group: list[dict[str, Any]]) -> dict[str, Any]:
+        return compute_metrics(group) | {"ci95": ci95(group)}
+
+    by_kind = {kind: scored([r for r in rows if r["kind"] == kind]) for kind in dict.fromkeys(r["kind"] for r in rows)}
+    by_lang = {lang: scored([r for r in rows if r["lang"] == lang]) for lang in dict.fromkeys(r["lang"] for r in rows)}
+    return {"metrics": scored(rows), "by_kind": by_kind, "by_lang": by_lang, "questions": rows}
 
 
 # ------------------------------------------------------------------------------------------------- gate

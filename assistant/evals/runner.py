@@ -13,7 +13,9 @@ from typing import Any
 
 from assistant.answer import extractive
 from assistant.answer.analyse import CJK, LATIN, language
-from assistant.answer.citations import CITATION, numbers_in, sentences
+from assistant.answer.citations import CITATION, claim_sentences, numbers_in
+from assistant.evals.cache import AnswerCache, configuration
+from assistant.evals.claims import claim_scores, shared_encoder
 from assistant.evals.golden import GoldenQuestion, load_golden
 from assistant.evals.metrics import matched_strings, relevant_records, summarise
 from assistant.settings import SOURCE_TREE, Settings
@@ -72,17 +74,6 @@ def language_match(
     return language(rest) == lang
 
 
-def checked_sentences(text: str, scaffold: set[str]) -> int:
-    """How many sentences ``check_citations`` checks for support: all but the scaffold (the refusal, fixed
-    phrases of the answerer) and headings ending in ":"."""
-    count = 0
-    for sentence in sentences(text):
-        if CITATION.sub("", sentence).strip() in scaffold or sentence.rstrip().endswith(":"):
-            continue
-        count += 1
-    return count
-
-
 def question_row(
     q: GoldenQuestion, turn: Any, latency_ms: float, error: str | None, records: list[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -110,6 +101,7 @@ def question_row(
             "invalid_citations": [],
             "checked_sentences": 0,
             "unsupported": 0,
+            "claims": None,
             "lang_match": None,
             "answer_lang": None,
             "judge": None,
@@ -148,8 +140,11 @@ def question_row(
         "citation_marks": len(marks) + len(turn.invalid_citations),
         "citation_marks_valid": sum(1 for n in marks if n in numbers),
         "invalid_citations": sorted(set(turn.invalid_citations) | {n for n in marks if n not in numbers}),
-        "checked_sentences": 0 if turn.abstained else max(checked_sentences(text, scaffold), len(turn.unsupported)),
+        "checked_sentences": 0 if turn.abstained else max(len(claim_sentences(text, scaffold)), len(turn.unsupported)),
         "unsupported": len(turn.unsupported),
+        "claims": None
+        if turn.abstained
+        else claim_scores(text, {s.n: s.text for s in turn.sources}, scaffold, shared_encoder()),
         "lang_match": language_match(text, q.lang, [s.text for s in turn.sources], names, titles),
         "evidence": data["evidence"],
         "judge": None,
@@ -198,26 +193,42 @@ def run_eval(
     *,
     backend: str | None = None,
     limit: int | None = None,
+    split: str = "all",
     progress: bool = True,
     judge: Any = None,
+    cache: bool | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Answer the golden questions and score them.
+    """Answer the golden questions (``split``: dev, test or all) and score them.
 
     Returns {"meta", "metrics", "by_kind", "by_lang", "questions"}. ``judge`` (a ``judge.Judge``) grades
-    each answer when given. A tqdm progress bar goes to stderr when ``progress``.
+    each answer when given. ``cache`` keeps each answered question under the data dir and reuses it on the
+    next run with the same configuration (default: on for the LLM backend or a judge, off offline, where
+    answering is cheaper than trusting a cache that does not know the code version). A tqdm progress bar
+    with ETA goes to stderr when ``progress``.
     """
     from tqdm import tqdm
 
-    questions = load_golden(golden, limit) if isinstance(golden, Path) else list(golden)[: limit or None]
+    if isinstance(golden, Path):
+        questions = load_golden(golden, limit, split)
+    else:
+        questions = [q for q in golden if split == "all" or q.split == split][: limit or None]
     started = time.perf_counter()
+    backend = backend or settings.answer.backend
+    config = configuration(settings, backend, judge)
+    use_cache = cache if cache is not None else (backend != "extractive" or judge is not None)
+    store = AnswerCache.for_settings(settings, config) if use_cache else None
     records = catalog_records(settings)
     rows: list[dict[str, Any]] = []
     bar = tqdm(questions, desc="eval", unit="q", file=sys.stderr, disable=not progress, dynamic_ncols=True)
     for q in bar:
-        row, turn = answer_question(q, settings, backend, records)
-        if judge is not None and turn is not None and not row["abstained"] and not row["error"]:
-            row["judge"] = judge.grade(q, turn).to_dict()
+        row = store.get(q) if store else None
+        if row is None:
+            row, turn = answer_question(q, settings, backend, records)
+            if judge is not None and turn is not None and not row["abstained"] and not row["error"]:
+                row["judge"] = judge.grade(q, turn).to_dict()
+            if store and not row["error"] and not (row.get("judge") or {}).get("error"):
+                store.put(q, row)
         rows.append(row)
         if on_row:
             on_row(row)
@@ -226,13 +237,18 @@ def run_eval(
     meta = {
         "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "golden": str(golden) if isinstance(golden, Path) else "(in memory)",
-        "backend": backend or settings.answer.backend,
+        "split": split,
+        "backend": backend,
         "k": settings.retrieval.k,
+        "retrieval_mode": settings.retrieval.retrieval_mode,
         "embedding_model": settings.index.embedding_model,
+        "prompt_version": config["prompt_version"],
         "data_dir": str(settings.data_dir),
         "commit": git_commit(),
         "n_records": len(records),
-        "judge": getattr(judge, "describe", lambda: None)(),
+        "judge": config["judge"],
+        "cached_answers": store.hits if store else None,
         "seconds": round(time.perf_counter() - started, 1),
+        "config": config,
     }
     return {"meta": meta} | result

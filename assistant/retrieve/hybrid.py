@@ -185,7 +185,8 @@ class HybridRetriever:
         timings["bm25"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        hits = self._fuse(plan, dense_rows, bm25_rows, allowed, k)
+        mode = self.retrieval.retrieval_mode  # both rankings are still computed: abstention reads their top scores
+        hits = self._fuse(plan, dense_rows if mode != "bm25" else [], bm25_rows if mode != "dense" else [], allowed, k)
         timings["fusion"] = (time.perf_counter() - t) * 1000
         timings["total"] = sum(timings.values())
         return SearchResult(
