@@ -167,10 +167,8 @@ class Settings(BaseSettings):
                 routed.setdefault(group, {})[key] = value
         for group, fields in routed.items():
             base = out.get(group)
-            if isinstance(base, BaseModel):
-                out[group] = base.model_copy(update=fields)
-            else:
-                out[group] = GROUPS[group](**{**(base or {}), **fields})
+            current = base.model_dump() if isinstance(base, BaseModel) else dict(base or {})
+            out[group] = GROUPS[group](**{**current, **fields})  # validated, unlike model_copy
         return out
 
     def replace(self, **flat: Any) -> Settings:
