@@ -105,7 +105,8 @@ def compare_command(
                 runs.append(sidebyside.load_run(resolve(Path(spec))))
             else:
                 side = sidebyside.settings_for(spec, settings)
-                print(f"running {spec}: {side.answer.backend}, retrieval {side.retrieval.retrieval_mode}, k {side.retrieval.k}", file=sys.stderr)
+                what = f"{side.answer.backend}, retrieval {side.retrieval.retrieval_mode}, k {side.retrieval.k}"
+                print(f"running {spec}: {what}", file=sys.stderr)
                 runs.append(evaluate(side, side.answer.backend if spec != "default" else backend))
         comparison = compare_runs(runs[0], runs[1])
     except (sidebyside.SpecError, ValueError) as exc:
