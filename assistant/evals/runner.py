@@ -13,7 +13,8 @@ from typing import Any
 
 from assistant.answer import extractive
 from assistant.answer.analyse import CJK, LATIN, language
-from assistant.answer.citations import CITATION, numbers_in, sentences
+from assistant.answer.markers import CITATION, numbers_in
+from assistant.answer.sentences import split_sentences
 from assistant.evals.golden import GoldenQuestion, load_golden
 from assistant.evals.metrics import matched_strings, relevant_records, summarise
 from assistant.settings import SOURCE_TREE, Settings
@@ -76,7 +77,7 @@ def checked_sentences(text: str, scaffold: set[str]) -> int:
     """How many sentences ``check_citations`` checks for support: all but the scaffold (the refusal, fixed
     phrases of the answerer) and headings ending in ":"."""
     count = 0
-    for sentence in sentences(text):
+    for sentence in split_sentences(text):
         if CITATION.sub("", sentence).strip() in scaffold or sentence.rstrip().endswith(":"):
             continue
         count += 1
