@@ -43,7 +43,6 @@ class Header:
     presentation: str = ""
     year: int | None = None
     track: str = ""
-    track_guessed: bool = False
 
     @property
     def short_name(self) -> str:
@@ -51,21 +50,21 @@ class Header:
         return m.group("name").strip() if m and not CJK.search(m.group("name")) else ""
 
 
-def _split_track(rest: str) -> tuple[str, str, bool]:
-    """Split "track title" into (track, title, guessed)."""
+def _split_track(rest: str) -> tuple[str, str]:
+    """Split "track title" into (track, title); an unknown track is guessed from the words' shape."""
     for track in sorted(KNOWN_TRACKS, key=len, reverse=True):
         if rest.startswith(track + " "):
-            return track, rest[len(track) + 1 :].strip(), False
+            return track, rest[len(track) + 1 :].strip()
     words = rest.split(" ")
     if len(words) < 2:
         raise HeaderError("no track and title after the year")
     if CJK.search(words[0]):  # a Chinese track is one word
-        return words[0], " ".join(words[1:]), True
+        return words[0], " ".join(words[1:])
     # An English track: the lowercase-led words before the first word that starts the title
     # (a Chinese word, a word with a colon, or a capitalised name).
     for i, word in enumerate(words[1:], start=1):
         if CJK.search(word) or ":" in word or "：" in word or word[:1].isupper():
-            return " ".join(words[:i]), " ".join(words[i:]), True
+            return " ".join(words[:i]), " ".join(words[i:])
     raise HeaderError("cannot tell the track from the title")
 
 
@@ -76,7 +75,7 @@ def parse_header(line: str) -> Header:
         m = PAPER.match(line)
         if not m:
             raise HeaderError("paper header (论文) without '<venue> [Oral|Poster]<year> 年<track> <title>'")
-        track, title, guessed = _split_track(m.group("rest"))
+        track, title = _split_track(m.group("rest"))
         return Header(
             "paper",
             title,
@@ -84,7 +83,6 @@ def parse_header(line: str) -> Header:
             m.group("presentation") or "",
             int(m.group("year")),
             track,
-            guessed,
         )
     if line.startswith("征稿与合作"):
         m = CALL.match(line)
