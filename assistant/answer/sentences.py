@@ -4,8 +4,8 @@ checker (checking an answer's sentences) and the source cards (highlighting the 
 A sentence ends at ``.``, ``!`` or ``?`` followed by whitespace, unless a lowercase word follows (an
 abbreviation: "i.e. portable", "alignment. sleep2vec is") or a citation marker, which belongs to the
 sentence it ends ("A. [1] B"); decimals ("3.5") have no whitespace and never split. It ends at ``。！？``
-unless a citation marker follows, after a citation marker that a capital or Chinese sentence follows
-("A [1] B [2]"), and at every line break.
+unless a citation marker follows, after a citation marker that a new sentence follows ("A [1] B [2]", but
+not "A [1], B" nor "A [1] and B"), and at every line break.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from assistant.answer.markers import CITATION_START
 BREAK = re.compile(
     rf"(?<=[.!?])\s+(?!\s|{CITATION_START}|[a-z])"
     rf"|(?<=[。！？])\s*(?!\s|{CITATION_START})"
-    r"|(?<=\d\])\s*(?=[A-Z\u4e00-\u9fff*])"
+    r"|(?<=\d\])\s*(?![\s\[a-z.,;:!?)。，；：、！？）]|$)"
     r"|\s*\n\s*"
 )
 
