@@ -11,13 +11,14 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.answer.analyse import Analysis
-from assistant.answer.citations import check_citations
+from assistant.answer.chain import Turn, answer_step, check
 from assistant.answer.context import Source
-from assistant.answer.extractive import SCAFFOLD, extractive_answer, label
+from assistant.answer.extractive import label
 from assistant.answer.markers import CITATION
 from assistant.answer.sentences import split_sentences
 from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.query import Filters
+from assistant.settings import Settings
 from assistant.ui.cards import render_sources, sources_panel
 from assistant.ui.debug import render_debug
 from assistant.ui.export import render_export, render_export_turn
@@ -71,6 +72,33 @@ def answered(text: str, sources: list[SourceView], **kw) -> TurnView:
     )
     values.update(kw)
     return TurnView(**values)
+
+
+def make_hit(**kw) -> Hit:
+    values = dict(
+        rank=1,
+        record_id="r1",
+        title="T",
+        short_name="S",
+        kind="paper",
+        venue="V",
+        presentation="Oral",
+        year=2026,
+        track="tr",
+        header="header",
+        sources=["f.txt:1"],
+        score=0.5,
+        snippet="body",
+        dense=0.9,
+        bm25=2.0,
+        text="header\nbody",
+    )
+    values.update(kw)
+    return Hit(**values)
+
+
+def chain_turn(**kw) -> Turn:
+    return Turn(question="q", history=[], settings=Settings(), backend="extractive", **kw)
 
 
 def test_record_markup_is_shown_as_text_in_cards_and_chat() -> None:
@@ -155,54 +183,27 @@ def test_card_highlights_exactly_the_sentences_the_checker_accepts() -> None:
         "“Our benchmark” covers 12 cohorts and we release the SleepNet weights. 我们还构建了中文评测集。"
     )
     header = "论文ICLR 2026 Poster2026 年clinical NLP SleepNet:wearable sleep staging"
-    hit = Hit(
-        rank=1,
-        record_id="r1",
+    hit = make_hit(
         title="SleepNet:wearable sleep staging",
         short_name="SleepNet",
-        kind="paper",
         venue="ICLR 2026",
         presentation="Poster",
-        year=2026,
         track="clinical NLP",
         header=header,
-        sources=["seeds/a.txt:1"],
-        score=0.03,
-        snippet=abstract,
         text=f"{header}\n{abstract}",
     )
     src = Source(1, hit, hit.text)
     analysis = Analysis(lang="en", kind="lookup", asks_code=False, asks_number=False)
-    text = "".join(extractive_answer("What does SleepNet release and improve?", [src], analysis))
-    checked = check_citations(text, {1: src.text}, SCAFFOLD)
+    question = "What does SleepNet release and improve?"
+    turn = (answer_step | check).invoke(chain_turn(standalone=question, analysis=analysis, sources=[src]))
     accepted = [
         CITATION.sub("", sentence).strip().removeprefix(f"{label(src)}: ")
-        for sentence in split_sentences(checked.text)
-        if not sentence.endswith(":") and sentence not in checked.unsupported
+        for sentence in split_sentences(turn.text)
+        if not sentence.endswith(":") and sentence not in turn.unsupported
     ]
-    view = TurnView.from_turn(
-        SimpleNamespace(
-            question="q",
-            text=checked.text,
-            standalone="q",
-            backend="extractive",
-            answered_by="extractive",
-            error=None,
-            partial=False,
-            abstained=False,
-            sources=[src],
-            result=None,
-            filters=Filters(),
-            evidence=None,
-            citations=[{"n": 1, "quote": ""}],
-            timings_ms={},
-            unsupported=checked.unsupported,
-            invalid_citations=checked.invalid,
-            analysis=analysis,
-        )
-    )
+    view = TurnView.from_turn(turn)
     marked = [unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", render_sources(view))]
-    assert len(accepted) == 3 and not checked.unsupported
+    assert len(accepted) == 3 and not turn.unsupported
     assert marked == accepted
 
 
@@ -301,43 +302,17 @@ def test_debug_lists_retrieved_ids_scores_and_filters() -> None:
 
 
 def test_view_from_a_chain_turn() -> None:
-    hit = Hit(
-        record_id="r1",
-        title="T",
-        short_name="S",
-        kind="paper",
-        venue="V",
-        presentation="Oral",
-        year=2026,
-        track="tr",
-        url="",
-        header="header",
-        sources=["f.txt:1"],
-        score=0.5,
-        snippet="body",
-        dense=0.9,
-        bm25=2.0,
-        rank=1,
-        text="header\nbody",
-    )
-    turn = SimpleNamespace(
-        question="q",
+    hit = make_hit()
+    turn = chain_turn(
         text="Body [1]",
         standalone="q2",
-        backend="extractive",
         answered_by="extractive",
-        error=None,
-        partial=False,
-        abstained=False,
-        sources=[SimpleNamespace(n=1, hit=hit, text="header\nBody text.\nCode/project link: https://x")],
+        sources=[Source(1, hit, "header\nBody text.\nCode/project link: https://x")],
         result=SimpleNamespace(filters=Filters(presentation="Oral"), hits=[hit]),
-        filters=Filters(),
         evidence=SimpleNamespace(answerable=True, score=1.0, threshold=0.8, reason="r"),
         citations=[{"n": 1, "quote": "Body"}],
         timings_ms={"total": 1.0},
-        unsupported=[],
-        invalid_citations=[],
-        analysis=SimpleNamespace(lang="en", kind="lookup"),
+        analysis=Analysis(lang="en", kind="lookup", asks_code=False, asks_number=False),
     )
     view = TurnView.from_turn(turn)
     assert view.sources[0].body == "Body text."

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.records.model import RecordMeta
+
 # Tracks seen in the shipped corpus. A header whose track is not listed is still parsed:
 # the track is then guessed (see ``_split_track``).
 KNOWN_TRACKS = (
@@ -36,18 +38,13 @@ class HeaderError(ValueError):
 
 
 @dataclass
-class Header:
-    kind: str
-    title: str
-    venue: str = ""
-    presentation: str = ""
-    year: int | None = None
-    track: str = ""
+class Header(RecordMeta):
+    """What a header line says of its record: every RecordMeta field but the url (the body line gives it)."""
 
-    @property
-    def short_name(self) -> str:
-        m = SHORT_NAME.match(self.title)
-        return m.group("name").strip() if m and not CJK.search(m.group("name")) else ""
+    def __post_init__(self) -> None:
+        if not self.short_name:
+            m = SHORT_NAME.match(self.title)
+            self.short_name = m.group("name").strip() if m and not CJK.search(m.group("name")) else ""
 
 
 def _split_track(rest: str) -> tuple[str, str]:
@@ -77,12 +74,12 @@ def parse_header(line: str) -> Header:
             raise HeaderError("paper header (论文) without '<venue> [Oral|Poster]<year> 年<track> <title>'")
         track, title = _split_track(m.group("rest"))
         return Header(
-            "paper",
-            title,
-            m.group("venue").strip(),
-            m.group("presentation") or "",
-            int(m.group("year")),
-            track,
+            kind="paper",
+            title=title,
+            venue=m.group("venue").strip(),
+            presentation=m.group("presentation") or "",
+            year=int(m.group("year")),
+            track=track,
         )
     if line.startswith("征稿与合作"):
         m = CALL.match(line)
@@ -91,12 +88,14 @@ def parse_header(line: str) -> Header:
         category, _, title = m.group("rest").strip().partition(" ")
         if not (title and CJK.fullmatch(category[:1] or "x") and not SHORT_NAME.match(category)):
             category, title = "", m.group("rest").strip()
-        return Header("call", title, m.group("venue").strip(), year=int(m.group("year")), track=category)
+        return Header(
+            kind="call", title=title, venue=m.group("venue").strip(), year=int(m.group("year")), track=category
+        )
     if line.startswith("数据资源"):
         m = DATA.match(line)
         if not m:
             raise HeaderError(
                 "data-resource header (数据资源) without an access label (开放访问/申请访问) before the title"
             )
-        return Header("data", m.group("title").strip())
-    return Header("other", line)
+        return Header(kind="data", title=m.group("title").strip())
+    return Header(kind="other", title=line)

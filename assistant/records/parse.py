@@ -14,7 +14,7 @@ from pathlib import Path
 
 from assistant.records.header import HeaderError, parse_header
 from assistant.records.links import split_links
-from assistant.records.model import META_FIELDS, Problem, Record
+from assistant.records.model import META_FIELDS, Problem, Record, meta_of
 
 KIND_PREFIXES = ("论文", "征稿与合作", "数据资源")
 JSONL_FIELDS = ("title", "abstract")
@@ -125,14 +125,7 @@ def parse_text(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Recor
             Record(
                 header=header.strip(),
                 abstract=abstract,
-                title=h.title,
-                kind=h.kind,  # type: ignore[arg-type]
-                short_name=h.short_name,
-                venue=h.venue,
-                presentation=h.presentation,
-                year=h.year,
-                track=h.track,
-                url=url,
+                **(meta_of(h) | {"url": url}),
                 sources=[f"{name}:{number}"],
             )
         )
