@@ -6,9 +6,11 @@ import pytest
 
 from assistant.answer import answer
 from assistant.answer.analyse import language
-from assistant.answer.citations import check_citations, sentences
+from assistant.answer.citations import check_citations
 from assistant.answer.condense import continues
+from assistant.answer.sentences import split_sentences
 from assistant.records.parse import _split_body
+from assistant.retrieve.hybrid import Catalog
 from assistant.retrieve.query import Filters, plan_query
 from assistant.settings import Settings
 
@@ -52,7 +54,9 @@ def test_list_questions(question: str) -> None:
 def test_filters_recognised_in_list_questions() -> None:
     plan = plan_query("哪些论文属于医疗多模态方向(医疗多模态 / Medical multimodal AI track)?", VENUES, TRACKS)
     assert plan.filters.track == ["医疗多模态", "Medical multimodal AI"] and plan.topic_terms == []
-    assert Filters(track=["医疗多模态", "Medical multimodal AI"]).matches({"track": "医疗多模态"})
+    metas = [{"record_id": f"r{i}", "track": track} for i, track in enumerate(["医疗多模态", "clinical NLP"])]
+    catalog = Catalog(["c0", "c1"], ["a", "b"], metas)
+    assert catalog.allowed(Filters(track=["医疗多模态", "Medical multimodal AI"])).tolist() == [True, False]
     assert Filters(track=["a", "b"]).chroma_where() == {"track": {"$in": ["a", "b"]}}
     oral = plan_query("哪些论文是 Oral 报告?", VENUES, TRACKS)
     assert oral.filters.active() == {"presentation": "Oral"} and oral.topic_terms == []
@@ -83,7 +87,7 @@ def test_follow_up_words_must_fit_the_record() -> None:
 
 
 def test_sentences_do_not_split_before_a_lowercase_word() -> None:
-    assert len(sentences("We present sleep2vec, a model. sleep2vec aligns signals. [1] It works. [1]")) == 2
+    assert len(split_sentences("We present sleep2vec, a model. sleep2vec aligns signals. [1] It works. [1]")) == 2
     checked = check_citations(
         "Patient embeddings i.e. portable vectors are built. [1]",
         {1: "patient embeddings i.e. portable vectors are built"},

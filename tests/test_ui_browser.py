@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,22 +78,28 @@ def bot_messages(driver: webdriver.Chrome) -> list[WebElement]:
 
 
 def ask(driver: webdriver.Chrome, question: str) -> WebElement:
-    """Type a question, submit it with Enter and wait for the finished answer (its footer)."""
+    """Type a question, submit it with Enter and wait for the finished answer: its footer rendered as
+    Markdown (or a warning) and the sources panel showing this question's cards."""
     before = len(bot_messages(driver))
     box = driver.find_element(By.CSS_SELECTOR, "#question textarea")
     box.click()
     box.send_keys(question + Keys.ENTER)
 
     def finished(d: webdriver.Chrome) -> bool:
-        text = d.execute_script(
-            """const m = document.querySelectorAll('#chat .message.bot');
-            return m.length > arguments[0] ? m[m.length - 1].innerText : '';""",
-            before,
+        return bool(
+            d.execute_script(
+                """const m = document.querySelectorAll('#chat .message.bot');
+                if (m.length <= arguments[0]) { return false; }
+                const last = m[m.length - 1];
+                const footer = [...last.querySelectorAll('em')].some(e => e.innerText.includes('Answered by'));
+                const head = document.querySelector('#sources .src-head q');
+                return (footer || last.innerText.includes('⚠')) && !!head && head.innerText === arguments[1];""",
+                before,
+                question,
+            )
         )
-        return "Answered by" in text or "⚠" in text
 
     WebDriverWait(driver, 90, ignored_exceptions=(StaleElementReferenceException,)).until(finished)
-    time.sleep(0.3)  # the last update has landed; let the Markdown finish rendering
     return bot_messages(driver)[-1]
 
 
@@ -138,14 +143,21 @@ def test_answer_streams_cites_and_links_to_source_cards(
 
     # Scroll the panel away from the card, then follow the citation: the card comes into view, highlighted.
     browser.execute_script("document.querySelector('#sources .src-panel').scrollTop = 1e6;")
-    time.sleep(0.3)
+    WebDriverWait(browser, 10).until(  # the (smooth) scroll has reached the bottom of the panel
+        lambda d: d.execute_script(
+            "const p = document.querySelector('#sources .src-panel');"
+            "return p.scrollTop + p.clientHeight >= p.scrollHeight - 1;"
+        )
+    )
     url, windows = browser.current_url, len(browser.window_handles)
     citations[-1].click()
     WebDriverWait(browser, 10).until(lambda d: "is-target" in d.find_element(By.ID, "src-1").get_attribute("class"))
     WebDriverWait(browser, 10).until(lambda d: in_view(d, d.find_element(By.ID, "src-1")))
     assert browser.current_url == url and len(browser.window_handles) == windows  # no navigation, no new tab
     assert len(browser.find_elements(By.CSS_SELECTOR, ".src-card.is-target")) == 1
-    time.sleep(1.8)  # let the highlight animation settle for the picture
+    WebDriverWait(browser, 10).until(  # the highlight animation has run out, for the picture
+        lambda d: d.execute_script("return arguments[0].getAnimations().length === 0;", d.find_element(By.ID, "src-1"))
+    )
     browser.save_screenshot(str(output_dir / "03-citation-followed.png"))
     if os.environ.get("UPDATE_DOCS_SCREENSHOT") == "1":
         (ROOT / "docs").mkdir(exist_ok=True)

@@ -10,7 +10,7 @@ import pytest
 from gradio_client import Client
 
 from assistant.settings import Settings
-from assistant.ui.render import ANY
+from assistant.ui.filters import ANY
 from tests.helpers import free_port, paper, serve_app, write_corpus
 
 pytestmark = pytest.mark.slow

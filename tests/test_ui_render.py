@@ -5,27 +5,27 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from html import unescape
 from types import SimpleNamespace
 
 import pytest
 
+from assistant.answer.analyse import Analysis
+from assistant.answer.chain import Turn, answer_step, check
+from assistant.answer.context import Source
+from assistant.answer.extractive import label
+from assistant.answer.markers import CITATION
+from assistant.answer.sentences import split_sentences
+from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.query import Filters
-from assistant.ui.render import (
-    ANY,
-    SourceView,
-    TurnView,
-    anchor_prefix,
-    append_feedback,
-    chat_messages,
-    feedback_record,
-    filters_from_inputs,
-    render_active_filters,
-    render_export,
-    render_message,
-    render_sources,
-    render_turn,
-    sources_panel,
-)
+from assistant.settings import Settings
+from assistant.ui.cards import render_sources, sources_panel
+from assistant.ui.debug import render_debug
+from assistant.ui.export import render_export, render_export_turn
+from assistant.ui.feedback import append_feedback, feedback_record
+from assistant.ui.filters import ANY, filters_from_inputs, render_active_filters
+from assistant.ui.messages import anchor_prefix, chat_messages, render_message
+from assistant.ui.views import SourceView, TurnView
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(2)">'
@@ -72,6 +72,33 @@ def answered(text: str, sources: list[SourceView], **kw) -> TurnView:
     )
     values.update(kw)
     return TurnView(**values)
+
+
+def make_hit(**kw) -> Hit:
+    values = dict(
+        rank=1,
+        record_id="r1",
+        title="T",
+        short_name="S",
+        kind="paper",
+        venue="V",
+        presentation="Oral",
+        year=2026,
+        track="tr",
+        header="header",
+        sources=["f.txt:1"],
+        score=0.5,
+        snippet="body",
+        dense=0.9,
+        bm25=2.0,
+        text="header\nbody",
+    )
+    values.update(kw)
+    return Hit(**values)
+
+
+def chain_turn(**kw) -> Turn:
+    return Turn(question="q", history=[], settings=Settings(), backend="extractive", **kw)
 
 
 def test_record_markup_is_shown_as_text_in_cards_and_chat() -> None:
@@ -144,6 +171,42 @@ def test_supporting_sentence_is_highlighted() -> None:
     assert "<mark>ICLR 2026 Poster" not in html and "<mark>It is released openly.</mark>" not in html
 
 
+def test_card_highlights_exactly_the_sentences_the_checker_accepts() -> None:
+    """The extractive answer quotes abstract sentences; the checker splits the answer into sentences and
+    accepts the supported ones; the card marks the abstract's sentences the answer relies on. All three
+    split with one splitter, so the marks are those accepted sentences (an abstract sentence that starts
+    with emphasis or a curly quote, or a Chinese one, was split differently by each before)."""
+    abstract = (
+        "ICLR 2026 Poster accepted paper at ICLR 2026. Sleep staging from wearables is hard. "
+        "We introduce SleepNet, a model trained on 5.5 million nights, i.e. portable recordings. "
+        "_SleepNet_ improves staging accuracy by 3.2 points over prior models. "
+        "“Our benchmark” covers 12 cohorts and we release the SleepNet weights. 我们还构建了中文评测集。"
+    )
+    header = "论文ICLR 2026 Poster2026 年clinical NLP SleepNet:wearable sleep staging"
+    hit = make_hit(
+        title="SleepNet:wearable sleep staging",
+        short_name="SleepNet",
+        venue="ICLR 2026",
+        presentation="Poster",
+        track="clinical NLP",
+        header=header,
+        text=f"{header}\n{abstract}",
+    )
+    src = Source(1, hit, hit.text)
+    analysis = Analysis(lang="en", kind="lookup", asks_code=False, asks_number=False)
+    question = "What does SleepNet release and improve?"
+    turn = (answer_step | check).invoke(chain_turn(standalone=question, analysis=analysis, sources=[src]))
+    accepted = [
+        CITATION.sub("", sentence).strip().removeprefix(f"{label(src)}: ")
+        for sentence in split_sentences(turn.text)
+        if not sentence.endswith(":") and sentence not in turn.unsupported
+    ]
+    view = TurnView.from_turn(turn)
+    marked = [unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", render_sources(view))]
+    assert len(accepted) == 3 and not turn.unsupported
+    assert marked == accepted
+
+
 def test_cited_cards_come_first_and_are_marked() -> None:
     view = answered("Only the third. [3]", [source(1), source(2), source(3)])
     html = render_sources(view)
@@ -183,7 +246,7 @@ def test_export_has_numbered_references() -> None:
     )
     assert "2. **论文 2:标题 (Paper2)**" in md and "seeds/a.txt:5" in md
     assert "3. **" not in md  # not cited, not listed
-    assert render_turn(view).export in md
+    assert render_export_turn(view, 1) in md
 
 
 def test_backend_failure_is_said_in_the_message() -> None:
@@ -230,7 +293,7 @@ def test_debug_lists_retrieved_ids_scores_and_filters() -> None:
         evidence={"answerable": True, "score": 0.9, "threshold": 0.84, "reason": "ok"},
         timings_ms={"retrieve": 12.345},
     )
-    debug = render_turn(view).debug
+    debug = render_debug(view)
     assert debug["standalone_question"] == "what is Paper1?"
     assert debug["filters"]["from_question"] == {"presentation": "Oral"}
     assert [(r["record_id"], r["cited"]) for r in debug["retrieved"]] == [("r1", False), ("r2", True)]
@@ -239,48 +302,23 @@ def test_debug_lists_retrieved_ids_scores_and_filters() -> None:
 
 
 def test_view_from_a_chain_turn() -> None:
-    hit = SimpleNamespace(
-        record_id="r1",
-        title="T",
-        short_name="S",
-        kind="paper",
-        venue="V",
-        presentation="Oral",
-        year=2026,
-        track="tr",
-        url="",
-        sources=["f.txt:1"],
-        score=0.5,
-        dense=0.9,
-        bm25=2.0,
-        rank=1,
-        text="header\nbody",
-    )
-    turn = SimpleNamespace(
-        question="q",
+    hit = make_hit()
+    turn = chain_turn(
         text="Body [1]",
         standalone="q2",
-        backend="extractive",
         answered_by="extractive",
-        error=None,
-        partial=False,
-        abstained=False,
-        sources=[SimpleNamespace(n=1, hit=hit, text="header\nBody text.\nCode/project link: https://x")],
+        sources=[Source(1, hit, "header\nBody text.\nCode/project link: https://x")],
         result=SimpleNamespace(filters=Filters(presentation="Oral"), hits=[hit]),
-        filters=Filters(),
         evidence=SimpleNamespace(answerable=True, score=1.0, threshold=0.8, reason="r"),
         citations=[{"n": 1, "quote": "Body"}],
         timings_ms={"total": 1.0},
-        unsupported=[],
-        invalid_citations=[],
-        analysis=SimpleNamespace(lang="en", kind="lookup"),
+        analysis=Analysis(lang="en", kind="lookup", asks_code=False, asks_number=False),
     )
     view = TurnView.from_turn(turn)
     assert view.sources[0].body == "Body text."
     assert view.recognised_filters == {"presentation": "Oral"}
-    rendered = render_turn(turn)
-    assert "(#src-1)" in rendered.message and 'id="src-1"' in rendered.sources_html
-    assert rendered.debug["standalone_question"] == "q2"
+    assert "(#src-1)" in render_message(view) and 'id="src-1"' in render_sources(view)
+    assert render_debug(view)["standalone_question"] == "q2"
 
 
 def test_feedback_is_appended_as_json_lines(tmp_path) -> None:

@@ -19,11 +19,13 @@ from langchain_core.runnables import RunnableLambda
 from assistant.answer import llm
 from assistant.answer.abstain import Evidence, judge
 from assistant.answer.analyse import Analysis, analyse, language
-from assistant.answer.citations import check_citations, sentences
+from assistant.answer.citations import check_citations
 from assistant.answer.condense import condense_offline, continues, refers_back
 from assistant.answer.context import Source, build_context
 from assistant.answer.extractive import SCAFFOLD, extractive_answer
+from assistant.answer.markers import marker
 from assistant.answer.prompts import PromptSet, load_prompts
+from assistant.answer.sentences import split_sentences
 from assistant.retrieve.hybrid import HybridRetriever, SearchResult, get_retriever
 from assistant.retrieve.query import Filters
 from assistant.settings import Settings, get_settings
@@ -268,7 +270,7 @@ def check(turn: Turn) -> Turn:
     if turn.text.strip() == refusal:
         turn.abstained = True
     by_n = {s.n: s for s in turn.sources}
-    notices = {sentence for notice in turn.notices for sentence in sentences(notice)}
+    notices = {sentence for notice in turn.notices for sentence in split_sentences(notice)}
     checked = check_citations(turn.text, {n: s.text for n, s in by_n.items()}, {refusal} | SCAFFOLD | notices)
     turn.text, turn.invalid_citations, turn.unsupported = checked.text, checked.invalid, checked.unsupported
     turn.citations = [citation(by_n[n], turn.text) for n in checked.cited]
@@ -279,13 +281,13 @@ def check(turn: Turn) -> Turn:
 
 def citation(source: Source, answer: str) -> dict[str, Any]:
     """A citation entry: which record, and the sentence of the answer that cites it as the quote."""
-    marker = f"[{source.n}]"
-    quote = next((line for line in answer.splitlines() if marker in line), "")
+    mark = marker([source.n])
+    quote = next((line for line in answer.splitlines() if mark in line), "")
     return {
         "n": source.n,
         "record_id": source.hit.record_id,
         "title": source.hit.title,
-        "quote": quote.replace(marker, "").strip()[:QUOTE_CHARS],
+        "quote": quote.replace(mark, "").strip()[:QUOTE_CHARS],
         "url": source.hit.url,
         "sources": source.hit.sources,
     }

@@ -6,12 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.answer.markers import CITATION, marker, marker_numbers, numbers_in
+from assistant.answer.sentences import split_sentences
 from assistant.retrieve.text import tokenize
 
-CITATION = re.compile(r"\[(\d+(?:\s*[,，]\s*\d+)*)\]")
-# A sentence ends at . ! ? (or 。！？) unless citations follow, which belong to it: "A. [1] B [2]. C";
-# nor before a lowercase word ("i.e. portable", "alignment. sleep2vec is"), as the extractive answerer splits.
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?!\[\d|[a-z])|(?<=[。！？])(?!\s*\[\d)|(?<=\])\s*(?=[A-Z\u4e00-\u9fff*])|\n+")
 SUPPORT_THRESHOLD = 0.5
 
 
@@ -23,32 +21,26 @@ class CitationCheck:
     unsupported: list[str] = field(default_factory=list)
 
 
-def numbers_in(text: str) -> list[int]:
-    return [int(n) for m in CITATION.finditer(text) for n in re.split(r"\s*[,，]\s*", m.group(1))]
-
-
 def strip_invalid(text: str, valid: set[int]) -> tuple[str, list[int]]:
     """Remove citation numbers that point nowhere; return the cleaned text and the removed numbers."""
     removed: list[int] = []
 
     def keep(match: re.Match[str]) -> str:
-        numbers = [int(n) for n in re.split(r"\s*[,，]\s*", match.group(1))]
+        numbers = marker_numbers(match)
         good = [n for n in numbers if n in valid]
         removed.extend(n for n in numbers if n not in valid)
-        return f"[{', '.join(map(str, good))}]" if good else ""
+        return marker(good) if good else ""
 
     cleaned = CITATION.sub(keep, text)
     return re.sub(r"[ \t]+([.,;。，；])", r"\1", cleaned), removed
 
 
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_END.split(text) if s and s.strip()]
-
-
 def claim_sentences(text: str, scaffold: set[str]) -> list[str]:
     """The sentences that make a claim: all but those in ``scaffold`` (the refusal, fixed phrases of the
     answerer) and headings ending in ":"."""
-    return [s for s in sentences(text) if CITATION.sub("", s).strip() not in scaffold and not s.rstrip().endswith(":")]
+    return [
+        s for s in split_sentences(text) if CITATION.sub("", s).strip() not in scaffold and not s.rstrip().endswith(":")
+    ]
 
 
 def support(sentence: str, source_texts: list[str]) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.index.tokens import count_tokens, truncate_tokens
+from assistant.records.links import link_line
 from assistant.retrieve.hybrid import Hit
 
 
@@ -13,9 +14,6 @@ class Source:
     n: int
     hit: Hit
     text: str  # header + abstract (+ code link), possibly truncated to fit the budget
-
-    def block(self) -> str:
-        return f"[{self.n}] {self.text}"
 
 
 COMPACT_TOKENS = 90  # per record in a list answer, so every matching record fits
@@ -40,7 +38,7 @@ def build_context(hits: list[Hit], full_text: dict[str, str], budget: int, compa
         short = truncate_tokens(body, per_record) if compact else body
         text = f"{hit.header}\n{short}" + (" …" if len(short) < len(body) else "")
         if compact and hit.url and hit.url not in text:
-            text += f"\nCode/project link: {hit.url}"
+            text += "\n" + link_line(hit.url)
         cost = count_tokens(text) + 4
         if used + cost > budget:
             room = budget - used - 4

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 from assistant.answer.analyse import Analysis
 from assistant.answer.context import Source
+from assistant.answer.markers import marker
+from assistant.answer.sentences import split_sentences
+from assistant.records.links import LABEL, without_link_lines
 from assistant.retrieve.text import tokenize
 
-# A sentence ends at . ! ? before a capital, digit, quote, bracket or markdown emphasis ("**In this work**"),
-# as the citation checker splits (never before a lowercase word: "i.e. portable", "sleep2vec is").
-SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[*_])|(?<=[。！？])")
 BOILERPLATE = re.compile(r"^(?:ICLR \d{4} (?:Oral|Poster|Spotlight)\.?\s*)?(?:accepted paper at [^.]+\.)?\s*", re.I)
 DEFINES = re.compile(
     r"\b(?:we (?:introduce|propose|present|develop|build|construct|release)|this paper|"
@@ -44,7 +44,7 @@ TEXT = {
     "en": {
         "intro": "From the collection:",
         "list": "{n} matching records:",
-        "code": "Code/project link: {url}",
+        "code": LABEL + " {url}",
         "no_code": "The record gives no code or project link.",
         "related": "See also:",
         "none": "no code link",
@@ -65,9 +65,8 @@ SCAFFOLD = {phrase for lang in TEXT.values() for phrase in (lang["no_code"],)}
 def abstract_sentences(source: Source) -> list[str]:
     """The sentences of a record's abstract, without the venue boilerplate and the code-link line."""
     body = source.text.split("\n", 1)[-1]
-    body = "\n".join(line for line in body.splitlines() if not line.startswith("Code/project link:"))
-    body = BOILERPLATE.sub("", body.strip(), count=1)
-    return [s.strip() for s in SENTENCE.split(body) if len(s.strip()) > 1]
+    body = BOILERPLATE.sub("", without_link_lines(body).strip(), count=1)
+    return [s for s in split_sentences(body) if len(s) > 1]
 
 
 def best_sentences(sentences: list[str], question: str, analysis: Analysis, limit: int) -> list[str]:
@@ -117,9 +116,10 @@ def lookup_lines(question: str, sources: list[Source], analysis: Analysis) -> It
     top = sources[0]
     yield text["intro"]
     picked = best_sentences(abstract_sentences(top), question, analysis, limit=LOOKUP_SENTENCES)
-    yield f"{label(top)}: " + " ".join(f"{s} [{top.n}]" for s in picked)
+    cite = marker([top.n])
+    yield f"{label(top)}: " + " ".join(f"{s} {cite}" for s in picked)
     if top.hit.url:
-        yield f"{text['code'].format(url=top.hit.url)} [{top.n}]"
+        yield f"{text['code'].format(url=top.hit.url)} {cite}"
     elif analysis.asks_code:
         yield text["no_code"]
     related = [
@@ -128,7 +128,7 @@ def lookup_lines(question: str, sources: list[Source], analysis: Analysis) -> It
         if s.hit.dense >= top.hit.dense - RELATED_DENSE_GAP and s.hit.bm25 >= RELATED_BM25_SHARE * top.hit.bm25
     ]
     if related:
-        yield text["related"] + " " + "; ".join(f"{s.hit.title} [{s.n}]" for s in related)
+        yield text["related"] + " " + "; ".join(f"{s.hit.title} {marker([s.n])}" for s in related)
 
 
 def list_lines(sources: list[Source], analysis: Analysis) -> Iterator[str]:
@@ -137,9 +137,10 @@ def list_lines(sources: list[Source], analysis: Analysis) -> Iterator[str]:
     for source in sources:
         # Every sentence of the line carries the citation, so each one can be checked against the source.
         missing = f" ({text['none']})" if analysis.asks_code and not source.hit.url else ""
-        line = f"- {label(source)}{missing}: {summary(abstract_sentences(source))} [{source.n}]"
+        cite = marker([source.n])
+        line = f"- {label(source)}{missing}: {summary(abstract_sentences(source))} {cite}"
         if analysis.asks_code and source.hit.url:
-            line += f" {text['code'].format(url=source.hit.url)} [{source.n}]"
+            line += f" {text['code'].format(url=source.hit.url)} {cite}"
         yield line
 
 

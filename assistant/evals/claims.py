@@ -29,7 +29,9 @@ from typing import Any
 import numpy as np
 
 from assistant.answer.analyse import language
-from assistant.answer.citations import CITATION, SUPPORT_THRESHOLD, claim_sentences, numbers_in, sentences, support
+from assistant.answer.citations import SUPPORT_THRESHOLD, claim_sentences, support
+from assistant.answer.markers import CITATION, numbers_in
+from assistant.answer.sentences import split_sentences
 
 SEMANTIC_THRESHOLD = {"en": 0.8989, "zh": 0.8649}  # derive_thresholds on the dev pairs
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -84,7 +86,7 @@ def supports(claim: str, passages: list[str], encoder: Encoder) -> bool:
         return False
     if support(claim, passages) >= SUPPORT_THRESHOLD:
         return True
-    units = [s for p in passages for s in sentences(p)]
+    units = [s for p in passages for s in split_sentences(p)]
     return encoder.best(claim, units) >= SEMANTIC_THRESHOLD[language(CITATION.sub(" ", claim))]
 
 
@@ -127,7 +129,7 @@ def load_pairs(path: Path, split: str) -> list[dict[str, Any]]:
 
 
 def pair_scores(pairs: list[dict[str, Any]], encoder: Encoder) -> list[float]:
-    return [encoder.best(p["claim"], sentences(p["quote"])) for p in pairs]
+    return [encoder.best(p["claim"], split_sentences(p["quote"])) for p in pairs]
 
 
 def derive_thresholds(pairs: list[dict[str, Any]], encoder: Encoder) -> dict[str, float | None]:

@@ -13,7 +13,8 @@ from typing import Any
 
 from assistant.answer import extractive
 from assistant.answer.analyse import CJK, LATIN, language
-from assistant.answer.citations import CITATION, claim_sentences, numbers_in
+from assistant.answer.citations import claim_sentences
+from assistant.answer.markers import CITATION, numbers_in
 from assistant.evals.cache import AnswerCache, configuration
 from assistant.evals.claims import claim_scores, shared_encoder
 from assistant.evals.golden import GoldenQuestion, load_golden

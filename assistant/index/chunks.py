@@ -6,6 +6,7 @@ from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.index.tokens import count_tokens
+from assistant.records.links import link_line
 from assistant.records.model import Record
 
 SEPARATORS = ["\n\n", "\n", ". ", "。", "; ", " ", ""]
@@ -15,7 +16,7 @@ def record_text(record: Record) -> str:
     """The text embedded and searched for a record: header line, abstract and code link."""
     parts = [record.header, record.abstract]
     if record.url:
-        parts.append(f"Code/project link: {record.url}")
+        parts.append(link_line(record.url))
     return "\n".join(parts)
 
 
@@ -32,7 +33,7 @@ def chunk_records(records: list[Record], chunk_tokens: int, chunk_overlap: int) 
     )
     docs: list[Document] = []
     for record in records:
-        body = "\n".join(filter(None, [record.abstract, f"Code/project link: {record.url}" if record.url else ""]))
+        body = "\n".join(filter(None, [record.abstract, link_line(record.url) if record.url else ""]))
         pieces = [body] if count_tokens(record_text(record)) <= chunk_tokens else splitter.split_text(body)
         for i, piece in enumerate(pieces):
             meta = record.metadata() | {"chunk": i, "chunks": len(pieces)}

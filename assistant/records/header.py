@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.records.model import RecordMeta
+
 # Tracks seen in the shipped corpus. A header whose track is not listed is still parsed:
 # the track is then guessed (see ``_split_track``).
 KNOWN_TRACKS = (
@@ -36,36 +38,30 @@ class HeaderError(ValueError):
 
 
 @dataclass
-class Header:
-    kind: str
-    title: str
-    venue: str = ""
-    presentation: str = ""
-    year: int | None = None
-    track: str = ""
-    track_guessed: bool = False
+class Header(RecordMeta):
+    """What a header line says of its record: every RecordMeta field but the url (the body line gives it)."""
 
-    @property
-    def short_name(self) -> str:
-        m = SHORT_NAME.match(self.title)
-        return m.group("name").strip() if m and not CJK.search(m.group("name")) else ""
+    def __post_init__(self) -> None:
+        if not self.short_name:
+            m = SHORT_NAME.match(self.title)
+            self.short_name = m.group("name").strip() if m and not CJK.search(m.group("name")) else ""
 
 
-def _split_track(rest: str) -> tuple[str, str, bool]:
-    """Split "track title" into (track, title, guessed)."""
+def _split_track(rest: str) -> tuple[str, str]:
+    """Split "track title" into (track, title); an unknown track is guessed from the words' shape."""
     for track in sorted(KNOWN_TRACKS, key=len, reverse=True):
         if rest.startswith(track + " "):
-            return track, rest[len(track) + 1 :].strip(), False
+            return track, rest[len(track) + 1 :].strip()
     words = rest.split(" ")
     if len(words) < 2:
         raise HeaderError("no track and title after the year")
     if CJK.search(words[0]):  # a Chinese track is one word
-        return words[0], " ".join(words[1:]), True
+        return words[0], " ".join(words[1:])
     # An English track: the lowercase-led words before the first word that starts the title
     # (a Chinese word, a word with a colon, or a capitalised name).
     for i, word in enumerate(words[1:], start=1):
         if CJK.search(word) or ":" in word or "：" in word or word[:1].isupper():
-            return " ".join(words[:i]), " ".join(words[i:]), True
+            return " ".join(words[:i]), " ".join(words[i:])
     raise HeaderError("cannot tell the track from the title")
 
 
@@ -76,15 +72,14 @@ def parse_header(line: str) -> Header:
         m = PAPER.match(line)
         if not m:
             raise HeaderError("paper header (论文) without '<venue> [Oral|Poster]<year> 年<track> <title>'")
-        track, title, guessed = _split_track(m.group("rest"))
+        track, title = _split_track(m.group("rest"))
         return Header(
-            "paper",
-            title,
-            m.group("venue").strip(),
-            m.group("presentation") or "",
-            int(m.group("year")),
-            track,
-            guessed,
+            kind="paper",
+            title=title,
+            venue=m.group("venue").strip(),
+            presentation=m.group("presentation") or "",
+            year=int(m.group("year")),
+            track=track,
         )
     if line.startswith("征稿与合作"):
         m = CALL.match(line)
@@ -93,12 +88,14 @@ def parse_header(line: str) -> Header:
         category, _, title = m.group("rest").strip().partition(" ")
         if not (title and CJK.fullmatch(category[:1] or "x") and not SHORT_NAME.match(category)):
             category, title = "", m.group("rest").strip()
-        return Header("call", title, m.group("venue").strip(), year=int(m.group("year")), track=category)
+        return Header(
+            kind="call", title=title, venue=m.group("venue").strip(), year=int(m.group("year")), track=category
+        )
     if line.startswith("数据资源"):
         m = DATA.match(line)
         if not m:
             raise HeaderError(
                 "data-resource header (数据资源) without an access label (开放访问/申请访问) before the title"
             )
-        return Header("data", m.group("title").strip())
-    return Header("other", line)
+        return Header(kind="data", title=m.group("title").strip())
+    return Header(kind="other", title=line)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
-from typing import Literal
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
 
 Kind = Literal["paper", "call", "data", "other"]
 
-KIND_LABELS: dict[str, str] = {"paper": "论文", "call": "征稿与合作", "data": "数据资源", "other": ""}
+# How the UI names each kind (filter choices, card chips).
+KIND_LABELS: dict[str, str] = {
+    "paper": "paper · 论文",
+    "call": "call for papers · 征稿",
+    "data": "data resource · 数据资源",
+    "other": "other",
+}
 
 
 def content_id(header: str, body: str) -> str:
@@ -16,12 +22,11 @@ def content_id(header: str, body: str) -> str:
     return hashlib.sha256(f"{header}\n{body}".encode()).hexdigest()[:16]
 
 
-@dataclass
-class Record:
-    """A parsed record. ``sources`` lists every ``file:line`` where it occurs."""
+@dataclass(kw_only=True)
+class RecordMeta:
+    """The metadata that travels with a record through every layer: the Record itself, each retrieved
+    Hit and each source card of the UI derive from this one definition."""
 
-    header: str
-    abstract: str
     title: str
     kind: Kind = "other"
     short_name: str = ""
@@ -30,6 +35,29 @@ class Record:
     year: int | None = None
     track: str = ""
     url: str = ""
+
+
+META_FIELDS = tuple(f.name for f in fields(RecordMeta))
+
+
+def meta_of(obj: Any) -> dict[str, Any]:
+    """The RecordMeta fields of ``obj`` (a Record, a Hit, or anything with those attributes)."""
+    return {name: getattr(obj, name) for name in META_FIELDS}
+
+
+def meta_from_metadata(meta: dict[str, Any]) -> dict[str, Any]:
+    """The RecordMeta fields read back from a chunk's stored metadata (see ``Record.metadata``)."""
+    values = {name: meta.get(name, "") for name in META_FIELDS}
+    values["year"] = meta.get("year") or None
+    return values
+
+
+@dataclass
+class Record(RecordMeta):
+    """A parsed record. ``sources`` lists every ``file:line`` where it occurs."""
+
+    header: str
+    abstract: str
     sources: list[str] = field(default_factory=list)
     id: str = ""
 
@@ -45,15 +73,9 @@ class Record:
         """Flat metadata as stored with every chunk (Chroma accepts only scalars)."""
         return {
             "record_id": self.id,
-            "title": self.title,
             "header": self.header,
-            "kind": self.kind,
-            "short_name": self.short_name,
-            "venue": self.venue,
-            "presentation": self.presentation,
-            "year": self.year or 0,
-            "track": self.track,
-            "url": self.url,
+            **meta_of(self),
+            "year": self.year or 0,  # Chroma stores no None
             "has_code": self.has_code,
             "sources": "\n".join(self.sources),
         }

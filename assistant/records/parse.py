@@ -13,14 +13,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from assistant.records.header import HeaderError, parse_header
-from assistant.records.model import Problem, Record
+from assistant.records.links import split_links
+from assistant.records.model import META_FIELDS, Problem, Record, meta_of
 
 KIND_PREFIXES = ("论文", "征稿与合作", "数据资源")
-# The trailing link line: one URL, or several separated by ";" ("code; dataset").
-CODE_LINK = re.compile(r"Code/project link:\s*(?P<url>[^\s;；]+(?:\s*[;；]\s*[^\s;；]+)*)[;；]?\s*$")
-LINK_SEPARATOR = re.compile(r"\s*[;；]\s*")
 JSONL_FIELDS = ("title", "abstract")
-JSONL_OPTIONAL = ("kind", "venue", "presentation", "year", "track", "url", "header", "short_name")
+JSONL_OPTIONAL = (*(name for name in META_FIELDS if name != "title"), "header")
 SURROGATE = re.compile("[\ud800-\udfff]")  # from a lone \uXXXX escape in JSON; not UTF-8
 
 
@@ -69,11 +67,9 @@ def _looks_binary(data: bytes) -> bool:
 def _split_body(body: str) -> tuple[str, str]:
     """Separate the trailing code/project link from the abstract text. With several links, the first is the
     record's url and the others stay in the text as "Further links: ..." (e.g. a released data set)."""
-    m = CODE_LINK.search(body)
-    if not m:
-        return body.strip(), ""
-    links = [link.rstrip(";；,.") for link in LINK_SEPARATOR.split(m.group("url").strip()) if link.rstrip(";；,.")]
-    abstract = body[: m.start()].strip()
+    abstract, links = split_links(body)
+    if not links:
+        return abstract, ""
     if len(links) > 1:
         abstract += " Further links: " + "; ".join(links[1:])
     return abstract, links[0]
@@ -129,14 +125,7 @@ def parse_text(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Recor
             Record(
                 header=header.strip(),
                 abstract=abstract,
-                title=h.title,
-                kind=h.kind,  # type: ignore[arg-type]
-                short_name=h.short_name,
-                venue=h.venue,
-                presentation=h.presentation,
-                year=h.year,
-                track=h.track,
-                url=url,
+                **(meta_of(h) | {"url": url}),
                 sources=[f"{name}:{number}"],
             )
         )

@@ -13,6 +13,7 @@ import numpy as np
 
 from assistant.index import store
 from assistant.index.embeddings import get_embeddings
+from assistant.records.model import RecordMeta, meta_from_metadata
 from assistant.retrieve.query import FILTER_KEYS, Filters, QueryPlan, plan_query
 from assistant.retrieve.text import tokenize
 from assistant.settings import RetrievalSettings, Settings
@@ -25,26 +26,18 @@ OVERFETCH_MAX = (
 
 
 @dataclass
-class Hit:
+class Hit(RecordMeta):
     """One record found for a query, with its best chunk."""
 
     rank: int
     record_id: str
-    title: str
     header: str
-    kind: str
-    venue: str
-    presentation: str
-    year: int | None
-    track: str
-    url: str
     sources: list[str]
     score: float
     snippet: str
     text: str = field(repr=False, default="")
     dense: float = 0.0
     bm25: float = 0.0
-    short_name: str = ""
 
     @property
     def name(self) -> str:
@@ -93,7 +86,7 @@ class Catalog:
         self.columns = {key: np.array([m.get(key) for m in metas], dtype=object) for key in FILTER_KEYS}
 
     def allowed(self, filters: Filters) -> np.ndarray:
-        """Rows whose metadata match ``filters`` (the rule of Filters.matches), vectorised."""
+        """Rows whose metadata match ``filters``: a list value matches any of its items."""
         mask = np.ones(len(self.metas), dtype=bool)
         for key, value in filters.active().items():
             if isinstance(value, list):  # any of several values (a track named in two languages)
@@ -286,23 +279,16 @@ class HybridRetriever:
         meta, text = self.catalog.metas[row], self.catalog.texts[row]
         body = text.split("\n", 1)[1] if "\n" in text else text
         return Hit(
+            **meta_from_metadata(meta),
             rank=rank,
             record_id=rid,
-            title=meta["title"],
             header=meta["header"],
-            kind=meta["kind"],
-            venue=meta["venue"],
-            presentation=meta["presentation"],
-            year=meta["year"] or None,
-            track=meta["track"],
-            url=meta["url"],
             sources=meta["sources"].split("\n"),
             score=score,
             snippet=body[:SNIPPET_CHARS],
             text=text,
             dense=dense,
             bm25=bm25,
-            short_name=meta.get("short_name", ""),
         )
 
     def record_text(self, record_id: str) -> str:

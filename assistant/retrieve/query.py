@@ -73,9 +73,6 @@ class Filters:
     def active(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
-    def matches(self, meta: dict[str, Any]) -> bool:
-        return all(meta.get(k) in v if isinstance(v, list) else meta.get(k) == v for k, v in self.active().items())
-
     def chroma_where(self) -> dict[str, Any] | None:
         clauses = [{k: {"$in": v} if isinstance(v, list) else {"$eq": v}} for k, v in self.active().items()]
         if not clauses:
