@@ -21,14 +21,17 @@ EN_CODE_NOUN = (
     r"(?:code|project)(?:\s*(?:or|and|/)\s*(?:code|project))?(?:\s*(?:links?|urls?|pages?|repos(?:itory|itories)?))?"
 )
 HAS_CODE = re.compile(
-    r"\b(?:provides?|providing|provided|has|have|having|with|without|gives?|includes?|including|offers?|shares?|"
+    r"\b(?:(?:comes?|coming|came)\s+)?(?:provides?|providing|provided|has|have|having|with|without|gives?|includes?|"
+    r"including|offers?|shares?|"
     r"lists?|releases?|released|lacks?|lacking)\s+(?:(?:a|an|any|no|public|released|open[- ]source|their|its)\s+)"
     rf"{{0,2}}{EN_CODE_NOUN}\b|\bcode (?:is |was |are )?(?:not )?(?:available|released|public)\b|"
     r"\bopen[- ]sourced?\b|(?:有|提供|给出|附|附带|带|公开|发布)?了?(?:代码|源码)(?:或项目)?(?:链接|主页|仓库|地址)?|"
     r"(?:有|提供|给出|附)?了?项目(?:链接|主页|仓库|地址)|开源",
     re.I,
 )
-CODE_NEGATED = re.compile(r"^(?:without|lack)|\b(?:no|not)\b", re.I)  # inside the match: "with no code"
+CODE_NEGATED = re.compile(
+    r"\b(?:without|lack|lacks|lacking|no|not)\b", re.I
+)  # inside the match: "with no code", "lacking code"
 KIND_WORDS: list[tuple[str, re.Pattern[str], bool]] = [  # (kind, wording, counts only when negated)
     # the seed headers call these 征稿与合作 ("calls and collaborations")
     (
@@ -50,7 +53,7 @@ YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)\s*年?")
 NEG_BEFORE = re.compile(
     r"(?:\b(?:not|non|without|excluding|except(?:\s+for)?|other\s+than|apart\s+from|no|never|neither|nor)|n't)"
     r"\s*-?\s*"
-    r"(?:(?:a|an|the|any|in|at|from|as|for|of|by|accepted|presented|published|listed|been|be)\s+){0,3}$|"
+    r"(?:(?:a|an|the|any|in|at|from|as|for|of|by|accepted|presented|published|listed|appear(?:ed)?|been|be)\s+){0,3}$|"
     r"(?:非|不|没|无|未|除了?|排除)(?:是|在|属于|为|有|含|包含|包括|提供|带|附)?了?\s*(?:在|于|属于)?\s*$",
     re.I,
 )
