@@ -57,6 +57,7 @@ NEG_BEFORE = re.compile(
     r"(?:非|不|没|无|未|除了?|排除)(?:是|在|属于|为|有|含|包含|包括|提供|带|附)?了?\s*(?:在|于|属于)?\s*$",
     re.I,
 )
+A_NOT_A = re.compile(r"(\w)[不没]\1|有无")
 NEG_AFTER = re.compile(r"^\s*(?:以外|之外|除外)|^\s*(?:excluded|aside)\b", re.I)
 # A track name filters only where the question speaks of the category: a category word next to it ("in the
 # 医学影像 track", "属于 clinical prediction", "医学影像方向下") or the collection noun right after it ("the
@@ -132,12 +133,14 @@ class _Reader:
         self.question, self.rest = question, question
         self.include: dict[str, list[Value]] = {}
         self.exclude: dict[str, list[Value]] = {}
-        self.seen_at: dict[tuple[str, Value], int] = {}  # where each value was first mentioned
+        self.seen_at: dict[tuple[str, Value], tuple[int, int]] = {}  # where each value was first mentioned
 
     def take(self, key: str, values: list[Value], start: int, end: int, only_negated: bool = False) -> None:
         """Record ``values`` for ``key`` with the polarity the mention's surroundings give, and blank the
         mention with its cue."""
         before = NEG_BEFORE.search(self.rest[:start])
+        if before and A_NOT_A.match(self.question, max(0, before.start() - 1)):
+            before = None  # 有没有论文…? / 是不是 oral? asks, it does not negate
         after = NEG_AFTER.match(self.rest[end:])
         negated = bool(before or after) or (key == "has_code" and bool(CODE_NEGATED.search(self.question[start:end])))
         if only_negated and not negated:
@@ -146,8 +149,8 @@ class _Reader:
         end = end + after.end() if after else end
         known = (self.exclude if negated else self.include).setdefault(key, [])
         known.extend(v for v in values if v not in known)
-        for value in values:
-            self.seen_at.setdefault((key, value), start)
+        for i, value in enumerate(values):  # a name's own value before its translations at the same place
+            self.seen_at[(key, value)] = min(self.seen_at.get((key, value), (start, i)), (start, i))
         self.rest = self.rest[:start] + " " * (end - start) + self.rest[end:]
 
     def take_all(self, key: str, pattern: re.Pattern[str], value: Value, only_negated: bool = False) -> None:
@@ -169,7 +172,8 @@ class _Reader:
                         continue
                     if cue and not re.search(r"papers|works|论文|文章", cue.group(), re.I):
                         end += cue.end()  # the category word goes with the name
-                self.take(key, names[name], m.start(), end)
+                literal_first = sorted(names[name], key=lambda value: value.lower() != name.lower())
+                self.take(key, literal_first, m.start(), end)
 
     def filters(self) -> Filters:
         """The filters read, each key's values in the order the question mentions them."""
