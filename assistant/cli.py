@@ -86,7 +86,9 @@ def search(
     where: Annotated[
         list[str] | None,
         typer.Option(
-            "--where", help="Filter key=value (kind, venue, presentation, year, track, has_code); repeatable."
+            "--where",
+            help="Filter key=value, or key!=value to exclude (kind, venue, presentation, year, track, has_code); "
+            "repeatable.",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
@@ -134,7 +136,9 @@ def ask(
     question: Annotated[str, typer.Argument(help="The question, in English or Chinese.")],
     backend: Annotated[str | None, typer.Option(help="extractive (offline, default) | openai")] = None,
     history_file: Annotated[Path | None, typer.Option(help="JSON list of previous user questions.")] = None,
-    where: Annotated[list[str] | None, typer.Option("--where", help="Filter key=value; repeatable.")] = None,
+    where: Annotated[
+        list[str] | None, typer.Option("--where", help="Filter key=value or key!=value; repeatable.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
     model: Annotated[str | None, typer.Option(help="Model name for the openai backend (ASSISTANT_MODEL).")] = None,
     data_dir: DataDir = None,

@@ -95,6 +95,8 @@ def test_search_cli_json_shape(seed_settings: Settings) -> None:
             "3",
             "--where",
             "has_code=true",
+            "--where",
+            "presentation!=Oral",
             "--data-dir",
             str(seed_settings.data_dir),
         ],
@@ -105,7 +107,15 @@ def test_search_cli_json_shape(seed_settings: Settings) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert out["query"] == "EEG tokenizer" and out["filters"] == {"has_code": True}
+    assert out["query"] == "EEG tokenizer" and out["filters"] == {"has_code": True, "not": {"presentation": "Oral"}}
+    assert out["plan"] == {
+        "filters": [
+            {"key": "has_code", "value": True, "polarity": "include"},
+            {"key": "presentation", "value": "Oral", "polarity": "exclude"},
+        ],
+        "topic_terms": ["eeg", "tokenizer"],
+        "question_type": "lookup",
+    }
     assert 0 < len(out["hits"]) <= 3
     keys = {
         "rank",
@@ -143,3 +153,20 @@ def test_bad_where_is_a_clear_error(seed_settings: Settings) -> None:
         timeout=60,
     )
     assert proc.returncode == 2 and "colour=red" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_negated_filters_from_the_question(seed_settings: Settings) -> None:
+    result = get_retriever(seed_settings).search("Which oral papers do not have a code link?")
+    assert result.filters.active() == {"presentation": "Oral", "not": {"has_code": True}}
+    assert {h.header for h in result.hits} == headers_where(lambda r: r.presentation == "Oral" and not r.url)
+    hits = get_retriever(seed_settings).search("Which papers are not posters?").hits
+    assert {h.header for h in hits} == headers_where(lambda r: r.presentation != "Poster")
+
+
+def test_chroma_where_excludes_like_the_catalog_mask(seed_settings: Settings) -> None:
+    retriever = get_retriever(seed_settings)
+    filters = Filters(year=2026, exclude={"presentation": ["Oral"], "track": ["医学影像", "clinical NLP"]})
+    found = retriever.collection.get(where=filters.chroma_where(), include=[])
+    allowed = retriever.catalog.allowed(filters)
+    assert set(found["ids"]) == {cid for cid, ok in zip(retriever.catalog.ids, allowed, strict=True) if ok}
+    assert 0 < len(found["ids"]) < len(retriever.catalog.ids)

@@ -89,6 +89,7 @@ class Turn:
             "unsupported_sentences": self.unsupported,
             "sources": [s.hit.to_dict() | {"n": s.n} for s in self.sources],
             "filters": self.result.filters.active() if self.result else {},
+            "plan": self.result.plan.to_dict() if self.result else None,
             "lang": self.lang,
             "kind": self.analysis.kind if self.analysis else None,
             "evidence": vars(self.evidence) if self.evidence else None,

@@ -14,7 +14,8 @@ import numpy as np
 from assistant.index import store
 from assistant.index.embeddings import get_embeddings
 from assistant.records.model import RecordMeta, meta_from_metadata
-from assistant.retrieve.query import FILTER_KEYS, Filters, QueryPlan, plan_query
+from assistant.retrieve.filters import FILTER_KEYS, Filters
+from assistant.retrieve.query import QueryPlan, plan_query
 from assistant.retrieve.text import tokenize
 from assistant.settings import RetrievalSettings, Settings
 
@@ -64,7 +65,12 @@ class SearchResult:
     top_bm25: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "filters": self.filters.active(), "hits": [h.to_dict() for h in self.hits]}
+        return {
+            "query": self.query,
+            "filters": self.filters.active(),
+            "plan": self.plan.to_dict(),
+            "hits": [h.to_dict() for h in self.hits],
+        }
 
 
 class Catalog:
@@ -88,11 +94,12 @@ class Catalog:
     def allowed(self, filters: Filters) -> np.ndarray:
         """Rows whose metadata match ``filters``: a list value matches any of its items."""
         mask = np.ones(len(self.metas), dtype=bool)
-        for key, value in filters.active().items():
+        for key, value, polarity in filters.clauses():
             if isinstance(value, list):  # any of several values (a track named in two languages)
-                mask &= np.isin(self.columns[key], np.array(value, dtype=object))
+                hit = np.isin(self.columns[key], np.array(value, dtype=object))
             else:
-                mask &= self.columns[key] == value
+                hit = self.columns[key] == value
+            mask &= hit if polarity == "include" else ~hit
         return mask
 
     @classmethod

@@ -1,40 +1,86 @@
-"""What a question asks for: metadata filters, whether it wants every matching record, and its topic terms."""
+"""What a question asks for: metadata filters with polarity, whether it wants every matching record, its topic
+terms. ``plan_query`` is a pure function of the question and the catalog's vocabulary (venues, tracks); its
+cases are in evals/parser_cases.jsonl."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.retrieve.filters import FILTER_KEYS, Filters, Value
 from assistant.retrieve.text import tokenize
 
-FILTER_KEYS = ("kind", "venue", "presentation", "year", "track", "has_code")
+__all__ = ["FILTER_KEYS", "Filters", "QueryPlan", "plan_query"]
 
 ORAL = re.compile(r"\boral\b(?:\s*(?:报告|展示|presentations?|talks?))?|口头报告|口头", re.I)
 POSTER = re.compile(r"\bposters?\b(?:\s*(?:报告|展示|presentations?))?|海报", re.I)
-# "with code" constraints of a list question ("Which EEG papers have a code link?", "有代码的论文")
-WITH_CODE = re.compile(
-    r"\b(?:provides?|providing|has|have|having|with|gives?|includes?|including|offers?|shares?|lists?)"
-    r"\s+(?:a\s+|an\s+)?(?:code|project)(?:\s*(?:or|and|/)\s*(?:code|project))?\s*"
-    r"(?:links?|urls?|pages?|repos(?:itory|itories)?)\b|"
-    r"\bwith (?:a )?(?:code|code links?|released code|open[- ]source code)\b|\bhave (?:a )?code\b|"
-    r"\bcode (?:is )?(?:available|released)\b|\bopen[- ]sourced?\b|"
-    r"(?:有|提供|给出|附)了?(?:代码|项目)(?:或项目)?(?:链接|主页|仓库)|有代码|开源|附代码|公开代码",
+# "has code" wording of a list question ("Which EEG papers have a code link?", "没有代码的论文"); the verb or
+# the negation around it gives the polarity ("without code", "do not have a code link", "未开源")
+EN_CODE_NOUN = (
+    r"(?:code|project)(?:\s*(?:or|and|/)\s*(?:code|project))?(?:\s*(?:links?|urls?|pages?|repos(?:itory|itories)?))?"
+)
+HAS_CODE = re.compile(
+    r"\b(?:(?:comes?|coming|came)\s+)?(?:provides?|providing|provided|has|have|having|with|without|gives?|includes?|"
+    r"including|offers?|shares?|"
+    r"lists?|releases?|released|lacks?|lacking)\s+(?:(?:a|an|any|no|public|released|open[- ]source|their|its)\s+)"
+    rf"{{0,2}}{EN_CODE_NOUN}\b|\bcode (?:is |was |are )?(?:not )?(?:available|released|public)\b|"
+    r"\bopen[- ]sourced?\b|(?:有|提供|给出|附|附带|带|公开|发布)?了?(?:代码|源码)(?:或项目)?(?:链接|主页|仓库|地址)?|"
+    r"(?:有|提供|给出|附)?了?项目(?:链接|主页|仓库|地址)|开源",
     re.I,
 )
-KIND_WORDS = {
+CODE_NEGATED = re.compile(
+    r"\b(?:without|lack|lacks|lacking|no|not)\b", re.I
+)  # inside the match: "with no code", "lacking code"
+KIND_WORDS: list[tuple[str, re.Pattern[str], bool]] = [  # (kind, wording, counts only when negated)
     # the seed headers call these 征稿与合作 ("calls and collaborations")
-    "call": re.compile(
-        r"\bcalls? for (?:papers|submissions|collaborations?)\b|\bspecial issues?\b|征稿|专刊|专辑|"
-        r"合作(?:信息|机会)?",
-        re.I,
+    (
+        "call",
+        re.compile(
+            r"\bcalls? for (?:papers|submissions|collaborations?)\b|\bspecial issues?\b|征稿|专刊|专辑|"
+            r"合作(?:信息|机会)?",
+            re.I,
+        ),
+        False,
     ),
-    "data": re.compile(r"\bdata(?:set)? resources?\b|数据资源", re.I),
-}
-YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+    ("data", re.compile(r"\bdata(?:set)? resources?\b|数据资源", re.I), False),
+    # "papers" is the head noun of nearly every list question: it constrains only in contrast ("not papers")
+    ("paper", re.compile(r"\bpapers?\b|论文", re.I), True),
+]
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)\s*年?")
+# Negation just before a mention ("not posters", "non-oral", "other than ICLR 2026", "do not have a code link",
+# "非 oral", "不是 2026 年", "没有代码", "除了医学影像方向以外") or just after it ("poster 以外的论文").
+NEG_BEFORE = re.compile(
+    r"(?:\b(?:not|non|without|excluding|except(?:\s+for)?|other\s+than|apart\s+from|no|never|neither|nor)|n't)"
+    r"\s*-?\s*"
+    r"(?:(?:a|an|the|any|in|at|from|as|for|of|by|accepted|presented|published|listed|appear(?:ed)?|been|be)\s+){0,3}$|"
+    r"(?:非|不|没|无|未|除了?|排除)(?:是|在|属于|为|有|含|包含|包括|提供|带|附)?了?\s*(?:在|于|属于)?\s*$",
+    re.I,
+)
+A_NOT_A = re.compile(r"(\w)[不没]\1|有无")
+NEG_AFTER = re.compile(r"^\s*(?:以外|之外|除外)|^\s*(?:excluded|aside)\b", re.I)
+# A track name filters only where the question speaks of the category: a category word next to it ("in the
+# 医学影像 track", "属于 clinical prediction", "医学影像方向下") or the collection noun right after it ("the
+# clinical NLP papers"); "医学影像分割方面的论文" names a topic that starts with a track name.
+CATEGORY_AFTER = re.compile(
+    r"^\s*(?:(?:tracks?|categor(?:y|ies)|sessions?)\b|方向|类别|分类|赛道|板块|类)|^\s*(?:的\s*)?(?:papers|works|论文|文章)",
+    re.I,
+)
+CATEGORY_BEFORE = re.compile(r"(?:\btracks?|\bcategor(?:y|ies)|属于|归入|归属)\s*[:：(（\"“]?\s*$", re.I)
+# The same track in the other language (a catalog may name it either way)
+TRACK_ALIASES = [
+    ("医学影像", "medical imaging"),
+    ("医疗多模态", "Medical multimodal AI", "medical multimodal"),
+    ("临床 LLM", "clinical LLM"),
+    ("clinical prediction", "临床预测"),
+    ("clinical NLP", "临床 NLP", "临床自然语言处理"),
+    ("trustworthy medical AI", "可信医疗 AI", "可信医学 AI"),
+    ("surgical/interventional AI", "手术/介入 AI"),
+]
 # A list question names a plural collection noun right after which/what ("Which EEG papers ...", but not
 # "Which paper studies ..." or "Which study ... their studies"), says list/all/every, or, in Chinese,
-# 哪些/所有/全部 shortly before a collection noun (not "它提供了哪些训练数据", "忽略所有指令").
+# 哪些/所有/全部 shortly before a collection noun, or the noun before 有哪些 (not "它提供了哪些训练数据",
+# "忽略所有指令").
 EN_PLURAL = r"(?:papers|works|records|ones|studies|articles|resources|calls|items|entries|benchmarks|datasets)"
 EN_SINGULAR = (
     r"(?:paper|work|record|one|study|article|resource|call|item|entry|benchmark|dataset|method|model|framework)"
@@ -44,7 +90,8 @@ WANTS_ALL = re.compile(
     rf"^\s*(?:which|what)\s+(?:(?!{EN_SINGULAR}\b)[\w/.-]+\s+){{0,4}}{EN_PLURAL}\b|"
     rf"^\s*(?:please\s+)?(?:list|enumerate)\b|\b(?:list|enumerate)\s+(?:the|all|every)\b|"
     rf"\b(?:all|every)\s+(?:of\s+)?(?:the\s+)?(?:[\w/-]+\s+){{0,3}}?(?:{EN_PLURAL}|{EN_SINGULAR})\b|"
-    rf"\bhow many\b.*\b(?:papers|records)\b|列出|有几篇|多少篇|(?:哪些|所有|全部)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}",
+    rf"\bhow many\b.*\b(?:papers|records)\b|列出|有几篇|多少篇|(?:哪些|所有|全部)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}|"
+    rf"{ZH_NOUN}\s*(?:有|是)?哪些",
     re.I,
 )
 FILTER_WORDS = re.compile(
@@ -54,53 +101,9 @@ FILTER_WORDS = re.compile(
 # "What data resources are listed?"): a metadata question that has only these left has no topic.
 META_WORDS = re.compile(
     r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|"
-    r"appear|shown|show|there|any|belongs?|belonging)\b|语料库?|收录|条目|记录|信息|列表|属于",
+    r"appear|shown|show|there|any|belongs?|belonging|ones)\b|语料库?|收录|条目|记录|信息|列表|属于",
     re.I,
 )
-
-
-@dataclass
-class Filters:
-    """Metadata constraints; None means unconstrained."""
-
-    kind: str | None = None
-    venue: str | list[str] | None = None  # a list: any of these (a question naming a track in two languages)
-    presentation: str | None = None
-    year: int | None = None
-    track: str | list[str] | None = None
-    has_code: bool | None = None
-
-    def active(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
-
-    def chroma_where(self) -> dict[str, Any] | None:
-        clauses = [{k: {"$in": v} if isinstance(v, list) else {"$eq": v}} for k, v in self.active().items()]
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-    def merged(self, other: Filters) -> Filters:
-        """These filters with ``other``'s values where set (explicit filters win over recognised ones)."""
-        return Filters(**(self.active() | other.active()))
-
-    @classmethod
-    def parse_pairs(cls, pairs: list[str]) -> Filters:
-        """Parse CLI ``key=value`` pairs; raises ValueError naming the bad pair."""
-        values: dict[str, Any] = {}
-        for pair in pairs:
-            key, sep, value = pair.partition("=")
-            key = key.strip().replace("-", "_")
-            if not sep or key not in FILTER_KEYS:
-                raise ValueError(f"--where {pair!r}: expected key=value with key one of {', '.join(FILTER_KEYS)}")
-            if key == "year":
-                if not value.strip().isdigit():
-                    raise ValueError(f"--where {pair!r}: year must be a number")
-                values[key] = int(value)
-            elif key == "has_code":
-                values[key] = value.strip().lower() in ("1", "true", "yes", "y")
-            else:
-                values[key] = value.strip()
-        return cls(**values)
 
 
 @dataclass
@@ -110,51 +113,116 @@ class QueryPlan:
     wants_all: bool = False
     topic_terms: list[str] = field(default_factory=list)
 
+    @property
+    def question_type(self) -> str:
+        return "list" if self.wants_all else "lookup"
 
-def _find_value(question: str, values: list[str]) -> tuple[str | None, str]:
-    """The longest known value mentioned in the question (case-insensitive), and the question without it."""
-    lowered = question.lower()
-    for value in sorted(values, key=len, reverse=True):
-        if value and value.lower() in lowered:
-            start = lowered.index(value.lower())
-            return value, question[:start] + " " + question[start + len(value) :]
-    return None, question
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as shown by ``search --json``, ``ask --json`` and kept in evals/parser_cases.jsonl."""
+        return {
+            "filters": [{"key": k, "value": v, "polarity": p} for k, v, p in self.filters.clauses()],
+            "topic_terms": self.topic_terms,
+            "question_type": self.question_type,
+        }
 
 
-def _find_values(question: str, values: list[str]) -> tuple[str | list[str] | None, str]:
-    """Every known value the question mentions ("医疗多模态 / Medical multimodal AI track" names one track
-    in two languages): one value, a list of them in the order mentioned, or None; and the rest of the question."""
-    found: list[tuple[int, str]] = []
-    rest = question
-    while True:
-        value, shorter = _find_value(rest, values)
-        if value is None:
-            break
-        found.append((rest.lower().index(value.lower()), value))
-        rest = shorter
-    names = list(dict.fromkeys(v for _, v in sorted(found)))
-    return (names[0] if len(names) == 1 else names or None), rest
+class _Reader:
+    """The question with the mentions read so far blanked out (same length, so offsets stay valid)."""
+
+    def __init__(self, question: str) -> None:
+        self.question, self.rest = question, question
+        self.include: dict[str, list[Value]] = {}
+        self.exclude: dict[str, list[Value]] = {}
+        self.seen_at: dict[tuple[str, Value], tuple[int, int]] = {}  # where each value was first mentioned
+
+    def take(self, key: str, values: list[Value], start: int, end: int, only_negated: bool = False) -> None:
+        """Record ``values`` for ``key`` with the polarity the mention's surroundings give, and blank the
+        mention with its cue."""
+        before = NEG_BEFORE.search(self.rest[:start])
+        if before and A_NOT_A.match(self.question, max(0, before.start() - 1)):
+            before = None  # 有没有论文…? / 是不是 oral? asks, it does not negate
+        after = NEG_AFTER.match(self.rest[end:])
+        negated = bool(before or after) or (key == "has_code" and bool(CODE_NEGATED.search(self.question[start:end])))
+        if only_negated and not negated:
+            return
+        start = before.start() if before else start
+        end = end + after.end() if after else end
+        known = (self.exclude if negated else self.include).setdefault(key, [])
+        known.extend(v for v in values if v not in known)
+        for i, value in enumerate(values):  # a name's own value before its translations at the same place
+            self.seen_at[(key, value)] = min(self.seen_at.get((key, value), (start, i)), (start, i))
+        self.rest = self.rest[:start] + " " * (end - start) + self.rest[end:]
+
+    def take_all(self, key: str, pattern: re.Pattern[str], value: Value, only_negated: bool = False) -> None:
+        for m in list(pattern.finditer(self.rest)):
+            self.take(key, [value], m.start(), m.end(), only_negated)
+
+    def names(self, key: str, names: dict[str, list[str]], cued: bool = False) -> None:
+        """Mentions of known names (longest first, word-bounded for Latin names); ``names`` maps a spelling
+        to the catalog values it stands for. With ``cued`` a mention needs a category cue to count."""
+        for name in sorted(names, key=len, reverse=True):
+            edge = r"(?<![A-Za-z0-9])" if name[:1].isascii() else ""  # a Latin name is word-bounded, Chinese
+            tail = r"(?![A-Za-z0-9])" if name[-1:].isascii() else ""  # may touch it ("LLM方向")
+            spelled = re.escape(name).replace(r"\ ", r"\s*")  # "临床 LLM" or "临床LLM"
+            for m in list(re.finditer(edge + spelled + tail, self.rest, re.I)):
+                end = m.end()
+                if cued:
+                    cue = CATEGORY_AFTER.match(self.rest[end:])
+                    if not cue and not CATEGORY_BEFORE.search(self.rest[: m.start()]):
+                        continue
+                    if cue and not re.search(r"papers|works|论文|文章", cue.group(), re.I):
+                        end += cue.end()  # the category word goes with the name
+                literal_first = sorted(names[name], key=lambda value: value.lower() != name.lower())
+                self.take(key, literal_first, m.start(), end)
+
+    def filters(self) -> Filters:
+        """The filters read, each key's values in the order the question mentions them."""
+
+        def ordered(found: dict[str, list[Value]]) -> dict[str, list[Value]]:
+            return {k: sorted(v, key=lambda value: self.seen_at[(k, value)]) for k, v in found.items()}
+
+        include = {k: v[0] if len(v) == 1 else v for k, v in ordered(self.include).items()}
+        return Filters(**include, exclude=ordered(self.exclude))
+
+
+def _venue_names(venues: list[str]) -> dict[str, list[str]]:
+    """Each venue by its name, and each venue family ("ICLR" for ICLR 2025 and ICLR 2026) by the family name."""
+    names = {v: [v] for v in venues}
+    for venue in venues:
+        family = re.sub(r"\s*(?:19|20)\d\d$", "", venue)
+        if family != venue:
+            names.setdefault(family, []).append(venue)
+    return names
+
+
+def _track_names(tracks: list[str]) -> dict[str, list[str]]:
+    """Each track by its name and by the names of its translation group (all catalog members of the group)."""
+    names = {t: [t] for t in tracks}
+    for group in TRACK_ALIASES:
+        members = [t for t in tracks if t.lower() in {g.lower() for g in group}]
+        for spelling in group:
+            if members:
+                names[spelling] = list(dict.fromkeys(names.get(spelling, []) + members))
+    return names
 
 
 def plan_query(question: str, venues: list[str], tracks: list[str]) -> QueryPlan:
-    """Recognise filters in the question itself ("oral papers", "ICLR 2025", "in the 医学影像 track", "with code")."""
-    filters = Filters()
-    rest = question
-    filters.venue, rest = _find_values(rest, venues)
-    filters.track, rest = _find_values(rest, tracks)
+    """Recognise filters with polarity ("oral papers", "not posters", "ICLR 2025", "in the 医学影像 track",
+    "without code", "非 oral", "没有代码"), whether the question wants a list, and its topic terms."""
+    reader = _Reader(question)
     wants_all = bool(WANTS_ALL.search(question))
-    if ORAL.search(rest):
-        filters.presentation, rest = "Oral", ORAL.sub(" ", rest)
-    elif POSTER.search(rest):
-        filters.presentation, rest = "Poster", POSTER.sub(" ", rest)
-    if WITH_CODE.search(rest) and wants_all:  # "where is its code?" asks for a link, it filters nothing
-        filters.has_code, rest = True, WITH_CODE.sub(" ", rest)
-    for kind, pattern in KIND_WORDS.items():
-        if pattern.search(rest):
-            filters.kind, rest = kind, pattern.sub(" ", rest)
-    if filters.venue is None and (m := YEAR.search(rest)):
-        filters.year, rest = int(m.group(1)), rest.replace(m.group(1), " ")
-    if filters.active():
-        rest = META_WORDS.sub(" ", rest)
+    reader.names("venue", _venue_names(venues))
+    reader.names("track", _track_names(tracks), cued=True)
+    reader.take_all("presentation", ORAL, "Oral")
+    reader.take_all("presentation", POSTER, "Poster")
+    if wants_all:  # "where is its code?" asks for a link, it filters nothing
+        reader.take_all("has_code", HAS_CODE, True)
+    for kind, pattern, only_negated in KIND_WORDS:
+        reader.take_all("kind", pattern, kind, only_negated)
+    if "venue" not in reader.include:  # a venue's year is part of its name
+        for m in list(YEAR.finditer(reader.rest)):
+            reader.take("year", [int(m.group(1))], m.start(), m.end())
+    filters = reader.filters()
+    rest = META_WORDS.sub(" ", reader.rest) if filters.active() else reader.rest
     topic = [t for t in tokenize(FILTER_WORDS.sub(" ", rest)) if not t.isdigit()]
     return QueryPlan(question, filters, wants_all, topic)

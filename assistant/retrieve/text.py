@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 
 import jieba
 from bm25s.stopwords import STOPWORDS_EN_PLUS
@@ -25,19 +26,39 @@ STOPWORDS_DOMAIN = frozenset(
 STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | STOPWORDS_ZH | STOPWORDS_DOMAIN
 
 
+@cache
+def _domain_terms() -> dict[str, tuple[str, ...]]:
+    """The terms of domain_terms.txt, added to jieba's dictionary, each with its English words."""
+    text = resources.files("assistant.retrieve").joinpath("domain_terms.txt").read_text(encoding="utf-8")
+    terms: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            term, *english = line.split()
+            jieba.add_word(term)
+            terms[term] = tuple(english)
+    return terms
+
+
 @lru_cache(maxsize=4096)
 def _cjk_tokens(run: str) -> tuple[str, ...]:
-    """jieba search-mode words, plus the character bigrams of longer words (robust to segmentation)."""
+    """jieba search-mode words, plus the character bigrams of longer words (robust to segmentation), plus the
+    English words of the domain terms among them."""
+    terms = _domain_terms()
     words = [w for w in jieba.lcut_for_search(run) if len(w) > 1 and w not in STOPWORDS]
     bigrams = [w[i : i + 2] for w in jieba.lcut(run) if len(w) > 2 for i in range(len(w) - 1)]
-    return tuple(words + [b for b in bigrams if b not in STOPWORDS and b not in words])
+    english = dict.fromkeys(e for w in words for e in _english_tokens(" ".join(terms.get(w, ()))))
+    return tuple(words + [b for b in bigrams if b not in STOPWORDS and b not in words] + list(english))
+
+
+def _english_tokens(lowered: str) -> list[str]:
+    tokens = [w for w in WORD.findall(lowered) if w not in STOPWORDS and len(w) > 1 or w.isdigit()]
+    return [t[:-1] if len(t) > 4 and t.endswith("s") and not t.endswith("ss") else t for t in tokens]
 
 
 def tokenize(text: str) -> list[str]:
     """Lowercased content tokens of mixed English/Chinese text, stopwords removed."""
     lowered = YEAR_GLUED.sub(" ", text.lower())
-    tokens = [w for w in WORD.findall(lowered) if w not in STOPWORDS and len(w) > 1 or w.isdigit()]
-    tokens = [t[:-1] if len(t) > 4 and t.endswith("s") and not t.endswith("ss") else t for t in tokens]
+    tokens = _english_tokens(lowered)
     for run in CJK_RUN.findall(lowered):
         tokens.extend(_cjk_tokens(run))
     return tokens

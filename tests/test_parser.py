@@ -1,0 +1,60 @@
+"""The question parser against its golden cases (evals/parser_cases.jsonl), and filters with polarity."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.records.corpus import load_corpus
+from assistant.retrieve.hybrid import Catalog
+from assistant.retrieve.query import Filters, plan_query
+from tests.helpers import ROOT, SEEDS
+
+RECORDS = load_corpus([SEEDS]).records
+VENUES = sorted({r.venue for r in RECORDS if r.venue})
+TRACKS = sorted({r.track for r in RECORDS if r.track})
+CASES = [json.loads(line) for line in (ROOT / "evals" / "parser_cases.jsonl").read_text("utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_parser_case(case: dict) -> None:
+    expected = {k: case[k] for k in ("filters", "topic_terms", "question_type")}
+    assert plan_query(case["question"], VENUES, TRACKS).to_dict() == expected
+
+
+def test_cases_cover_both_languages_and_both_polarities() -> None:
+    polarities = {(c["lang"], f["polarity"]) for c in CASES for f in c["filters"]}
+    assert polarities == {("en", "include"), ("en", "exclude"), ("zh", "include"), ("zh", "exclude")}
+
+
+def test_exclusions_match_chroma_where_and_the_catalog_mask() -> None:
+    filters = Filters(presentation="Oral", exclude={"has_code": [True], "track": ["a", "b"]})
+    assert filters.chroma_where() == {
+        "$and": [{"presentation": {"$eq": "Oral"}}, {"has_code": {"$ne": True}}, {"track": {"$nin": ["a", "b"]}}]
+    }
+    assert filters.active() == {"presentation": "Oral", "not": {"has_code": True, "track": ["a", "b"]}}
+    rows = [
+        {"presentation": "Oral", "has_code": False, "track": "c"},  # kept
+        {"presentation": "Oral", "has_code": False, "track": "a"},  # excluded track
+        {"presentation": "Oral", "has_code": True, "track": "c"},  # excluded: has code
+        {"presentation": "Poster", "has_code": False, "track": "c"},  # not oral
+    ]
+    metas = [{**m, "record_id": str(i)} for i, m in enumerate(rows)]
+    toy = Catalog([m["record_id"] for m in metas], ["x"] * len(metas), metas)
+    assert toy.allowed(filters).tolist() == [True, False, False, False]
+    seeds = [r.metadata() for r in RECORDS]
+    catalog = Catalog([m["record_id"] for m in seeds], [r.abstract for r in RECORDS], seeds)
+    mask = catalog.allowed(Filters(exclude={"presentation": ["Poster"]}))
+    assert mask.tolist() == [m["presentation"] != "Poster" for m in seeds] and 0 < mask.sum() < len(seeds)
+
+
+def test_cli_pairs_exclude_and_explicit_filters_win_per_key() -> None:
+    explicit = Filters.parse_pairs(["presentation!=Poster", "year=2026", "track!=a", "track!=b"])
+    assert explicit == Filters(year=2026, exclude={"presentation": ["Poster"], "track": ["a", "b"]})
+    recognised = Filters(presentation="Oral", has_code=True, exclude={"year": [2025]})
+    assert recognised.merged(explicit) == Filters(
+        year=2026, has_code=True, exclude={"presentation": ["Poster"], "track": ["a", "b"]}
+    )
+    with pytest.raises(ValueError, match="key!=value"):
+        Filters.parse_pairs(["colour!=red"])
