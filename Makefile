@@ -45,7 +45,7 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
 	touch $@
 
 bench: system-deps $(VENV)/.installed-bench
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python -m benchmarks
 
 eval: install
 	$(BIN)/assistant ingest
