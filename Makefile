@@ -54,7 +54,7 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
 	touch $@
 
 bench: system-deps $(VENV)/.installed-bench
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python -m benchmarks
 
 # Eval extra: matplotlib for the report charts. Reports land in evals/reports/ (ignored by git).
 # The dev split by default (the one to tune on); `make eval EVAL_SPLIT=test` for the held-out figures.

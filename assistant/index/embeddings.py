@@ -117,9 +117,14 @@ _cache: dict[str, Embeddings] = {}
 _cache_lock = threading.Lock()
 
 
+def embeddings_key(settings: Settings) -> str:
+    """What makes one loaded model differ from another: the model, its batch size and its endpoint."""
+    return json.dumps([settings.index.embedding_model, settings.index.embed_batch, settings.llm.base_url])
+
+
 def get_embeddings(settings: Settings) -> Embeddings:
     """One loaded model per process and setting (models are expensive to load)."""
-    key = json.dumps([settings.index.embedding_model, settings.index.embed_batch, settings.llm.base_url])
+    key = embeddings_key(settings)
     with _cache_lock:
         if key not in _cache:
             _cache[key] = make_embeddings(settings)

@@ -1,0 +1,94 @@
+"""The ``growth_build`` worker: a synthetic index generation of N chunks, stored exactly as the project stores
+one, plus store and embedding throughput probes."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from typing import Any
+
+from benchmarks.harness import WORK, peak_rss_mb, rss_mb, stats
+from benchmarks.synthetic import synthetic_corpus, synthetic_vectors
+from benchmarks.workers.common import chroma_client, settings_for
+
+
+def add_in_batches(
+    collection: Any, ids: list[str], vectors: Any, texts: list[str], metas: list[dict[str, Any]], batch: int
+) -> list[float]:
+    """``collection.add`` of precomputed vectors, ``batch`` at a time; the seconds of each add."""
+    seconds = []
+    for start in range(0, len(ids), batch):
+        t = time.perf_counter()
+        collection.add(
+            ids=ids[start : start + batch],
+            embeddings=vectors[start : start + batch],
+            documents=texts[start : start + batch],
+            metadatas=metas[start : start + batch],
+        )
+        seconds.append(time.perf_counter() - t)
+    return seconds
+
+
+class GrowthBuildWorker:
+    """Builds a synthetic index generation of N chunks (random unit vectors, seed-derived texts and metadata)
+    exactly where and how assistant.index.store keeps one, and points CURRENT at it."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        from assistant.index import store
+        from assistant.index.embeddings import get_embeddings
+
+        settings = settings_for(config)
+        n, batch = int(config["chunks"]), int(config["batch"])
+        t = time.perf_counter()
+        ids, texts, metas = synthetic_corpus(n, seed=int(config.get("seed", 0)))
+        gen_s = time.perf_counter() - t
+        vectors = synthetic_vectors(n, seed=int(config.get("seed", 0)))
+        self.embeddings = get_embeddings(settings)
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        generation = settings.index_dir / f"g-synthetic-{n}"
+        shutil.rmtree(generation, ignore_errors=True)
+        generation.mkdir()
+        location = store.generation_location(generation)
+        store.vector_store(location, settings, self.embeddings, create=True)  # the project's collection config
+        collection = location.client.get_collection(settings.index.collection, embedding_function=None)
+        t = time.perf_counter()
+        batches = add_in_batches(collection, ids, vectors, texts, metas, batch)
+        add_s = time.perf_counter() - t
+        count = collection.count()
+        store.switch_generation(settings, generation)
+        self.texts = texts
+        self.ready = {
+            "chunks": count,
+            "records": len({m["record_id"] for m in metas}),
+            "gen_s": gen_s,
+            "add_s": add_s,
+            "batch": batch,
+            "batches": len(batches),
+            "batch_s": stats(batches),
+            "chunks_per_s": n / add_s,
+            "rss_mb": rss_mb(),
+            "peak_rss_mb": peak_rss_mb(),
+            "generation": str(generation),
+        }
+
+    def cmd_small_batches(self, n: int, batch: int) -> dict[str, Any]:
+        """Store throughput with the ingest's own batch size (Settings.embed_batch) on a throwaway collection."""
+        path = WORK / "growth" / "small-batches"
+        shutil.rmtree(path, ignore_errors=True)
+        client = chroma_client(path)
+        col = client.create_collection("small-batches", configuration={"hnsw": {"space": "cosine"}})
+        ids, texts, metas = synthetic_corpus(n, seed=7)
+        t = time.perf_counter()
+        add_in_batches(col, ids, synthetic_vectors(n, seed=7), texts, metas, batch)
+        seconds = time.perf_counter() - t
+        del col, client
+        shutil.rmtree(path, ignore_errors=True)
+        return {"n": n, "batch": batch, "seconds": seconds, "chunks_per_s": n / seconds}
+
+    def cmd_embed_sample(self, n: int) -> dict[str, Any]:
+        """Embedding throughput of the project's model on a sample of the synthetic chunk texts."""
+        sample = self.texts[:n]
+        t = time.perf_counter()
+        self.embeddings.embed_documents(sample)
+        seconds = time.perf_counter() - t
+        return {"n": len(sample), "seconds": seconds, "per_s": len(sample) / seconds}
