@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ def _plain(text: str) -> str:
     return " ".join(text.replace("**", " ").replace("__", " ").split())
 
 
-def own_text(answer: str, source_texts: list[str], names: list[str], titles: list[str] = ()) -> str:  # type: ignore[assignment]
+def own_text(answer: str, source_texts: list[str], names: list[str], titles: Sequence[str] = ()) -> str:
     """The answer minus what it copies from its sources: citation markers, links, record ``titles``, every
     segment quoted verbatim from a source (English abstract sentences), and metadata values (``names``:
     venue, track; removed last, as an abstract sentence may mention them). What remains is the answer's
@@ -66,8 +66,8 @@ def own_text(answer: str, source_texts: list[str], names: list[str], titles: lis
 
 
 def language_match(
-    answer: str, lang: str, source_texts: list[str], names: list[str], titles: list[str] = ()
-) -> bool | None:  # type: ignore[assignment]
+    answer: str, lang: str, source_texts: list[str], names: list[str], titles: Sequence[str] = ()
+) -> bool | None:
     """Whether the answer's own wording is in the question's language; None when it has no own words."""
     rest = own_text(answer, source_texts, names, titles)
     if not CJK.search(rest) and not LATIN.search(rest):

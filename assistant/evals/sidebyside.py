@@ -29,7 +29,7 @@ KEYS = {
     "embedding": "embedding_model",
     "data_dir": "data_dir",
 }
-PRESETS = {"default": {}}
+PRESETS: dict[str, dict[str, Any]] = {"default": {}}
 
 
 class SpecError(ValueError):
