@@ -151,6 +151,9 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     ui: UISettings = Field(default_factory=UISettings)
 
+    def __init__(self, **values: Any) -> None:  # flat group fields are accepted too (see _route_flat_fields)
+        super().__init__(**values)
+
     @model_validator(mode="before")
     @classmethod
     def _route_flat_fields(cls, values: Any) -> Any:

@@ -77,7 +77,12 @@ def test_judge_sends_the_prompt_and_records_a_transport_failure(monkeypatch: pyt
     assert settings.enabled
     question = GoldenQuestion("q", "What is LiveClin?", "en", "lookup", expect_any=["LiveClin"], facts=["239"])
     sent: list[str] = []
-    judge = Judge(settings, complete=lambda text: sent.append(text) or '{"faithfulness": 5, "correctness": 4}')
+
+    def complete(text: str) -> str:
+        sent.append(text)
+        return '{"faithfulness": 5, "correctness": 4}'
+
+    judge = Judge(settings, complete=complete)
     assert judge.grade(question, FakeTurn()).to_dict() == {
         "faithfulness": 5,
         "correctness": 4,
@@ -107,7 +112,7 @@ class _FakeJudgeServer:
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-        self.replies, self.requests = list(replies), []
+        self.replies, self.requests = list(replies), list[dict[str, Any]]()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -119,25 +124,24 @@ class _FakeJudgeServer:
                 fake.requests.append(body)
                 reply = fake.replies.pop(0) if fake.replies else '{"faithfulness": 5, "correctness": 5}'
                 if isinstance(reply, int):
-                    payload, status = {"error": {"message": "boom", "type": "server_error"}}, reply
+                    payload: dict[str, Any] = {"error": {"message": "boom", "type": "server_error"}}
+                    status = reply
                 else:
-                    payload, status = (
-                        {
-                            "id": "x",
-                            "object": "chat.completion",
-                            "created": 0,
-                            "model": body.get("model"),
-                            "choices": [
-                                {
-                                    "index": 0,
-                                    "finish_reason": "stop",
-                                    "message": {"role": "assistant", "content": reply},
-                                }
-                            ],
-                            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                        },
-                        200,
-                    )
+                    payload = {
+                        "id": "x",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": body.get("model"),
+                        "choices": [
+                            {
+                                "index": 0,
+                                "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": reply},
+                            }
+                        ],
+                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                    }
+                    status = 200
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

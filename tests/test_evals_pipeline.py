@@ -108,5 +108,6 @@ def test_elliptical_follow_up_is_condensed(seed_settings: Settings) -> None:
 def test_every_record_of_a_long_list_gets_a_number(seed_settings: Settings) -> None:
     turn = answer("列出 clinical prediction 方向的所有论文。", settings=seed_settings)
     listed = [line for line in turn.text.splitlines() if line.startswith("- ")]
+    assert turn.result is not None
     assert len(listed) == len(turn.result.hits) == len(turn.sources) >= 19
     assert not turn.unsupported and not turn.invalid_citations

@@ -97,8 +97,8 @@ def test_compare_runs_counts_wins_and_losses_per_question() -> None:
 def test_configuration_specs() -> None:
     base = Settings(k=5)
     dense = settings_for("retrieval=dense,k=3", base)
-    assert (dense.retrieval_mode, dense.k) == ("dense", 3) and base.retrieval_mode == "hybrid"
-    assert settings_for("default", base).k == 5
+    assert (dense.retrieval.retrieval_mode, dense.retrieval.k) == ("dense", 3)
+    assert base.retrieval.retrieval_mode == "hybrid" and settings_for("default", base).retrieval.k == 5
     with pytest.raises(SpecError, match="keys backend, model"):
         settings_for("topk=3", base)
     with pytest.raises(SpecError, match="retrieval_mode"):

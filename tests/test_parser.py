@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -40,11 +41,11 @@ def test_exclusions_match_chroma_where_and_the_catalog_mask() -> None:
         {"presentation": "Oral", "has_code": True, "track": "c"},  # excluded: has code
         {"presentation": "Poster", "has_code": False, "track": "c"},  # not oral
     ]
-    metas = [{**m, "record_id": str(i)} for i, m in enumerate(rows)]
-    toy = Catalog([m["record_id"] for m in metas], ["x"] * len(metas), metas)
+    metas: list[dict[str, Any]] = [{**m, "record_id": str(i)} for i, m in enumerate(rows)]
+    toy = Catalog([str(i) for i in range(len(metas))], ["x"] * len(metas), metas)
     assert toy.allowed(filters).tolist() == [True, False, False, False]
     seeds = [r.metadata() for r in RECORDS]
-    catalog = Catalog([m["record_id"] for m in seeds], [r.abstract for r in RECORDS], seeds)
+    catalog = Catalog([r.id for r in RECORDS], [r.abstract for r in RECORDS], seeds)
     mask = catalog.allowed(Filters(exclude={"presentation": ["Poster"]}))
     assert mask.tolist() == [m["presentation"] != "Poster" for m in seeds] and 0 < mask.sum() < len(seeds)
 

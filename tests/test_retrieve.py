@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -17,7 +19,7 @@ from tests.helpers import ROOT, SEEDS
 CORPUS = load_corpus([SEEDS])
 
 
-def headers_where(predicate) -> set[str]:  # type: ignore[no-untyped-def]
+def headers_where(predicate: Callable[[Any], bool]) -> set[str]:
     return {r.header for r in CORPUS.records if predicate(r)}
 
 

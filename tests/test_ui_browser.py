@@ -137,7 +137,7 @@ def test_answer_streams_cites_and_links_to_source_cards(
     cards = browser.find_elements(By.CSS_SELECTOR, "#sources .src-card")
     assert len(cards) >= 2
     card = browser.find_element(By.ID, "src-1")
-    assert "cited" in card.get_attribute("class") and "LiveClin" in card.text
+    assert "cited" in (card.get_attribute("class") or "") and "LiveClin" in card.text
     assert any("239 physicians" in m.text for m in card.find_elements(By.TAG_NAME, "mark"))  # supporting quote
     browser.save_screenshot(str(output_dir / "02-answer.png"))
 
@@ -151,7 +151,9 @@ def test_answer_streams_cites_and_links_to_source_cards(
     )
     url, windows = browser.current_url, len(browser.window_handles)
     citations[-1].click()
-    WebDriverWait(browser, 10).until(lambda d: "is-target" in d.find_element(By.ID, "src-1").get_attribute("class"))
+    WebDriverWait(browser, 10).until(
+        lambda d: "is-target" in (d.find_element(By.ID, "src-1").get_attribute("class") or "")
+    )
     WebDriverWait(browser, 10).until(lambda d: in_view(d, d.find_element(By.ID, "src-1")))
     assert browser.current_url == url and len(browser.window_handles) == windows  # no navigation, no new tab
     assert len(browser.find_elements(By.CSS_SELECTOR, ".src-card.is-target")) == 1
@@ -184,7 +186,9 @@ def test_chinese_question_follow_up_and_new_chat(browser: webdriver.Chrome, seed
     # the first answer's citations now point at its folded cards, which open when followed
     old_link = bot_messages(browser)[0].find_elements(By.CSS_SELECTOR, 'a[href*="#src-t1-1"]')[0]
     old_link.click()
-    WebDriverWait(browser, 10).until(lambda d: "is-target" in d.find_element(By.ID, "src-t1-1").get_attribute("class"))
+    WebDriverWait(browser, 10).until(
+        lambda d: "is-target" in (d.find_element(By.ID, "src-t1-1").get_attribute("class") or "")
+    )
     assert browser.find_element(By.ID, "src-t1-1").is_displayed()
     browser.save_screenshot(str(output_dir / "follow-up.png"))
     browser.find_element(By.ID, "new-chat").click()

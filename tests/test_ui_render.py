@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 from html import unescape
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -33,7 +34,7 @@ RAW_TAG = re.compile(r"<\s*(?:script|img|iframe|svg|b)\b", re.I)
 
 
 def source(n: int, **kw) -> SourceView:
-    values = dict(
+    values: dict[str, Any] = dict(
         record_id=f"r{n}",
         title=f"论文 {n}:标题",
         short_name=f"Paper{n}",
@@ -61,7 +62,7 @@ def answered(text: str, sources: list[SourceView], **kw) -> TurnView:
         {"n": n, "record_id": f"r{n}", "title": sources[n - 1].title, "quote": "", "url": "", "sources": []}
         for n in cited
     ]
-    values = dict(
+    values: dict[str, Any] = dict(
         question="what is Paper1?",
         text=text,
         standalone="what is Paper1?",
@@ -75,7 +76,7 @@ def answered(text: str, sources: list[SourceView], **kw) -> TurnView:
 
 
 def make_hit(**kw) -> Hit:
-    values = dict(
+    values: dict[str, Any] = dict(
         rank=1,
         record_id="r1",
         title="T",

@@ -173,7 +173,7 @@ class _Reader:
                     if cue and not re.search(r"papers|works|论文|文章", cue.group(), re.I):
                         end += cue.end()  # the category word goes with the name
                 literal_first = sorted(names[name], key=lambda value: value.lower() != name.lower())
-                self.take(key, literal_first, m.start(), end)
+                self.take(key, list[Value](literal_first), m.start(), end)
 
     def filters(self) -> Filters:
         """The filters read, each key's values in the order the question mentions them."""
@@ -181,7 +181,7 @@ class _Reader:
         def ordered(found: dict[str, list[Value]]) -> dict[str, list[Value]]:
             return {k: sorted(v, key=lambda value: self.seen_at[(k, value)]) for k, v in found.items()}
 
-        include = {k: v[0] if len(v) == 1 else v for k, v in ordered(self.include).items()}
+        include: dict[str, Any] = {k: v[0] if len(v) == 1 else v for k, v in ordered(self.include).items()}
         return Filters(**include, exclude=ordered(self.exclude))
 
 

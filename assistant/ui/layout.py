@@ -117,7 +117,7 @@ def build_app(settings: Settings, info: IndexInfo | None = None) -> gr.Blocks:
                 with gr.Accordion("Debug", open=False, elem_id="debug"):
                     debug = gr.JSON(label="Last answer", value={})
 
-        filter_inputs = [kind, venue, presentation, year, track, has_code]
+        filter_inputs: list[gr.Dropdown | gr.Checkbox] = [kind, venue, presentation, year, track, has_code]
         ask_inputs = [question, turns, backend, *filter_inputs]
         ask_outputs = [chatbot, sources, debug, active, question, turns]
         ask_btn.click(

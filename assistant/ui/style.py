@@ -81,5 +81,5 @@ HEAD = """
 """
 
 
-def theme() -> gr.themes.Theme:
+def theme() -> gr.themes.Base:
     return gr.themes.Soft(primary_hue="teal", neutral_hue="slate")
