@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -52,7 +54,8 @@ def ingest(
         data_dir=data_dir, chroma_url=chroma_url, embedding_model=embedding_model, sources=sources or None
     )
     try:
-        report = run_ingest(settings, rebuild=rebuild, progress=not as_json and sys.stderr.isatty())
+        with guard_index(settings):
+            report = run_ingest(settings, rebuild=rebuild, progress=not as_json and sys.stderr.isatty())
     except IngestLocked as exc:
         fail(str(exc), code=3)
         return
@@ -100,7 +103,7 @@ def search(
     except ValueError as exc:
         fail(str(exc), code=2)
         return
-    result = with_index(lambda: get_retriever(settings).search(query, k=k, filters=filters))
+    result = with_index(lambda: get_retriever(settings).search(query, k=k, filters=filters), settings)
     if as_json:
         emit_json(result.to_dict())
         return
@@ -144,16 +147,16 @@ def ask(
 
     settings = make_settings(data_dir=data_dir, chroma_url=chroma_url, backend=backend, model=model)
     history = read_history(history_file)
+    turn = None
     try:
         filters = Filters.parse_pairs(where or [])
-        events = with_index(lambda: stream_answer(question, history, settings=settings, filters=filters))
-        turn = None
-        for kind, payload in events:
-            if kind == "token" and not as_json:
-                sys.stdout.write(payload)
-                sys.stdout.flush()
-            elif kind == "done":
-                turn = payload
+        with guard_index(settings):
+            for kind, payload in stream_answer(question, history, settings=settings, filters=filters):
+                if kind == "token" and not as_json:
+                    sys.stdout.write(payload)
+                    sys.stdout.flush()
+                elif kind == "done":
+                    turn = payload
     except (QuestionError, ValueError) as exc:
         fail(str(exc), code=2)
         return
@@ -235,18 +238,44 @@ def eval_command(
             limit=limit,
             fail=fail,
             emit_json=emit_json,
-        )
+        ),
+        settings,
     )
 
 
-def with_index(action):  # type: ignore[no-untyped-def]
-    """Run ``action``, turning a missing or mismatched index into a clear message."""
-    from assistant.index.store import IndexUnavailable
+@contextmanager
+def guard_index(settings: Settings) -> Iterator[None]:
+    """A missing, mismatched or damaged index, or the store engine failing (its Rust panics included),
+    becomes one clear message naming the repair command."""
+    from assistant.index.store import engine_failure
 
     try:
+        yield
+    except typer.Exit:
+        raise
+    except BaseException as exc:
+        message = engine_failure(exc, settings)
+        if message is None:
+            raise
+        fail(message)
+
+
+def with_index(action, settings: Settings | None = None):  # type: ignore[no-untyped-def]
+    """Run ``action``, turning a missing, mismatched or damaged index into a clear message."""
+    with guard_index(settings or Settings()):
         return action()
-    except IndexUnavailable as exc:
-        fail(str(exc))
+
+
+@app.command()
+def doctor(data_dir: DataDir = None, chroma_url: ChromaUrl = None) -> None:
+    """Check the live index (present, same embedding model, not damaged, answering) and say how to repair it."""
+    from assistant.index.check import check_index
+
+    settings = make_settings(data_dir=data_dir, chroma_url=chroma_url)
+    health = check_index(settings)
+    if not health.ok:
+        fail(str(health))
+    typer.echo(str(health))
 
 
 def main() -> None:

@@ -76,7 +76,7 @@ def test_damaged_current_pointer(copy: Settings, pointer: bytes, capfd: pytest.C
 
 
 def test_model_mismatch(copy: Settings, capfd: pytest.CaptureFixture[str]) -> None:
-    collection = store.open_location(copy).client.get_collection(copy.collection)
+    collection = store.open_location(copy).client.get_collection(copy.index.collection)
     collection.modify(metadata={store.MODEL_KEY: "some-other-model"})
     health = check_index(copy)
     assert health.model == "some-other-model" and "some-other-model" in health.problems[0]
@@ -84,7 +84,7 @@ def test_model_mismatch(copy: Settings, capfd: pytest.CaptureFixture[str]) -> No
 
 
 def test_empty_collection(copy: Settings, capfd: pytest.CaptureFixture[str]) -> None:
-    collection = store.open_location(copy).client.get_collection(copy.collection)
+    collection = store.open_location(copy).client.get_collection(copy.index.collection)
     collection.delete(ids=collection.get()["ids"])
     health = check_index(copy)
     assert health.chunks == 0 and "empty" in health.problems[0]
@@ -94,8 +94,8 @@ def test_empty_collection(copy: Settings, capfd: pytest.CaptureFixture[str]) -> 
 @pytest.mark.parametrize(
     "damage, advice",
     [
-        ("garbage", REBUILD),  # header and first pages overwritten
-        ("truncated", REBUILD),  # cut in the middle
+        ("garbage", INGEST),  # header and first pages overwritten: a plain ingest rebuilds a damaged index
+        ("truncated", INGEST),  # cut in the middle
         ("emptied", INGEST),  # zero bytes: Chroma starts a new, empty database without the collection
     ],
 )

@@ -57,16 +57,18 @@ def check_index(settings: Settings) -> IndexHealth:
         health.records = len({m.get("record_id") for m in metadatas})
     except store.IndexMismatch as exc:
         return _broken(health, str(exc), REBUILD)
-    except store.IndexMissing as exc:
+    except (store.IndexMissing, store.IndexDamaged) as exc:
         return _broken(health, str(exc), INGEST)
-    except Exception as exc:  # a damaged Chroma directory, or an unreachable server, raises many kinds of error
+    except BaseException as exc:  # a damaged Chroma directory, or an unreachable server, raises many kinds of error
+        if not isinstance(exc, Exception) and not store.is_engine_panic(exc):
+            raise
         if settings.index.chroma_url:
             return _broken(
                 health,
                 f"the Chroma server at {settings.index.chroma_url} cannot be used ({type(exc).__name__}: {exc})",
                 "start the Chroma server or correct ASSISTANT_CHROMA_URL",
             )
-        return _broken(health, f"the index cannot be read ({type(exc).__name__}: {exc})", REBUILD)
+        return _broken(health, f"the index cannot be read ({type(exc).__name__}: {exc})", INGEST)
     try:
         vector = embeddings.embed_query(SAMPLE_QUERY)
     except Exception as exc:
@@ -79,8 +81,10 @@ def check_index(settings: Settings) -> IndexHealth:
         found = collection.query(query_embeddings=[vector], n_results=1, include=["metadatas"])
         if not found["ids"][0]:
             return _broken(health, f"a sample query found nothing among {health.chunks} chunks", REBUILD)
-    except Exception as exc:
-        return _broken(health, f"a sample query failed ({type(exc).__name__}: {exc})", REBUILD)
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and not store.is_engine_panic(exc):
+            raise
+        return _broken(health, f"a sample query failed ({type(exc).__name__}: {exc})", INGEST)
     health.ok = True
     return health
 

@@ -151,7 +151,7 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool = True) 
         else:
             live = store.current_generation(settings)
             live_model = None if live is None or rebuild else _readable_model(live, settings)
-            state = _live_state(store.generation_location(live), docs, settings) if live_model == wanted else ""
+            state = _safe_live_state(live, docs, settings) if live is not None and live_model == wanted else ""
             if state == "unchanged":
                 report.skipped, report.location = len(docs), f"embedded {live}"
                 report.seconds = time.perf_counter() - started
@@ -171,10 +171,24 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool = True) 
 
 def _readable_model(generation: Path, settings: Settings) -> str | None:
     """The model id of a generation, or None when it cannot be opened (a damaged index is rebuilt, not reused)."""
+    if store.generation_problem(generation):  # checked before chromadb opens a corrupt database
+        return None
     try:
         return store.stored_model(store.generation_location(generation), settings)
     except Exception:  # chromadb raises many kinds of error for a damaged directory
         return None
+
+
+def _safe_live_state(generation: Path, docs: list[Document], settings: Settings) -> str:
+    """``_live_state`` of a generation; "" (rebuild from the sources) when the engine fails on its files."""
+    try:
+        return _live_state(store.generation_location(generation), docs, settings)
+    except Exception:
+        return ""
+    except BaseException as exc:  # the Rust engine's panic on a damaged file
+        if store.is_engine_panic(exc):
+            return ""
+        raise
 
 
 def _drop_collection(location: store.Location, settings: Settings) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -42,6 +44,59 @@ class IndexMissing(IndexUnavailable):
 
 class IndexMismatch(IndexUnavailable):
     pass
+
+
+class IndexDamaged(IndexUnavailable):
+    """The store's files are corrupt, or the engine failed on them; a plain ingest rebuilds from the sources."""
+
+
+REPAIR = "run `assistant ingest` to rebuild it from the sources"
+STORE_DATABASES = ("chroma/chroma.sqlite3", "records.sqlite")
+
+
+def is_engine_panic(exc: BaseException) -> bool:
+    """chromadb's Rust engine reports a failed assertion as pyo3's PanicException, a BaseException subclass."""
+    return type(exc).__name__ == "PanicException"
+
+
+def sqlite_problem(path: Path) -> str | None:
+    """What ``PRAGMA quick_check`` finds wrong with an SQLite file (opened read-only), or None when it is sound."""
+    if not path.exists():
+        return None
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)) as db:
+            rows = [str(row[0]) for row in db.execute("PRAGMA quick_check(3)")]
+    except sqlite3.Error as exc:
+        return f"{path.name}: {exc}"
+    return None if rows == ["ok"] else f"{path.name}: {'; '.join(rows)}"
+
+
+def generation_problem(generation: Path) -> str | None:
+    """The first damage found in a generation's databases, checked before chromadb touches them."""
+    for name in STORE_DATABASES:
+        if problem := sqlite_problem(generation / name):
+            return problem
+    return None
+
+
+def damaged(label: str, cause: str) -> IndexDamaged:
+    return IndexDamaged(f"the index in {label} cannot be read, it is damaged ({cause}): {REPAIR}")
+
+
+def engine_failure(exc: BaseException, settings: Settings) -> str | None:
+    """A user-facing message for an error the store's engine raised, or None when ``exc`` is not one."""
+    if isinstance(exc, IndexUnavailable):
+        return str(exc)
+    module = type(exc).__module__ or ""
+    if not (is_engine_panic(exc) or isinstance(exc, sqlite3.Error) or module.startswith(("chromadb", "httpx"))):
+        return None
+    cause = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+    if settings.index.chroma_url:
+        return (
+            f"the Chroma server at {settings.index.chroma_url} cannot be used ({cause}): "
+            "start the Chroma server or correct ASSISTANT_CHROMA_URL"
+        )
+    return str(damaged(str(current_generation(settings) or settings.index_dir), cause))
 
 
 @dataclass
@@ -128,6 +183,8 @@ def open_location(settings: Settings) -> Location:
     gen = current_generation(settings)
     if gen is None:
         raise IndexMissing(f"no index in {settings.index_dir}: run `assistant ingest` (or `make ingest`) first")
+    if problem := generation_problem(gen):
+        raise damaged(str(gen), problem)
     return generation_location(gen)
 
 
@@ -137,7 +194,11 @@ def vector_store(location: Location, settings: Settings, embeddings: Embeddings,
     if not create:
         try:
             collection = location.client.get_collection(settings.index.collection, embedding_function=None)
-        except Exception as exc:  # chromadb raises NotFoundError / ValueError depending on mode
+        except BaseException as exc:  # chromadb raises NotFoundError / ValueError depending on mode
+            if not isinstance(exc, Exception) and not is_engine_panic(exc):
+                raise
+            if is_engine_panic(exc) or isinstance(exc, sqlite3.Error):
+                raise damaged(location.label, f"{type(exc).__name__}: {exc}") from None
             raise IndexMissing(
                 f"collection {settings.index.collection!r} not found in {location.label}: run `assistant ingest` first"
             ) from exc
@@ -162,4 +223,8 @@ def stored_model(location: Location, settings: Settings) -> str | None:
         collection = location.client.get_collection(settings.index.collection, embedding_function=None)
     except Exception:
         return None
+    except BaseException as exc:
+        if is_engine_panic(exc):
+            raise damaged(location.label, f"{type(exc).__name__}: {exc}") from None
+        raise
     return (collection.metadata or {}).get(MODEL_KEY)
