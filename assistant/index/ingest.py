@@ -33,6 +33,18 @@ class IngestLocked(RuntimeError):
     """Another ingest holds the lock."""
 
 
+class SourcesUnreadable(RuntimeError):
+    """Some sources could not be read: nothing is written, so their records are not deleted from the index."""
+
+    def __init__(self, problems: list) -> None:
+        names = "; ".join(str(p) for p in problems)
+        super().__init__(
+            f"{len(problems)} source(s) cannot be read: {names}. Nothing was changed in the index; make them "
+            "readable, or leave them out of the sources to drop their records"
+        )
+        self.problems = problems
+
+
 @dataclass
 class IngestReport:
     records: int = 0
@@ -135,6 +147,8 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool = True) 
     report = IngestReport()
     with ingest_lock(settings):
         corpus = load_corpus(settings.sources, settings.index.max_line_chars)
+        if corpus.unreadable:
+            raise SourcesUnreadable(corpus.unreadable)
         docs = chunk_records(corpus.records, settings.index.chunk_tokens, settings.index.chunk_overlap)
         _summarise(corpus, docs, report)
         if not docs:

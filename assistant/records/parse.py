@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -202,20 +203,76 @@ def parse_jsonl(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Reco
     return records, problems
 
 
-def iter_files(sources: Iterable[Path]) -> Iterator[Path]:
-    """Every .txt and .jsonl file named by, or inside, the given paths, in a stable order."""
+RECORD_SUFFIXES = (".txt", ".jsonl")
+
+
+def _read_bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def _list_dir(path: Path) -> list[Path]:
+    with os.scandir(path) as entries:
+        return [Path(entry.path) for entry in entries]
+
+
+def walk_sources(sources: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Every .txt and .jsonl file named by, or inside, the given paths (in a stable order), and every source
+    that could not be read: a folder that cannot be listed, a dangling symlink, a FIFO or device named as a
+    record file, a named path that does not exist. Folders reached through a symlink are not followed."""
+    files: list[Path] = []
+    unreadable: list[Problem] = []
+
+    def visit(path: Path, named: bool) -> None:
+        if path.is_symlink() and not path.exists():
+            if named or path.suffix in RECORD_SUFFIXES:
+                unreadable.append(Problem(_display(path), 0, "cannot read: a symbolic link to nothing"))
+            return
+        if path.is_dir():
+            if not named and path.is_symlink():
+                return
+            try:
+                entries = _list_dir(path)
+            except OSError as exc:
+                unreadable.append(Problem(_display(path), 0, f"cannot read the folder: {exc.strerror or exc}"))
+                return
+            for entry in entries:
+                visit(entry, False)
+        elif named or path.suffix in RECORD_SUFFIXES:
+            if path.is_file():
+                files.append(path)
+            elif path.exists():
+                unreadable.append(Problem(_display(path), 0, "cannot read: not a regular file (FIFO, socket, device)"))
+            else:
+                unreadable.append(Problem(_display(path), 0, "cannot read: no such file or folder"))
+
     for source in sources:
-        if source.is_dir():
-            yield from sorted(p for p in source.rglob("*") if p.is_file() and p.suffix in (".txt", ".jsonl"))
-        else:
-            yield source
+        start = len(files)
+        visit(Path(source), True)
+        files[start:] = sorted(files[start:])
+    return files, unreadable
+
+
+def iter_files(sources: Iterable[Path]) -> Iterator[Path]:
+    """Every readable record file named by, or inside, the given paths, in a stable order."""
+    yield from walk_sources(sources)[0]
+
+
+def read_source(path: Path) -> bytes | Problem:
+    """The bytes of a record file, or the Problem that says why it cannot be read."""
+    try:
+        return _read_bytes(path)
+    except OSError as exc:
+        return Problem(_display(path), 0, f"cannot read: {exc.strerror or exc}")
+
+
+def parse_bytes(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Record], list[Problem]]:
+    parser = parse_jsonl if path.suffix == ".jsonl" else parse_text
+    return parser(path, data, max_line_chars)
 
 
 def read_file(path: Path, max_line_chars: int) -> tuple[list[Record], list[Problem]]:
     """Parse one file by its suffix; unreadable files become a Problem."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return [], [Problem(_display(path), 0, f"cannot read: {exc.strerror or exc}")]
-    parser = parse_jsonl if path.suffix == ".jsonl" else parse_text
-    return parser(path, data, max_line_chars)
+    data = read_source(path)
+    if isinstance(data, Problem):
+        return [], [data]
+    return parse_bytes(path, data, max_line_chars)
