@@ -199,6 +199,9 @@ def chat(
     settings = make_settings(
         host=host, port=port, share=share or None, backend=backend, data_dir=data_dir, chroma_url=chroma_url
     )
+    from assistant.index.ingest import tidy_index
+
+    tidy_index(settings)  # what killed builds left, unless an ingest is running now
     try:
         launch(settings, ingest_if_needed=ingest_if_needed)
     except (ValueError, OSError) as exc:  # bad auth value, port in use
@@ -273,8 +276,11 @@ def with_index(action, settings: Settings | None = None):  # type: ignore[no-unt
 def doctor(data_dir: DataDir = None, chroma_url: ChromaUrl = None) -> None:
     """Check the live index (present, same embedding model, not damaged, answering) and say how to repair it."""
     from assistant.index.check import check_index
+    from assistant.index.ingest import tidy_index
 
     settings = make_settings(data_dir=data_dir, chroma_url=chroma_url)
+    for removed in tidy_index(settings):
+        typer.echo(f"removed leftover of a killed build: {removed}")
     health = check_index(settings)
     if not health.ok:
         fail(str(health))

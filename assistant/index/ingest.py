@@ -97,6 +97,18 @@ def ingest_lock(settings: Settings) -> Iterator[None]:
         lock.release()
 
 
+def tidy_index(settings: Settings) -> list[Path]:
+    """Start-up cleanup of what killed builds left (embedded mode); nothing while another ingest holds the lock
+    (it may be building a generation), and nothing on a read-only data folder. Returns what was removed."""
+    if settings.index.chroma_url or not settings.index_dir.is_dir():
+        return []
+    try:
+        with ingest_lock(settings):
+            return store.prune_generations(settings)
+    except (IngestLocked, OSError):
+        return []
+
+
 def record_manager(location: store.Location, namespace: str) -> SQLRecordManager:
     manager = SQLRecordManager(namespace, db_url=f"sqlite:///{location.record_db}")
     manager.create_schema()
@@ -167,6 +179,7 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool = True) 
             live_model = None if live is None or rebuild else _readable_model(live, settings)
             state = _safe_live_state(live, docs, settings) if live is not None and live_model == wanted else ""
             if state == "unchanged":
+                store.prune_generations(settings)
                 report.skipped, report.location = len(docs), f"embedded {live}"
                 report.seconds = time.perf_counter() - started
                 return report

@@ -139,16 +139,27 @@ def new_generation(settings: Settings, copy_from: Path | None) -> Path:
     return gen
 
 
-def prune_generations(settings: Settings, previous: Path | None) -> list[Path]:
-    """Remove every generation but the live one and ``previous`` (the one it replaced, maybe still open in readers).
+def prune_generations(settings: Settings, previous: Path | None = None) -> list[Path]:
+    """Remove every generation but the live one and its predecessor (maybe still open in readers), and every
+    ``CURRENT.<pid>.tmp`` pointer. The predecessor is ``previous`` when known, else the newest generation older
+    than the live one (a killed build is newer than the live generation it was copied from).
 
-    Run under the ingest lock: any other generation is older, or was abandoned by a crashed ingest.
+    Run under the ingest lock only: then any other generation or temp pointer was abandoned by a crashed ingest.
     """
+    index_dir = settings.index_dir
     live = current_generation(settings)
-    removable = [g for g in settings.index_dir.glob("g-*") if g.is_dir() and g not in (live, previous)]
+    if live is None:  # no live index to anchor on: leave everything (a damaged pointer is repaired by ingest)
+        return []
+    gens = sorted(g for g in index_dir.glob("g-*") if g.is_dir())
+    if previous is None:
+        previous = max((g for g in gens if g.name < live.name), default=None)
+    removable = [g for g in gens if g not in (live, previous)]
     for gen in removable:
         shutil.rmtree(gen, ignore_errors=True)
-    return removable
+    temps = list(index_dir.glob("CURRENT.*.tmp"))
+    for tmp in temps:
+        tmp.unlink(missing_ok=True)
+    return removable + temps
 
 
 def server_client(url: str) -> chromadb.ClientAPI:
