@@ -6,6 +6,9 @@ BackendError whose message names the backend and the cause, never the API key.
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -37,19 +40,24 @@ def redact(text: str, settings: Settings) -> str:
     return text.replace(key, "***") if key and key != NO_KEY else text
 
 
-def chat_model(settings: Settings, *, streaming: bool = True) -> ChatOpenAI:
+def chat_model(settings: Settings, *, streaming: bool = True, timeout: float | None = None) -> ChatOpenAI:
     key = settings.llm.api_key.get_secret_value() if settings.llm.api_key else NO_KEY
     # max_tokens goes in the body as such: llama.cpp's server ignores max_completion_tokens.
     return ChatOpenAI(
         model=settings.llm.model,
         base_url=settings.llm.base_url,
         api_key=key,
-        timeout=settings.llm.timeout,
+        timeout=timeout or settings.llm.timeout,
         max_retries=settings.llm.max_retries,
         temperature=0,
         streaming=streaming,
         extra_body={"max_tokens": settings.llm.max_tokens},
     )
+
+
+def deadline_for(settings: Settings) -> float:
+    """The monotonic time by which one whole answer (condense, answer, every retry) must be complete."""
+    return time.monotonic() + settings.llm.timeout
 
 
 def cause_of(exc: BaseException, settings: Settings) -> str:
@@ -71,22 +79,58 @@ def cause_of(exc: BaseException, settings: Settings) -> str:
     return f"unexpected response ({type(exc).__name__}: {redact(str(exc), settings)[:200]})"
 
 
-def stream_tokens(settings: Settings, messages: list[BaseMessage]) -> Iterator[str]:
-    """Stream the answer's text; raises BackendError (from the original error) on any failure."""
+def stream_tokens(settings: Settings, messages: list[BaseMessage], deadline: float | None = None) -> Iterator[str]:
+    """Stream the answer's text; raises BackendError (from the original error) on any failure, and when the
+    answer is not complete by ``deadline`` (monotonic; default: the llm timeout from now), however the server
+    trickles. The client runs in a worker thread, so a stalled read cannot hold the caller past the deadline."""
+    deadline = deadline or deadline_for(settings)
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise BackendError(describe(settings), _late(settings))
+    pieces: queue.Queue[tuple[str, object]] = queue.Queue()
+    stop = threading.Event()
+
+    def pump() -> None:
+        try:
+            for chunk in chat_model(settings, timeout=remaining).stream(messages):
+                if stop.is_set():
+                    return  # the caller gave up: leaving the loop closes the response
+                pieces.put(("chunk", chunk))
+            pieces.put(("end", None))
+        except BaseException as exc:  # handed to the caller, which turns it into a BackendError
+            pieces.put(("error", exc))
+
+    threading.Thread(target=pump, name="llm-stream", daemon=True).start()
     finished = False
     try:
-        for chunk in chat_model(settings).stream(messages):
-            finished = finished or bool(chunk.response_metadata.get("finish_reason"))
-            if isinstance(chunk.content, str) and chunk.content:
-                yield chunk.content
-    except Exception as exc:  # every client, transport and parsing error becomes one clear message
-        raise BackendError(describe(settings), cause_of(exc, settings)) from exc
+        while True:
+            try:
+                kind, item = pieces.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise BackendError(describe(settings), _late(settings)) from None
+            if kind == "end":
+                break
+            if kind == "error":
+                assert isinstance(item, BaseException)
+                raise BackendError(describe(settings), cause_of(item, settings)) from item
+            finished = finished or bool(item.response_metadata.get("finish_reason"))  # type: ignore[attr-defined]
+            content = item.content  # type: ignore[attr-defined]
+            if isinstance(content, str) and content:
+                yield content
+            if time.monotonic() > deadline:
+                raise BackendError(describe(settings), _late(settings))
+    finally:
+        stop.set()
     if not finished:
         raise BackendError(describe(settings), "the stream ended without a finish reason (answer may be incomplete)")
 
 
-def complete(settings: Settings, messages: list[BaseMessage]) -> str:
-    return "".join(stream_tokens(settings, messages))
+def _late(settings: Settings) -> str:
+    return f"no complete answer within the {settings.llm.timeout:g} s deadline (ASSISTANT_LLM_TIMEOUT)"
+
+
+def complete(settings: Settings, messages: list[BaseMessage], deadline: float | None = None) -> str:
+    return "".join(stream_tokens(settings, messages, deadline))
 
 
 def answer_messages(system: str, user: str) -> list[BaseMessage]:
