@@ -16,7 +16,10 @@ import openai
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 
+from assistant.redact import install_log_redaction, redact_urls
 from assistant.settings import Settings
+
+install_log_redaction()
 
 NO_KEY = "not-needed"  # local servers (llama.cpp, Ollama, vLLM) accept any key
 
@@ -31,12 +34,13 @@ class BackendError(RuntimeError):
 
 def describe(settings: Settings) -> str:
     """Which backend answers, as shown to the user."""
-    where = settings.llm.base_url or "api.openai.com"
+    where = redact_urls(settings.llm.base_url or "api.openai.com")
     return f"OpenAI-compatible model {settings.llm.model} at {where}"
 
 
 def redact(text: str, settings: Settings) -> str:
     key = settings.llm.api_key.get_secret_value() if settings.llm.api_key else ""
+    text = redact_urls(text)
     return text.replace(key, "***") if key and key != NO_KEY else text
 
 
@@ -65,7 +69,9 @@ def cause_of(exc: BaseException, settings: Settings) -> str:
     if isinstance(exc, openai.APITimeoutError):
         return f"no answer within {settings.llm.timeout:g} s (timeout)"
     if isinstance(exc, openai.APIConnectionError):
-        return f"cannot connect to {settings.llm.base_url or 'the API'} (connection refused or unreachable)"
+        return (
+            f"cannot connect to {redact_urls(settings.llm.base_url or 'the API')} (connection refused or unreachable)"
+        )
     if isinstance(exc, openai.AuthenticationError):
         return "the API key was rejected (HTTP 401); check OPENAI_API_KEY"
     if isinstance(exc, openai.RateLimitError):
@@ -126,7 +132,7 @@ def stream_tokens(settings: Settings, messages: list[BaseMessage], deadline: flo
 
 
 def _late(settings: Settings) -> str:
-    return f"no complete answer within the {settings.llm.timeout:g} s deadline (ASSISTANT_LLM_TIMEOUT)"
+    return f"no complete answer within the {settings.llm.timeout:g} s deadline (timeout, ASSISTANT_LLM_TIMEOUT)"
 
 
 def complete(settings: Settings, messages: list[BaseMessage], deadline: float | None = None) -> str:
