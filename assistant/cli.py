@@ -29,12 +29,16 @@ def make_settings(**overrides: object) -> Settings:
 
 
 def fail(message: str, code: int = 1) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    from assistant.redact import redact_urls
+
+    typer.secho(f"error: {redact_urls(message)}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
 
 
 def emit_json(obj: object) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+    from assistant.redact import redact_urls
+
+    sys.stdout.write(redact_urls(json.dumps(obj, ensure_ascii=False, indent=2)) + "\n")
 
 
 @app.command()
@@ -146,6 +150,7 @@ def ask(
 ) -> None:
     """Answer a question with citations to the retrieved records."""
     from assistant.answer.chain import QuestionError, stream_answer
+    from assistant.redact import redact_urls
     from assistant.retrieve.query import Filters
 
     settings = make_settings(data_dir=data_dir, chroma_url=chroma_url, backend=backend, model=model)
@@ -176,9 +181,9 @@ def ask(
         )
     for sentence in turn.unsupported:
         typer.secho(f"unsupported: {sentence}", fg=typer.colors.YELLOW, err=True)
-    typer.secho(f"answered by: {turn.answered_by} · prompts {turn.prompts.version}", dim=True, err=True)
+    typer.secho(f"answered by: {redact_urls(turn.answered_by)} · prompts {turn.prompts.version}", dim=True, err=True)
     if turn.error:
-        typer.secho(turn.error, fg=typer.colors.RED, err=True)
+        typer.secho(redact_urls(turn.error), fg=typer.colors.RED, err=True)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from assistant.index import store
 from assistant.index.embeddings import get_embeddings, model_id
+from assistant.redact import redact_urls
 from assistant.settings import Settings
 
 INGEST = "run `assistant ingest`"
@@ -65,7 +66,9 @@ def check_index(settings: Settings) -> IndexHealth:
         if settings.index.chroma_url:
             return _broken(
                 health,
-                f"the Chroma server at {settings.index.chroma_url} cannot be used ({type(exc).__name__}: {exc})",
+                redact_urls(
+                    f"the Chroma server at {settings.index.chroma_url} cannot be used ({type(exc).__name__}: {exc})"
+                ),
                 "start the Chroma server or correct ASSISTANT_CHROMA_URL",
             )
         return _broken(health, f"the index cannot be read ({type(exc).__name__}: {exc})", INGEST)
@@ -90,6 +93,6 @@ def check_index(settings: Settings) -> IndexHealth:
 
 
 def _broken(health: IndexHealth, problem: str, advice: str) -> IndexHealth:
-    health.problems.append(problem)
+    health.problems.append(redact_urls(problem))
     health.advice = advice
     return health

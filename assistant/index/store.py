@@ -23,6 +23,7 @@ from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from assistant.index.embeddings import model_id
+from assistant.redact import redact_urls
 from assistant.settings import Settings
 
 MODEL_KEY = "embedding_model"
@@ -93,7 +94,7 @@ def engine_failure(exc: BaseException, settings: Settings) -> str | None:
     cause = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
     if settings.index.chroma_url:
         return (
-            f"the Chroma server at {settings.index.chroma_url} cannot be used ({cause}): "
+            f"the Chroma server at {redact_urls(settings.index.chroma_url)} cannot be used ({redact_urls(cause)}): "
             "start the Chroma server or correct ASSISTANT_CHROMA_URL"
         )
     return str(damaged(str(current_generation(settings) or settings.index_dir), cause))
@@ -178,7 +179,10 @@ def server_location(settings: Settings) -> Location:
     record_db = settings.data_dir / "server-records" / f"{key}.sqlite"
     record_db.parent.mkdir(parents=True, exist_ok=True)
     return Location(
-        server_client(settings.index.chroma_url), record_db, None, f"chroma server {settings.index.chroma_url}"
+        server_client(settings.index.chroma_url),
+        record_db,
+        None,
+        f"chroma server {redact_urls(settings.index.chroma_url)}",
     )
 
 
