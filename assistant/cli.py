@@ -24,8 +24,18 @@ ChromaUrl = Annotated[str | None, typer.Option("--chroma-url", help="Chroma serv
 
 
 def make_settings(**overrides: object) -> Settings:
-    """Settings from the environment with the CLI flags that were given on top."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})  # flat names, routed to their group
+    """Settings from the environment with the CLI flags that were given on top; a bad value is one message."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})  # flat names, routed to groups
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'settings'}: {error['msg']} (got {error['input']!r})"
+            for error in exc.errors()
+        )
+        fail(f"invalid setting: {problems}", code=2)
+        raise AssertionError("unreachable") from None
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -104,7 +114,7 @@ def search(
     from assistant.retrieve.hybrid import get_retriever
     from assistant.retrieve.query import Filters
 
-    settings = make_settings(data_dir=data_dir, chroma_url=chroma_url)
+    settings = make_settings(data_dir=data_dir, chroma_url=chroma_url, k=k)
     try:
         filters = Filters.parse_pairs(where or [])
     except ValueError as exc:
@@ -132,6 +142,8 @@ def read_history(path: Path | None) -> list[str]:
         history = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         fail(f"{path}: cannot read the history file ({exc})", code=2)
+    except RecursionError:
+        fail(f"{path}: the history file is nested too deeply to be a list of questions", code=2)
     if not isinstance(history, list) or not all(isinstance(q, str) for q in history):
         fail(f"{path}: the history file must be a JSON list of strings (previous questions)", code=2)
     return history
