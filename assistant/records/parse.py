@@ -63,8 +63,18 @@ def _without_bom(data: bytes) -> bytes:
 
 
 def _looks_binary(data: bytes) -> bool:
+    """NUL bytes, or (without them) mostly control bytes and invalid UTF-8: not a text file at all."""
     sample = data[:8192]
-    return b"\x00" in sample and sample.count(b"\x00") > len(sample) // 100
+    if b"\x00" in sample and sample.count(b"\x00") > len(sample) // 100:
+        return True
+    controls = sum(1 for b in sample if b < 0x20 and b not in b"\t\n\r\x0c")
+    invalid = len(sample) - len(sample.decode("utf-8", errors="ignore").encode("utf-8"))
+    return len(sample) >= 1024 and (controls + invalid) > len(sample) * 3 // 10
+
+
+def _line_breaks(data: bytes) -> bytes:
+    """Old Mac files end lines with CR alone: read them as lines (only when the file has no LF at all)."""
+    return data.replace(b"\r", b"\n") if b"\n" not in data and b"\r" in data else data
 
 
 def _split_body(body: str) -> tuple[str, str]:
@@ -91,9 +101,12 @@ def parse_text(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Recor
     data = _without_bom(data)
     if _looks_binary(data):
         return [], [Problem(name, 0, "binary file, not text: skipped")]
-    lines = [(n, t) for n, t in _decode_lines(path, data, problems) if t is None or t.strip()]
+    lines = [(n, t) for n, t in _decode_lines(path, _line_breaks(data), problems) if t is None or t.strip()]
     if not lines:
         return [], [Problem(name, 0, "empty file: no records")]
+    if not any(t is not None and _is_header(t) for _, t in lines):
+        start = "、".join(KIND_PREFIXES)
+        return [], [*problems, Problem(name, 0, f"no record header found (a header line starts with {start})")]
     records: list[Record] = []
     i = 0
     while i < len(lines):
@@ -149,7 +162,10 @@ def parse_jsonl(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Reco
     name = _display(path)
     problems: list[Problem] = []
     records: list[Record] = []
-    lines = [(n, t) for n, t in _decode_lines(path, _without_bom(data), problems) if t is None or t.strip()]
+    data = _line_breaks(_without_bom(data))
+    if _looks_binary(data):
+        return [], [Problem(name, 0, "binary file, not text: skipped")]
+    lines = [(n, t) for n, t in _decode_lines(path, data, problems) if t is None or t.strip()]
     if not lines:
         return [], [Problem(name, 0, "empty file: no records")]
     for number, text in lines:
@@ -174,11 +190,10 @@ def parse_jsonl(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Reco
             problems.append(Problem(name, number, f"missing or empty field(s): {', '.join(missing)}"))
             continue
         extra = {k: obj[k] for k in JSONL_OPTIONAL if obj.get(k) not in (None, "")}
-        try:
-            year = int(extra.pop("year")) if "year" in extra else None
-        except (TypeError, ValueError, OverflowError):
-            problems.append(Problem(name, number, f"field 'year' is not a number: {obj.get('year')!r}"))
+        if wrong := _wrong_type(extra):
+            problems.append(Problem(name, number, wrong))
             continue
+        year = extra.pop("year", None)
         kind = extra.pop("kind", "paper")
         if kind not in ("paper", "call", "data", "other"):
             problems.append(Problem(name, number, f"field 'kind' must be paper|call|data|other, not {kind!r}"))
@@ -250,6 +265,20 @@ def walk_sources(sources: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
         visit(Path(source), True)
         files[start:] = sorted(files[start:])
     return files, unreadable
+
+
+def _wrong_type(fields: dict) -> str | None:
+    """Why a JSONL record's optional fields have the wrong type (a year is a whole number 0..9999, or its digits
+    as text, the rest are strings), or None. A year given as digits is converted in place."""
+    for key, value in fields.items():
+        if key == "year":
+            if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+                fields[key] = value = int(value)  # "2025" as text is still a year
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 9999:
+                return f"field 'year' must be a whole number (0-9999), not {value!r}"[:200]
+        elif not isinstance(value, str):
+            return f"field {key!r} must be a string, not {type(value).__name__} {value!r}"[:200]
+    return None
 
 
 def iter_files(sources: Iterable[Path]) -> Iterator[Path]:
