@@ -60,6 +60,8 @@ def check_index(settings: Settings) -> IndexHealth:
         return _broken(health, str(exc), REBUILD)
     except (store.IndexMissing, store.IndexDamaged) as exc:
         return _broken(health, str(exc), INGEST)
+    except store.IndexUnavailable as exc:  # the Chroma server cannot be reached
+        return _broken(health, str(exc), "start the Chroma server or correct ASSISTANT_CHROMA_URL")
     except BaseException as exc:  # a damaged Chroma directory, or an unreachable server, raises many kinds of error
         if not isinstance(exc, Exception) and not store.is_engine_panic(exc):
             raise

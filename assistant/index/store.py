@@ -164,13 +164,20 @@ def prune_generations(settings: Settings, previous: Path | None = None) -> list[
 
 
 def server_client(url: str) -> chromadb.ClientAPI:
+    """A client of the Chroma server at ``url``; IndexUnavailable (one clear message) when it cannot be reached."""
     parsed = urlparse(url if "://" in url else f"http://{url}")
-    return chromadb.HttpClient(
-        host=parsed.hostname or "127.0.0.1",
-        port=parsed.port or 8000,
-        ssl=parsed.scheme == "https",
-        settings=chroma_settings(),
-    )
+    try:
+        return chromadb.HttpClient(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 8000,
+            ssl=parsed.scheme == "https",
+            settings=chroma_settings(),
+        )
+    except Exception as exc:  # chromadb raises ValueError("Could not connect ...") or an httpx error
+        raise IndexUnavailable(
+            f"the Chroma server at {redact_urls(url)} cannot be used ({type(exc).__name__}: {redact_urls(str(exc))}): "
+            "start the Chroma server or correct ASSISTANT_CHROMA_URL"
+        ) from None
 
 
 def server_location(settings: Settings) -> Location:
