@@ -69,7 +69,8 @@ def ingest(
     )
     try:
         with guard_index(settings):
-            report = run_ingest(settings, rebuild=rebuild, progress=not as_json and sys.stderr.isatty())
+            progress = (sys.stderr.isatty() or "lines") if not as_json else False
+            report = run_ingest(settings, rebuild=rebuild, progress=progress)
     except IngestLocked as exc:
         fail(str(exc), code=3)
         return

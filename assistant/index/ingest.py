@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from filelock import FileLock, Timeout
 from langchain_classic.indexes import SQLRecordManager
@@ -109,6 +111,20 @@ def tidy_index(settings: Settings) -> list[Path]:
         return []
 
 
+PROGRESS_EVERY = 500  # chunks between progress lines when stderr is not a terminal (a log, a CI job)
+
+
+def progress_lines(docs: list[Document], out: TextIO) -> Iterator[Document]:
+    """The chunks, with one plain progress line per PROGRESS_EVERY of them (only for ingests that long)."""
+    started = time.perf_counter()
+    for n, doc in enumerate(docs, start=1):
+        yield doc
+        if n % PROGRESS_EVERY == 0 and n < len(docs):
+            rate = n / max(time.perf_counter() - started, 1e-9)
+            left = (len(docs) - n) / rate
+            print(f"embedded {n}/{len(docs)} chunks ({rate:.1f}/s, about {left:.0f} s left)", file=out, flush=True)
+
+
 def record_manager(location: store.Location, namespace: str) -> SQLRecordManager:
     manager = SQLRecordManager(namespace, db_url=f"sqlite:///{location.record_db}")
     manager.create_schema()
@@ -116,12 +132,16 @@ def record_manager(location: store.Location, namespace: str) -> SQLRecordManager
 
 
 def _index_into(
-    location: store.Location, docs: list[Document], settings: Settings, report: IngestReport, progress: bool
+    location: store.Location, docs: list[Document], settings: Settings, report: IngestReport, progress: bool | str
 ) -> None:
     embeddings = get_embeddings(settings)
     vectors = store.vector_store(location, settings, embeddings, create=True)
     manager = record_manager(location, f"chroma/{settings.index.collection}")
-    source = tqdm(docs, desc="embedding chunks", unit="chunk", disable=not progress, leave=False)
+    source: Iterable[Document] = docs
+    if progress == "lines":
+        source = progress_lines(docs, sys.stderr)
+    elif progress:
+        source = tqdm(docs, desc="embedding chunks", unit="chunk", leave=False)
     result = index(
         source,
         manager,
@@ -153,8 +173,10 @@ def _summarise(corpus: Corpus, docs: list[Document], report: IngestReport) -> No
     report.rejected = [str(p) for p in corpus.problems]
 
 
-def ingest(settings: Settings, *, rebuild: bool = False, progress: bool = True) -> IngestReport:
-    """Bring the index in line with the record files. Raises IngestLocked if another ingest runs."""
+def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = True) -> IngestReport:
+    """Bring the index in line with the record files. Raises IngestLocked if another ingest runs.
+
+    ``progress``: True for a terminal progress bar, "lines" for plain progress lines (stderr not a terminal)."""
     started = time.perf_counter()
     report = IngestReport()
     with ingest_lock(settings):
