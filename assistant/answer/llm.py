@@ -6,6 +6,9 @@ BackendError whose message names the backend and the cause, never the API key.
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -13,7 +16,10 @@ import openai
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 
+from assistant.redact import install_log_redaction, redact_urls
 from assistant.settings import Settings
+
+install_log_redaction()
 
 NO_KEY = "not-needed"  # local servers (llama.cpp, Ollama, vLLM) accept any key
 
@@ -28,23 +34,24 @@ class BackendError(RuntimeError):
 
 def describe(settings: Settings) -> str:
     """Which backend answers, as shown to the user."""
-    where = settings.llm.base_url or "api.openai.com"
+    where = redact_urls(settings.llm.base_url or "api.openai.com")
     return f"OpenAI-compatible model {settings.llm.model} at {where}"
 
 
 def redact(text: str, settings: Settings) -> str:
     key = settings.llm.api_key.get_secret_value() if settings.llm.api_key else ""
+    text = redact_urls(text)
     return text.replace(key, "***") if key and key != NO_KEY else text
 
 
-def chat_model(settings: Settings, *, streaming: bool = True) -> ChatOpenAI:
+def chat_model(settings: Settings, *, streaming: bool = True, timeout: float | None = None) -> ChatOpenAI:
     key = settings.llm.api_key.get_secret_value() if settings.llm.api_key else NO_KEY
     # max_tokens goes in the body as such: llama.cpp's server ignores max_completion_tokens.
     return ChatOpenAI(
         model=settings.llm.model,
         base_url=settings.llm.base_url,
         api_key=key,
-        timeout=settings.llm.timeout,
+        timeout=timeout or settings.llm.timeout,
         max_retries=settings.llm.max_retries,
         temperature=0,
         streaming=streaming,
@@ -52,12 +59,19 @@ def chat_model(settings: Settings, *, streaming: bool = True) -> ChatOpenAI:
     )
 
 
+def deadline_for(settings: Settings) -> float:
+    """The monotonic time by which one whole answer (condense, answer, every retry) must be complete."""
+    return time.monotonic() + settings.llm.timeout
+
+
 def cause_of(exc: BaseException, settings: Settings) -> str:
     """A short, key-free explanation of an LLM failure."""
     if isinstance(exc, openai.APITimeoutError):
         return f"no answer within {settings.llm.timeout:g} s (timeout)"
     if isinstance(exc, openai.APIConnectionError):
-        return f"cannot connect to {settings.llm.base_url or 'the API'} (connection refused or unreachable)"
+        return (
+            f"cannot connect to {redact_urls(settings.llm.base_url or 'the API')} (connection refused or unreachable)"
+        )
     if isinstance(exc, openai.AuthenticationError):
         return "the API key was rejected (HTTP 401); check OPENAI_API_KEY"
     if isinstance(exc, openai.RateLimitError):
@@ -71,22 +85,58 @@ def cause_of(exc: BaseException, settings: Settings) -> str:
     return f"unexpected response ({type(exc).__name__}: {redact(str(exc), settings)[:200]})"
 
 
-def stream_tokens(settings: Settings, messages: list[BaseMessage]) -> Iterator[str]:
-    """Stream the answer's text; raises BackendError (from the original error) on any failure."""
+def stream_tokens(settings: Settings, messages: list[BaseMessage], deadline: float | None = None) -> Iterator[str]:
+    """Stream the answer's text; raises BackendError (from the original error) on any failure, and when the
+    answer is not complete by ``deadline`` (monotonic; default: the llm timeout from now), however the server
+    trickles. The client runs in a worker thread, so a stalled read cannot hold the caller past the deadline."""
+    deadline = deadline or deadline_for(settings)
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise BackendError(describe(settings), _late(settings))
+    pieces: queue.Queue[tuple[str, object]] = queue.Queue()
+    stop = threading.Event()
+
+    def pump() -> None:
+        try:
+            for chunk in chat_model(settings, timeout=remaining).stream(messages):
+                if stop.is_set():
+                    return  # the caller gave up: leaving the loop closes the response
+                pieces.put(("chunk", chunk))
+            pieces.put(("end", None))
+        except BaseException as exc:  # handed to the caller, which turns it into a BackendError
+            pieces.put(("error", exc))
+
+    threading.Thread(target=pump, name="llm-stream", daemon=True).start()
     finished = False
     try:
-        for chunk in chat_model(settings).stream(messages):
-            finished = finished or bool(chunk.response_metadata.get("finish_reason"))
-            if isinstance(chunk.content, str) and chunk.content:
-                yield chunk.content
-    except Exception as exc:  # every client, transport and parsing error becomes one clear message
-        raise BackendError(describe(settings), cause_of(exc, settings)) from exc
+        while True:
+            try:
+                kind, item = pieces.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise BackendError(describe(settings), _late(settings)) from None
+            if kind == "end":
+                break
+            if kind == "error":
+                assert isinstance(item, BaseException)
+                raise BackendError(describe(settings), cause_of(item, settings)) from item
+            finished = finished or bool(item.response_metadata.get("finish_reason"))  # type: ignore[attr-defined]
+            content = item.content  # type: ignore[attr-defined]
+            if isinstance(content, str) and content:
+                yield content
+            if time.monotonic() > deadline:
+                raise BackendError(describe(settings), _late(settings))
+    finally:
+        stop.set()
     if not finished:
         raise BackendError(describe(settings), "the stream ended without a finish reason (answer may be incomplete)")
 
 
-def complete(settings: Settings, messages: list[BaseMessage]) -> str:
-    return "".join(stream_tokens(settings, messages))
+def _late(settings: Settings) -> str:
+    return f"no complete answer within the {settings.llm.timeout:g} s deadline (timeout, ASSISTANT_LLM_TIMEOUT)"
+
+
+def complete(settings: Settings, messages: list[BaseMessage], deadline: float | None = None) -> str:
+    return "".join(stream_tokens(settings, messages, deadline))
 
 
 def answer_messages(system: str, user: str) -> list[BaseMessage]:

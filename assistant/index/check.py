@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from assistant.index import store
 from assistant.index.embeddings import get_embeddings, model_id
+from assistant.redact import redact_urls
 from assistant.settings import Settings
 
 INGEST = "run `assistant ingest`"
@@ -53,20 +56,26 @@ def check_index(settings: Settings) -> IndexHealth:
         health.chunks = collection.count()
         if health.chunks == 0:
             return _broken(health, f"the index in {location.label} is empty (0 chunks)", REBUILD)
-        metadatas = collection.get(include=["metadatas"])["metadatas"]
+        metadatas = collection.get(include=["metadatas"])["metadatas"] or []
         health.records = len({m.get("record_id") for m in metadatas})
     except store.IndexMismatch as exc:
         return _broken(health, str(exc), REBUILD)
-    except store.IndexMissing as exc:
+    except (store.IndexMissing, store.IndexDamaged) as exc:
         return _broken(health, str(exc), INGEST)
-    except Exception as exc:  # a damaged Chroma directory, or an unreachable server, raises many kinds of error
+    except store.IndexUnavailable as exc:  # the Chroma server cannot be reached
+        return _broken(health, str(exc), "start the Chroma server or correct ASSISTANT_CHROMA_URL")
+    except BaseException as exc:  # a damaged Chroma directory, or an unreachable server, raises many kinds of error
+        if not isinstance(exc, Exception) and not store.is_engine_panic(exc):
+            raise
         if settings.index.chroma_url:
             return _broken(
                 health,
-                f"the Chroma server at {settings.index.chroma_url} cannot be used ({type(exc).__name__}: {exc})",
+                redact_urls(
+                    f"the Chroma server at {settings.index.chroma_url} cannot be used ({type(exc).__name__}: {exc})"
+                ),
                 "start the Chroma server or correct ASSISTANT_CHROMA_URL",
             )
-        return _broken(health, f"the index cannot be read ({type(exc).__name__}: {exc})", REBUILD)
+        return _broken(health, f"the index cannot be read ({type(exc).__name__}: {exc})", INGEST)
     try:
         vector = embeddings.embed_query(SAMPLE_QUERY)
     except Exception as exc:
@@ -76,16 +85,18 @@ def check_index(settings: Settings) -> IndexHealth:
             "check the embedding model or its endpoint (OPENAI_BASE_URL)",
         )
     try:
-        found = collection.query(query_embeddings=[vector], n_results=1, include=["metadatas"])
+        found = collection.query(query_embeddings=np.asarray([vector], dtype=np.float32), n_results=1)
         if not found["ids"][0]:
             return _broken(health, f"a sample query found nothing among {health.chunks} chunks", REBUILD)
-    except Exception as exc:
-        return _broken(health, f"a sample query failed ({type(exc).__name__}: {exc})", REBUILD)
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and not store.is_engine_panic(exc):
+            raise
+        return _broken(health, f"a sample query failed ({type(exc).__name__}: {exc})", INGEST)
     health.ok = True
     return health
 
 
 def _broken(health: IndexHealth, problem: str, advice: str) -> IndexHealth:
-    health.problems.append(problem)
+    health.problems.append(redact_urls(problem))
     health.advice = advice
     return health

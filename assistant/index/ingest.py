@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from filelock import FileLock, Timeout
 from langchain_classic.indexes import SQLRecordManager
@@ -31,6 +33,18 @@ from assistant.settings import Settings
 
 class IngestLocked(RuntimeError):
     """Another ingest holds the lock."""
+
+
+class SourcesUnreadable(RuntimeError):
+    """Some sources could not be read: nothing is written, so their records are not deleted from the index."""
+
+    def __init__(self, problems: list) -> None:
+        names = "; ".join(str(p) for p in problems)
+        super().__init__(
+            f"{len(problems)} source(s) cannot be read: {names}. Nothing was changed in the index; make them "
+            "readable, or leave them out of the sources to drop their records"
+        )
+        self.problems = problems
 
 
 @dataclass
@@ -85,6 +99,32 @@ def ingest_lock(settings: Settings) -> Iterator[None]:
         lock.release()
 
 
+def tidy_index(settings: Settings) -> list[Path]:
+    """Start-up cleanup of what killed builds left (embedded mode); nothing while another ingest holds the lock
+    (it may be building a generation), and nothing on a read-only data folder. Returns what was removed."""
+    if settings.index.chroma_url or not settings.index_dir.is_dir():
+        return []
+    try:
+        with ingest_lock(settings):
+            return store.prune_generations(settings)
+    except (IngestLocked, OSError):
+        return []
+
+
+PROGRESS_EVERY = 500  # chunks between progress lines when stderr is not a terminal (a log, a CI job)
+
+
+def progress_lines(docs: list[Document], out: TextIO) -> Iterator[Document]:
+    """The chunks, with one plain progress line per PROGRESS_EVERY of them (only for ingests that long)."""
+    started = time.perf_counter()
+    for n, doc in enumerate(docs, start=1):
+        yield doc
+        if n % PROGRESS_EVERY == 0 and n < len(docs):
+            rate = n / max(time.perf_counter() - started, 1e-9)
+            left = (len(docs) - n) / rate
+            print(f"embedded {n}/{len(docs)} chunks ({rate:.1f}/s, about {left:.0f} s left)", file=out, flush=True)
+
+
 def record_manager(location: store.Location, namespace: str) -> SQLRecordManager:
     manager = SQLRecordManager(namespace, db_url=f"sqlite:///{location.record_db}")
     manager.create_schema()
@@ -92,12 +132,16 @@ def record_manager(location: store.Location, namespace: str) -> SQLRecordManager
 
 
 def _index_into(
-    location: store.Location, docs: list[Document], settings: Settings, report: IngestReport, progress: bool
+    location: store.Location, docs: list[Document], settings: Settings, report: IngestReport, progress: bool | str
 ) -> None:
     embeddings = get_embeddings(settings)
     vectors = store.vector_store(location, settings, embeddings, create=True)
     manager = record_manager(location, f"chroma/{settings.index.collection}")
-    source = tqdm(docs, desc="embedding chunks", unit="chunk", disable=not progress, leave=False)
+    source: Iterable[Document] = docs
+    if progress == "lines":
+        source = progress_lines(docs, sys.stderr)
+    elif progress:
+        source = tqdm(docs, desc="embedding chunks", unit="chunk", leave=False)
     result = index(
         source,
         manager,
@@ -129,12 +173,16 @@ def _summarise(corpus: Corpus, docs: list[Document], report: IngestReport) -> No
     report.rejected = [str(p) for p in corpus.problems]
 
 
-def ingest(settings: Settings, *, rebuild: bool = False, progress: bool = True) -> IngestReport:
-    """Bring the index in line with the record files. Raises IngestLocked if another ingest runs."""
+def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = True) -> IngestReport:
+    """Bring the index in line with the record files. Raises IngestLocked if another ingest runs.
+
+    ``progress``: True for a terminal progress bar, "lines" for plain progress lines (stderr not a terminal)."""
     started = time.perf_counter()
     report = IngestReport()
     with ingest_lock(settings):
         corpus = load_corpus(settings.sources, settings.index.max_line_chars)
+        if corpus.unreadable:
+            raise SourcesUnreadable(corpus.unreadable)
         docs = chunk_records(corpus.records, settings.index.chunk_tokens, settings.index.chunk_overlap)
         _summarise(corpus, docs, report)
         if not docs:
@@ -151,8 +199,9 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool = True) 
         else:
             live = store.current_generation(settings)
             live_model = None if live is None or rebuild else _readable_model(live, settings)
-            state = _live_state(store.generation_location(live), docs, settings) if live_model == wanted else ""
+            state = _safe_live_state(live, docs, settings) if live is not None and live_model == wanted else ""
             if state == "unchanged":
+                store.prune_generations(settings)
                 report.skipped, report.location = len(docs), f"embedded {live}"
                 report.seconds = time.perf_counter() - started
                 return report
@@ -171,10 +220,24 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool = True) 
 
 def _readable_model(generation: Path, settings: Settings) -> str | None:
     """The model id of a generation, or None when it cannot be opened (a damaged index is rebuilt, not reused)."""
+    if store.generation_problem(generation):  # checked before chromadb opens a corrupt database
+        return None
     try:
         return store.stored_model(store.generation_location(generation), settings)
     except Exception:  # chromadb raises many kinds of error for a damaged directory
         return None
+
+
+def _safe_live_state(generation: Path, docs: list[Document], settings: Settings) -> str:
+    """``_live_state`` of a generation; "" (rebuild from the sources) when the engine fails on its files."""
+    try:
+        return _live_state(store.generation_location(generation), docs, settings)
+    except Exception:
+        return ""
+    except BaseException as exc:  # the Rust engine's panic on a damaged file
+        if store.is_engine_panic(exc):
+            return ""
+        raise
 
 
 def _drop_collection(location: store.Location, settings: Settings) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -21,6 +23,7 @@ from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
 from assistant.index.embeddings import model_id
+from assistant.redact import redact_urls
 from assistant.settings import Settings
 
 MODEL_KEY = "embedding_model"
@@ -42,6 +45,59 @@ class IndexMissing(IndexUnavailable):
 
 class IndexMismatch(IndexUnavailable):
     pass
+
+
+class IndexDamaged(IndexUnavailable):
+    """The store's files are corrupt, or the engine failed on them; a plain ingest rebuilds from the sources."""
+
+
+REPAIR = "run `assistant ingest` to rebuild it from the sources"
+STORE_DATABASES = ("chroma/chroma.sqlite3", "records.sqlite")
+
+
+def is_engine_panic(exc: BaseException) -> bool:
+    """chromadb's Rust engine reports a failed assertion as pyo3's PanicException, a BaseException subclass."""
+    return type(exc).__name__ == "PanicException"
+
+
+def sqlite_problem(path: Path) -> str | None:
+    """What ``PRAGMA quick_check`` finds wrong with an SQLite file (opened read-only), or None when it is sound."""
+    if not path.exists():
+        return None
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)) as db:
+            rows = [str(row[0]) for row in db.execute("PRAGMA quick_check(3)")]
+    except sqlite3.Error as exc:
+        return f"{path.name}: {exc}"
+    return None if rows == ["ok"] else f"{path.name}: {'; '.join(rows)}"
+
+
+def generation_problem(generation: Path) -> str | None:
+    """The first damage found in a generation's databases, checked before chromadb touches them."""
+    for name in STORE_DATABASES:
+        if problem := sqlite_problem(generation / name):
+            return problem
+    return None
+
+
+def damaged(label: str, cause: str) -> IndexDamaged:
+    return IndexDamaged(f"the index in {label} cannot be read, it is damaged ({cause}): {REPAIR}")
+
+
+def engine_failure(exc: BaseException, settings: Settings) -> str | None:
+    """A user-facing message for an error the store's engine raised, or None when ``exc`` is not one."""
+    if isinstance(exc, IndexUnavailable):
+        return str(exc)
+    module = type(exc).__module__ or ""
+    if not (is_engine_panic(exc) or isinstance(exc, sqlite3.Error) or module.startswith(("chromadb", "httpx"))):
+        return None
+    cause = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+    if settings.index.chroma_url:
+        return (
+            f"the Chroma server at {redact_urls(settings.index.chroma_url)} cannot be used ({redact_urls(cause)}): "
+            "start the Chroma server or correct ASSISTANT_CHROMA_URL"
+        )
+    return str(damaged(str(current_generation(settings) or settings.index_dir), cause))
 
 
 @dataclass
@@ -84,26 +140,44 @@ def new_generation(settings: Settings, copy_from: Path | None) -> Path:
     return gen
 
 
-def prune_generations(settings: Settings, previous: Path | None) -> list[Path]:
-    """Remove every generation but the live one and ``previous`` (the one it replaced, maybe still open in readers).
+def prune_generations(settings: Settings, previous: Path | None = None) -> list[Path]:
+    """Remove every generation but the live one and its predecessor (maybe still open in readers), and every
+    ``CURRENT.<pid>.tmp`` pointer. The predecessor is ``previous`` when known, else the newest generation older
+    than the live one (a killed build is newer than the live generation it was copied from).
 
-    Run under the ingest lock: any other generation is older, or was abandoned by a crashed ingest.
+    Run under the ingest lock only: then any other generation or temp pointer was abandoned by a crashed ingest.
     """
+    index_dir = settings.index_dir
     live = current_generation(settings)
-    removable = [g for g in settings.index_dir.glob("g-*") if g.is_dir() and g not in (live, previous)]
+    if live is None:  # no live index to anchor on: leave everything (a damaged pointer is repaired by ingest)
+        return []
+    gens = sorted(g for g in index_dir.glob("g-*") if g.is_dir())
+    if previous is None:
+        previous = max((g for g in gens if g.name < live.name), default=None)
+    removable = [g for g in gens if g not in (live, previous)]
     for gen in removable:
         shutil.rmtree(gen, ignore_errors=True)
-    return removable
+    temps = list(index_dir.glob("CURRENT.*.tmp"))
+    for tmp in temps:
+        tmp.unlink(missing_ok=True)
+    return removable + temps
 
 
 def server_client(url: str) -> chromadb.ClientAPI:
+    """A client of the Chroma server at ``url``; IndexUnavailable (one clear message) when it cannot be reached."""
     parsed = urlparse(url if "://" in url else f"http://{url}")
-    return chromadb.HttpClient(
-        host=parsed.hostname or "127.0.0.1",
-        port=parsed.port or 8000,
-        ssl=parsed.scheme == "https",
-        settings=chroma_settings(),
-    )
+    try:
+        return chromadb.HttpClient(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 8000,
+            ssl=parsed.scheme == "https",
+            settings=chroma_settings(),
+        )
+    except Exception as exc:  # chromadb raises ValueError("Could not connect ...") or an httpx error
+        raise IndexUnavailable(
+            f"the Chroma server at {redact_urls(url)} cannot be used ({type(exc).__name__}: {redact_urls(str(exc))}): "
+            "start the Chroma server or correct ASSISTANT_CHROMA_URL"
+        ) from None
 
 
 def server_location(settings: Settings) -> Location:
@@ -112,7 +186,10 @@ def server_location(settings: Settings) -> Location:
     record_db = settings.data_dir / "server-records" / f"{key}.sqlite"
     record_db.parent.mkdir(parents=True, exist_ok=True)
     return Location(
-        server_client(settings.index.chroma_url), record_db, None, f"chroma server {settings.index.chroma_url}"
+        server_client(settings.index.chroma_url),
+        record_db,
+        None,
+        f"chroma server {redact_urls(settings.index.chroma_url)}",
     )
 
 
@@ -128,6 +205,8 @@ def open_location(settings: Settings) -> Location:
     gen = current_generation(settings)
     if gen is None:
         raise IndexMissing(f"no index in {settings.index_dir}: run `assistant ingest` (or `make ingest`) first")
+    if problem := generation_problem(gen):
+        raise damaged(str(gen), problem)
     return generation_location(gen)
 
 
@@ -137,7 +216,11 @@ def vector_store(location: Location, settings: Settings, embeddings: Embeddings,
     if not create:
         try:
             collection = location.client.get_collection(settings.index.collection, embedding_function=None)
-        except Exception as exc:  # chromadb raises NotFoundError / ValueError depending on mode
+        except BaseException as exc:  # chromadb raises NotFoundError / ValueError depending on mode
+            if not isinstance(exc, Exception) and not is_engine_panic(exc):
+                raise
+            if is_engine_panic(exc) or isinstance(exc, sqlite3.Error):
+                raise damaged(location.label, f"{type(exc).__name__}: {exc}") from None
             raise IndexMissing(
                 f"collection {settings.index.collection!r} not found in {location.label}: run `assistant ingest` first"
             ) from exc
@@ -162,4 +245,8 @@ def stored_model(location: Location, settings: Settings) -> str | None:
         collection = location.client.get_collection(settings.index.collection, embedding_function=None)
     except Exception:
         return None
+    except BaseException as exc:
+        if is_engine_panic(exc):
+            raise damaged(location.label, f"{type(exc).__name__}: {exc}") from None
+        raise
     return (collection.metadata or {}).get(MODEL_KEY)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.records.model import Problem, Record
-from assistant.records.parse import iter_files, read_file
+from assistant.records.parse import parse_bytes, read_source, walk_sources
 
 
 @dataclass
@@ -30,6 +30,7 @@ class Corpus:
     conflicts: list[Conflict] = field(default_factory=list)
     occurrences: int = 0
     files: int = 0
+    unreadable: list[Problem] = field(default_factory=list)  # sources that could not be read at all
 
 
 def merge(records: Iterable[Record]) -> tuple[list[Record], list[Conflict], int]:
@@ -54,12 +55,18 @@ def merge(records: Iterable[Record]) -> tuple[list[Record], list[Conflict], int]
 
 
 def load_corpus(sources: Iterable[Path], max_line_chars: int = 20_000) -> Corpus:
-    """Read all record files below ``sources``; problems are collected, never raised."""
+    """Read all record files below ``sources``; problems are collected, never raised. A source that cannot be
+    read goes to ``unreadable`` (its records are unknown, not absent: an ingest must not delete them)."""
     parsed: list[Record] = []
     corpus = Corpus()
-    for path in iter_files(sources):
+    files, corpus.unreadable = walk_sources(sources)
+    for path in files:
         corpus.files += 1
-        records, problems = read_file(path, max_line_chars)
+        data = read_source(path)
+        if isinstance(data, Problem):
+            corpus.unreadable.append(data)
+            continue
+        records, problems = parse_bytes(path, data, max_line_chars)
         parsed.extend(records)
         corpus.problems.extend(problems)
     corpus.records, corpus.conflicts, corpus.occurrences = merge(parsed)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -60,8 +61,18 @@ def _without_bom(data: bytes) -> bytes:
 
 
 def _looks_binary(data: bytes) -> bool:
+    """NUL bytes, or (without them) mostly control bytes and invalid UTF-8: not a text file at all."""
     sample = data[:8192]
-    return b"\x00" in sample and sample.count(b"\x00") > len(sample) // 100
+    if b"\x00" in sample and sample.count(b"\x00") > len(sample) // 100:
+        return True
+    controls = sum(1 for b in sample if b < 0x20 and b not in b"\t\n\r\x0c")
+    invalid = len(sample) - len(sample.decode("utf-8", errors="ignore").encode("utf-8"))
+    return len(sample) >= 1024 and (controls + invalid) > len(sample) * 3 // 10
+
+
+def _line_breaks(data: bytes) -> bytes:
+    """Old Mac files end lines with CR alone: read them as lines (only when the file has no LF at all)."""
+    return data.replace(b"\r", b"\n") if b"\n" not in data and b"\r" in data else data
 
 
 def _split_body(body: str) -> tuple[str, str]:
@@ -86,16 +97,20 @@ def parse_text(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Recor
     data = _without_bom(data)
     if _looks_binary(data):
         return [], [Problem(name, 0, "binary file, not text: skipped")]
-    lines = [(n, t) for n, t in _decode_lines(path, data, problems) if t is None or t.strip()]
+    lines = [(n, t) for n, t in _decode_lines(path, _line_breaks(data), problems) if t is None or t.strip()]
     if not lines:
         return [], [Problem(name, 0, "empty file: no records")]
+    if not any(t is not None and _is_header(t) for _, t in lines):
+        start = "、".join(KIND_PREFIXES)
+        return [], [*problems, Problem(name, 0, f"no record header found (a header line starts with {start})")]
     records: list[Record] = []
     i = 0
     while i < len(lines):
         number, header = lines[i]
         if header is None:  # undecodable line: its record is lost, resynchronise on the next header
             i += 1
-            if i < len(lines) and lines[i][1] is not None and not _is_header(lines[i][1]):
+            nxt = lines[i][1] if i < len(lines) else None
+            if nxt is not None and not _is_header(nxt):
                 i += 1
             continue
         following = lines[i + 1][1] if i + 1 < len(lines) else ""
@@ -106,7 +121,7 @@ def parse_text(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Recor
             problems.append(Problem(name, number, "header without a body line"))
             i += 1
             continue
-        body_number, body = lines[i + 1]
+        body_number, body = lines[i + 1][0], following
         i += 2
         too_long = next((n for n, t in ((number, header), (body_number, body)) if len(t) > max_line_chars), None)
         if too_long:
@@ -137,7 +152,10 @@ def parse_jsonl(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Reco
     name = _display(path)
     problems: list[Problem] = []
     records: list[Record] = []
-    lines = [(n, t) for n, t in _decode_lines(path, _without_bom(data), problems) if t is None or t.strip()]
+    data = _line_breaks(_without_bom(data))
+    if _looks_binary(data):
+        return [], [Problem(name, 0, "binary file, not text: skipped")]
+    lines = [(n, t) for n, t in _decode_lines(path, data, problems) if t is None or t.strip()]
     if not lines:
         return [], [Problem(name, 0, "empty file: no records")]
     for number, text in lines:
@@ -162,11 +180,10 @@ def parse_jsonl(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Reco
             problems.append(Problem(name, number, f"missing or empty field(s): {', '.join(missing)}"))
             continue
         extra = {k: obj[k] for k in JSONL_OPTIONAL if obj.get(k) not in (None, "")}
-        try:
-            year = int(extra.pop("year")) if "year" in extra else None
-        except (TypeError, ValueError, OverflowError):
-            problems.append(Problem(name, number, f"field 'year' is not a number: {obj.get('year')!r}"))
+        if wrong := _wrong_type(extra):
+            problems.append(Problem(name, number, wrong))
             continue
+        year = extra.pop("year", None)
         kind = extra.pop("kind", "paper")
         if kind not in ("paper", "call", "data", "other"):
             problems.append(Problem(name, number, f"field 'kind' must be paper|call|data|other, not {kind!r}"))
@@ -191,20 +208,90 @@ def parse_jsonl(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Reco
     return records, problems
 
 
-def iter_files(sources: Iterable[Path]) -> Iterator[Path]:
-    """Every .txt and .jsonl file named by, or inside, the given paths, in a stable order."""
+RECORD_SUFFIXES = (".txt", ".jsonl")
+
+
+def _read_bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def _list_dir(path: Path) -> list[Path]:
+    with os.scandir(path) as entries:
+        return [Path(entry.path) for entry in entries]
+
+
+def walk_sources(sources: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Every .txt and .jsonl file named by, or inside, the given paths (in a stable order), and every source
+    that could not be read: a folder that cannot be listed, a dangling symlink, a FIFO or device named as a
+    record file, a named path that does not exist. Folders reached through a symlink are not followed."""
+    files: list[Path] = []
+    unreadable: list[Problem] = []
+
+    def visit(path: Path, named: bool) -> None:
+        if path.is_symlink() and not path.exists():
+            if named or path.suffix in RECORD_SUFFIXES:
+                unreadable.append(Problem(_display(path), 0, "cannot read: a symbolic link to nothing"))
+            return
+        if path.is_dir():
+            if not named and path.is_symlink():
+                return
+            try:
+                entries = _list_dir(path)
+            except OSError as exc:
+                unreadable.append(Problem(_display(path), 0, f"cannot read the folder: {exc.strerror or exc}"))
+                return
+            for entry in entries:
+                visit(entry, False)
+        elif named or path.suffix in RECORD_SUFFIXES:
+            if path.is_file():
+                files.append(path)
+            elif path.exists():
+                unreadable.append(Problem(_display(path), 0, "cannot read: not a regular file (FIFO, socket, device)"))
+            else:
+                unreadable.append(Problem(_display(path), 0, "cannot read: no such file or folder"))
+
     for source in sources:
-        if source.is_dir():
-            yield from sorted(p for p in source.rglob("*") if p.is_file() and p.suffix in (".txt", ".jsonl"))
-        else:
-            yield source
+        start = len(files)
+        visit(Path(source), True)
+        files[start:] = sorted(files[start:])
+    return files, unreadable
+
+
+def _wrong_type(fields: dict) -> str | None:
+    """Why a JSONL record's optional fields have the wrong type (a year is a whole number 0..9999, or its digits
+    as text, the rest are strings), or None. A year given as digits is converted in place."""
+    for key, value in fields.items():
+        if key == "year":
+            if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+                fields[key] = value = int(value)  # "2025" as text is still a year
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 9999:
+                return f"field 'year' must be a whole number (0-9999), not {value!r}"[:200]
+        elif not isinstance(value, str):
+            return f"field {key!r} must be a string, not {type(value).__name__} {value!r}"[:200]
+    return None
+
+
+def iter_files(sources: Iterable[Path]) -> Iterator[Path]:
+    """Every readable record file named by, or inside, the given paths, in a stable order."""
+    yield from walk_sources(sources)[0]
+
+
+def read_source(path: Path) -> bytes | Problem:
+    """The bytes of a record file, or the Problem that says why it cannot be read."""
+    try:
+        return _read_bytes(path)
+    except OSError as exc:
+        return Problem(_display(path), 0, f"cannot read: {exc.strerror or exc}")
+
+
+def parse_bytes(path: Path, data: bytes, max_line_chars: int) -> tuple[list[Record], list[Problem]]:
+    parser = parse_jsonl if path.suffix == ".jsonl" else parse_text
+    return parser(path, data, max_line_chars)
 
 
 def read_file(path: Path, max_line_chars: int) -> tuple[list[Record], list[Problem]]:
     """Parse one file by its suffix; unreadable files become a Problem."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return [], [Problem(_display(path), 0, f"cannot read: {exc.strerror or exc}")]
-    parser = parse_jsonl if path.suffix == ".jsonl" else parse_text
-    return parser(path, data, max_line_chars)
+    data = read_source(path)
+    if isinstance(data, Problem):
+        return [], [data]
+    return parse_bytes(path, data, max_line_chars)

@@ -52,7 +52,7 @@ class IngestWorker:
         from assistant.records.corpus import load_corpus
 
         t = time.perf_counter()
-        corpus = load_corpus(self.settings.sources, self.settings.max_line_chars)
+        corpus = load_corpus(self.settings.sources, self.settings.index.max_line_chars)
         docs = chunk_records(corpus.records, self.settings.index.chunk_tokens, self.settings.index.chunk_overlap)
         return {"seconds": time.perf_counter() - t, "records": len(corpus.records), "chunks": len(docs)}
 
@@ -61,7 +61,7 @@ class IngestWorker:
         from assistant.index.chunks import chunk_records
         from assistant.records.corpus import load_corpus
 
-        corpus = load_corpus(self.settings.sources, self.settings.max_line_chars)
+        corpus = load_corpus(self.settings.sources, self.settings.index.max_line_chars)
         texts = [
             d.page_content
             for d in chunk_records(corpus.records, self.settings.index.chunk_tokens, self.settings.index.chunk_overlap)

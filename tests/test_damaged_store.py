@@ -1,0 +1,114 @@
+"""A damaged live store: bytes flipped at random offsets in each file of the live generation.
+
+Every command answers with a message (no traceback, no engine panic reaching the user); when the damage is
+detected the exit code is non-zero and the message names the repair; plain `assistant ingest` repairs it.
+The commands run in a child process (an engine abort would otherwise take pytest down with it).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.index import store
+from assistant.index.ingest import ingest
+from assistant.settings import Settings
+from tests.helpers import ROOT, paper, write_corpus
+
+RECORDS = [
+    (paper(f"Organ{i}:imaging study number {i}"), f"We segment organ {i} in abdominal CT scans of cohort {i}.")
+    for i in range(6)
+]
+OFFSETS = 4  # single-byte flips per file, at seeded random offsets
+# Runs each command through the real CLI (in-process CliRunner) on each damaged copy; one JSON line per copy.
+DRIVER = """
+import json, sys
+from typer.testing import CliRunner
+from assistant.cli import app
+corpus = sys.argv[1]
+runner = CliRunner()
+def run(*args):
+    r = runner.invoke(app, [*args, "--data-dir", data])
+    crashed = r.exception is not None and not isinstance(r.exception, SystemExit)
+    return {"args": args[0], "code": r.exit_code, "output": r.output, "crashed": repr(r.exception) if crashed else ""}
+for data in sys.argv[2:]:
+    out = [run("search", "organ CT"), run("ask", "which study segments organ 3?"), run("doctor")]
+    out += [run("ingest", corpus), run("search", "organ CT"), run("doctor")]
+    print(json.dumps(out), flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("damaged")
+    write_corpus(root / "corpus", RECORDS)
+    settings = Settings(data_dir=root / "data", sources=[root / "corpus"])
+    ingest(settings, progress=False)
+    return settings
+
+
+def store_files(settings: Settings) -> list[str]:
+    live = store.current_generation(settings)
+    assert live is not None
+    return sorted(str(p.relative_to(live)) for p in live.rglob("*") if p.is_file() and p.stat().st_size)
+
+
+def damaged_copy(built: Settings, target: Path, name: str, offset: int, count: int) -> Path:
+    shutil.copytree(built.data_dir, target)
+    live = store.current_generation(built.replace(data_dir=target))
+    assert live is not None
+    path = next(p for p in live.rglob("*") if str(p.relative_to(live)) == name)
+    data = bytearray(path.read_bytes())
+    for i in range(count):
+        data[(offset + i * 997) % len(data)] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return target
+
+
+def run_commands(corpus: Path, copies: list[Path]) -> list[list[dict]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(corpus), *map(str, copies)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    return [json.loads(line) for line in proc.stdout.splitlines()]
+
+
+def check_outcome(results: list[dict]) -> bool:
+    """Asserts the contract for one damaged copy; returns whether the damage was reported."""
+    before, after = results[:3], results[3:]
+    for r in results:
+        assert not r["crashed"] and "Traceback" not in r["output"], r
+        if r["code"] != 0:
+            assert "error:" in r["output"] and "assistant ingest" in r["output"], r
+    assert [r["code"] for r in after] == [0, 0, 0], after  # plain ingest repaired whatever was damaged
+    assert "index ok: 6 records" in after[2]["output"], after[2]
+    return any(r["code"] != 0 for r in before)
+
+
+def test_flipped_bytes_in_every_store_file(built: Settings, tmp_path: Path) -> None:
+    names = store_files(built)
+    assert "chroma/chroma.sqlite3" in names and "records.sqlite" in names
+    copies = []
+    for name in names:
+        rng = random.Random(name)
+        live = store.current_generation(built)
+        assert live is not None
+        size = next(p for p in live.rglob("*") if p.name == Path(name).name).stat().st_size
+        cases = [(rng.randrange(size), 1) for _ in range(OFFSETS)] + [(rng.randrange(size), 64)]
+        for n, (offset, count) in enumerate(cases):
+            copies.append(damaged_copy(built, tmp_path / f"{Path(name).name}-{n}", name, offset, count))
+    outcomes = run_commands(built.sources[0], copies)
+    assert len(outcomes) == len(copies)
+    detected = sum(check_outcome(results) for results in outcomes)
+    print(f"corruptions tried: {len(copies)} in {len(names)} files; reported as damaged: {detected}")
+    assert detected > 0
