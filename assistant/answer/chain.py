@@ -12,7 +12,7 @@ import html
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from langchain_core.runnables import RunnableLambda
 
@@ -343,32 +343,33 @@ def capped_history(history: list[str]) -> list[str]:
     return kept[::-1]
 
 
-def answer(
-    question: str,
-    history: list[str] | None = None,
-    *,
-    settings: Settings | None = None,
-    backend: str | None = None,
-    filters: Filters | None = None,
-) -> Turn:
+class AskOptions(TypedDict, total=False):
+    """How to answer: the settings (default: from the environment), the backend (default: the settings'),
+    and explicit filters (merged over those recognised in the question)."""
+
+    settings: Settings | None
+    backend: str | None
+    filters: Filters | None
+
+
+def _turn_for(question: str, history: list[str] | None, options: AskOptions) -> Turn:
+    return new_turn(question, history, options.get("settings"), options.get("backend"), options.get("filters"))
+
+
+def answer(question: str, history: list[str] | None = None, **options: Unpack[AskOptions]) -> Turn:
     """Answer one question; ``.to_dict()`` gives the JSON shape."""
     started = time.perf_counter()
-    turn = answer_chain.invoke(new_turn(question, history, settings, backend, filters))
+    turn = answer_chain.invoke(_turn_for(question, history, options))
     turn.timings_ms["total"] = (time.perf_counter() - started) * 1000
     return turn
 
 
 def stream_answer(
-    question: str,
-    history: list[str] | None = None,
-    *,
-    settings: Settings | None = None,
-    backend: str | None = None,
-    filters: Filters | None = None,
+    question: str, history: list[str] | None = None, **options: Unpack[AskOptions]
 ) -> Iterator[tuple[str, Any]]:
     """Events: ("sources", Turn) once retrieval is done, ("token", str) as text arrives, ("done", Turn)."""
     started = time.perf_counter()
-    turn = prepare_chain.invoke(new_turn(question, history, settings, backend, filters))
+    turn = prepare_chain.invoke(_turn_for(question, history, options))
     yield "sources", turn
     for piece in generate_into(turn):
         yield "token", piece

@@ -27,11 +27,8 @@ NUMBER = re.compile(r"\d")
 AUTHOR_VOICE = re.compile(
     r"\b(?:we|our|this (?:paper|work|study)|the (?:suite|benchmark|dataset|framework|model))\b", re.I
 )
-BACKGROUND = re.compile(
-    r"^(?:however|but|while|although|though|despite|yet|recent(?:ly)?|existing|current(?:ly)?|"
-    r"traditional|conventional)\b",
-    re.I,
-)
+OPENERS = "however but while although though despite yet recent(?:ly)? existing current(?:ly)? traditional conventional"
+BACKGROUND = re.compile(rf"^(?:{'|'.join(OPENERS.split())})\b", re.I)
 # Names the paper gives its contributions: CamelCase (AnesBench), acronyms (SWEC, RLVR), model names (gemma-2).
 NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-?\d[\w.-]*)\b")
 URL_IN_TEXT = re.compile(r"https?://")

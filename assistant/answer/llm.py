@@ -17,7 +17,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 
 from assistant.redact import install_log_redaction, redact_urls
-from assistant.settings import Settings
+from assistant.settings import LLMSettings, Settings
 
 install_log_redaction()
 
@@ -44,18 +44,19 @@ def redact(text: str, settings: Settings) -> str:
     return text.replace(key, "***") if key and key != NO_KEY else text
 
 
-def chat_model(settings: Settings, *, streaming: bool = True, timeout: float | None = None) -> ChatOpenAI:
-    key = settings.llm.api_key.get_secret_value() if settings.llm.api_key else NO_KEY
+def chat_model(endpoint: LLMSettings, *, streaming: bool = True, timeout: float | None = None) -> ChatOpenAI:
+    """ChatOpenAI for an OpenAI-compatible endpoint (the answerer's, or the eval judge's)."""
+    key = endpoint.api_key.get_secret_value() if endpoint.api_key else NO_KEY
     # max_tokens goes in the body as such: llama.cpp's server ignores max_completion_tokens.
     return ChatOpenAI(
-        model=settings.llm.model,
-        base_url=settings.llm.base_url,
+        model=endpoint.model,
+        base_url=endpoint.base_url,
         api_key=key,
-        timeout=timeout or settings.llm.timeout,
-        max_retries=settings.llm.max_retries,
+        timeout=timeout or endpoint.timeout,
+        max_retries=endpoint.max_retries,
         temperature=0,
         streaming=streaming,
-        extra_body={"max_tokens": settings.llm.max_tokens},
+        extra_body={"max_tokens": endpoint.max_tokens},
     )
 
 
@@ -98,7 +99,7 @@ def stream_tokens(settings: Settings, messages: list[BaseMessage], deadline: flo
 
     def pump() -> None:
         try:
-            for chunk in chat_model(settings, timeout=remaining).stream(messages):
+            for chunk in chat_model(settings.llm, timeout=remaining).stream(messages):
                 if stop.is_set():
                     return  # the caller gave up: leaving the loop closes the response
                 pieces.put(("chunk", chunk))

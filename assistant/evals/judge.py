@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.answer.prompts import Prompt, packaged_prompts, read_prompt
+from assistant.settings import LLMSettings
 
 GRADES = ("faithfulness", "correctness")
 JSON_OBJECT = re.compile(r"\{.*\}", re.S)
@@ -32,11 +33,23 @@ class JudgeSettings(BaseSettings):
     api_key: SecretStr | None = None
     timeout: float = 60.0
     max_retries: int = 1
+    max_tokens: int = 300
     prompt: Path | None = None  # a judge prompt file; the packaged judge.md when unset
 
     @property
     def enabled(self) -> bool:
         return bool(self.base_url and self.model)
+
+    def endpoint(self) -> LLMSettings:
+        """The judge's endpoint in the answerer's terms (one way to build a chat model)."""
+        return LLMSettings(
+            model=self.model or "",
+            base_url=self.base_url,
+            api_key=self.api_key,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            max_tokens=self.max_tokens,
+        )
 
 
 @dataclass
@@ -98,18 +111,10 @@ class Judge:
 
     def _chat(self, text: str) -> str:
         from langchain_core.messages import HumanMessage
-        from langchain_openai import ChatOpenAI
 
-        key = self.settings.api_key.get_secret_value() if self.settings.api_key else "not-needed"
-        model = ChatOpenAI(
-            model=self.settings.model,
-            base_url=self.settings.base_url,
-            api_key=key,
-            timeout=self.settings.timeout,
-            max_retries=self.settings.max_retries,
-            temperature=0,
-        )
-        reply = model.invoke([HumanMessage(content=text)])
+        from assistant.answer.llm import chat_model
+
+        reply = chat_model(self.settings.endpoint(), streaming=False).invoke([HumanMessage(content=text)])
         return reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
 
     def message(self, question: Any, turn: Any) -> str:
