@@ -9,6 +9,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout: seeds/, evals/, docs/
 SEEDS = ROOT / "seeds"
+API_KEY = "sk-test"  # neither test server checks keys (the fault server's "401" mode rejects any key)
 
 
 def free_port() -> int:
