@@ -69,6 +69,8 @@ def sqlite_problem(path: Path) -> str | None:
             rows = [str(row[0]) for row in db.execute("PRAGMA quick_check(3)")]
     except sqlite3.Error as exc:
         return f"{path.name}: {exc}"
+    except UnicodeDecodeError as exc:  # SQLite's message quotes damaged schema bytes that are not UTF-8
+        return f"{path.name}: {exc.object.decode('utf-8', 'replace')}"
     return None if rows == ["ok"] else f"{path.name}: {'; '.join(rows)}"
 
 
