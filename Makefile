@@ -5,14 +5,14 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install install-test system-deps ingest run lint test test-fast bench eval clean
+.PHONY: install install-test system-deps ingest run lint test test-fast bench eval lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -c requirements.lock -e .
 	touch $@
 
 install: $(VENV)/.installed  ## the package and everything it needs, in .venv
@@ -25,8 +25,8 @@ system-deps:
 
 # Test extras: llama-cpp-python compiles llama.cpp once (~6 min on 2 cores; pip caches the wheel).
 # The eval extra (matplotlib, for the report charts) comes along: the test suite writes eval reports.
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[test,eval]'
+$(VENV)/.installed-test: pyproject.toml requirements.lock $(VENV)/.installed
+	$(BIN)/pip install -q -c requirements.lock -e '.[test,eval]'
 	touch $@
 
 install-test: system-deps $(VENV)/.installed-test
@@ -49,8 +49,8 @@ test-fast: install-test  ## the suite without the slow marker (no llama.cpp, chr
 	$(BIN)/python -m pytest -q -rs -m "not slow"
 
 # Benchmark extras: the tutorial baseline (MiniLM via sentence-transformers, torch CPU from the local wheel).
-$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
-	$(BIN)/pip install -q -e '.[test,eval,bench]'
+$(VENV)/.installed-bench: pyproject.toml requirements.lock $(VENV)/.installed-test
+	$(BIN)/pip install -q -c requirements.lock -e '.[test,eval,bench]'
 	touch $@
 
 bench: system-deps $(VENV)/.installed-bench
@@ -59,13 +59,18 @@ bench: system-deps $(VENV)/.installed-bench
 # Eval extra: matplotlib for the report charts. Reports land in evals/reports/ (ignored by git).
 # The dev split by default (the one to tune on); `make eval EVAL_SPLIT=test` for the held-out figures.
 EVAL_SPLIT ?= dev
-$(VENV)/.installed-eval: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[eval]'
+$(VENV)/.installed-eval: pyproject.toml requirements.lock $(VENV)/.installed
+	$(BIN)/pip install -q -c requirements.lock -e '.[eval]'
 	touch $@
 
 eval: $(VENV)/.installed-eval
 	$(BIN)/assistant ingest
 	$(BIN)/assistant eval --set evals/golden.jsonl --split $(EVAL_SPLIT) --report evals/reports
+
+# The lock: what the full install resolved to (header kept); review the diff before committing it.
+lock: $(VENV)/.installed-bench
+	{ head -3 requirements.lock; $(BIN)/pip freeze --exclude-editable | grep -v '@ file'; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 clean:
 	rm -rf $(VENV) .data
