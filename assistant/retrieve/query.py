@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from assistant.retrieve.filters import FILTER_KEYS, Filters, Value
@@ -157,14 +158,10 @@ class _Reader:
         for m in list(pattern.finditer(self.rest)):
             self.take(key, [value], m.start(), m.end(), only_negated)
 
-    def names(self, key: str, names: dict[str, list[str]], cued: bool = False) -> None:
-        """Mentions of known names (longest first, word-bounded for Latin names); ``names`` maps a spelling
-        to the catalog values it stands for. With ``cued`` a mention needs a category cue to count."""
-        for name in sorted(names, key=len, reverse=True):
-            edge = r"(?<![A-Za-z0-9])" if name[:1].isascii() else ""  # a Latin name is word-bounded, Chinese
-            tail = r"(?![A-Za-z0-9])" if name[-1:].isascii() else ""  # may touch it ("LLM方向")
-            spelled = re.escape(name).replace(r"\ ", r"\s*")  # "临床 LLM" or "临床LLM"
-            for m in list(re.finditer(edge + spelled + tail, self.rest, re.I)):
+    def names(self, key: str, names: NamePatterns, cued: bool = False) -> None:
+        """Mentions of known names (see ``_name_patterns``). With ``cued`` a mention needs a category cue."""
+        for pattern, values in names:
+            for m in list(pattern.finditer(self.rest)):
                 end = m.end()
                 if cued:
                     cue = CATEGORY_AFTER.match(self.rest[end:])
@@ -172,8 +169,7 @@ class _Reader:
                         continue
                     if cue and not re.search(r"papers|works|论文|文章", cue.group(), re.I):
                         end += cue.end()  # the category word goes with the name
-                literal_first = sorted(names[name], key=lambda value: value.lower() != name.lower())
-                self.take(key, list[Value](literal_first), m.start(), end)
+                self.take(key, values, m.start(), end)
 
     def filters(self) -> Filters:
         """The filters read, each key's values in the order the question mentions them."""
@@ -185,17 +181,36 @@ class _Reader:
         return Filters(**include, exclude=ordered(self.exclude))
 
 
-def _venue_names(venues: list[str]) -> dict[str, list[str]]:
+NamePatterns = tuple[tuple[re.Pattern[str], list[Value]], ...]
+
+
+def _name_patterns(names: dict[str, list[str]]) -> NamePatterns:
+    """A pattern per spelling, longest first, with the catalog values it stands for (its own value first).
+    A Latin name is word-bounded, a Chinese one may touch it ("LLM方向"); a space may be left out ("临床LLM")."""
+    out = []
+    for name in sorted(names, key=len, reverse=True):
+        edge = r"(?<![A-Za-z0-9])" if name[:1].isascii() else ""
+        tail = r"(?![A-Za-z0-9])" if name[-1:].isascii() else ""
+        spelled = re.escape(name).replace(r"\ ", r"\s*")
+        spellings: list[str] = sorted(names[name], key=lambda value: value.lower() != name.lower())
+        values: list[Value] = list(spellings)
+        out.append((re.compile(edge + spelled + tail, re.I), values))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8)
+def _venue_names(venues: tuple[str, ...]) -> NamePatterns:
     """Each venue by its name, and each venue family ("ICLR" for ICLR 2025 and ICLR 2026) by the family name."""
     names = {v: [v] for v in venues}
     for venue in venues:
         family = re.sub(r"\s*(?:19|20)\d\d$", "", venue)
         if family != venue:
             names.setdefault(family, []).append(venue)
-    return names
+    return _name_patterns(names)
 
 
-def _track_names(tracks: list[str]) -> dict[str, list[str]]:
+@lru_cache(maxsize=8)
+def _track_names(tracks: tuple[str, ...]) -> NamePatterns:
     """Each track by its name and by the names of its translation group (all catalog members of the group)."""
     names = {t: [t] for t in tracks}
     for group in TRACK_ALIASES:
@@ -203,7 +218,7 @@ def _track_names(tracks: list[str]) -> dict[str, list[str]]:
         for spelling in group:
             if members:
                 names[spelling] = list(dict.fromkeys(names.get(spelling, []) + members))
-    return names
+    return _name_patterns(names)
 
 
 def plan_query(question: str, venues: list[str], tracks: list[str]) -> QueryPlan:
@@ -211,8 +226,8 @@ def plan_query(question: str, venues: list[str], tracks: list[str]) -> QueryPlan
     "without code", "非 oral", "没有代码"), whether the question wants a list, and its topic terms."""
     reader = _Reader(question)
     wants_all = bool(WANTS_ALL.search(question))
-    reader.names("venue", _venue_names(venues))
-    reader.names("track", _track_names(tracks), cued=True)
+    reader.names("venue", _venue_names(tuple(venues)))
+    reader.names("track", _track_names(tuple(tracks)), cued=True)
     reader.take_all("presentation", ORAL, "Oral")
     reader.take_all("presentation", POSTER, "Poster")
     if wants_all:  # "where is its code?" asks for a link, it filters nothing
