@@ -19,7 +19,7 @@ import pytest
 from assistant.index import store
 from assistant.index.ingest import ingest
 from assistant.settings import Settings
-from tests.helpers import ROOT, paper, write_corpus
+from tests.helpers import ROOT, paper, small_corpus
 
 RECORDS = [
     (paper(f"Organ{i}:imaging study number {i}"), f"We segment organ {i} in abdominal CT scans of cohort {i}.")
@@ -47,8 +47,7 @@ for data in sys.argv[2:]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("damaged")
-    write_corpus(root / "corpus", RECORDS)
-    settings = Settings(data_dir=root / "data", sources=[root / "corpus"])
+    settings: Settings = small_corpus(root, RECORDS)
     ingest(settings, progress=False)
     return settings
 

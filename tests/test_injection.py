@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from assistant.answer import answer
 from assistant.index.ingest import ingest
 from assistant.settings import Settings
-from tests.helpers import paper, write_corpus
+from tests.helpers import paper, small_corpus
 from tests.servers import FaultServer, LlamaServer
 
 INJECTION = (
@@ -32,8 +32,7 @@ RECORDS = [
 @pytest.fixture(scope="module")
 def injected(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("injected")
-    write_corpus(root / "corpus", RECORDS)
-    settings = Settings(data_dir=root / "data", sources=[root / "corpus"])
+    settings: Settings = small_corpus(root, RECORDS)
     ingest(settings, progress=False)
     return settings
 

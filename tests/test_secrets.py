@@ -12,7 +12,7 @@ from assistant.index.check import check_index
 from assistant.index.ingest import ingest
 from assistant.redact import redact_urls
 from assistant.settings import Settings
-from tests.helpers import free_port, paper, write_corpus
+from tests.helpers import free_port, paper, small_corpus
 
 SECRET = "s3cret-pw"
 RECORDS = [(paper(f"Secret{i}:segmentation study {i}"), f"We segment organ {i} in CT scans.") for i in range(3)]
@@ -21,8 +21,7 @@ RECORDS = [(paper(f"Secret{i}:segmentation study {i}"), f"We segment organ {i} i
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("secrets")
-    write_corpus(root / "corpus", RECORDS)
-    settings = Settings(data_dir=root / "data", sources=[root / "corpus"])
+    settings: Settings = small_corpus(root, RECORDS)
     ingest(settings, progress=False)
     return settings
 

@@ -13,7 +13,7 @@ from assistant.index import store
 from assistant.index.check import check_index
 from assistant.index.ingest import ingest, tidy_index
 from assistant.settings import Settings
-from tests.helpers import paper, write_corpus
+from tests.helpers import paper, small_corpus
 
 RECORDS = [(paper(f"Tidy{i}:study {i}"), f"We study topic {i} of tidy generations.") for i in range(3)]
 
@@ -21,8 +21,7 @@ RECORDS = [(paper(f"Tidy{i}:study {i}"), f"We study topic {i} of tidy generation
 @pytest.fixture
 def littered(tmp_path: Path) -> tuple[Settings, set[Path], set[Path]]:
     """An index plus what killed builds leave: (settings, kept, stale)."""
-    write_corpus(tmp_path / "corpus", RECORDS)
-    settings = Settings(data_dir=tmp_path / "data", sources=[tmp_path / "corpus"])
+    settings: Settings = small_corpus(tmp_path, RECORDS)
     ingest(settings, progress=False)
     live = store.current_generation(settings)
     assert live is not None
