@@ -11,6 +11,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
+from assistant.answer.history import HistoryItem, history_problem
 from assistant.settings import Settings
 
 app = typer.Typer(
@@ -136,8 +137,9 @@ def search(
         typer.echo(f"    {hit.snippet[:160]}…  ({', '.join(hit.sources)})")
 
 
-def read_history(path: Path | None) -> list[str]:
-    """A JSON list of previous user questions; a bad file is a clear error naming it."""
+def read_history(path: Path | None) -> list[HistoryItem]:
+    """A JSON list of earlier turns (question strings, or {"question", "answer", "records"} objects); a bad file
+    is a clear error naming it and the entry."""
     if path is None:
         return []
     try:
@@ -146,8 +148,11 @@ def read_history(path: Path | None) -> list[str]:
         fail(f"{path}: cannot read the history file ({exc})", code=2)
     except RecursionError:
         fail(f"{path}: the history file is nested too deeply to be a list of questions", code=2)
-    if not isinstance(history, list) or not all(isinstance(q, str) for q in history):
-        fail(f"{path}: the history file must be a JSON list of strings (previous questions)", code=2)
+    if not isinstance(history, list):
+        fail(f"{path}: the history file must be a JSON list of earlier turns (question strings or objects)", code=2)
+    for number, item in enumerate(history, 1):
+        if problem := history_problem(item):
+            fail(f"{path}: history entry {number}: {problem}", code=2)
     return history
 
 
@@ -155,7 +160,10 @@ def read_history(path: Path | None) -> list[str]:
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in English or Chinese.")],
     backend: Annotated[str | None, typer.Option(help="extractive (offline, default) | openai")] = None,
-    history_file: Annotated[Path | None, typer.Option(help="JSON list of previous user questions.")] = None,
+    history_file: Annotated[
+        Path | None,
+        typer.Option(help="JSON list of earlier turns: questions or {question, answer, records}."),
+    ] = None,
     where: Annotated[
         list[str] | None, typer.Option("--where", help="Filter key=value or key!=value; repeatable.")
     ] = None,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli import app, read_history
 from tests.helpers import paper, write_corpus
 
 
@@ -52,3 +53,13 @@ def test_ingest_lock_is_a_directory(tmp_path: Path) -> None:
     write_corpus(tmp_path / "corpus", [(paper("Lock:a study"), "We study locks in detail.")])
     (tmp_path / "data" / "ingest.lock").mkdir(parents=True)
     run(["ingest", str(tmp_path / "corpus"), "--data-dir", str(tmp_path / "data")], expect="ingest.lock")
+
+
+def test_history_file_accepts_turns_with_answers_and_names_a_bad_entry(empty: str, tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    turns = ["What is LiveClin?", {"question": "Which papers use EEG?", "answer": "Two.", "records": ["a", "b"]}]
+    good.write_text(json.dumps(turns))
+    assert read_history(good) == turns
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(["ok", {"question": "q", "records": "not a list"}]))
+    run(["ask", "what is ct?", "--history-file", str(bad), "--data-dir", empty], expect="history entry 2")

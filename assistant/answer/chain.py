@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict, Unpack
 
@@ -23,6 +23,7 @@ from assistant.answer.citations import check_citations
 from assistant.answer.condense import condense_offline, continues, refers_back
 from assistant.answer.context import Source, build_context
 from assistant.answer.extractive import SCAFFOLD, extractive_answer
+from assistant.answer.history import HistoryItem, HistoryTurn, as_turn, questions
 from assistant.answer.markers import marker
 from assistant.answer.prompts import PromptSet, load_prompts
 from assistant.answer.sentences import split_sentences
@@ -46,7 +47,7 @@ class Turn:
     """The state that flows through the chain."""
 
     question: str
-    history: list[str]
+    history: list[str]  # the earlier questions, oldest first (capped_history)
     settings: Settings
     backend: str
     filters: Filters = field(default_factory=Filters)
@@ -65,6 +66,7 @@ class Turn:
     invalid_citations: list[int] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    past: list[HistoryTurn] = field(default_factory=list)  # the same earlier turns with their answers and records
     deadline: float | None = None  # monotonic: condense + answer + retries of the LLM must end by then (llm_deadline)
 
     @property
@@ -312,34 +314,34 @@ answer_chain = prepare_chain | answer_step | check
 
 
 def new_turn(
-    question: str, history: list[str] | None, settings: Settings | None, backend: str | None, filters: Filters | None
+    question: str,
+    history: Sequence[HistoryItem] | None,
+    settings: Settings | None,
+    backend: str | None,
+    filters: Filters | None,
 ) -> Turn:
     settings = settings or get_settings()
     backend = backend or settings.answer.backend
     if backend not in ("extractive", "openai"):
         raise ValueError(f"backend must be extractive or openai, not {backend!r}")
-    return Turn(
-        clean_question(question),
-        capped_history(history or []),
-        settings,
-        backend,
-        filters or Filters(),
-    )
+    past = capped_history(history or [])
+    return Turn(clean_question(question), questions(past), settings, backend, filters or Filters(), past=past)
 
 
-def capped_history(history: list[str]) -> list[str]:
-    """The latest previous questions that fit in HISTORY_TOKENS (older ones are dropped, not sent)."""
-    kept: list[str] = []
+def capped_history(history: Sequence[HistoryItem]) -> list[HistoryTurn]:
+    """The latest previous turns that fit in HISTORY_TOKENS (older ones are dropped, not sent)."""
+    kept: list[HistoryTurn] = []
     budget = HISTORY_TOKENS
     for entry in reversed(history[-HISTORY_ENTRIES:]):
+        turn = as_turn(entry)
         try:
-            cleaned = clean_question(entry)
+            cleaned = clean_question(turn["question"])
         except QuestionError:  # an empty or control-character entry says nothing: dropped
             continue
-        budget -= count_tokens(cleaned) + 2
+        budget -= count_tokens(cleaned) + count_tokens(turn.get("answer", "")) + 2
         if budget < 0:
             break
-        kept.append(cleaned)
+        kept.append({**turn, "question": cleaned})
     return kept[::-1]
 
 
@@ -352,11 +354,11 @@ class AskOptions(TypedDict, total=False):
     filters: Filters | None
 
 
-def _turn_for(question: str, history: list[str] | None, options: AskOptions) -> Turn:
+def _turn_for(question: str, history: Sequence[HistoryItem] | None, options: AskOptions) -> Turn:
     return new_turn(question, history, options.get("settings"), options.get("backend"), options.get("filters"))
 
 
-def answer(question: str, history: list[str] | None = None, **options: Unpack[AskOptions]) -> Turn:
+def answer(question: str, history: Sequence[HistoryItem] | None = None, **options: Unpack[AskOptions]) -> Turn:
     """Answer one question; ``.to_dict()`` gives the JSON shape."""
     started = time.perf_counter()
     turn = answer_chain.invoke(_turn_for(question, history, options))
@@ -365,7 +367,7 @@ def answer(question: str, history: list[str] | None = None, **options: Unpack[As
 
 
 def stream_answer(
-    question: str, history: list[str] | None = None, **options: Unpack[AskOptions]
+    question: str, history: Sequence[HistoryItem] | None = None, **options: Unpack[AskOptions]
 ) -> Iterator[tuple[str, Any]]:
     """Events: ("sources", Turn) once retrieval is done, ("token", str) as text arrives, ("done", Turn)."""
     started = time.perf_counter()
