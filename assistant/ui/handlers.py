@@ -46,20 +46,20 @@ class Answering:
         self.settings, self.store = settings, store
 
     def ask(self, question: str, session: ChatSession, backend: str, *filter_values: Any) -> Iterator[tuple[Any, ...]]:
-        """Queue a question (the box is emptied at once and stays editable), then answer the waiting questions
-        unless another event of this session is already doing so. Outputs: question box, the chat id kept by
-        the browser, then those of ``drain``."""
+        """Queue a question, then answer the waiting questions unless another event of this session is already
+        doing so (the page empties the box as it sends; it stays editable). Outputs: the chat id kept by the
+        browser, then those of ``drain``."""
         text = (question or "").strip()
         if not text:
             gr.Warning("Type a question first.")
-            yield (gr.skip(),) * 7
+            yield (gr.skip(),) * 6
             return
         shortened = len(" ".join(text.split())) > MAX_QUESTION_CHARS
         with session.lock:
             session.waiting.append(Asked(text, backend, filters_from_inputs(*filter_values), shortened))
-        yield ("", session.conversation_id, chat_messages(session.shown()), *(gr.skip(),) * 4)
+        yield (session.conversation_id, chat_messages(session.shown()), *(gr.skip(),) * 4)
         for out in self.drain(session):
-            yield (gr.skip(), gr.skip(), *out)
+            yield (gr.skip(), *out)
 
     def regenerate(self, session: ChatSession, backend: str, *filter_values: Any) -> Iterator[tuple[Any, ...]]:
         """Ask the last question again (its answer is replaced). Outputs: those of ``drain``."""

@@ -28,6 +28,15 @@ EXAMPLES = [
 ]
 
 
+# Runs in the page before the question is sent (its inputs are already read): the box is free at once, and
+# text typed while earlier questions are answered is never overwritten.
+CLEAR_BOX = """(...inputs) => {
+  const box = document.querySelector('#question textarea');
+  if (box) { box.value = ''; box.dispatchEvent(new Event('input', {bubbles: true})); }
+  return inputs;
+}"""
+
+
 def _dropdown(label: str, choices: list[tuple[str, str]], elem_id: str) -> gr.Dropdown:
     return gr.Dropdown(
         choices=[(ANY, ANY), *choices], value=ANY, label=t(label), elem_id=elem_id, min_width=120, interactive=True
@@ -152,7 +161,8 @@ def build_app(settings: Settings, info: IndexInfo | None = None) -> gr.Blocks:
             trigger(
                 answering.ask,
                 [question, session, backend, *filter_inputs],
-                [question, stored, *answer_outputs],
+                [stored, *answer_outputs],
+                js=CLEAR_BOX,  # emptied in the page as the question leaves: the server never writes the box
                 api_name=api,
                 api_visibility="public" if api else "private",
                 show_progress="hidden",
@@ -162,8 +172,8 @@ def build_app(settings: Settings, info: IndexInfo | None = None) -> gr.Blocks:
         chatbot.retry(
             answering.regenerate, [session, backend, *filter_inputs], answer_outputs, api_visibility="private"
         )
-        for clear in (new_btn.click, chatbot.clear):  # the trash icon starts a new conversation too
-            clear(chats_h.new_chat, [session], opened_outputs, api_visibility="private", queue=False)
+        new_btn.click(chats_h.new_chat, [session], opened_outputs, api_name="new_chat", queue=False)
+        chatbot.clear(chats_h.new_chat, [session], opened_outputs, api_visibility="private", queue=False)
         demo.load(chats_h.restore, [stored, session], opened_outputs, api_visibility="private", queue=False)
         chat_list.input(chats_h.open, [chat_list, session], opened_outputs, api_visibility="private", queue=False)
         rename_btn.click(chats_h.rename, [title_box, session], [chat_list], api_visibility="private", queue=False)

@@ -52,7 +52,10 @@ class ChatSession:
         """What the chat shows: finished turns, the answer being written, then the waiting questions."""
         with self.lock:
             live = [self.live] if self.live is not None else []
-            queued = [TurnView(question=a.question, backend=a.backend, pending=True, queued=True) for a in self.waiting]
+            queued = [
+                TurnView(question=a.question, backend=a.backend, pending=True, queued=bool(live) or i > 0)
+                for i, a in enumerate(self.waiting)
+            ]
             return self.turns + live + queued
 
     def take(self) -> Asked | None:
