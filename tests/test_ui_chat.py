@@ -100,7 +100,7 @@ def test_a_reload_reopens_the_chat_and_the_list_manages_chats(
 def test_questions_sent_while_answering_are_answered_in_order(
     browser: webdriver.Chrome, chat_app: tuple[str, Settings], output_dir: Path
 ) -> None:
-    names = ["LiveClin", "Resp-Agent", "Doctor-R1", "KGARevion", "AnesSuite"]
+    names = ["LiveClin", "Resp-Agent", "Doctor-R1", "MedVR", "AnesSuite"]
     open_app(browser, chat_app[0])
     browser.find_element(By.ID, "new-chat").click()
     WebDriverWait(browser, 10).until(lambda d: not bot_messages(d))
