@@ -43,9 +43,9 @@ def start_chromium(profile: Path, size: tuple[int, int] = (1440, 1050), lang: st
     options.add_experimental_option("prefs", {"intl.accept_languages": lang})
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.set_page_load_timeout(60)
-    if size != (1440, 1050):  # the window's inner size is what a page sees: make it exactly the size asked
-        inner = driver.execute_script("return [window.innerWidth, window.innerHeight];")
-        driver.set_window_size(2 * size[0] - inner[0], 2 * size[1] - inner[1])
+    if size[0] < 500:  # below the smallest headless window: the page sees a phone's viewport, as a phone would
+        metrics = {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": True}
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
     return driver
 
 

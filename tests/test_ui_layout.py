@@ -86,6 +86,9 @@ def test_phone_layout_leads_back_to_the_answer(layout_app: str, tmp_path: Path, 
     phone = start_chromium(tmp_path / "profile", (390, 844))
     try:
         open_app(phone, layout_app)
+        WebDriverWait(phone, 10).until(  # the chat list starts folded on a phone
+            lambda d: "open" not in (d.find_element(By.ID, "sidebar").get_attribute("class") or "").split()
+        )
         assert phone.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1;")
         answer = ask(phone, LIVECLIN)
         link = answer.find_elements(By.CSS_SELECTOR, 'a[href*="#src-1"]')[0]

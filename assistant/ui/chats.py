@@ -84,16 +84,16 @@ class Chats:
         session.reset()
         return self._opened(session)
 
-    def export(self, session: ChatSession) -> Any:
-        """Write the open chat as Markdown; returns the file (offered as a download)."""
+    def export(self, session: ChatSession) -> str | None:
+        """Write the open chat as Markdown; returns the file's path (offered as a download)."""
         turns = [t for t in session.turns if not t.pending]
         if not turns:
             gr.Warning("Nothing to export yet: ask a question first.")
-            return gr.File(value=None, visible=False)
+            return None
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         path = self.export_dir / f"conversation-{stamp}-{time.monotonic_ns() % 10**6}.md"
         path.write_text(render_export(turns), encoding="utf-8")
-        return gr.File(value=str(path), visible=True)
+        return str(path)
 
     @staticmethod
     def show_filters(kind: str, venue: str, presentation: str, year: str, track: str, has_code: bool) -> str:

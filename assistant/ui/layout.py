@@ -178,7 +178,14 @@ def build_app(settings: Settings, info: IndexInfo | None = None) -> gr.Blocks:
         chat_list.input(chats_h.open, [chat_list, session], opened_outputs, api_visibility="private", queue=False)
         rename_btn.click(chats_h.rename, [title_box, session], [chat_list], api_visibility="private", queue=False)
         delete_btn.click(chats_h.delete, [session], opened_outputs, api_visibility="private", queue=False)
-        export_btn.click(chats_h.export, [session], [export_file], api_name="export")
+        export_btn.click(chats_h.export, [session], [export_file], api_name="export").then(
+            lambda path: gr.File(visible=bool(path)),
+            [export_file],
+            [export_file],
+            api_visibility="private",
+            queue=False,
+            show_progress="hidden",
+        )
         test_btn.click(lambda: check_connection(settings), None, [connection], api_name="test_connection")
         clear_btn.click(chats_h.clear_filters, None, [*filter_inputs, active], api_name="clear_filters")
         for control in filter_inputs:

@@ -112,6 +112,19 @@ HEAD = """
     }
     button.classList.add('shown');
   }
+  // On a phone the chat list starts folded (it would cover the chat); its toggle opens it. Folded once the
+  // app has rendered (its question box is there), so the sidebar's own start-up does not reopen it.
+  if (window.innerWidth < 768) {
+    var tries = 0;
+    var folding = setInterval(function () {
+      var sidebar = document.getElementById('sidebar');
+      var toggle = sidebar && sidebar.querySelector('button[aria-label="Toggle Sidebar"]');
+      if (++tries > 100) { clearInterval(folding); }
+      if (!toggle || !document.querySelector('#question textarea')) { return; }
+      clearInterval(folding);
+      if (sidebar.classList.contains('open')) { toggle.click(); }
+    }, 100);
+  }
 })();
 </script>
 """
