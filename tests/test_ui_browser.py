@@ -1,15 +1,12 @@
 """End to end in headless Chromium: ask, read the streamed cited answer, follow a citation, and check
 that markup inside a record or a question is shown as text and never runs.
 
-Screenshots land in test-output/<test name>/. With UPDATE_DOCS_SCREENSHOT=1 the LiveClin answer is
-also saved as docs/screenshot.png.
+Screenshots land in test-output/<test name>/ (the README's are taken by docs/take_screenshots.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from assistant.index.ingest import ingest
 from assistant.settings import Settings
 from tests.browser import ask, bot_messages, in_view, open_app
-from tests.helpers import ROOT, free_port, paper, serve_app, write_corpus
+from tests.helpers import free_port, paper, serve_app, write_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -82,9 +79,6 @@ def test_answer_streams_cites_and_links_to_source_cards(
         lambda d: d.execute_script("return arguments[0].getAnimations().length === 0;", d.find_element(By.ID, "src-1"))
     )
     browser.save_screenshot(str(output_dir / "03-citation-followed.png"))
-    if os.environ.get("UPDATE_DOCS_SCREENSHOT") == "1":
-        (ROOT / "docs").mkdir(exist_ok=True)
-        shutil.copy(output_dir / "03-citation-followed.png", ROOT / "docs" / "screenshot.png")
 
     # Thumbs up lands in the feedback file as one JSON line.
     feedback = seed_settings.feedback_file
