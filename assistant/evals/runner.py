@@ -145,7 +145,9 @@ def question_row(
         "unsupported": len(turn.unsupported),
         "claims": None
         if turn.abstained
-        else claim_scores(text, {s.n: s.text for s in turn.sources}, scaffold, shared_encoder()),
+        else claim_scores(
+            text, {s.n: s.text for s in turn.sources}, scaffold, shared_encoder(turn.settings.index.embedding_cache)
+        ),
         "lang_match": language_match(text, q.lang, [s.text for s in turn.sources], names, titles),
         "evidence": data["evidence"],
         "judge": None,
@@ -205,8 +207,10 @@ def run_eval(
     Returns {"meta", "metrics", "by_kind", "by_lang", "questions"}. ``judge`` (a ``judge.Judge``) grades
     each answer when given. ``cache`` keeps each answered question under the data dir and reuses it on the
     next run with the same configuration (default: on for the LLM backend or a judge, off offline, where
-    answering is cheaper than trusting a cache that does not know the code version). A tqdm progress bar
-    with ETA goes to stderr when ``progress``.
+    answering is cheaper than trusting a cache that does not know the code version). Embeddings (questions,
+    claim checks) are kept under DATA_DIR/eval-cache/embeddings unless ``cache`` is False: they depend only
+    on the model (its id names the folder) and the text, so a rerun embeds only new text. A tqdm progress
+    bar with ETA goes to stderr when ``progress``.
     """
     from tqdm import tqdm
 
@@ -216,6 +220,8 @@ def run_eval(
         questions = [q for q in golden if split == "all" or q.split == split][: limit or None]
     started = time.perf_counter()
     backend = backend or settings.answer.backend
+    if cache is not False and settings.index.embedding_cache is None:
+        settings = settings.replace(embedding_cache=settings.data_dir / "eval-cache" / "embeddings")
     config = configuration(settings, backend, judge)
     use_cache = cache if cache is not None else (backend != "extractive" or judge is not None)
     store = AnswerCache.for_settings(settings, config) if use_cache else None
@@ -249,6 +255,7 @@ def run_eval(
         "n_records": len(records),
         "judge": config["judge"],
         "cached_answers": store.hits if store else None,
+        "embedding_cache": str(settings.index.embedding_cache) if settings.index.embedding_cache else None,
         "seconds": round(time.perf_counter() - started, 1),
         "config": config,
     }
