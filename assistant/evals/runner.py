@@ -157,15 +157,26 @@ def question_row(
     return row
 
 
-def answer_question(
-    q: GoldenQuestion, settings: Settings, backend: str | None, records: list[dict[str, Any]]
-) -> tuple[dict[str, Any], Any]:
-    """Run one question (with its history) through ``assistant.answer.answer``; failures become rows."""
+Answerer = Callable[[str, list[Any], Settings, str | None], Any]  # question, history, settings, backend -> Turn
+
+
+def chain_answer(question: str, history: list[Any], settings: Settings, backend: str | None) -> Any:
     from assistant.answer import answer
 
+    return answer(question, history, settings=settings, backend=backend)
+
+
+def answer_question(
+    q: GoldenQuestion,
+    settings: Settings,
+    backend: str | None,
+    records: list[dict[str, Any]],
+    answerer: Answerer = chain_answer,
+) -> tuple[dict[str, Any], Any]:
+    """Run one question (with its history) through ``answerer`` (the project's chain); failures become rows."""
     started = time.perf_counter()
     try:
-        turn = answer(q.question, q.history, settings=settings, backend=backend)
+        turn = answerer(q.question, list(q.history), settings, backend)
     except Exception as exc:  # noqa: BLE001 - one failing question must not stop the eval; it is recorded
         return question_row(
             q, None, (time.perf_counter() - started) * 1000, f"{type(exc).__name__}: {exc}", records
@@ -201,6 +212,7 @@ def run_eval(
     judge: Any = None,
     cache: bool | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
+    pipeline: str = "assistant",
 ) -> dict[str, Any]:
     """Answer the golden questions (``split``: dev, test or all) and score them.
 
@@ -210,7 +222,9 @@ def run_eval(
     answering is cheaper than trusting a cache that does not know the code version). Embeddings (questions,
     claim checks) are kept under DATA_DIR/eval-cache/embeddings unless ``cache`` is False: they depend only
     on the model (its id names the folder) and the text, so a rerun embeds only new text. A tqdm progress
-    bar with ETA goes to stderr when ``progress``.
+    bar with ETA goes to stderr when ``progress``. ``pipeline``: "assistant" (the chain) or "tutorial" (the
+    LangChain + Chroma tutorial pipeline, ``assistant.evals.tutorial``; raises TutorialUnavailable without
+    its extra).
     """
     from tqdm import tqdm
 
@@ -222,16 +236,21 @@ def run_eval(
     backend = backend or settings.answer.backend
     if cache is not False and settings.index.embedding_cache is None:
         settings = settings.replace(embedding_cache=settings.data_dir / "eval-cache" / "embeddings")
-    config = configuration(settings, backend, judge)
+    config = configuration(settings, backend, judge, pipeline)
     use_cache = cache if cache is not None else (backend != "extractive" or judge is not None)
     store = AnswerCache.for_settings(settings, config) if use_cache else None
     records = catalog_records(settings)
+    answerer: Answerer = chain_answer
+    if pipeline == "tutorial":
+        from assistant.evals.tutorial import TutorialAnswerer
+
+        answerer = TutorialAnswerer(settings)
     rows: list[dict[str, Any]] = []
     bar = tqdm(questions, desc="eval", unit="q", file=sys.stderr, disable=not progress, dynamic_ncols=True)
     for q in bar:
         row = store.get(q) if store else None
         if row is None:
-            row, turn = answer_question(q, settings, backend, records)
+            row, turn = answer_question(q, settings, backend, records, answerer)
             if judge is not None and turn is not None and not row["abstained"] and not row["error"]:
                 row["judge"] = judge.grade(q, turn).to_dict()
             if store and not row["error"] and not (row.get("judge") or {}).get("error"):
@@ -245,6 +264,7 @@ def run_eval(
         "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "golden": str(golden) if isinstance(golden, Path) else "(in memory)",
         "split": split,
+        "pipeline": pipeline,
         "backend": backend,
         "k": settings.retrieval.k,
         "retrieval_mode": settings.retrieval.retrieval_mode,
@@ -259,4 +279,6 @@ def run_eval(
         "seconds": round(time.perf_counter() - started, 1),
         "config": config,
     }
+    if pipeline == "tutorial":  # its own retrieval, whatever the settings say
+        meta |= {"retrieval_mode": "dense", "embedding_model": "minilm"}
     return {"meta": meta} | result
