@@ -131,7 +131,7 @@ def html_page(comparison: dict[str, Any], a: dict[str, Any], b: dict[str, Any]) 
     counts = comparison["outcomes"]
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>Eval comparison</title>",
-        f"<style>{CSS}.side{{display:flex;gap:2em}}.side>div{{flex:1;min-width:0}}</style></head><body>",
+        f"<style>{CSS}.side{{display:flex;gap:2em}}.side>div{{flex:1;min-width:0;overflow-x:auto}}</style></head><body>",
         "<h1>Eval comparison</h1>",
         f"<p><b>A</b>: {e(describe(comparison['a']))}<br><b>B</b>: {e(describe(comparison['b']))}</p>",
         "<h2>Metrics (paired over the shared questions)</h2>",
