@@ -56,16 +56,8 @@ def run_command(
         print(f"LLM judge: {judge.describe()}", file=sys.stderr)
 
     def evaluate(run_settings: Settings, run_backend: str | None, pipeline: str = "assistant") -> dict[str, Any]:
-        result = run_eval(
-            questions,
-            run_settings,
-            backend=run_backend,
-            judge=judge,
-            progress=True,
-            cache=cache,
-            split=split,
-            pipeline=pipeline,
-        )
+        options: dict[str, Any] = {"judge": judge, "progress": True, "cache": cache, "split": split}
+        result = run_eval(questions, run_settings, backend=run_backend, pipeline=pipeline, **options)
         result["meta"]["golden"] = str(golden_set)
         return result
 
