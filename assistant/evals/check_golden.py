@@ -1,0 +1,227 @@
+"""Check the golden set against the records it is written for.
+
+- every ``expect_any`` / ``expect_all`` string names exactly one record (or the versions of one title), read
+  the way the evals read it: a substring of the record's title or header;
+- ``history`` record ids exist;
+- a filter question listed in ``FILTERS`` expects exactly the records its metadata selects, recomputed here
+  from the parsed records (not from the question parser);
+- a topic list listed in ``TOPICS`` accounts for every record whose header or abstract matches the topic's
+  terms and variants: each is expected, or excluded here with the reason; members found by reading alone are
+  named here too.
+
+    python -m assistant.evals.check_golden [--set evals/golden.jsonl] [--seeds seeds]
+
+The negated/combined filter questions of the first parser batch are checked the same way by
+``evals/verify_filter_golden.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.answer.history import as_turn
+from assistant.evals.golden import GoldenQuestion, load_golden
+from assistant.records.corpus import load_corpus
+from assistant.records.model import Record
+
+Predicate = Callable[[Record], bool]
+
+
+def named(text: str, record: Record) -> bool:
+    """How the evals match an expected string to a record (``metrics.matched_strings``)."""
+    return text in record.title or text in record.header
+
+
+def mentions(pattern: str) -> Predicate:
+    regex = re.compile(pattern, re.I)
+    return lambda r: bool(regex.search(r.header + "\n" + r.abstract))
+
+
+def titled(*names: str) -> Predicate:
+    return lambda r: any(named(n, r) for n in names)
+
+
+EEG = mentions(r"\bi?EEG\b|electroencephalogra|脑电")
+ECG = mentions(r"\bECG\b|electrocardiogra|心电")
+# The records that segment images, as their aim or as a step of their method (see TOPICS["i16-agg-en-01"]).
+SEGMENTATION = titled(
+    *("CARE:", "PathChat-SegR1", "Disco", "脑肿瘤分割", "谱熵正则"),
+    *("交互式分割模型", "HFSTI-Net", "泛癌筛查", "无监督病理分割"),
+)
+
+
+def paper(r: Record) -> bool:
+    return r.kind == "paper"
+
+
+FILTERS: dict[str, Predicate] = {
+    "i16-filter-en-01": lambda r: r.track == "医学影像" and r.presentation == "Poster" and r.has_code,
+    "i16-filter-en-02": lambda r: r.track == "medical LLM agent" and not r.has_code,
+    "i16-filter-en-03": lambda r: r.presentation == "Oral" and r.track == "clinical prediction",
+    "i16-filter-en-04": lambda r: r.kind not in ("paper", "call"),
+    "i16-filter-en-05": lambda r: (EEG(r) or ECG(r)) and r.has_code,
+    "i16-filter-en-06": lambda r: SEGMENTATION(r) and not r.has_code,
+    "i16-filter-en-07": lambda r: r.track == "trustworthy medical AI" and ECG(r) and not r.has_code,
+    "i16-filter-en-08": lambda r: bool(r.venue) and not r.venue.startswith("ICLR"),
+    "i16-filter-en-09": lambda r: r.track in ("clinical NLP", "medical LLM agent") and r.has_code,
+    "i16-filter-zh-01": lambda r: r.track == "医学影像" and r.has_code,
+    "i16-filter-zh-02": lambda r: r.track == "clinical prediction" and not r.has_code,
+    "i16-filter-zh-03": lambda r: paper(r) and not r.venue.startswith("ICLR"),
+    "i16-filter-zh-04": lambda r: r.track == "trustworthy medical AI" and EEG(r) and r.has_code,
+    "i16-filter-zh-05": lambda r: SEGMENTATION(r) and r.has_code,
+    "i16-filter-zh-06": lambda r: r.track == "medical LLM agent" and not r.has_code,
+    "i16-filter-zh-07": lambda r: r.track == "clinical NLP" and r.has_code,
+    "i16-filter-zh-08": lambda r: paper(r) and r.year == 2026 and r.presentation != "Poster",
+}
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A topic list: the terms that find its candidates, the candidates that are not members (with why),
+    and members the terms do not find (found by reading the abstracts)."""
+
+    pattern: str
+    excluded: dict[str, str] = field(default_factory=dict)
+    by_reading: tuple[str, ...] = ()
+
+
+_SEGMENT = r"segment|分割"
+_RL = r"reinforcement|\bRL\b|GRPO|policy optimi|强化"
+_FREQ = r"frequen|spectr|wavelet|频|谱"
+_VQA = r"VQA|visual question|视觉问答"
+_MAE = r"masked auto|\bMAE\b|掩码自编码"
+_PRIVACY = r"privacy|隐私"
+_FM = r"foundation model|基础模型"
+_CT = r"\bCT\b|computed tomograph|断层"
+_MRI = r"\bMRIs?\b|magnetic resonance|磁共振"
+TOPICS: dict[str, Topic] = {
+    "i16-agg-en-01": Topic(_SEGMENT),
+    "i15-topic-zh-01": Topic(_SEGMENT),
+    "i16-agg-en-02": Topic(
+        _RL,
+        {"AnesSuite": "supplies RLVR training data; trains nothing itself"},
+    ),
+    "i16-agg-zh-01": Topic(
+        _FREQ,
+        {
+            "脑图基础模型": "图谱 is 'atlas', not a spectrum",
+            "KnowGuard": "'frequently'",
+            "大语言模型的医学可解释性与知识图谱": "图谱 in 知识图谱 (knowledge graph)",
+            "Cancer-Myth": "'frequently'",
+            "KGARevion": "图谱 in 知识图谱 (knowledge graph)",
+            "sleep2vec": "'frequent sensor dropout'",
+            "Resp-Agent": "names spectrograms only as the lossy conversion it avoids",
+        },
+    ),
+    "i16-agg-en-03": Topic(_VQA),
+    "i15-topic-en-02": Topic(_VQA),
+    "i16-agg-zh-02": Topic(_MAE),
+    "i16-agg-en-04": Topic(_PRIVACY),
+    "i15-topic-en-03": Topic(
+        _FM,
+        {
+            "单通道 EEG": "a tokenizer that serves existing foundation models, not a new one",
+            "单模态基础模型的联合适配": "combines existing uni-modal foundation models",
+            "ECG 基础模型基准": "benchmarks eight existing ECG foundation models",
+            "纵向影像生成": "FM there abbreviates Flow Matching",
+            "桥接放射学与病理学": "adapts existing pretrained foundation models",
+        },
+    ),
+    "i16-agg-zh-03": Topic(_CT),
+    "i16-agg-zh-04": Topic(
+        _MRI,
+        {
+            "功能 MRI 时间序列生成": "functional MRI, which the question leaves out",
+        },
+    ),
+    "i15-topic-zh-02": Topic(
+        r"diffusion|扩散",
+        {"纵向影像生成": "mentions diffusion-based models only as the approach it improves on"},
+    ),
+    "i15-topic-zh-03": Topic(r"flow matching|流匹配"),
+}
+
+
+def string_problems(q: GoldenQuestion, records: Sequence[Record]) -> list[str]:
+    problems = []
+    for text in dict.fromkeys(q.expect_any + q.expect_all):
+        hits = [r for r in records if named(text, r)]
+        if not hits:
+            problems.append(f"{text!r} names no record")
+        elif len({r.title for r in hits}) > 1:
+            problems.append(f"{text!r} names {len(hits)} records: " + "; ".join(r.title for r in hits))
+    ids = {r.id for r in records}
+    for item in q.history:
+        unknown = [rid for rid in as_turn(item).get("records", []) if rid not in ids]
+        problems += [f"history names an unknown record {rid}" for rid in unknown]
+    return problems
+
+
+def set_problems(expect: list[str], truth: Predicate, records: Sequence[Record]) -> list[str]:
+    """Problems of an expect_all list that must name exactly the records ``truth`` selects."""
+    members = [r for r in records if truth(r)]
+    problems = [] if members else ["the predicate selects no record"]
+    problems += [f"misses {r.title}" for r in members if not any(named(s, r) for s in expect)]
+    outside = [r for r in records if not truth(r)]
+    problems += [f"{s!r} names a record outside the set" for s in expect if any(named(s, r) for r in outside)]
+    return problems
+
+
+def topic_problems(q: GoldenQuestion, topic: Topic, records: Sequence[Record]) -> list[str]:
+    matches = mentions(topic.pattern)
+    found_titles = {r.title for r in records if matches(r)}  # the versions of one title share their evidence
+    problems = []
+    for r in records:
+        expected = any(named(s, r) for s in q.expect_all)
+        excluded = any(named(s, r) for s in topic.excluded)
+        found = r.title in found_titles
+        if matches(r) and not expected and not excluded:
+            problems.append(f"candidate {r.title} is neither expected nor excluded")
+        if expected and excluded:
+            problems.append(f"{r.title} is both expected and excluded")
+        if expected and not found and not any(named(s, r) for s in topic.by_reading):
+            problems.append(f"{r.title} does not match the topic's terms and is not listed as found by reading")
+    return problems
+
+
+def check(
+    questions: Sequence[GoldenQuestion],
+    records: Sequence[Record],
+    filters: dict[str, Predicate] = FILTERS,
+    topics: dict[str, Topic] = TOPICS,
+) -> dict[str, list[str]]:
+    """{question id: problems} for the questions that have any."""
+    out: dict[str, list[str]] = {}
+    for q in questions:
+        problems = string_problems(q, records)
+        if q.id in filters:
+            problems += set_problems(q.expect_all, filters[q.id], records)
+        if q.id in topics:
+            problems += topic_problems(q, topics[q.id], records)
+        if problems:
+            out[q.id] = problems
+    missing = [qid for qid in (*filters, *topics) if qid not in {q.id for q in questions}]
+    if missing:
+        out["(checker)"] = [f"no question {qid} in the set" for qid in missing]
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", dest="golden", type=Path, default=Path("evals/golden.jsonl"))
+    parser.add_argument("--seeds", type=Path, default=Path("seeds"))
+    args = parser.parse_args(argv)
+    questions = load_golden(args.golden)
+    problems = check(questions, load_corpus([args.seeds]).records)
+    for qid, found in problems.items():
+        print(f"{qid}: " + "; ".join(found))
+    print(f"{len(questions)} questions, {len(problems)} with problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
