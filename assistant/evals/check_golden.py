@@ -3,8 +3,9 @@
 - every ``expect_any`` / ``expect_all`` string names exactly one record (or the versions of one title), read
   the way the evals read it: a substring of the record's title or header;
 - ``history`` record ids exist;
-- a filter question listed in ``FILTERS`` expects exactly the records its metadata selects, recomputed here
-  from the parsed records (not from the question parser);
+- a list listed in ``EXACT_SETS`` expects exactly the records its predicate selects, recomputed here from
+  the parsed records (not from the question parser): the metadata of the filter questions, or the text test
+  that defines a list (EEG, ECG, segmentation);
 - a topic list listed in ``TOPICS`` accounts for every record whose header or abstract matches the topic's
   terms and variants: each is expected, or excluded here with the reason; members found by reading alone are
   named here too.
@@ -58,7 +59,7 @@ def paper(r: Record) -> bool:
     return r.kind == "paper"
 
 
-FILTERS: dict[str, Predicate] = {
+EXACT_SETS: dict[str, Predicate] = {
     "i16-filter-en-01": lambda r: r.track == "医学影像" and r.presentation == "Poster" and r.has_code,
     "i16-filter-en-02": lambda r: r.track == "medical LLM agent" and not r.has_code,
     "i16-filter-en-03": lambda r: r.presentation == "Oral" and r.track == "clinical prediction",
@@ -76,6 +77,11 @@ FILTERS: dict[str, Predicate] = {
     "i16-filter-zh-06": lambda r: r.track == "medical LLM agent" and not r.has_code,
     "i16-filter-zh-07": lambda r: r.track == "clinical NLP" and r.has_code,
     "i16-filter-zh-08": lambda r: paper(r) and r.year == 2026 and r.presentation != "Poster",
+    "i16-agg-en-01": SEGMENTATION,
+    "i15-topic-en-01": SEGMENTATION,
+    "i15-topic-zh-01": SEGMENTATION,
+    "i15-aspect-en-01": EEG,
+    "i15-aspect-zh-01": ECG,
 }
 
 
@@ -127,7 +133,6 @@ TOPICS: dict[str, Topic] = {
             "单通道 EEG": "a tokenizer that serves existing foundation models, not a new one",
             "单模态基础模型的联合适配": "combines existing uni-modal foundation models",
             "ECG 基础模型基准": "benchmarks eight existing ECG foundation models",
-            "纵向影像生成": "FM there abbreviates Flow Matching",
             "桥接放射学与病理学": "adapts existing pretrained foundation models",
         },
     ),
@@ -143,6 +148,7 @@ TOPICS: dict[str, Topic] = {
         {"纵向影像生成": "mentions diffusion-based models only as the approach it improves on"},
     ),
     "i15-topic-zh-03": Topic(r"flow matching|流匹配"),
+    "i16-agg-en-05": Topic(r"decod|解码"),
 }
 
 
@@ -191,20 +197,20 @@ def topic_problems(q: GoldenQuestion, topic: Topic, records: Sequence[Record]) -
 def check(
     questions: Sequence[GoldenQuestion],
     records: Sequence[Record],
-    filters: dict[str, Predicate] = FILTERS,
+    exact: dict[str, Predicate] = EXACT_SETS,
     topics: dict[str, Topic] = TOPICS,
 ) -> dict[str, list[str]]:
     """{question id: problems} for the questions that have any."""
     out: dict[str, list[str]] = {}
     for q in questions:
         problems = string_problems(q, records)
-        if q.id in filters:
-            problems += set_problems(q.expect_all, filters[q.id], records)
+        if q.id in exact:
+            problems += set_problems(q.expect_all, exact[q.id], records)
         if q.id in topics:
             problems += topic_problems(q, topics[q.id], records)
         if problems:
             out[q.id] = problems
-    missing = [qid for qid in (*filters, *topics) if qid not in {q.id for q in questions}]
+    missing = [qid for qid in (*exact, *topics) if qid not in {q.id for q in questions}]
     if missing:
         out["(checker)"] = [f"no question {qid} in the set" for qid in missing]
     return out
