@@ -82,6 +82,8 @@ def test_the_command_reports_problems_and_fails(tmp_path: Path, capsys: pytest.C
     bad = golden(tmp_path, {"id": "none", "expect_any": ["Epsilon"]})
     assert main(["--set", str(bad), "--seeds", str(tmp_path / "seeds")]) == 1
     assert "none: 'Epsilon' names no record" in capsys.readouterr().out
+    assert main(["--suggest", "i16-filter-en-03", "--seeds", str(SEEDS)]) == 0  # the two oral papers
+    assert json.loads(capsys.readouterr().out) == ["CounselBench", "BioX-Bridge"]
 
 
 def test_the_loader_reads_the_new_kinds_history_turns_and_notes(tmp_path: Path) -> None:

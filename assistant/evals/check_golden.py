@@ -11,14 +11,13 @@
   named here too.
 
     python -m assistant.evals.check_golden [--set evals/golden.jsonl] [--seeds seeds]
-
-The negated/combined filter questions of the first parser batch are checked the same way by
-``evals/verify_filter_golden.py``.
+    python -m assistant.evals.check_golden --suggest ID     # expect_all strings for a question in EXACT_SETS
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +59,28 @@ def paper(r: Record) -> bool:
 
 
 EXACT_SETS: dict[str, Predicate] = {
+    # the first batch of negated and combined filters
+    "negfilter-en-01": lambda r: r.presentation == "Oral" and not r.has_code,
+    "negfilter-en-02": lambda r: paper(r) and r.presentation != "Poster",
+    "negfilter-en-03": lambda r: r.presentation == "Poster" and r.track == "clinical NLP" and not r.has_code,
+    "negfilter-en-04": lambda r: r.track == "医学影像" and not r.has_code,
+    "negfilter-en-05": lambda r: r.year == 2025 and not r.venue.startswith("ICLR"),
+    "negfilter-en-06": lambda r: paper(r) and r.year != 2026,
+    "negfilter-en-07": lambda r: EEG(r) and not r.has_code,
+    "negfilter-en-08": lambda r: r.track == "clinical prediction" and r.has_code,
+    "negfilter-en-09": lambda r: ECG(r) and not r.has_code,
+    "negfilter-en-10": lambda r: r.track == "trustworthy medical AI" and r.has_code and r.presentation != "Oral",
+    "negfilter-zh-01": lambda r: EEG(r) and r.has_code,
+    "negfilter-zh-02": lambda r: r.presentation == "Oral" and not r.has_code,
+    "negfilter-zh-03": lambda r: paper(r) and r.presentation != "Poster",
+    "negfilter-zh-04": lambda r: r.year == 2026 and r.presentation != "Oral" and r.track == "医学影像",
+    "negfilter-zh-05": lambda r: r.track == "医学影像" and not r.has_code,
+    "negfilter-zh-06": lambda r: ECG(r) and r.has_code,
+    "negfilter-zh-07": lambda r: paper(r) and r.venue != "ICLR 2026",
+    "negfilter-zh-08": lambda r: r.track == "clinical NLP" and not r.has_code,
+    "negfilter-zh-09": lambda r: r.track == "clinical prediction" and r.has_code,
+    "negfilter-zh-10": lambda r: r.kind != "paper",
+    # issue 16's filters, and the lists of issue 15/16 defined by a text test
     "i16-filter-en-01": lambda r: r.track == "医学影像" and r.presentation == "Poster" and r.has_code,
     "i16-filter-en-02": lambda r: r.track == "medical LLM agent" and not r.has_code,
     "i16-filter-en-03": lambda r: r.presentation == "Oral" and r.track == "clinical prediction",
@@ -152,6 +173,14 @@ TOPICS: dict[str, Topic] = {
 }
 
 
+def suggest(record: Record, records: Sequence[Record]) -> str:
+    """The shortest of short name, title, "track title" that names ``record`` alone."""
+    for name in (record.short_name, record.title, f"{record.track} {record.title}"):
+        if name and sum(named(name, r) for r in records) == 1:
+            return name
+    raise ValueError(f"no string names {record.title} alone")
+
+
 def string_problems(q: GoldenQuestion, records: Sequence[Record]) -> list[str]:
     problems = []
     for text in dict.fromkeys(q.expect_any + q.expect_all):
@@ -220,9 +249,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", dest="golden", type=Path, default=Path("evals/golden.jsonl"))
     parser.add_argument("--seeds", type=Path, default=Path("seeds"))
+    parser.add_argument("--suggest", metavar="ID", help="print expect_all strings for a question in EXACT_SETS")
     args = parser.parse_args(argv)
+    records = load_corpus([args.seeds]).records
+    if args.suggest:
+        print(json.dumps([suggest(r, records) for r in records if EXACT_SETS[args.suggest](r)], ensure_ascii=False))
+        return 0
     questions = load_golden(args.golden)
-    problems = check(questions, load_corpus([args.seeds]).records)
+    problems = check(questions, records)
     for qid, found in problems.items():
         print(f"{qid}: " + "; ".join(found))
     print(f"{len(questions)} questions, {len(problems)} with problems")
