@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from assistant.evals.check_golden import Topic, check, main
+from assistant.evals.check_golden import Topic, check, main, set_problems
 from assistant.evals.golden import GoldenError, load_golden
 from assistant.records.corpus import load_corpus
 from tests.helpers import ROOT, SEEDS, paper, write_corpus
@@ -34,6 +34,7 @@ def corpus(tmp_path: Path) -> list[Any]:
             (paper("BetaSeg: liver segmentation", track="医学影像"), "We segment the liver in MRI."),
             (paper("Gamma: report writing"), "We write radiology reports; no image is segmented here."),
             (paper("Delta: ECG benchmark", presentation="Oral"), "We benchmark ECG models."),
+            (paper("Delta: ECG benchmark", track="医学影像"), "Another version of Delta, filed under another track."),
         ],
     )
     return load_corpus([tmp_path / "seeds"]).records
@@ -56,6 +57,7 @@ def test_the_checker_finds_each_kind_of_mistake(tmp_path: Path) -> None:
         {"id": "filter", "kind": "filter", "expect_all": ["AlphaSeg", "Gamma"]},  # wants: no code -> Beta, Gamma, Delta
         {"id": "topic", "kind": "aggregate", "expect_all": ["AlphaSeg"]},  # BetaSeg also segments
         {"id": "ok", "kind": "aggregate", "expect_all": ["AlphaSeg", "BetaSeg"]},
+        {"id": "unpinned", "kind": "filter", "expect_all": ["Delta"]},
     )
     topic = Topic(r"segment", excluded={"Gamma": "says it segments nothing"})
     problems = check(
@@ -74,7 +76,21 @@ def test_the_checker_finds_each_kind_of_mistake(tmp_path: Path) -> None:
     }
     assert problems["topic"] == ["candidate BetaSeg: liver segmentation is neither expected nor excluded"]
     assert "ok" not in problems
+    assert problems["unpinned"] == ["a filter question needs its true set in EXACT_SETS"]
     assert problems["(checker)"] == ["no question absent in the set"]
+
+
+def test_a_title_shared_by_two_versions_names_one_of_them_only_where_tolerated(tmp_path: Path) -> None:
+    records = corpus(tmp_path)
+    imaging = [r for r in records if r.track == "医学影像"]
+    assert len(imaging) == 2 and len([r for r in records if r.title == "Delta: ECG benchmark"]) == 2
+
+    def in_imaging(r: Any) -> bool:
+        return r.track == "医学影像"
+
+    assert set_problems(["BetaSeg", "Delta"], in_imaging, records) == ["'Delta' names a record outside the set"]
+    assert set_problems(["BetaSeg", "Delta"], in_imaging, records, twins=True) == []
+    assert set_problems(["BetaSeg", "医学影像 Delta"], in_imaging, records) == []  # the header names one version
 
 
 def test_the_command_reports_problems_and_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
