@@ -25,6 +25,7 @@ from pathlib import Path
 
 from assistant.answer.history import as_turn
 from assistant.evals.golden import GoldenQuestion, load_golden
+from assistant.evals.metrics import matches
 from assistant.records.corpus import load_corpus
 from assistant.records.model import Record
 
@@ -32,8 +33,8 @@ Predicate = Callable[[Record], bool]
 
 
 def named(text: str, record: Record) -> bool:
-    """How the evals match an expected string to a record (``metrics.matched_strings``)."""
-    return text in record.title or text in record.header
+    """Whether ``text`` names ``record`` the way the evals match an expected string."""
+    return matches(text, record.title, record.header)
 
 
 def mentions(pattern: str) -> Predicate:
