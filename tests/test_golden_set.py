@@ -58,13 +58,14 @@ def test_the_checker_finds_each_kind_of_mistake(tmp_path: Path) -> None:
         {"id": "topic", "kind": "aggregate", "expect_all": ["AlphaSeg"]},  # BetaSeg also segments
         {"id": "ok", "kind": "aggregate", "expect_all": ["AlphaSeg", "BetaSeg"]},
         {"id": "unpinned", "kind": "filter", "expect_all": ["Delta"]},
+        {"id": "stray", "kind": "aggregate", "expect_all": ["AlphaSeg", "BetaSeg", "Delta"]},  # Delta: no segmenting
     )
     topic = Topic(r"segment", excluded={"Gamma": "says it segments nothing"})
     problems = check(
         load_golden(path),
         records,
         exact={"filter": lambda r: not r.has_code, "absent": lambda r: True},
-        topics={"topic": topic, "ok": topic},
+        topics={"topic": topic, "ok": topic, "stray": topic},
     )
     assert "names 2 records" in problems["two"][0]
     assert problems["none"] == ["'Epsilon' names no record"]
@@ -77,6 +78,7 @@ def test_the_checker_finds_each_kind_of_mistake(tmp_path: Path) -> None:
     assert problems["topic"] == ["candidate BetaSeg: liver segmentation is neither expected nor excluded"]
     assert "ok" not in problems
     assert problems["unpinned"] == ["a filter question needs its true set in EXACT_SETS"]
+    assert set(problems["stray"]) == {"Delta: ECG benchmark does not match the topic's terms"}
     assert problems["(checker)"] == ["no question absent in the set"]
 
 

@@ -7,8 +7,8 @@
   selects, recomputed here from the parsed records (not from the question parser): the metadata of the
   filter questions, or the text test that defines a list (EEG, ECG, segmentation);
 - a topic list listed in ``TOPICS`` accounts for every record whose header or abstract matches the topic's
-  terms and variants: each is expected, or excluded here with the reason; members found by reading alone are
-  named here too.
+  terms and variants: each is expected, or excluded here with the reason; and every expected record (or
+  another version of its title) matches those terms.
 
     python -m assistant.evals.check_golden [--set evals/golden.jsonl] [--seeds seeds]
     python -m assistant.evals.check_golden --suggest ID     # expect_all strings for a question in EXACT_SETS
@@ -131,12 +131,11 @@ TWIN_TOLERANT = frozenset({"filter-05", "filter-13"})
 
 @dataclass(frozen=True)
 class Topic:
-    """A topic list: the terms that find its candidates, the candidates that are not members (with why),
-    and members the terms do not find (found by reading the abstracts)."""
+    """A topic list: the terms (a regex) that find its candidates, and the candidates that are not members,
+    each with the reason."""
 
     pattern: str
     excluded: dict[str, str] = field(default_factory=dict)
-    by_reading: tuple[str, ...] = ()
 
 
 _SEGMENT = r"segment|分割"
@@ -243,8 +242,8 @@ def topic_problems(q: GoldenQuestion, topic: Topic, records: Sequence[Record]) -
             problems.append(f"candidate {r.title} is neither expected nor excluded")
         if expected and excluded:
             problems.append(f"{r.title} is both expected and excluded")
-        if expected and not found and not any(named(s, r) for s in topic.by_reading):
-            problems.append(f"{r.title} does not match the topic's terms and is not listed as found by reading")
+        if expected and not found:
+            problems.append(f"{r.title} does not match the topic's terms")
     return problems
 
 
