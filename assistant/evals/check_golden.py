@@ -23,7 +23,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.answer.history import as_turn
 from assistant.evals.golden import GoldenQuestion, load_golden
 from assistant.evals.metrics import matches
 from assistant.records.corpus import load_corpus
@@ -213,7 +212,7 @@ def string_problems(q: GoldenQuestion, records: Sequence[Record]) -> list[str]:
             problems.append(f"{text!r} names {len(hits)} records: " + "; ".join(r.title for r in hits))
     ids = {r.id for r in records}
     for item in q.history:
-        unknown = [rid for rid in as_turn(item).get("records", []) if rid not in ids]
+        unknown = [rid for rid in (item.get("records", []) if isinstance(item, dict) else []) if rid not in ids]
         problems += [f"history names an unknown record {rid}" for rid in unknown]
     return problems
 
