@@ -122,6 +122,8 @@ class UISettings(BaseSettings):
     share: bool = False
     auth: str | None = Field(None, description="user:password for basic auth of the chat UI.")
     concurrency: int = Field(4, ge=1)
+    login_attempts: int = Field(5, ge=1, description="Failed sign-ins allowed per client address per login_window.")
+    login_window: float = Field(60.0, gt=0, description="Seconds over which failed sign-ins are counted.")
 
 
 GROUPS: dict[str, type[BaseSettings]] = {
@@ -203,6 +205,11 @@ class Settings(BaseSettings):
     @property
     def feedback_file(self) -> Path:
         return self.data_dir / "feedback.jsonl"
+
+    @property
+    def conversations_file(self) -> Path:
+        """The chat UI's conversations (SQLite)."""
+        return self.data_dir / "conversations.sqlite3"
 
     def cache_key(self, *groups: str) -> str:
         """A key naming everything in the given groups that changes a cached object (plus the data dir)."""
