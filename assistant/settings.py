@@ -49,7 +49,7 @@ class IndexSettings(BaseSettings):
     chunk_overlap: int = Field(60, ge=0)
     embed_batch: int = Field(16, gt=0)
     max_line_chars: int = Field(20_000, gt=0, description="Longer record lines are rejected as malformed.")
-    views: list[Literal["title", "lead"]] = Field(
+    views: list[Literal["title", "lead", "sentence"]] = Field(
         ["title", "lead"],
         description="Extra texts embedded per record and searched beside its chunks (index/chunks.py).",
     )
@@ -63,7 +63,11 @@ class RetrievalSettings(BaseSettings):
     k: int = Field(5, ge=1, le=100, description="Records returned for a lookup question.")
     candidates: int = Field(30, ge=1, description="Chunks fetched from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1)
-    view_weight: float = Field(1.0, ge=0, description="RRF weight of each record view's ranking (chunks: 1).")
+    bm25_weight: float = Field(1.0, ge=0, description="RRF weight of the BM25 ranking (dense chunks weigh 1).")
+    view_weights: dict[str, float] = Field(
+        {"title": 1.0, "lead": 1.0},
+        description="RRF weight of each record view's ranking (the chunk rankings weigh 1; 0 or absent: unused).",
+    )
     retrieval_mode: Literal["hybrid", "dense", "bm25"] = Field(
         "hybrid", description="Rankings fused into the sources: dense + BM25, or one alone (for comparisons)."
     )

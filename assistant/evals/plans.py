@@ -3,9 +3,10 @@
 
     python -m assistant.evals.plans [--golden evals/golden.jsonl] [--cases evals/parser_cases.jsonl] [--seeds seeds]
 
-A filter question (kind ``filter``) is "negated or combined" when its intended plan, or the plan the parser makes of it, has an
-excluding filter, two or more filters, or a filter together with topic terms. Such a question without a parser
-case is a row too ("no case"), so nothing is left out by lacking one. Exit 1 when a row is not as intended.
+A filter question (kind ``filter``) is "negated or combined" when its intended plan, or the plan the parser
+makes of it, has an excluding filter, two or more filters, or a filter together with topic terms. Such a question
+without a parser case is a row too ("no case"), so nothing is left out by lacking one. Exit 1 when a row is not
+as intended.
 """
 
 from __future__ import annotations
@@ -38,9 +39,7 @@ class PlanRow:
 def negated_or_combined(plan: dict[str, Any]) -> bool:
     filters = plan["filters"]
     return (
-        any(f["polarity"] == "exclude" for f in filters)
-        or len(filters) >= 2
-        or bool(filters and plan["topic_terms"])
+        any(f["polarity"] == "exclude" for f in filters) or len(filters) >= 2 or bool(filters and plan["topic_terms"])
     )
 
 
@@ -60,7 +59,7 @@ def plan_rows(golden: Path, cases: Path, seeds: Path) -> list[PlanRow]:
         parsed = plan_query(q.question, venues, tracks).to_dict()
         wanted = intended.get(q.question)
         if negated_or_combined(parsed) or (wanted is not None and negated_or_combined(wanted)):
-            rows.append(PlanRow(q.id, q.split, q.question, wanted, parsed))
+            rows.append(PlanRow(q.id, q.split or "-", q.question, wanted, parsed))
     return rows
 
 
@@ -79,7 +78,8 @@ def markdown(rows: list[PlanRow]) -> str:
         p = r.parsed
         terms = ", ".join(p["topic_terms"]) or "-"
         question = r.question.replace("|", "\\|")
-        lines.append(f"| {r.id} | {r.split} | {question} | {_filters(p)} | {terms} | {p['question_type']} | {verdict} |")
+        kind = p["question_type"]
+        lines.append(f"| {r.id} | {r.split} | {question} | {_filters(p)} | {terms} | {kind} | {verdict} |")
     ok = sum(r.ok for r in rows)
     lines.append("")
     lines.append(f"{ok} of {len(rows)} negated or combined filter questions parsed as intended.")

@@ -3,9 +3,10 @@ overlapping chunks), the extra views of each record searched beside them, and th
 that share a title.
 
 Views (``IndexSettings.views``) are short texts embedded on their own in a second collection
-(``<collection>_views``) so that a question can match a record by what it is called, not only by its whole
+(``store.views_collection``) so that a question can match a record by what it is called, not only by its whole
 abstract: ``title`` is the header title with the English short name; ``lead`` is the abstract's first sentence
-after the venue boilerplate (what the paper is about, in its own English words).
+after the venue boilerplate (what the paper is about, in its own English words); ``sentence`` is each sentence of
+the abstract (a question about one detail matches the sentence that states it).
 """
 
 from __future__ import annotations
@@ -24,15 +25,9 @@ from assistant.records.links import link_line, split_links
 from assistant.records.model import Record
 
 SEPARATORS = ["\n\n", "\n", ". ", "。", "; ", " ", ""]
-VIEWS_SUFFIX = "_views"
-VIEW_NAMES = ("title", "lead")
+VIEW_NAMES = ("title", "lead", "sentence")
 BOILERPLATE = re.compile(r"^(?:ICLR \d{4} (?:Oral|Poster|Spotlight)\.?\s*)?accepted paper at [^.]+\.?$", re.I)
 KEY_DROP = re.compile(r"[\W_]+")
-
-
-def views_collection(records_collection: str) -> str:
-    """The collection that holds the views of ``records_collection``'s records."""
-    return records_collection + VIEWS_SUFFIX
 
 
 def paper_key(title: str) -> str:
@@ -56,21 +51,20 @@ def record_text(record: Record) -> str:
     return "\n".join(parts)
 
 
-def lead_sentence(record: Record) -> str:
-    """The abstract's first sentence that is not the venue boilerplate nor the code link."""
+def abstract_sentences(record: Record) -> list[str]:
+    """The abstract's sentences without the venue boilerplate and the code link."""
     body, _ = split_links(record.abstract)
-    for sentence in split_sentences(body):
-        rest = BOILERPLATE.sub("", sentence).strip()
-        if len(rest) > 1:
-            return rest
-    return ""
+    return [rest for s in split_sentences(body) if len(rest := BOILERPLATE.sub("", s).strip()) > 1]
 
 
-def view_text(record: Record, view: str) -> str:
+def view_texts(record: Record, view: str) -> list[str]:
+    """The texts of one view of a record (none when the record has nothing for it)."""
     if view == "title":
-        return "\n".join(filter(None, [record.title, record.short_name]))
+        return ["\n".join(filter(None, [record.title, record.short_name]))]
     if view == "lead":
-        return lead_sentence(record)
+        return abstract_sentences(record)[:1]
+    if view == "sentence":
+        return abstract_sentences(record)
     raise ValueError(f"unknown record view {view!r}: one of {', '.join(VIEW_NAMES)}")
 
 
@@ -102,13 +96,12 @@ def chunk_records(records: list[Record], chunk_tokens: int, chunk_overlap: int) 
 
 
 def view_docs(records: list[Record], views: Sequence[str]) -> list[Document]:
-    """One Document per record and view (an empty view is left out), with the record's metadata and ``view``."""
+    """The Documents of every record's views, with the record's metadata, ``view`` and ``position``."""
     twins = twins_of(records)
     docs: list[Document] = []
     for record in records:
         for view in views:
-            text = view_text(record, view)
-            if text:
-                meta = record.metadata() | _link_meta(record, twins) | {"view": view}
+            for i, text in enumerate(view_texts(record, view)):
+                meta = record.metadata() | _link_meta(record, twins) | {"view": view, "position": i}
                 docs.append(Document(page_content=text, metadata=meta))
     return docs

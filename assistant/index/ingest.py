@@ -25,7 +25,7 @@ from langchain_core.indexing import index
 from tqdm import tqdm
 
 from assistant.index import store
-from assistant.index.chunks import chunk_records, view_docs, views_collection
+from assistant.index.chunks import chunk_records, view_docs
 from assistant.index.embeddings import get_embeddings, model_id
 from assistant.records.corpus import Corpus, load_corpus
 from assistant.settings import Settings
@@ -137,7 +137,7 @@ Stores = list[tuple[str, list[Document]]]
 def stores_of(settings: Settings, corpus: Corpus, docs: list[Document]) -> Stores:
     """(collection, documents) of every collection an ingest writes: the records' chunks, then their views."""
     views = view_docs(corpus.records, settings.index.views)
-    return [(settings.index.collection, docs), (views_collection(settings.index.collection), views)]
+    return [(settings.index.collection, docs), (store.views_collection(settings.index.collection), views)]
 
 
 def _index_into(
@@ -272,7 +272,7 @@ def _safe_live_state(generation: Path, stores: Stores) -> str:
 
 
 def _drop_collection(location: store.Location, settings: Settings) -> None:
-    for name in (settings.index.collection, views_collection(settings.index.collection)):
+    for name in (settings.index.collection, store.views_collection(settings.index.collection)):
         try:
             location.client.delete_collection(name)
         except Exception:  # absent already

@@ -212,6 +212,11 @@ def open_location(settings: Settings) -> Location:
     return generation_location(gen)
 
 
+def views_collection(records_collection: str) -> str:
+    """The collection that holds the record views (index/chunks.py) of ``records_collection``'s records."""
+    return records_collection + "_views"
+
+
 def vector_store(
     location: Location, settings: Settings, embeddings: Embeddings, *, create: bool, collection_name: str | None = None
 ) -> Chroma:

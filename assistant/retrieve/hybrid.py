@@ -183,7 +183,7 @@ class HybridRetriever:
         if allowed.any():
             dense_rows = self._dense(vector, n, plan.filters, allowed)
         view_rows: dict[str, list[tuple[str, float]]] = {}
-        if allowed.any() and self.retrieval.retrieval_mode != "bm25":
+        if allowed.any() and self.retrieval.retrieval_mode != "bm25" and any(self.retrieval.view_weights.values()):
             view_rows = self.views.rankings(vector, n, plan.filters, allowed)
         timings["dense"] = (time.perf_counter() - t) * 1000
 
@@ -241,7 +241,7 @@ class HybridRetriever:
         allowed: np.ndarray,
         k: int,
     ) -> list[Hit]:
-        """Weighted RRF of the chunk rankings (weight 1) and the view rankings (``view_weight``); a record's hit
+        """Weighted RRF of the chunk rankings (weight 1) and the view rankings (``view_weights``); a record's hit
         shows its best chunk (its first one when only a view found it). The dense and BM25 scores kept per record
         are the chunks' (abstention and list answers read them, calibrated on chunks)."""
         metas, rrf_k = self.catalog.metas, self.retrieval.rrf_k
@@ -249,17 +249,18 @@ class HybridRetriever:
         best_row: dict[str, int] = {}
         dense_of: dict[str, float] = {}
         bm25_of: dict[str, float] = {}
-        for ranked, by in (
-            (_best_by_record(dense_rows, metas), dense_of),
-            (_best_by_record(bm25_rows, metas), bm25_of),
+        for ranked, by, weight in (
+            (_best_by_record(dense_rows, metas), dense_of, 1.0),
+            (_best_by_record(bm25_rows, metas), bm25_of, self.retrieval.bm25_weight),
         ):
             for rank, (rid, row, score) in enumerate(ranked, start=1):
-                fused[rid] = fused.get(rid, 0.0) + 1.0 / (rrf_k + rank)
+                fused[rid] = fused.get(rid, 0.0) + weight / (rrf_k + rank)
                 by[rid] = score
                 best_row.setdefault(rid, row)
-        for view_ranked in view_rows.values():
-            for rank, (rid, _) in enumerate(view_ranked, start=1):
-                fused[rid] = fused.get(rid, 0.0) + self.retrieval.view_weight / (rrf_k + rank)
+        for view, view_ranked in view_rows.items():
+            weight = self.retrieval.view_weights.get(view, 0.0)
+            for rank, (rid, _) in enumerate(view_ranked if weight > 0 else [], start=1):
+                fused[rid] = fused.get(rid, 0.0) + weight / (rrf_k + rank)
                 best_row.setdefault(rid, self.views.first_row[rid])
         ranked_ids = sorted(fused, key=fused.get, reverse=True)  # type: ignore[arg-type]
         if plan.wants_all:

@@ -20,6 +20,7 @@ import argparse
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 import jieba
@@ -31,6 +32,12 @@ CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 FUNCTION_CHARS = frozenset("的了和与及在是有对用以为从于被把其中向将及或并年")
 MIN_RECORDS = 2
 SIZES = range(3, 7)
+
+
+@cache
+def _own_dictionary() -> jieba.Tokenizer:
+    """A jieba tokenizer with only jieba's own dictionary (the global one holds domain_terms.txt once loaded)."""
+    return jieba.Tokenizer()
 
 
 def _grams(run: str) -> Iterable[tuple[int, str]]:
@@ -49,7 +56,7 @@ def candidates(texts: Iterable[str], min_records: int = MIN_RECORDS) -> list[str
         seen: set[str] = set()
         for run in CJK_RUN.findall(text):
             cuts, pos = {0}, 0
-            for word in jieba.lcut(run, HMM=False):
+            for word in _own_dictionary().lcut(run, HMM=False):
                 pos += len(word)
                 cuts.add(pos)
             for i, gram in _grams(run):
@@ -78,7 +85,7 @@ def candidates(texts: Iterable[str], min_records: int = MIN_RECORDS) -> list[str
         and free(left[gram])
         and free(right[gram])
         and closed(gram)
-        and any(len(piece) == 1 for piece in jieba.lcut(gram, HMM=False))
+        and any(len(piece) == 1 for piece in _own_dictionary().lcut(gram, HMM=False))
     ]
     return sorted(found, key=lambda g: (-records[g], g))
 
@@ -94,8 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("sources", nargs="*", type=Path, default=[Path("seeds")])
     parser.add_argument("--all", action="store_true", help="every candidate, also those already in the file")
     args = parser.parse_args(argv)
-    found = candidates(corpus_texts(args.sources))  # against jieba's own dictionary: before the file is loaded
-    known = domain_terms()
+    found, known = candidates(corpus_texts(args.sources)), domain_terms()
     for term in found if args.all else [t for t in found if t not in known]:
         print(term)
 

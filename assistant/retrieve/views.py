@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.index.chunks import views_collection
+from assistant.index.store import views_collection
 from assistant.retrieve.filters import Filters
 
 OVERFETCH = 3  # an unfiltered query fetches this many times the expected need, then the record mask filters
@@ -27,8 +27,8 @@ class RecordViews:
     def rankings(
         self, vector: list[float], n: int, filters: Filters, allowed: np.ndarray
     ) -> dict[str, list[tuple[str, float]]]:
-        """view -> [(record_id, cosine)] best first, only records whose chunks ``allowed`` admits; each view
-        holds one entry per record, so n views of n records are asked for per view."""
+        """view -> [(record_id, best cosine)] best first, one entry per record, only records whose chunks
+        ``allowed`` admits; enough neighbours are fetched for about n records per view."""
         if not self.size:
             return {}
         n_records = max(1, len(self.first_row))
@@ -40,11 +40,11 @@ class RecordViews:
         if where is not None and sum(1 for _, rid, _ in kept if self._allowed(rid, allowed)) < n * per_view:
             if fetch < self.size:  # too few allowed records among the neighbours: let Chroma filter
                 kept = self._query(vector, min(self.size, int(np.ceil(n * per_view))), where)
-        out: dict[str, list[tuple[str, float]]] = {}
+        out: dict[str, dict[str, float]] = {}  # view -> record -> its best entry's cosine, in rank order
         for view, rid, score in kept:
             if self._allowed(rid, allowed):
-                out.setdefault(view, []).append((rid, score))
-        return out
+                out.setdefault(view, {}).setdefault(rid, score)
+        return {view: list(best.items()) for view, best in out.items()}
 
     def _allowed(self, rid: str, allowed: np.ndarray) -> bool:
         row = self.first_row.get(rid)
