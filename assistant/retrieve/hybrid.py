@@ -249,12 +249,12 @@ class HybridRetriever:
         best_row: dict[str, int] = {}
         dense_of: dict[str, float] = {}
         bm25_of: dict[str, float] = {}
-        for ranked, by, weight in (
-            (_best_by_record(dense_rows, metas), dense_of, 1.0),
-            (_best_by_record(bm25_rows, metas), bm25_of, self.retrieval.bm25_weight),
+        for ranked, by in (
+            (_best_by_record(dense_rows, metas), dense_of),
+            (_best_by_record(bm25_rows, metas), bm25_of),
         ):
             for rank, (rid, row, score) in enumerate(ranked, start=1):
-                fused[rid] = fused.get(rid, 0.0) + weight / (rrf_k + rank)
+                fused[rid] = fused.get(rid, 0.0) + 1.0 / (rrf_k + rank)
                 by[rid] = score
                 best_row.setdefault(rid, row)
         for view, view_ranked in view_rows.items():
