@@ -63,21 +63,22 @@ def referenced(question: str, count: int) -> tuple[re.Match[str], list[int]] | N
     """The first ordinal or plural reference of ``question`` to a previous answer's ``count`` records, with the
     0-based positions it names ("the second one" -> [1], "compare the first two" -> [0, 1], "它们" -> all)."""
     found: list[tuple[re.Match[str], list[int]]] = []
-    for pattern, positions in (
+    readers: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], list[int]]], ...] = (
         (FIRST_N, lambda m: list(range(COUNTS[m.group(1).lower()]))),
         (ORDINAL, lambda m: [count - 1 if m.group(1).lower() == "last" else ORDINALS[m.group(1).lower()] - 1]),
         (PLURAL, lambda m: list(range(count))),
         (ZH_FIRST_N, lambda m: list(range(_zh_number(m.group(1))))),
         (ZH_ORDINAL, lambda m: [_zh_number(m.group(1)) - 1]),
         (ZH_PLURAL, lambda m: list(range(count))),
-    ):
+    )
+    for pattern, read in readers:
         if m := pattern.search(question):
-            found.append((m, positions(m)))
+            found.append((m, read(m)))
     if not found:
         return None
-    match, positions = min(found, key=lambda f: f[0].start())
-    positions = [p for p in positions if 0 <= p < count]
-    return (match, positions) if positions else None
+    match, named = min(found, key=lambda f: f[0].start())
+    named = [p for p in named if 0 <= p < count]
+    return (match, named) if named else None
 
 
 def resolve_references(question: str, past: Sequence[HistoryTurn], name_of: Callable[[str], str | None]) -> str | None:

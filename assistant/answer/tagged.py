@@ -22,6 +22,19 @@ TAG = re.compile(r"\[\s*S\s*(\d+)((?:\s*[,，]\s*S?\s*\d+)*)\s*\]", re.I)
 TAG_NUMBER = re.compile(r"\d+")
 UNSUPPORTED = {"en": "[no valid source]", "zh": "[无有效出处]"}
 MARKS = set(UNSUPPORTED.values())
+TAG_AFTER_END = re.compile(r"([.!?。！？])[ \t]*((?:\[\s*S\s*\d+[^\]]*\][ \t]*)+)", re.I)
+END = re.compile(r"[.!?。！？]+$")
+
+
+def _tag_before_end(match: re.Match[str]) -> str:
+    """ "A. [S1] B" -> "A [S1]. B": a tag written after the full stop belongs to the sentence before it."""
+    tags = match.group(2)
+    return f" {tags.strip()}{match.group(1)}" + (" " if tags != tags.rstrip() else "")
+
+
+def tidy(text: str) -> str:
+    """No space before punctuation once a tag is taken out ("a prize [S9]." -> "a prize.")."""
+    return re.sub(r"\s+([.,;:!?。，；：！？])", r"\1", text).strip()
 
 
 @dataclass
@@ -61,6 +74,7 @@ def _is_claim(sentence: str, scaffold: set[str]) -> bool:
 def check_tags(text: str, sources: list[Source], scaffold: set[str], lang: str) -> TagCheck:
     """Replace valid ``[Sk]`` by their source's ``[n]``, drop invalid ones, mark claims without a valid id."""
     table = numbering(sources)
+    text = TAG_AFTER_END.sub(_tag_before_end, text)
     result = TagCheck("")
     pieces: list[str] = []
     last = 0
@@ -83,8 +97,11 @@ def check_tags(text: str, sources: list[Source], scaffold: set[str], lang: str) 
 
         rewritten = TAG.sub(replace, sentence)
         if not valid and _is_claim(sentence, scaffold):
-            rewritten = CITATION.sub("", rewritten).rstrip() + " " + UNSUPPORTED[lang]
-            result.marked.append(CITATION.sub("", TAG.sub("", sentence)).strip())
+            bare = tidy(rewritten)  # a bare source number [n] stays (checked later), but names no sentence
+            end_mark = END.search(bare)
+            cut = end_mark.start() if end_mark else len(bare)
+            rewritten = f"{bare[:cut].rstrip()} {UNSUPPORTED[lang]}{bare[cut:]}"
+            result.marked.append(tidy(CITATION.sub("", TAG.sub("", sentence))))
         pieces.append(text[last:start] + rewritten)
         last = end
     pieces.append(text[last:])

@@ -8,6 +8,11 @@ from pathlib import Path
 from typing import Any
 
 KINDS = ("lookup", "aggregate", "filter", "followup", "abstain")
+# question types of the answers issue: compare (expect_all: every paper to cover), topic (a topic list or summary;
+# expect_all: all members), aspect (an aspect over a list; expect_all + facts), superlative (facts), and
+# detail_missing (the record named in expect_any exists but lacks the asked detail: abstaining is right)
+KINDS += ("compare", "topic", "aspect", "superlative", "detail_missing")
+ABSTAIN_KINDS = ("abstain", "detail_missing")
 LANGS = ("en", "zh")
 SPLITS = ("dev", "test")  # dev: tuning and calibration; test: held out (see evals/README.md)
 
@@ -26,7 +31,7 @@ class GoldenQuestion:
 
     @property
     def should_abstain(self) -> bool:
-        return self.kind == "abstain"
+        return self.kind in ABSTAIN_KINDS
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -60,7 +65,7 @@ def parse_line(raw: str, where: str) -> GoldenQuestion:
     if split is not None and split not in SPLITS:
         raise GoldenError(f"{where}: split must be dev or test, not {split!r}")
     question = GoldenQuestion(obj["id"], obj["question"], obj["lang"], obj["kind"], **lists, split=split)
-    if question.should_abstain and (question.expect_any or question.expect_all or question.facts):
+    if question.kind == "abstain" and (question.expect_any or question.expect_all or question.facts):
         raise GoldenError(f"{where}: an abstain question expects no records and no facts")
     return question
 
