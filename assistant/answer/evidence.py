@@ -15,7 +15,7 @@ import numpy as np
 
 from assistant.index import sentences as store
 from assistant.records.links import LABEL
-from assistant.retrieve.text import tokenize
+from assistant.retrieve.text import domain_terms, tokenize
 
 TERM_WEIGHT = 0.08  # score for the share of the question's key terms a sentence contains
 WANT_WEIGHT = 0.03  # score for holding the kind of thing asked for
@@ -38,6 +38,27 @@ DEFINES = re.compile(
 )
 
 
+VOICE_WEIGHT = 0.01
+# The authors' own voice and the names of what they built carry the facts; background openers and rhetorical
+# questions do not.
+AUTHOR_VOICE = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.I)
+NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-?\d[\w.-]*)\b")
+BACKGROUND = re.compile(
+    r"^(?:however|but|while|although|though|despite|yet|recent(?:ly)?|existing|current(?:ly)?|traditional)\b", re.I
+)
+
+
+def voice(text: str) -> float:
+    """-2..3: defines the contribution, the authors' voice, names; minus background openers and questions."""
+    return (
+        bool(DEFINES.search(text))
+        + bool(AUTHOR_VOICE.search(text))
+        + bool(NAMED.search(text))
+        - bool(BACKGROUND.search(text))
+        - text.rstrip().endswith("?")
+    )
+
+
 @dataclass
 class Quote:
     """One sentence of a record with its score for a question."""
@@ -55,7 +76,13 @@ class Quote:
 
 
 def key_terms(question: str) -> set[str]:
-    return set(tokenize(question))
+    """The question's content tokens; a Chinese domain term with English words (心电图 -> ecg electrocardiogram)
+    is carried by those words, since the abstracts are English: the Chinese word and its bigrams are dropped."""
+    tokens = set(tokenize(question))
+    known = domain_terms()
+    carried = {t for t in tokens if known.get(t)}
+    pieces = {w[i : i + 2] for w in carried for i in range(len(w) - 1)}
+    return (tokens - carried - pieces) or tokens
 
 
 def unit(vector: list[float]) -> np.ndarray:
@@ -81,7 +108,7 @@ def record_quotes(
         have = (set(tokenize(s.text)) | header_terms) & terms
         coverage = sum(weight[t] for t in have) / total if total else 0.0
         wanted = bool(want and want.search(s.text))
-        score = cos + TERM_WEIGHT * coverage + WANT_WEIGHT * wanted + 0.01 * bool(DEFINES.search(s.text))
+        score = cos + TERM_WEIGHT * coverage + WANT_WEIGHT * wanted + VOICE_WEIGHT * voice(s.text)
         out.append(Quote(s.id, s.record_id, s.text, s.position, s.start, s.end, score, cos, coverage, wanted))
     return sorted(out, key=lambda q: q.score, reverse=True)
 

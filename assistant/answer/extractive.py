@@ -15,7 +15,8 @@ from assistant.answer.markers import marker
 from assistant.answer.plan import QuestionPlan
 from assistant.records.links import LABEL
 
-LOOKUP_SENTENCES = 3
+LOOKUP_SENTENCES = 4  # of the best record (the seed abstracts run four to six sentences; dev facts recall)
+FURTHER_LINKS = "Further links:"  # what records/parse.py appends for a record's extra links
 SUMMARY_CHARS = 260
 RELATED_DENSE_GAP = 0.03  # "see also" records: close to the best in both dense and BM25 scores
 RELATED_BM25_SHARE = 0.6
@@ -43,7 +44,7 @@ TEXT = {
         "fewest": "Fewest {measure}s: **{title}**, {value:g}.",
         "compared": "Compared ({n} records that give a number of {measure}s):",
         "no_numbers": "None of the matching records gives a number of {measure}s.",
-        "detail": "**{title}** does not give {what}. What it says:",
+        "detail": "**{title}** does not give {what}; what it says:",
         "number": "this number",
         "affiliation": "the authors' affiliations",
         "result": "this result",
@@ -66,7 +67,7 @@ TEXT = {
         "fewest": "{measure} 最少:**{title}**,{value:g}。",
         "compared": "比较了 {n} 条给出 {measure} 数量的记录:",
         "no_numbers": "匹配的记录都没有给出 {measure} 的数量。",
-        "detail": "**{title}** 没有给出{what}。记录中写道:",
+        "detail": "**{title}** 没有给出{what},记录中写道:",
         "number": "这个数字",
         "affiliation": "作者单位",
         "result": "这项结果",
@@ -84,8 +85,8 @@ def label(source: Source) -> str:
 
 
 def content(quotes: list[Quote]) -> list[Quote]:
-    """The quotes that are abstract sentences (not the code-link line)."""
-    return [q for q in quotes if not q.text.startswith(LABEL)]
+    """The quotes that are abstract sentences (not the code-link line nor the further links of the parser)."""
+    return [q for q in quotes if not q.text.startswith((LABEL, FURTHER_LINKS))]
 
 
 def defining(quotes: list[Quote]) -> Quote | None:

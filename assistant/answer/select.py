@@ -34,6 +34,7 @@ TOPIC_MARGIN = 0.03  # topic lists, grid-searched on the dev split's list questi
 TOPIC_DENSE_MARGIN = 0.03  # of the best sentence score, or of the best dense sentence cosine,
 TOPIC_TERMS = 0.5  # or holding this share of the topic's idf-weighted key terms
 MAX_TOPIC = 40
+FULL_COVERAGE = 0.95  # a refused lookup is answered when one sentence holds this share of its idf-weighted terms
 QUESTION_WORDS = frozenset(
     "summarize summarise summary overview citation cite use used using uses main deal deals propose proposed "
     "about related relate concern concerning focus focused 总结 概述 引用 使用 相关 主要".split()
@@ -98,9 +99,16 @@ def _lookup(turn: Turn) -> None:
     hits = turn.result.hits
     scored = [(ev.best(turn.quotes[h.record_id]) - RERANK_PRIOR * i, i) for i, h in enumerate(hits[:RERANK_TOP])]
     if scored:
-        order = [i for _, i in sorted(scored, reverse=True)] + list(range(len(scored), len(hits)))
-        turn.result.hits = _renumber([hits[i] for i in order])
+        best = max(scored)[1]
+        # a record moves first only when its key terms agree: cosines favour a same-language record (a Chinese
+        # summary over the English abstract of the paper a Chinese question is about)
+        if best and terms_of(turn, hits[best]) >= terms_of(turn, hits[0]):
+            turn.result.hits = _renumber([hits[best]] + [h for i, h in enumerate(hits) if i != best])
     turn.selection.best_sentence = max((ev.best(q) for q in turn.quotes.values()), default=0.0)
+
+
+def terms_of(turn: Turn, hit: Hit) -> float:
+    return max((q.terms for q in turn.quotes.get(hit.record_id, [])), default=0.0)
 
 
 def _compare(turn: Turn, plan: QuestionPlan) -> None:
@@ -194,14 +202,21 @@ def select_step(turn: Turn) -> Turn:
         _compare(turn, plan)
     elif plan.type in ("topic", "aspect", "superlative"):
         if not turn.abstained or turn.result.hits:
+            weak = turn.abstained  # the record-level evidence was weak: a sentence must hold the topic's terms
             _candidates(turn)
-            turn.abstained = not turn.result.hits or (turn.abstained and not turn.selection.kept)
+            lexical = any(q.terms >= TOPIC_TERMS for h in turn.result.hits for q in turn.quotes[h.record_id])
+            turn.abstained = not turn.result.hits or (weak and not lexical)
     if plan.type not in ("topic", "aspect", "superlative"):
         for hit in turn.result.hits:
             turn.quotes[hit.record_id] = quotes_for(turn, hit)
+    if plan.type in ("lookup", "attribute") and turn.abstained and turn.result.hits:
+        # a wording the record-level score misses, but one sentence holds every key term: answer from it
+        covered = max((q.terms for qs in turn.quotes.values() for q in qs), default=0.0)
+        turn.abstained = covered < FULL_COVERAGE
+        turn.selection.reason = f"one sentence holds {covered:.0%} of the key terms"
     if plan.type in ("lookup", "attribute") and not turn.abstained:
         _lookup(turn)
         if _detail_missing(turn):
-            turn.detail_missing = True
+            turn.detail_missing = turn.abstained = True
             turn.selection.reason = "the record is found but does not give the asked detail"
     return turn

@@ -75,6 +75,12 @@ def language_match(
     return language(rest) == lang
 
 
+def quoted_texts(turn: Any) -> list[str]:
+    """What an answer may quote in the records' language: its sources and their stored sentences (a list answer
+    quotes sentences beyond a source's shortened context)."""
+    return [s.text for s in turn.sources] + [q.text for s in turn.sources for q in getattr(s, "quotes", [])]
+
+
 def question_row(
     q: GoldenQuestion, turn: Any, latency_ms: float, error: str | None, records: list[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -150,7 +156,7 @@ def question_row(
         "claims": None
         if turn.abstained
         else claim_scores(text, {s.n: s.text for s in turn.sources}, scaffold, shared_encoder()),
-        "lang_match": language_match(text, q.lang, [s.text for s in turn.sources], names, titles),
+        "lang_match": language_match(text, q.lang, quoted_texts(turn), names, titles),
         "evidence": data["evidence"],
         "judge": None,
     }

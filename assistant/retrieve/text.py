@@ -39,6 +39,11 @@ def _domain_terms() -> dict[str, tuple[str, ...]]:
     return terms
 
 
+def domain_terms() -> dict[str, tuple[str, ...]]:
+    """Each Chinese domain term of domain_terms.txt with its English words."""
+    return _domain_terms()
+
+
 @lru_cache(maxsize=4096)
 def _cjk_tokens(run: str) -> tuple[str, ...]:
     """jieba search-mode words, plus the character bigrams of longer words (robust to segmentation), plus the
