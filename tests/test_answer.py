@@ -158,7 +158,7 @@ def test_ask_cli_json_shape(seed_settings: Settings, tmp_path: Path) -> None:
         "url",
         "sources",
     }
-    assert out["prompt_version"] == "system@1+answer@1+condense@1+refusal@1"
+    assert out["prompt_version"] == "system@2+answer@2+condense@2+refusal@1"
 
 
 def test_ask_cli_rejects_a_bad_history_file(seed_settings: Settings, tmp_path: Path) -> None:

@@ -51,6 +51,8 @@ OVER_LIST = re.compile(
     r"\b(?:papers|works|studies|records|ones)\b|(?:这些|各|每篇|分别|各自|都)|(?:哪些|所有)[^?？]{0,8}(?:论文|工作|研究)",
     re.I,
 )
+COUNT = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,3}?(?:papers|records|works|studies|items)\b|多少篇|几篇", re.I)
+COUNT_WORDS = frozenset({"many", "much", "number", "count"})
 ZH_SUPERLATIVE_NOUN = re.compile(r"(?P<noun>[\u3400-\u9fff]{1,4}?)(?:数量|人数|数目)?(?:最多|最大|最高|最少|最小|最低)")
 ZH_NOUNS = {"医生": "physician", "医师": "physician", "患者": "patient", "病人": "patient", "模型": "model"}
 ZH_NOUNS |= {"问题": "question", "样本": "sample", "图像": "image", "病例": "case", "数据": "sample"}
@@ -108,7 +110,9 @@ def superlative_measure(question: str) -> str:
 def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_back: bool = False) -> QuestionPlan:
     """The type of ``question`` (the standalone one), from its wording and the retrieval plan."""
     aspect = asked_aspect(question)
-    topic = [t for t in query.topic_terms if not ASKS_CODE.fullmatch(t)]
+    topic = [t for t in query.topic_terms if not ASKS_CODE.fullmatch(t) and t not in COUNT_WORDS]
+    if aspect == "number" and query.wants_all and COUNT.search(question):
+        aspect = ""  # "how many oral papers are there?" counts records: a list, whose answer says how many
     if COMPARE.search(question):
         names = compared_names(question)
         if len(names) >= 2:

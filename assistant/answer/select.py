@@ -59,7 +59,7 @@ def is_junk(question: str) -> bool:
     """Markup or code with no content word outside it (``<img src=x onerror=alert(1)>``)."""
     if not MARKUP.search(question):
         return False
-    rest = re.sub(r"<[^>]*>|\S*[=(){}<>$`]\S*", " ", question)
+    rest = re.sub(r"\S*[=(){}<>$`]\S*", " ", re.sub(r"<[^>]*>", " ", question))
     return not tokenize(rest)
 
 
@@ -205,7 +205,9 @@ def select_step(turn: Turn) -> Turn:
             weak = turn.abstained  # the record-level evidence was weak: a sentence must hold the topic's terms
             _candidates(turn)
             lexical = any(q.terms >= TOPIC_TERMS for h in turn.result.hits for q in turn.quotes[h.record_id])
-            turn.abstained = not turn.result.hits or (weak and not lexical)
+            # a superlative's evidence is the counted numbers themselves
+            counted = plan.type == "superlative"
+            turn.abstained = not turn.result.hits or (weak and not lexical and not counted)
     if plan.type not in ("topic", "aspect", "superlative"):
         for hit in turn.result.hits:
             turn.quotes[hit.record_id] = quotes_for(turn, hit)
