@@ -9,6 +9,7 @@ import pytest
 
 from assistant.answer import answer
 from assistant.answer.analyse import analyse
+from assistant.answer.history import HistoryItem
 from assistant.answer.plan import plan_question
 from assistant.answer.select import is_junk
 from assistant.answer.turn import Turn
@@ -154,7 +155,7 @@ def test_ordinals_resolve_against_the_previous_answers_records(seed_settings: Se
     records = first.to_dict()["records"]
     assert len(records) >= 2
     names = [s.hit.name for s in first.sources]
-    history = [{"question": first.question, "answer": first.text, "records": records}]
+    history: list[HistoryItem] = [{"question": first.question, "answer": first.text, "records": records}]
     second = answer("tell me more about the second one", history, settings=seed_settings)
     assert names[1] in second.standalone and second.citations[0]["record_id"] == records[1]
     both = answer("compare the first two", history, settings=seed_settings)

@@ -8,6 +8,7 @@ from assistant.index import store
 from assistant.index.ingest import ingest
 from assistant.index.sentences import SentenceIndex, collection_name, record_body, sentence_docs
 from assistant.records.corpus import load_corpus
+from assistant.settings import Settings
 from tests.helpers import paper, small_corpus, write_corpus
 
 RECORDS = [
@@ -20,7 +21,7 @@ RECORDS = [
 ]
 
 
-def sentences_of(settings) -> SentenceIndex:  # type: ignore[no-untyped-def]
+def sentences_of(settings: Settings) -> SentenceIndex:
     location = store.open_location(settings)
     collection = location.client.get_collection(collection_name(settings.index.collection), embedding_function=None)
     return SentenceIndex.from_collection(collection)

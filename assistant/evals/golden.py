@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-KINDS = ("lookup", "aggregate", "filter", "followup", "abstain")
+KINDS: tuple[str, ...] = ("lookup", "aggregate", "filter", "followup", "abstain")
 # question types of the answers issue: compare (expect_all: every paper to cover), topic (a topic list or summary;
 # expect_all: all members), aspect (an aspect over a list; expect_all + facts), superlative (facts), and
 # detail_missing (the record named in expect_any exists but lacks the asked detail: abstaining is right)
