@@ -16,6 +16,7 @@ from assistant.answer.plan import QuestionPlan
 from assistant.records.links import LABEL
 
 LOOKUP_SENTENCES = 4  # of the best record (the seed abstracts run four to six sentences; dev facts recall)
+ASPECT_SENTENCES = 2  # per record of an aspect-over-a-list answer
 FURTHER_LINKS = "Further links:"  # what records/parse.py appends for a record's extra links
 SUMMARY_CHARS = 260
 RELATED_DENSE_GAP = 0.03  # "see also" records: close to the best in both dense and BM25 scores
@@ -163,7 +164,7 @@ def aspect_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: in
     want = WANTS.get(plan.aspect)
     for source in sources:
         holding = [q for q in content(source.quotes) if want and want.search(q.text)]
-        said = f"{holding[0].text} {marker([source.n])}" if holding else f"{text['not_said']}"
+        said = cited(holding[:ASPECT_SENTENCES], source.n) if holding else f"{text['not_said']}"
         yield f"- {label(source)}: {said}" + ("" if holding else f" {marker([source.n])}")
 
 

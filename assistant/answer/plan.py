@@ -26,7 +26,8 @@ COMPARE = re.compile(
     r"\bcompare\b|\bcomparison\b|\bvs\.?\s|\bversus\b|\bdiffer(?:ence|s)?\b|比较|对比|区别|异同|不同", re.I
 )
 SUPERLATIVE = re.compile(
-    r"\b(?:most|largest|biggest|highest|greatest|fewest|least|smallest|lowest)\s+(?P<noun>[a-z][a-z-]+)|"
+    r"\b(?:most|largest|biggest|highest|greatest|fewest|least|smallest|lowest)\s+(?:(?:number|count|amount)\s+of\s+)?"
+    r"(?P<noun>[a-z][a-z-]+)|"
     r"(?P<zh>最多|最大|最高|最少|最小|最低)",
     re.I,
 )
@@ -51,6 +52,8 @@ OVER_LIST = re.compile(
     r"\b(?:papers|works|studies|records|ones)\b|(?:这些|各|每篇|分别|各自|都)|(?:哪些|所有)[^?？]{0,8}(?:论文|工作|研究)",
     re.I,
 )
+EACH = re.compile(r"\beach\b|\bboth\b|\brespectively\b|分别|各自|各", re.I)
+NAME_LIKE = re.compile(r"[A-Z][A-Za-z0-9]*[A-Z0-9-]|[A-Z][a-z]+-[A-Z]|\d")  # DM4CT, SE-Diff, MedThinkVQA
 COUNT = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,3}?(?:papers|records|works|studies|items)\b|多少篇|几篇", re.I)
 COUNT_WORDS = frozenset({"many", "much", "number", "count"})
 ZH_SUPERLATIVE_NOUN = re.compile(r"(?P<noun>[\u3400-\u9fff]{1,4}?)(?:数量|人数|数目)?(?:最多|最大|最高|最少|最小|最低)")
@@ -113,9 +116,9 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
     topic = [t for t in query.topic_terms if not ASKS_CODE.fullmatch(t) and t not in COUNT_WORDS]
     if aspect == "number" and query.wants_all and COUNT.search(question):
         aspect = ""  # "how many oral papers are there?" counts records: a list, whose answer says how many
-    if COMPARE.search(question):
+    if COMPARE.search(question) or EACH.search(question):
         names = compared_names(question)
-        if len(names) >= 2:
+        if len(names) >= 2 and (COMPARE.search(question) or all(NAME_LIKE.search(n) for n in names)):
             return QuestionPlan("compare", aspect, names)
     if SUPERLATIVE.search(question) and (m := superlative_measure(question)):
         return QuestionPlan("superlative", "number", measure=m, fewest=bool(FEWEST.search(question)))

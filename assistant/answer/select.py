@@ -35,6 +35,7 @@ TOPIC_DENSE_MARGIN = 0.03  # of the best sentence score, or of the best dense se
 TOPIC_TERMS = 0.5  # or holding this share of the topic's idf-weighted key terms
 MAX_TOPIC = 40
 FULL_COVERAGE = 0.95  # a refused lookup is answered when one sentence holds this share of its idf-weighted terms
+SQL = re.compile(r"^\s*(?:select|drop|insert|delete|update|union|alter)\b[^?？]*(?:;|--)", re.I)
 QUESTION_WORDS = frozenset(
     "summarize summarise summary overview citation cite use used using uses main deal deals propose proposed "
     "about related relate concern concerning focus focused 总结 概述 引用 使用 相关 主要".split()
@@ -56,7 +57,9 @@ class Selection:
 
 
 def is_junk(question: str) -> bool:
-    """Markup or code with no content word outside it (``<img src=x onerror=alert(1)>``)."""
+    """Markup or code with no content word outside it (``<img src=x onerror=alert(1)>``), or an SQL statement."""
+    if SQL.search(question):
+        return True
     if not MARKUP.search(question):
         return False
     rest = re.sub(r"\S*[=(){}<>$`]\S*", " ", re.sub(r"<[^>]*>", " ", question))
@@ -117,7 +120,10 @@ def _compare(turn: Turn, plan: QuestionPlan) -> None:
     for name in plan.names:
         found = turn.retriever.search(name, k=1, filters=turn.filters).hits
         words = set(tokenize(name))
-        if found and words & set(tokenize(f"{found[0].header} {found[0].short_name}")):
+        named = (
+            f"{found[0].header} {found[0].short_name} {turn.retriever.record_text(found[0].record_id)}" if found else ""
+        )
+        if found and words & set(tokenize(named)):
             if all(h.record_id != found[0].record_id for h in chosen):
                 chosen.append(found[0])
         else:
@@ -211,6 +217,8 @@ def select_step(turn: Turn) -> Turn:
     if plan.type not in ("topic", "aspect", "superlative"):
         for hit in turn.result.hits:
             turn.quotes[hit.record_id] = quotes_for(turn, hit)
+    if plan.type == "list" and turn.result.hits and turn.result.filters.active():
+        turn.abstained = False  # a metadata list or count: no topic words left to find evidence for
     if plan.type in ("lookup", "attribute") and turn.abstained and turn.result.hits:
         # a wording the record-level score misses, but one sentence holds every key term: answer from it
         covered = max((q.terms for qs in turn.quotes.values() for q in qs), default=0.0)
