@@ -46,11 +46,13 @@ class TagCheck:
 
 
 def numbering(sources: list[Source]) -> dict[int, tuple[Source, Quote]]:
-    """S-number -> (source, sentence), sources in order, each source's sentences in reading order."""
+    """S-number -> (source, sentence), sources in order, each source's sentences in reading order (those that fit
+    the context's token budget)."""
     table: dict[int, tuple[Source, Quote]] = {}
     for source in sources:
         for quote in sorted(source.quotes, key=lambda q: q.position):
-            table[len(table) + 1] = (source, quote)
+            if quote.text in source.text:  # within the token budget the context gave this source
+                table[len(table) + 1] = (source, quote)
     return table
 
 
