@@ -6,11 +6,10 @@ Deterministic, no model. Scaffolding follows the question's language; quotes sta
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from assistant.answer.context import Source
-from assistant.answer.evidence import WANTS, Quote, counts_of, link_quote
+from assistant.answer.evidence import DEFINES, WANTS, Quote, counts_of, link_quote
 from assistant.answer.markers import marker
 from assistant.answer.plan import QuestionPlan
 from assistant.records.links import LABEL
@@ -21,11 +20,6 @@ FURTHER_LINKS = "Further links:"  # what records/parse.py appends for a record's
 SUMMARY_CHARS = 260
 RELATED_DENSE_GAP = 0.03  # "see also" records: close to the best in both dense and BM25 scores
 RELATED_BM25_SHARE = 0.6
-DEFINES = re.compile(
-    r"\b(?:we (?:introduce|propose|present|develop|build|construct|release)|this paper|in this (?:paper|work)|"
-    r"is a (?:comprehensive|large|new|novel))\b",
-    re.I,
-)
 
 TEXT = {
     "en": {
