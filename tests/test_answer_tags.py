@@ -61,7 +61,9 @@ def test_llama_server_answer_every_claim_has_a_valid_id_or_is_marked(
     seed_settings: Settings, llama_server: LlamaServer
 ) -> None:
     """SmolLM2 writes fluent, often wrong text: assert the mechanics, not the wisdom."""
-    settings = llm(seed_settings, llama_server.base_url, llama_server.model, max_tokens=120)
+    settings = llm(
+        seed_settings, llama_server.base_url, llama_server.model, max_tokens=80, context_tokens=500, timeout=120.0
+    )
     turn = answer("What is LiveClin and how many physicians took part?", settings=settings)
     assert turn.error is None and turn.text and "[S" not in turn.text
     numbers = {s.n for s in turn.sources}
