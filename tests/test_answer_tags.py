@@ -9,6 +9,7 @@ from pydantic import SecretStr
 
 from assistant.answer import answer
 from assistant.answer.markers import CITATION
+from assistant.answer.prompts import load_prompts
 from assistant.answer.sentences import split_sentences
 from assistant.answer.tagged import UNSUPPORTED
 from assistant.settings import Settings
@@ -67,7 +68,8 @@ def test_llama_server_answer_every_claim_has_a_valid_id_or_is_marked(
     turn = answer("What is LiveClin and how many physicians took part?", settings=settings)
     assert turn.error is None and turn.text and "[S" not in turn.text
     numbers = {s.n for s in turn.sources}
-    for sentence in split_sentences(turn.text):
+    refusal = load_prompts().refusal("en")  # a sentence of the refusal makes no claim
+    for sentence in split_sentences(turn.text.replace(refusal, "")):
         cited = [int(n) for m in CITATION.finditer(sentence) for n in m.group(1).replace("，", ",").split(",")]
         assert (cited and set(cited) <= numbers) or UNSUPPORTED["en"] in sentence or len(sentence) <= 3, sentence
     for c in turn.citations:
