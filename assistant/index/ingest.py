@@ -25,7 +25,7 @@ from langchain_core.indexing import index
 from tqdm import tqdm
 
 from assistant.index import sentences, store
-from assistant.index.chunks import chunk_records
+from assistant.index.chunks import chunk_records, view_docs
 from assistant.index.embeddings import get_embeddings, model_id
 from assistant.records.corpus import Corpus, load_corpus
 from assistant.settings import Settings
@@ -134,15 +134,25 @@ def record_manager(location: store.Location, namespace: str) -> SQLRecordManager
     return manager
 
 
+Stores = list[tuple[str, list[Document]]]
+
+
+def stores_of(settings: Settings, corpus: Corpus, docs: list[Document]) -> Stores:
+    """(collection, documents) of every collection an ingest writes: the records' chunks, their views, then
+    their sentences (the sentence store of index/sentences.py)."""
+    views = view_docs(corpus.records, settings.index.views)
+    return [
+        (settings.index.collection, docs),
+        (store.views_collection(settings.index.collection), views),
+        (sentences.collection_name(settings.index.collection), sentences.sentence_docs(corpus.records)),
+    ]
+
+
 def _index_into(
-    location: store.Location,
-    docs: list[Document],
-    sentence_docs: list[Document],
-    settings: Settings,
-    report: IngestReport,
-    progress: bool | str,
+    location: store.Location, stores: Stores, settings: Settings, report: IngestReport, progress: bool | str
 ) -> None:
-    """Index the record chunks, then the sentences (second collection, same store and record database)."""
+    """Index the record chunks (counted in the report), then each further collection (the views)."""
+    (_, docs), *others = stores
     embeddings = get_embeddings(settings)
     vectors = store.vector_store(location, settings, embeddings, create=True)
     manager = record_manager(location, f"chroma/{settings.index.collection}")
@@ -162,39 +172,33 @@ def _index_into(
     )
     report.added, report.skipped, report.deleted = result["num_added"], result["num_skipped"], result["num_deleted"]
     report.updated = result.get("num_updated", 0)
-    name = sentences.collection_name(settings.index.collection)
-    found = index(
-        tqdm(sentence_docs, desc="embedding sentences", unit="sentence", leave=False)
-        if progress is True
-        else sentence_docs,
-        record_manager(location, f"chroma/{name}"),
-        store.vector_store(location, settings, embeddings, create=True, collection_name=name),
-        cleanup="full",
-        source_id_key="record_id",
-        key_encoder=chunk_key,
-        batch_size=settings.index.embed_batch,
-    )
-    report.sentences_added, report.sentences_deleted = found["num_added"], found["num_deleted"]
+    for name, extra in others:
+        found = index(
+            extra,
+            record_manager(location, f"chroma/{name}"),
+            store.vector_store(location, settings, embeddings, create=True, collection_name=name),
+            cleanup="full",
+            source_id_key="record_id",
+            key_encoder=chunk_key,
+            batch_size=settings.index.embed_batch,
+        )
+        if name == sentences.collection_name(settings.index.collection):
+            report.sentences_added, report.sentences_deleted = found["num_added"], found["num_deleted"]
 
 
-def _live_state(
-    location: store.Location, docs: list[Document], sentence_docs: list[Document], settings: Settings
-) -> str:
-    """ "unchanged" when the live index holds exactly these chunks and sentences (nothing to write), "consistent"
-    when each record manager and its collection agree (an incremental update is safe; a missing sentence store
-    is added), else "inconsistent" (rebuild)."""
+def _live_state(location: store.Location, stores: Stores) -> str:
+    """ "unchanged" when the live index holds exactly these documents (nothing to write), "consistent" when each
+    record manager and its collection agree (an incremental update is safe; a missing views collection is
+    added), else "inconsistent" (rebuild)."""
     if not location.record_db.exists():
         return "inconsistent"
     same = True
-    for name, wanted in (
-        (settings.index.collection, docs),
-        (sentences.collection_name(settings.index.collection), sentence_docs),
-    ):
+    for i, (name, wanted) in enumerate(stores):
         keys = set(record_manager(location, f"chroma/{name}").list_keys())
         try:
             stored = location.client.get_collection(name, embedding_function=None).count()
-        except Exception:  # no such collection (an index built before the sentence store)
-            if name == settings.index.collection:
+        except Exception:  # no such collection: an index built before the views
+            if i == 0:
                 raise
             stored = 0
         if stored != len(keys):
@@ -220,9 +224,9 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
         if corpus.unreadable:
             raise SourcesUnreadable(corpus.unreadable)
         docs = chunk_records(corpus.records, settings.index.chunk_tokens, settings.index.chunk_overlap)
-        sentence_docs = sentences.sentence_docs(corpus.records)
+        stores = stores_of(settings, corpus, docs)
+        report.sentences = len(stores[-1][1])
         _summarise(corpus, docs, report)
-        report.sentences = len(sentence_docs)
         if not docs:
             report.seconds = time.perf_counter() - started
             return report
@@ -233,15 +237,11 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
                 _drop_collection(location, settings)
                 report.rebuilt = True
             report.location = location.label
-            _index_into(location, docs, sentence_docs, settings, report, progress)
+            _index_into(location, stores, settings, report, progress)
         else:
             live = store.current_generation(settings)
             live_model = None if live is None or rebuild else _readable_model(live, settings)
-            state = (
-                _safe_live_state(live, docs, sentence_docs, settings)
-                if live is not None and live_model == wanted
-                else ""
-            )
+            state = _safe_live_state(live, stores) if live is not None and live_model == wanted else ""
             if state == "unchanged":
                 store.prune_generations(settings)
                 report.skipped, report.location = len(docs), f"embedded {live}"
@@ -252,8 +252,8 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
             generation = store.new_generation(settings, live if reuse else None)
             location = store.generation_location(generation)
             report.location = location.label
-            _index_into(location, docs, sentence_docs, settings, report, progress)
-            _verify(location, settings, len(docs), len(sentence_docs))
+            _index_into(location, stores, settings, report, progress)
+            _verify(location, stores)
             store.switch_generation(settings, generation)
             store.prune_generations(settings, previous=live)
     report.seconds = time.perf_counter() - started
@@ -270,10 +270,10 @@ def _readable_model(generation: Path, settings: Settings) -> str | None:
         return None
 
 
-def _safe_live_state(generation: Path, docs: list[Document], sentence_docs: list[Document], settings: Settings) -> str:
+def _safe_live_state(generation: Path, stores: Stores) -> str:
     """``_live_state`` of a generation; "" (rebuild from the sources) when the engine fails on its files."""
     try:
-        return _live_state(store.generation_location(generation), docs, sentence_docs, settings)
+        return _live_state(store.generation_location(generation), stores)
     except Exception:
         return ""
     except BaseException as exc:  # the Rust engine's panic on a damaged file
@@ -283,7 +283,8 @@ def _safe_live_state(generation: Path, docs: list[Document], sentence_docs: list
 
 
 def _drop_collection(location: store.Location, settings: Settings) -> None:
-    for name in (settings.index.collection, sentences.collection_name(settings.index.collection)):
+    collection = settings.index.collection
+    for name in (collection, store.views_collection(collection), sentences.collection_name(collection)):
         try:
             location.client.delete_collection(name)
         except Exception:  # absent already
@@ -291,14 +292,12 @@ def _drop_collection(location: store.Location, settings: Settings) -> None:
     location.record_db.unlink(missing_ok=True)
 
 
-def _verify(location: store.Location, settings: Settings, expected: int, expected_sentences: int) -> None:
-    """Check a new generation before it goes live: every chunk and every sentence is stored."""
-    count = location.client.get_collection(settings.index.collection, embedding_function=None).count()
-    if count != expected:
-        raise RuntimeError(f"new index holds {count} chunks, {expected} expected: not switched; previous index kept")
-    name = sentences.collection_name(settings.index.collection)
-    count = location.client.get_collection(name, embedding_function=None).count()
-    if count != expected_sentences:
-        raise RuntimeError(
-            f"new index holds {count} sentences, {expected_sentences} expected: not switched; previous index kept"
-        )
+def _verify(location: store.Location, stores: Stores) -> None:
+    """Check a new generation before it goes live: every chunk (and every view) is stored."""
+    for i, (name, docs) in enumerate(stores):
+        count, expected = location.client.get_collection(name, embedding_function=None).count(), len(docs)
+        if count != expected:
+            what = "chunks" if i == 0 else f"entries in {name}"
+            raise RuntimeError(
+                f"new index holds {count} {what}, {expected} expected: not switched; previous index kept"
+            )

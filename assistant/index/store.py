@@ -212,11 +212,16 @@ def open_location(settings: Settings) -> Location:
     return generation_location(gen)
 
 
+def views_collection(records_collection: str) -> str:
+    """The collection that holds the record views (index/chunks.py) of ``records_collection``'s records."""
+    return records_collection + "_views"
+
+
 def vector_store(
     location: Location, settings: Settings, embeddings: Embeddings, *, create: bool, collection_name: str | None = None
 ) -> Chroma:
     """The LangChain Chroma store of a location (the records collection unless ``collection_name`` names another,
-    e.g. the sentence store); checks the collection was built with the same model."""
+    e.g. the views); checks the collection was built with the same model."""
     wanted = model_id(embeddings)
     name = collection_name or settings.index.collection
     if not create:
