@@ -172,10 +172,6 @@ def test_stop_ends_a_streaming_answer_and_closes_the_request(
         assert len(bot_messages(browser)) == 2
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="ordinals resolve against the previous answer's records once the answers engineer's work is merged",
-)
 def test_second_one_refers_to_the_second_listed_record(
     browser: webdriver.Chrome, chat_app: tuple[str, Settings]
 ) -> None:
