@@ -24,7 +24,7 @@ from langchain_core.documents import Document
 from langchain_core.indexing import index
 from tqdm import tqdm
 
-from assistant.index import store
+from assistant.index import catalog, store
 from assistant.index.chunks import chunk_records
 from assistant.index.embeddings import get_embeddings, model_id
 from assistant.records.corpus import Corpus, load_corpus
@@ -196,11 +196,19 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
                 report.rebuilt = True
             report.location = location.label
             _index_into(location, docs, settings, report, progress)
+            changed = report.added or report.updated or report.deleted or report.rebuilt
+            if changed or not catalog.is_current(catalog.live_folder(settings, location), len(docs)):
+                _write_catalog(location, docs, settings)
         else:
             live = store.current_generation(settings)
             live_model = None if live is None or rebuild else _readable_model(live, settings)
             state = _safe_live_state(live, docs, settings) if live is not None and live_model == wanted else ""
             if state == "unchanged":
+                assert live is not None
+                live_location = store.generation_location(live)
+                if not catalog.is_current(catalog.live_folder(settings, live_location), len(docs)):
+                    print(f"{live}: writing its catalog and BM25 index (built before they were saved)", file=sys.stderr)
+                    _write_catalog(live_location, docs, settings)
                 store.prune_generations(settings)
                 report.skipped, report.location = len(docs), f"embedded {live}"
                 report.seconds = time.perf_counter() - started
@@ -212,10 +220,18 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
             report.location = location.label
             _index_into(location, docs, settings, report, progress)
             _verify(location, settings, len(docs))
+            _write_catalog(location, docs, settings)
             store.switch_generation(settings, generation)
             store.prune_generations(settings, previous=live)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_catalog(location: store.Location, docs: list[Document], settings: Settings) -> None:
+    """The catalog and BM25 index of exactly these chunks (the collection holds them after ``index``), in the
+    collection's ids (the chunk keys); the chunks an incremental ingest kept reuse their stored tokens."""
+    ids = [chunk_key(d) for d in docs]
+    catalog.publish(settings, location, ids, [d.page_content for d in docs], [d.metadata for d in docs])
 
 
 def _readable_model(generation: Path, settings: Settings) -> str | None:

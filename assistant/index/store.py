@@ -182,10 +182,14 @@ def server_client(url: str) -> chromadb.ClientAPI:
         ) from None
 
 
+def server_key(settings: Settings) -> str:
+    """What names a Chroma server's collection in the data dir (its record manager, its catalog)."""
+    return hashlib.sha1(f"{settings.index.chroma_url}|{settings.index.collection}".encode()).hexdigest()[:12]
+
+
 def server_location(settings: Settings) -> Location:
     assert settings.index.chroma_url
-    key = hashlib.sha1(f"{settings.index.chroma_url}|{settings.index.collection}".encode()).hexdigest()[:12]
-    record_db = settings.data_dir / "server-records" / f"{key}.sqlite"
+    record_db = settings.data_dir / "server-records" / f"{server_key(settings)}.sqlite"
     record_db.parent.mkdir(parents=True, exist_ok=True)
     return Location(
         server_client(settings.index.chroma_url),
