@@ -7,12 +7,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
-from assistant.answer.history import HistoryItem, history_problem
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.answer.history import HistoryItem
 
 app = typer.Typer(
     add_completion=False,
@@ -140,6 +142,8 @@ def search(
 def read_history(path: Path | None) -> list[HistoryItem]:
     """A JSON list of earlier turns (question strings, or {"question", "answer", "records"} objects); a bad file
     is a clear error naming it and the entry."""
+    from assistant.answer.history import history_problem
+
     if path is None:
         return []
     try:

@@ -15,16 +15,19 @@ import time
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
-from langchain_chroma import Chroma
-from langchain_core.embeddings import Embeddings
 
 from assistant.index.embeddings import model_id
 from assistant.redact import redact_urls
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_chroma import Chroma
+    from langchain_core.embeddings import Embeddings
 
 MODEL_KEY = "embedding_model"
 
@@ -216,31 +219,39 @@ def open_location(settings: Settings) -> Location:
     return generation_location(gen)
 
 
+def open_collection(location: Location, settings: Settings, embeddings: Embeddings) -> chromadb.Collection:
+    """The collection of a location, checked to be built with the same model (without LangChain's wrapper)."""
+    wanted = model_id(embeddings)
+    try:
+        collection = location.client.get_collection(settings.index.collection, embedding_function=None)
+    except BaseException as exc:  # chromadb raises NotFoundError / ValueError depending on mode
+        if not isinstance(exc, Exception) and not is_engine_panic(exc):
+            raise
+        if is_engine_panic(exc) or isinstance(exc, sqlite3.Error):
+            raise damaged(location.label, f"{type(exc).__name__}: {exc}") from None
+        raise IndexMissing(
+            f"collection {settings.index.collection!r} not found in {location.label}: run `assistant ingest` first"
+        ) from exc
+    built_with = (collection.metadata or {}).get(MODEL_KEY)
+    if built_with != wanted:
+        raise IndexMismatch(
+            f"the index in {location.label} was built with embedding model {built_with!r}, "
+            f"but the settings use {wanted!r}: run `assistant ingest --rebuild`"
+        )
+    return collection
+
+
 def vector_store(location: Location, settings: Settings, embeddings: Embeddings, *, create: bool) -> Chroma:
     """The LangChain Chroma store of a location; checks the collection was built with the same model."""
-    wanted = model_id(embeddings)
+    from langchain_chroma import Chroma  # LangChain's tracing stack: seconds of start-up a search does not need
+
     if not create:
-        try:
-            collection = location.client.get_collection(settings.index.collection, embedding_function=None)
-        except BaseException as exc:  # chromadb raises NotFoundError / ValueError depending on mode
-            if not isinstance(exc, Exception) and not is_engine_panic(exc):
-                raise
-            if is_engine_panic(exc) or isinstance(exc, sqlite3.Error):
-                raise damaged(location.label, f"{type(exc).__name__}: {exc}") from None
-            raise IndexMissing(
-                f"collection {settings.index.collection!r} not found in {location.label}: run `assistant ingest` first"
-            ) from exc
-        built_with = (collection.metadata or {}).get(MODEL_KEY)
-        if built_with != wanted:
-            raise IndexMismatch(
-                f"the index in {location.label} was built with embedding model {built_with!r}, "
-                f"but the settings use {wanted!r}: run `assistant ingest --rebuild`"
-            )
+        open_collection(location, settings, embeddings)
     return Chroma(
         collection_name=settings.index.collection,
         embedding_function=embeddings,
         client=location.client,
-        collection_metadata={MODEL_KEY: wanted},
+        collection_metadata={MODEL_KEY: model_id(embeddings)},
         collection_configuration={"hnsw": {"space": "cosine"}},
     )
 

@@ -7,7 +7,8 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +20,9 @@ from assistant.retrieve.filters import Filters
 from assistant.retrieve.query import QueryPlan, plan_query
 from assistant.retrieve.text import tokenize
 from assistant.settings import RetrievalSettings, Settings
+
+if TYPE_CHECKING:
+    from langchain_chroma import Chroma
 
 SNIPPET_CHARS = 400
 MAX_LIST = 60  # a "list every matching record" answer never grows past this
@@ -92,9 +96,13 @@ class HybridRetriever:
         self.retrieval = settings.retrieval
         self.embeddings = get_embeddings(settings)
         self.location = store.open_location(settings)
-        self.vectors = store.vector_store(self.location, settings, self.embeddings, create=False)
-        self.collection = self.location.client.get_collection(settings.index.collection, embedding_function=None)
+        self.collection = store.open_collection(self.location, settings, self.embeddings)
         self.catalog: Catalog = open_catalog(settings, self.location, self.collection)
+
+    @cached_property
+    def vectors(self) -> Chroma:
+        """LangChain's store over the same collection (the tutorial pipeline's interface; imported on demand)."""
+        return store.vector_store(self.location, self.settings, self.embeddings, create=False)
 
     def with_retrieval(self, retrieval: RetrievalSettings) -> HybridRetriever:
         """The same open index searched with other retrieval settings (k, candidates, fusion)."""
