@@ -14,9 +14,11 @@ from assistant.index.catalog import Catalog, read_collection
 from assistant.index.ingest import ingest
 from assistant.retrieve.filters import Filters
 from assistant.retrieve.hybrid import HybridRetriever
+from assistant.retrieve.lexical import Lexical, chunk_tokens
 from assistant.retrieve.text import tokenize
 from assistant.settings import Settings
 from tests.helpers import THREE_PAPERS, paper, small_corpus, write_corpus
+from tests.test_index import chroma_server  # noqa: F401 (the fixture)
 
 FILTERS = [
     Filters(),
@@ -101,3 +103,38 @@ def test_a_catalog_of_another_format_is_rebuilt_by_an_unchanged_ingest(
     assert ingest(settings, progress=False).skipped == 3
     assert "writing its catalog" in capfd.readouterr().err
     assert catalog.is_current(live_catalog(settings), 3)
+
+
+def test_lexical_scores_equal_bm25s_scores(tmp_path: Path) -> None:
+    import bm25s
+
+    texts = [f"{h}\n{b}" for h, b in THREE_PAPERS] + ["", "EEG EEG EEG motif"]
+    tokens = [chunk_tokens(t) for t in texts]
+    reference = bm25s.BM25()
+    reference.index(tokens, show_progress=False)
+    built = Lexical.build(tokens)
+    built.save(tmp_path / "bm25")
+    loaded = Lexical.load(tmp_path / "bm25", len(texts))
+    for query in ("EEG motif", "EEG EEG signals", "息肉 视频 segmentation", "ECG 12-lead benchmark"):
+        terms = tokenize(query)
+        known = [t for t in terms if t in reference.vocab_dict]
+        expected = reference.get_scores(known) if known else np.zeros(len(texts))
+        assert np.allclose(built.scores(terms), expected) and np.allclose(loaded.scores(terms), expected), query
+    assert not loaded.scores(["unknown-term"]).any() and not loaded.scores([]).any()
+
+
+@pytest.mark.slow
+def test_server_mode_keeps_its_catalog_in_the_data_dir(tmp_path: Path, chroma_server: str) -> None:  # noqa: F811
+    settings = small_corpus(tmp_path, chroma_url=chroma_server)
+    ingest(settings, progress=False)
+    home = catalog.server_home(settings)
+    first = (home / "CURRENT").read_text(encoding="utf-8")
+    assert catalog.is_current(home / first, 3)
+    ingest(settings, progress=False)
+    assert (home / "CURRENT").read_text(encoding="utf-8") == first  # unchanged: kept
+    before = HybridRetriever(settings)
+    write_corpus(tmp_path / "corpus", [*THREE_PAPERS, (paper(SLEEP), "We stage sleep from wrist accelerometry.")])
+    assert ingest(settings, progress=False).added == 1
+    assert catalog.is_current(home / (home / "CURRENT").read_text(encoding="utf-8"), 4)
+    assert HybridRetriever(settings).search("sleep staging from wrist accelerometry").hits[0].title == SLEEP
+    assert len(before.catalog) == 3 and before.search("EEG").hits  # an open retriever keeps the catalog it opened
