@@ -61,9 +61,16 @@ class IngestReport:
     location: str = ""
     rebuilt: bool = False
     seconds: float = 0.0
+    embed_seconds: float = 0.0  # writing the vectors: embedding the new chunks and storing them
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return asdict(self) | {"chunks_per_s": self.chunks_per_s}
+
+    @property
+    def chunks_per_s(self) -> float:
+        """Chunks embedded and stored per second of the vector step (0 when nothing was written)."""
+        written = self.added + self.updated
+        return written / self.embed_seconds if written and self.embed_seconds > 0 else 0.0
 
 
 def chunk_key(doc: Document) -> str:
@@ -142,6 +149,7 @@ def _index_into(
         source = progress_lines(docs, sys.stderr)
     elif progress:
         source = tqdm(docs, desc="embedding chunks", unit="chunk", leave=False)
+    started = time.perf_counter()
     result = index(
         source,
         manager,
@@ -153,6 +161,7 @@ def _index_into(
     )
     report.added, report.skipped, report.deleted = result["num_added"], result["num_skipped"], result["num_deleted"]
     report.updated = result.get("num_updated", 0)
+    report.embed_seconds = time.perf_counter() - started
 
 
 def _live_state(location: store.Location, docs: list[Document], settings: Settings) -> str:
@@ -229,7 +238,9 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
 
 def _write_catalog(location: store.Location, docs: list[Document], settings: Settings) -> None:
     """The catalog and BM25 index of exactly these chunks (the collection holds them after ``index``), in the
-    collection's ids (the chunk keys); the chunks an incremental ingest kept reuse their stored tokens."""
+    collection's ids (the chunk keys); the chunks an incremental ingest kept reuse their stored tokens.
+    Called after the vectors are written and before the generation switch: the place for any index derived
+    from the chunks (a sentence index) to be written with the same crash safety."""
     ids = [chunk_key(d) for d in docs]
     catalog.publish(settings, location, ids, [d.page_content for d in docs], [d.metadata for d in docs])
 
