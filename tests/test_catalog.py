@@ -55,6 +55,7 @@ def test_ingest_persists_a_catalog_equal_to_the_in_memory_one(tmp_path: Path) ->
     for query in ("EEG tokenizing signals", "息肉 video segmentation", "nothing-matches-this"):
         assert np.allclose(persisted.bm25_scores(tokenize(query)), fresh.bm25_scores(tokenize(query))[order])
     assert persisted.venues == fresh.venues and persisted.tracks == fresh.tracks
+    assert sorted(persisted.values("track")) == sorted({m["track"] for m in metas})
     rid = persisted.metas[0]["record_id"]
     assert persisted.records[rid] == [0] and len(persisted.records) == 3 and "no-such-record" not in persisted.records
 

@@ -110,6 +110,10 @@ class Catalog:
     def bm25_scores(self, terms: list[str]) -> np.ndarray:
         return self.lexical.scores(terms)
 
+    def values(self, key: str) -> list[Any]:
+        """The distinct values of a filter field (``FILTER_KEYS``) over every chunk, without reading the rows."""
+        return list(self.vocab[key])
+
 
 def same(stored: Any, wanted: Any) -> bool:
     """Filter equality as Chroma's ``where`` applies it: equal values of the same kind (a bool is not an int)."""
