@@ -3,6 +3,7 @@ one, plus store and embedding throughput probes."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from typing import Any
@@ -29,19 +30,22 @@ def add_in_batches(
     return seconds
 
 
+PIECE = re.compile(r"(?<=[.!?。])\s+|\n")  # where synthetic texts join seed sentences (no token spans these)
+
+
 def cached_tokens(texts: list[str]) -> list[list[str]]:
-    """The chunks' BM25 tokens, as ``chunk_tokens`` gives them, computed once per distinct line: the synthetic
-    texts reuse the seed sentences and headers, and tokenizing 1M chunks afresh would take most of a build."""
+    """The chunks' BM25 tokens (the same bag ``chunk_tokens`` gives), computed once per distinct sentence: the
+    synthetic texts recombine the seed sentences, and tokenizing 1M chunks afresh would take most of a build."""
     from assistant.retrieve.lexical import EMPTY, chunk_tokens
 
     memo: dict[str, list[str]] = {}
     out = []
     for text in texts:
         tokens: list[str] = []
-        for line in text.split("\n"):
-            if line not in memo:
-                memo[line] = [t for t in chunk_tokens(line) if t != EMPTY]
-            tokens += memo[line]
+        for piece in PIECE.split(text):
+            if piece not in memo:
+                memo[piece] = [t for t in chunk_tokens(piece) if t != EMPTY]
+            tokens += memo[piece]
         out.append(tokens or [EMPTY])
     return out
 
