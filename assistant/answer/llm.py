@@ -17,7 +17,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from assistant.redact import install_log_redaction, redact_urls
 from assistant.settings import LLMSettings, Settings
 
-if TYPE_CHECKING:  # openai and langchain-openai load on first use: the extractive backend never needs them
+if TYPE_CHECKING:  # openai and langchain_openai load only when an LLM is used (about 4 s of imports)
     from langchain_openai import ChatOpenAI
 
 install_log_redaction()

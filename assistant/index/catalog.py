@@ -110,6 +110,12 @@ class Catalog:
     def bm25_scores(self, terms: list[str]) -> np.ndarray:
         return self.lexical.scores(terms)
 
+    def first_rows(self) -> dict[str, int]:
+        """record id -> the row of its first chunk, for every record."""
+        if isinstance(self.records, RecordRows):
+            return self.records.first_rows()
+        return {rid: min(rows) for rid, rows in self.records.items()}
+
     def values(self, key: str) -> list[Any]:
         """The distinct values of a filter field (``FILTER_KEYS``) over every chunk, without reading the rows."""
         return list(self.vocab[key])
@@ -218,6 +224,11 @@ class RecordRows(Mapping[str, list[int]]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.rows.all("SELECT DISTINCT record_id FROM chunks ORDER BY row", ()))
+
+    def first_rows(self) -> dict[str, int]:
+        with self.rows.lock:
+            found = self.rows.db.execute("SELECT record_id, min(row) FROM chunks GROUP BY record_id").fetchall()
+        return {rid: int(row) for rid, row in found}
 
 
 def stored_tokens(folder: Path | None) -> dict[str, list[str]]:

@@ -25,7 +25,7 @@ from langchain_core.indexing import index
 from tqdm import tqdm
 
 from assistant.index import catalog, store
-from assistant.index.chunks import chunk_records
+from assistant.index.chunks import chunk_records, view_docs
 from assistant.index.embeddings import get_embeddings, model_id
 from assistant.records.corpus import Corpus, load_corpus
 from assistant.settings import Settings
@@ -138,9 +138,20 @@ def record_manager(location: store.Location, namespace: str) -> SQLRecordManager
     return manager
 
 
+Stores = list[tuple[str, list[Document]]]
+
+
+def stores_of(settings: Settings, corpus: Corpus, docs: list[Document]) -> Stores:
+    """(collection, documents) of every collection an ingest writes: the records' chunks, then their views."""
+    views = view_docs(corpus.records, settings.index.views)
+    return [(settings.index.collection, docs), (store.views_collection(settings.index.collection), views)]
+
+
 def _index_into(
-    location: store.Location, docs: list[Document], settings: Settings, report: IngestReport, progress: bool | str
+    location: store.Location, stores: Stores, settings: Settings, report: IngestReport, progress: bool | str
 ) -> None:
+    """Index the record chunks (counted in the report), then each further collection (the views)."""
+    (_, docs), *others = stores
     embeddings = get_embeddings(settings)
     vectors = store.vector_store(location, settings, embeddings, create=True)
     manager = record_manager(location, f"chroma/{settings.index.collection}")
@@ -162,18 +173,37 @@ def _index_into(
     report.added, report.skipped, report.deleted = result["num_added"], result["num_skipped"], result["num_deleted"]
     report.updated = result.get("num_updated", 0)
     report.embed_seconds = time.perf_counter() - started
+    for name, extra in others:
+        index(
+            extra,
+            record_manager(location, f"chroma/{name}"),
+            store.vector_store(location, settings, embeddings, create=True, collection_name=name),
+            cleanup="full",
+            source_id_key="record_id",
+            key_encoder=chunk_key,
+            batch_size=settings.index.embed_batch,
+        )
 
 
-def _live_state(location: store.Location, docs: list[Document], settings: Settings) -> str:
-    """ "unchanged" when the live index holds exactly these chunks (nothing to write), "consistent" when its
-    record manager and collection agree (an incremental update is safe), else "inconsistent" (rebuild)."""
+def _live_state(location: store.Location, stores: Stores) -> str:
+    """ "unchanged" when the live index holds exactly these documents (nothing to write), "consistent" when each
+    record manager and its collection agree (an incremental update is safe; a missing views collection is
+    added), else "inconsistent" (rebuild)."""
     if not location.record_db.exists():
         return "inconsistent"
-    keys = set(record_manager(location, f"chroma/{settings.index.collection}").list_keys())
-    stored = location.client.get_collection(settings.index.collection, embedding_function=None).count()
-    if stored != len(keys):
-        return "inconsistent"
-    return "unchanged" if keys == {chunk_key(d) for d in docs} else "consistent"
+    same = True
+    for i, (name, wanted) in enumerate(stores):
+        keys = set(record_manager(location, f"chroma/{name}").list_keys())
+        try:
+            stored = location.client.get_collection(name, embedding_function=None).count()
+        except Exception:  # no such collection: an index built before the views
+            if i == 0:
+                raise
+            stored = 0
+        if stored != len(keys):
+            return "inconsistent"
+        same = same and keys == {chunk_key(d) for d in wanted}
+    return "unchanged" if same else "consistent"
 
 
 def _summarise(corpus: Corpus, docs: list[Document], report: IngestReport) -> None:
@@ -193,6 +223,7 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
         if corpus.unreadable:
             raise SourcesUnreadable(corpus.unreadable)
         docs = chunk_records(corpus.records, settings.index.chunk_tokens, settings.index.chunk_overlap)
+        stores = stores_of(settings, corpus, docs)
         _summarise(corpus, docs, report)
         if not docs:
             report.seconds = time.perf_counter() - started
@@ -204,14 +235,14 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
                 _drop_collection(location, settings)
                 report.rebuilt = True
             report.location = location.label
-            _index_into(location, docs, settings, report, progress)
+            _index_into(location, stores, settings, report, progress)
             changed = report.added or report.updated or report.deleted or report.rebuilt
             if changed or not catalog.is_current(catalog.live_folder(settings, location), len(docs)):
                 _write_catalog(location, docs, settings)
         else:
             live = store.current_generation(settings)
             live_model = None if live is None or rebuild else _readable_model(live, settings)
-            state = _safe_live_state(live, docs, settings) if live is not None and live_model == wanted else ""
+            state = _safe_live_state(live, stores) if live is not None and live_model == wanted else ""
             if state == "unchanged":
                 assert live is not None
                 live_location = store.generation_location(live)
@@ -227,8 +258,8 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
             generation = store.new_generation(settings, live if reuse else None)
             location = store.generation_location(generation)
             report.location = location.label
-            _index_into(location, docs, settings, report, progress)
-            _verify(location, settings, len(docs))
+            _index_into(location, stores, settings, report, progress)
+            _verify(location, stores)
             _write_catalog(location, docs, settings)
             store.switch_generation(settings, generation)
             store.prune_generations(settings, previous=live)
@@ -255,10 +286,10 @@ def _readable_model(generation: Path, settings: Settings) -> str | None:
         return None
 
 
-def _safe_live_state(generation: Path, docs: list[Document], settings: Settings) -> str:
+def _safe_live_state(generation: Path, stores: Stores) -> str:
     """``_live_state`` of a generation; "" (rebuild from the sources) when the engine fails on its files."""
     try:
-        return _live_state(store.generation_location(generation), docs, settings)
+        return _live_state(store.generation_location(generation), stores)
     except Exception:
         return ""
     except BaseException as exc:  # the Rust engine's panic on a damaged file
@@ -268,15 +299,20 @@ def _safe_live_state(generation: Path, docs: list[Document], settings: Settings)
 
 
 def _drop_collection(location: store.Location, settings: Settings) -> None:
-    try:
-        location.client.delete_collection(settings.index.collection)
-    except Exception:  # absent already
-        pass
+    for name in (settings.index.collection, store.views_collection(settings.index.collection)):
+        try:
+            location.client.delete_collection(name)
+        except Exception:  # absent already
+            pass
     location.record_db.unlink(missing_ok=True)
 
 
-def _verify(location: store.Location, settings: Settings, expected: int) -> None:
-    """Check a new generation before it goes live: every chunk is stored."""
-    count = location.client.get_collection(settings.index.collection, embedding_function=None).count()
-    if count != expected:
-        raise RuntimeError(f"new index holds {count} chunks, {expected} expected: not switched; previous index kept")
+def _verify(location: store.Location, stores: Stores) -> None:
+    """Check a new generation before it goes live: every chunk (and every view) is stored."""
+    for i, (name, docs) in enumerate(stores):
+        count, expected = location.client.get_collection(name, embedding_function=None).count(), len(docs)
+        if count != expected:
+            what = "chunks" if i == 0 else f"entries in {name}"
+            raise RuntimeError(
+                f"new index holds {count} {what}, {expected} expected: not switched; previous index kept"
+            )

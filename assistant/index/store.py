@@ -219,19 +219,26 @@ def open_location(settings: Settings) -> Location:
     return generation_location(gen)
 
 
-def open_collection(location: Location, settings: Settings, embeddings: Embeddings) -> chromadb.Collection:
-    """The collection of a location, checked to be built with the same model (without LangChain's wrapper)."""
+def views_collection(records_collection: str) -> str:
+    """The collection that holds the record views (index/chunks.py) of ``records_collection``'s records."""
+    return records_collection + "_views"
+
+
+def open_collection(
+    location: Location, settings: Settings, embeddings: Embeddings, collection_name: str | None = None
+) -> chromadb.Collection:
+    """The collection of a location (the records collection unless ``collection_name`` names another, e.g. the
+    views), checked to be built with the same model (without LangChain's wrapper)."""
     wanted = model_id(embeddings)
+    name = collection_name or settings.index.collection
     try:
-        collection = location.client.get_collection(settings.index.collection, embedding_function=None)
+        collection = location.client.get_collection(name, embedding_function=None)
     except BaseException as exc:  # chromadb raises NotFoundError / ValueError depending on mode
         if not isinstance(exc, Exception) and not is_engine_panic(exc):
             raise
         if is_engine_panic(exc) or isinstance(exc, sqlite3.Error):
             raise damaged(location.label, f"{type(exc).__name__}: {exc}") from None
-        raise IndexMissing(
-            f"collection {settings.index.collection!r} not found in {location.label}: run `assistant ingest` first"
-        ) from exc
+        raise IndexMissing(f"collection {name!r} not found in {location.label}: run `assistant ingest` first") from exc
     built_with = (collection.metadata or {}).get(MODEL_KEY)
     if built_with != wanted:
         raise IndexMismatch(
@@ -241,14 +248,18 @@ def open_collection(location: Location, settings: Settings, embeddings: Embeddin
     return collection
 
 
-def vector_store(location: Location, settings: Settings, embeddings: Embeddings, *, create: bool) -> Chroma:
-    """The LangChain Chroma store of a location; checks the collection was built with the same model."""
+def vector_store(
+    location: Location, settings: Settings, embeddings: Embeddings, *, create: bool, collection_name: str | None = None
+) -> Chroma:
+    """The LangChain Chroma store of a location (the records collection unless ``collection_name`` names another,
+    e.g. the views); checks the collection was built with the same model."""
     from langchain_chroma import Chroma  # LangChain's tracing stack: seconds of start-up a search does not need
 
+    name = collection_name or settings.index.collection
     if not create:
-        open_collection(location, settings, embeddings)
+        open_collection(location, settings, embeddings, name)
     return Chroma(
-        collection_name=settings.index.collection,
+        collection_name=name,
         embedding_function=embeddings,
         client=location.client,
         collection_metadata={MODEL_KEY: model_id(embeddings)},
