@@ -88,8 +88,8 @@ def ingest(
         for conflict in report.conflicts:
             typer.secho(f"conflict: {conflict} (kept apart)", fg=typer.colors.YELLOW, err=True)
         typer.echo(
-            f"{report.records} records from {report.occurrences} occurrences -> {report.chunks} chunks "
-            f"in {report.location}"
+            f"{report.records} records from {report.occurrences} occurrences -> {report.chunks} chunks, "
+            f"{report.sentences} sentences in {report.location}"
         )
         typer.echo(
             f"added {report.added}, updated {report.updated}, skipped {report.skipped}, "

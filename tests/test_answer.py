@@ -147,8 +147,18 @@ def test_ask_cli_json_shape(seed_settings: Settings, tmp_path: Path) -> None:
         "timings_ms",
     } <= set(out)
     assert out["backend"] == "extractive" and "239" in out["answer"]
-    assert set(out["citations"][0]) == {"n", "record_id", "title", "quote", "url", "sources"}
-    assert out["prompt_version"] == "system@1+answer@1+condense@1+refusal@1"
+    assert set(out["citations"][0]) == {
+        "n",
+        "record_id",
+        "title",
+        "quote",
+        "quotes",
+        "sentence_ids",
+        "spans",
+        "url",
+        "sources",
+    }
+    assert out["prompt_version"] == "system@2+answer@2+condense@2+refusal@1"
 
 
 def test_ask_cli_rejects_a_bad_history_file(seed_settings: Settings, tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """The retrieval-augmented chain, as a data flow of named Runnables:
 
-    condense -> analyse -> retrieve -> build_context -> answer -> check_citations
+    condense -> analyse -> plan -> retrieve -> select -> build_context -> answer -> check_citations
 
 Each step takes and returns the ``Turn`` state, so each can be run and tested alone.
 ``answer_chain`` runs them all; ``stream_answer`` runs the first four, then streams the answer.
@@ -8,117 +8,34 @@ Each step takes and returns the ``Turn`` state, so each can be run and tested al
 
 from __future__ import annotations
 
-import html
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any, TypedDict, Unpack
 
 from langchain_core.runnables import RunnableLambda
 
 from assistant.answer import llm
-from assistant.answer.abstain import Evidence, judge
-from assistant.answer.analyse import Analysis, analyse, language
+from assistant.answer.abstain import judge
+from assistant.answer.analyse import analyse, language
 from assistant.answer.citations import check_citations
 from assistant.answer.condense import condense_offline, continues, refers_back
 from assistant.answer.context import Source, build_context
-from assistant.answer.extractive import SCAFFOLD, extractive_answer
-from assistant.answer.history import HistoryItem, HistoryTurn, as_turn, questions
-from assistant.answer.markers import marker
-from assistant.answer.prompts import PromptSet, load_prompts
+from assistant.answer.extractive import SCAFFOLD, extractive_answer, used_quotes
+from assistant.answer.history import HistoryItem, HistoryTurn, as_turn, questions, resolve_references
+from assistant.answer.select import plan_step, select_step
 from assistant.answer.sentences import split_sentences
+from assistant.answer.tagged import MARKS, check_tags, sources_block
+from assistant.answer.turn import MAX_QUESTION_CHARS, QuestionError, Turn, clean_question, llm_deadline
 from assistant.index.tokens import count_tokens
-from assistant.retrieve.hybrid import HybridRetriever, SearchResult, get_retriever
 from assistant.retrieve.query import Filters
 from assistant.settings import Settings, get_settings
 
-MAX_QUESTION_CHARS = 2000
+__all__ = ["MAX_QUESTION_CHARS", "QuestionError", "Turn", "answer", "answer_chain", "clean_question", "stream_answer"]
+
 HISTORY_TOKENS = 1000  # previous questions sent to the LLM for condensing, newest first
 HISTORY_ENTRIES = 200
 QUOTE_CHARS = 300
-
-
-class QuestionError(ValueError):
-    """The question cannot be asked as given (empty, control characters only)."""
-
-
-@dataclass
-class Turn:
-    """The state that flows through the chain."""
-
-    question: str
-    history: list[str]  # the earlier questions, oldest first (capped_history)
-    settings: Settings
-    backend: str
-    filters: Filters = field(default_factory=Filters)
-    standalone: str = ""
-    analysis: Analysis | None = None
-    result: SearchResult | None = None
-    evidence: Evidence | None = None
-    sources: list[Source] = field(default_factory=list)
-    text: str = ""
-    abstained: bool = False
-    answered_by: str = ""
-    error: str | None = None
-    partial: bool = False
-    notices: list[str] = field(default_factory=list)  # backend failure notices inserted into the text
-    citations: list[dict[str, Any]] = field(default_factory=list)
-    invalid_citations: list[int] = field(default_factory=list)
-    unsupported: list[str] = field(default_factory=list)
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    past: list[HistoryTurn] = field(default_factory=list)  # the same earlier turns with their answers and records
-    deadline: float | None = None  # monotonic: condense + answer + retries of the LLM must end by then (llm_deadline)
-
-    @property
-    def retriever(self) -> HybridRetriever:
-        return get_retriever(self.settings)
-
-    @property
-    def prompts(self) -> PromptSet:
-        return load_prompts(self.settings.answer.prompts_dir)
-
-    @property
-    def lang(self) -> str:
-        return self.analysis.lang if self.analysis else language(self.question)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The public JSON shape of an answer (``assistant ask --json``)."""
-        return {
-            "question": self.question,
-            "standalone_question": self.standalone,
-            "answer": self.text,
-            "abstained": self.abstained,
-            "backend": self.answered_by,
-            "prompt_version": self.prompts.version,
-            "citations": self.citations,
-            "invalid_citations": self.invalid_citations,
-            "unsupported_sentences": self.unsupported,
-            "sources": [s.hit.to_dict() | {"n": s.n} for s in self.sources],
-            "filters": self.result.filters.active() if self.result else {},
-            "plan": self.result.plan.to_dict() if self.result else None,
-            "lang": self.lang,
-            "kind": self.analysis.kind if self.analysis else None,
-            "evidence": vars(self.evidence) if self.evidence else None,
-            "error": self.error,
-            "partial": self.partial,
-            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
-        }
-
-
-def llm_deadline(turn: Turn) -> float:
-    """One deadline for all of a turn's LLM work, counted from its first LLM request."""
-    if turn.deadline is None:
-        turn.deadline = llm.deadline_for(turn.settings)
-    return turn.deadline
-
-
-def clean_question(question: str) -> str:
-    """Normalise a user question: control characters dropped, whitespace folded, length capped."""
-    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question)
-    text = " ".join(text.split())
-    if not text:
-        raise QuestionError("the question is empty")
-    return text[:MAX_QUESTION_CHARS]
+HISTORY_ANSWER_CHARS = 400  # of each earlier answer, in the condense prompt
 
 
 Step = Callable[["Turn"], "Turn"]
@@ -158,19 +75,41 @@ def _elliptical(turn: Turn) -> bool:
     return bool(hits) and continues(turn.question, f"{hits[0].header}\n{turn.retriever.record_text(hits[0].record_id)}")
 
 
+def _name_of(turn: Turn) -> Callable[[str], str | None]:
+    def name(record_id: str) -> str | None:
+        known = record_id in turn.retriever.catalog.records
+        return turn.retriever.hit_for(record_id, 0).name if known else None
+
+    return name
+
+
+def history_lines(turn: Turn) -> str:
+    """The earlier turns for the LLM's condense prompt: each question, its answer (shortened) and its records."""
+    name, lines = _name_of(turn), []
+    for past in turn.past:
+        lines.append(f"- Q: {past['question']}")
+        if past.get("answer"):
+            lines.append(f"  A: {' '.join(past['answer'].split())[:HISTORY_ANSWER_CHARS]}")
+        names = [n for n in (name(r) for r in past.get("records", [])) if n]
+        if names:
+            lines.append("  records, in order: " + "; ".join(f"{i}. {n}" for i, n in enumerate(names, start=1)))
+    return "\n".join(lines)
+
+
 @timed("condense")
 def condense(turn: Turn) -> Turn:
     """Rewrite a follow-up into a standalone question (LLM for the openai backend, else by reference)."""
     turn.standalone = turn.question
     if not turn.history:
         return turn
+    if resolved := resolve_references(turn.question, turn.past, _name_of(turn)):
+        turn.standalone = resolved  # "the second one", "compare them": the previous answer's records, by name
+        return turn
     elliptical = not refers_back(turn.question) and _elliptical(turn)
     if not elliptical and not refers_back(turn.question):
         return turn
     if turn.backend == "openai":
-        prompt = turn.prompts["condense"].format(
-            history="\n".join(f"- {q}" for q in turn.history), question=turn.question
-        )
+        prompt = turn.prompts["condense"].format(history=history_lines(turn), question=turn.question)
         try:
             rewritten = llm.complete(
                 turn.settings, llm.answer_messages("You rewrite questions.", prompt), llm_deadline(turn)
@@ -191,6 +130,9 @@ def analyse_step(turn: Turn) -> Turn:
     return turn
 
 
+plan = timed("plan")(plan_step)
+
+
 @timed("retrieve")
 def retrieve(turn: Turn) -> Turn:
     """Hybrid search, then judge whether the sources can answer at all."""
@@ -202,28 +144,45 @@ def retrieve(turn: Turn) -> Turn:
     return turn
 
 
+select = timed("select")(select_step)
+
+
 @timed("build_context")
 def context(turn: Turn) -> Turn:
-    """Number the sources [1]..[n] under the token budget (nothing when abstaining)."""
-    assert turn.result is not None and turn.analysis is not None
-    if turn.abstained:
+    """Number the sources [1]..[n] under the token budget, each with its scored sentences (none when abstaining,
+    but a found record that lacks the asked detail keeps its source)."""
+    assert turn.result is not None and turn.analysis is not None and turn.plan is not None
+    if turn.abstained and not turn.detail_missing:
         return turn
     full = {h.record_id: turn.retriever.record_text(h.record_id) for h in turn.result.hits}
-    turn.sources = build_context(
-        turn.result.hits, full, turn.settings.answer.context_tokens, compact=turn.analysis.kind == "list"
-    )
+    many = turn.plan.type in ("list", "topic", "aspect", "superlative")
+    turn.sources = build_context(turn.result.hits, full, turn.settings.answer.context_tokens, compact=many)
+    for source in turn.sources:
+        source.quotes = turn.quotes.get(source.hit.record_id, [])
     return turn
 
 
-def sources_block(sources: list[Source]) -> str:
-    """Sources for the LLM, escaped and fenced so record text reads as data, not instructions."""
-    return "\n\n".join(f'<source n="{s.n}">\n{html.escape(s.text, quote=False)}\n</source>' for s in sources)
+def offline_answer(turn: Turn) -> Iterator[str]:
+    assert turn.plan is not None
+    total = turn.selection.candidates
+    return extractive_answer(
+        turn.sources,
+        turn.plan,
+        turn.lang,
+        total=total,
+        missing=turn.selection.missing,
+        detail_missing=turn.detail_missing,
+    )
 
 
 def answer_tokens(turn: Turn) -> Iterator[str]:
     """The answer as a stream of text pieces, from the chosen backend. Sets ``turn.answered_by``."""
     assert turn.analysis is not None
     refusal = turn.prompts.refusal(turn.lang)
+    if turn.detail_missing and turn.sources:  # composed from the record itself on either backend
+        turn.answered_by = "extractive"
+        yield from offline_answer(turn)
+        return
     if turn.abstained or not turn.sources:
         turn.abstained, turn.answered_by = (
             True,
@@ -233,7 +192,7 @@ def answer_tokens(turn: Turn) -> Iterator[str]:
         return
     if turn.backend == "extractive":
         turn.answered_by = "extractive"
-        yield from extractive_answer(turn.standalone, turn.sources, turn.analysis)
+        yield from offline_answer(turn)
         return
     turn.answered_by = llm.describe(turn.settings)
     lang_name = "Chinese (简体中文)" if turn.lang == "zh" else "English"
@@ -264,7 +223,7 @@ def generate_into(turn: Turn) -> Iterator[str]:
         yield notice
         if turn.settings.answer.fallback_to_extractive and turn.sources:
             label = "\n\nOffline extractive answer instead (not from the LLM):\n"
-            fallback = "".join(extractive_answer(turn.standalone, turn.sources, turn.analysis))  # type: ignore[arg-type]
+            fallback = "".join(offline_answer(turn))
             pieces += [label, fallback]
             yield label + fallback
             turn.answered_by = f"extractive (fallback after {turn.answered_by} failed)"
@@ -281,35 +240,53 @@ def answer_step(turn: Turn) -> Turn:
 
 @timed("check_citations")
 def check(turn: Turn) -> Turn:
-    """Drop citations that point nowhere, flag unsupported sentences, list what was cited."""
+    """Check the sentence ids an LLM answer cites (marking claims without a valid one), drop citations that point
+    nowhere, flag unsupported sentences, and list what was cited with its sentence ids and quotes."""
     refusal = turn.prompts.refusal(turn.lang)
     if turn.text.strip() == refusal:
         turn.abstained = True
-    by_n = {s.n: s for s in turn.sources}
     notices = {sentence for notice in turn.notices for sentence in split_sentences(notice)}
-    checked = check_citations(turn.text, {n: s.text for n, s in by_n.items()}, {refusal} | SCAFFOLD | notices)
-    turn.text, turn.invalid_citations, turn.unsupported = checked.text, checked.invalid, checked.unsupported
-    turn.citations = [citation(by_n[n], turn.text) for n in checked.cited]
-    if turn.abstained:
+    scaffold = {refusal} | SCAFFOLD | notices
+    marked: list[str] = []
+    if turn.backend == "openai" and not turn.abstained and turn.answered_by == llm.describe(turn.settings):
+        tags = check_tags(turn.text, turn.sources, scaffold, turn.lang)
+        turn.text, turn.sentence_ids, marked = tags.text, tags.sentence_ids, tags.marked
+        turn.invalid_citations = [int(x[1:]) for x in tags.invalid_ids]
+    by_n = {s.n: s for s in turn.sources}
+    full = {n: f"{s.hit.header}\n{turn.retriever.record_text(s.hit.record_id)}" for n, s in by_n.items()}
+    checked = check_citations(turn.text, full, scaffold | MARKS)
+    turn.text = checked.text
+    turn.invalid_citations = sorted(set(turn.invalid_citations) | set(checked.invalid))
+    # an id-checked LLM answer: the unsupported claims are those marked (the token check cannot read a Chinese
+    # answer over English sources)
+    turn.unsupported = marked if turn.sentence_ids or marked else checked.unsupported
+    turn.citations = [citation(by_n[n], turn) for n in checked.cited]
+    if turn.abstained and not turn.detail_missing:
         turn.citations = []
     return turn
 
 
-def citation(source: Source, answer: str) -> dict[str, Any]:
-    """A citation entry: which record, and the sentence of the answer that cites it as the quote."""
-    mark = marker([source.n])
-    quote = next((line for line in answer.splitlines() if mark in line), "")
+def citation(source: Source, turn: Turn) -> dict[str, Any]:
+    """A citation entry: which record, and the sentences of it the answer rests on (ids and exact quotes)."""
+    if source.n in turn.sentence_ids:
+        by_id = {q.sentence_id: q for q in source.quotes}
+        used = [by_id[i] for i in turn.sentence_ids[source.n] if i in by_id]
+    else:
+        used = used_quotes(turn.text, source)
     return {
         "n": source.n,
         "record_id": source.hit.record_id,
         "title": source.hit.title,
-        "quote": quote.replace(mark, "").strip()[:QUOTE_CHARS],
+        "sentence_ids": [q.sentence_id for q in used],
+        "quotes": [q.text for q in used],
+        "spans": [[q.start, q.end] for q in used],
+        "quote": used[0].text[:QUOTE_CHARS] if used else "",
         "url": source.hit.url,
         "sources": source.hit.sources,
     }
 
 
-prepare_chain = condense | analyse_step | retrieve | context
+prepare_chain = condense | analyse_step | plan | retrieve | select | context
 answer_chain = prepare_chain | answer_step | check
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from assistant.answer.evidence import Quote
 from assistant.index.tokens import count_tokens, truncate_tokens
 from assistant.records.links import link_line
 from assistant.retrieve.hybrid import Hit
@@ -14,6 +15,7 @@ class Source:
     n: int
     hit: Hit
     text: str  # header + abstract (+ code link), possibly truncated to fit the budget
+    quotes: list[Quote] = field(default_factory=list)  # its sentences, best for the question first (select.py)
 
 
 COMPACT_TOKENS = 90  # per record in a list answer, so every matching record fits

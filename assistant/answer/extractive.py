@@ -1,39 +1,23 @@
-"""The offline answerer: a cited summary composed from the retrieved records' own sentences.
+"""The offline answerer: the records' own sentences (from the sentence store, chosen by ``select.py``), composed
+by question type (``plan.py``), each sentence quoted verbatim and followed by its source's [n].
 
-Deterministic, no model: for a lookup, the sentences of the best record that best answer the
-question (each followed by its [n]); for a list question, one line per matching record.
+Deterministic, no model. Scaffolding follows the question's language; quotes stay in the records' English.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from assistant.answer.analyse import Analysis
 from assistant.answer.context import Source
+from assistant.answer.evidence import DEFINES, WANTS, Quote, counts_of, link_quote
 from assistant.answer.markers import marker
-from assistant.answer.sentences import split_sentences
-from assistant.records.links import LABEL, without_link_lines
-from assistant.retrieve.text import tokenize
+from assistant.answer.plan import QuestionPlan
+from assistant.records.links import LABEL
 
-BOILERPLATE = re.compile(r"^(?:ICLR \d{4} (?:Oral|Poster|Spotlight)\.?\s*)?(?:accepted paper at [^.]+\.)?\s*", re.I)
-DEFINES = re.compile(
-    r"\b(?:we (?:introduce|propose|present|develop|build|construct|release)|this paper|"
-    r"in this (?:paper|work)|is a (?:comprehensive|large|new|novel))\b|提出|构建",
-    re.I,
-)
-NUMBER = re.compile(r"\d")
-# The authors' own voice (what the paper does) versus background and rhetorical openers.
-AUTHOR_VOICE = re.compile(
-    r"\b(?:we|our|this (?:paper|work|study)|the (?:suite|benchmark|dataset|framework|model))\b", re.I
-)
-OPENERS = "however but while although though despite yet recent(?:ly)? existing current(?:ly)? traditional conventional"
-BACKGROUND = re.compile(rf"^(?:{'|'.join(OPENERS.split())})\b", re.I)
-# Names the paper gives its contributions: CamelCase (AnesBench), acronyms (SWEC, RLVR), model names (gemma-2).
-NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-?\d[\w.-]*)\b")
-URL_IN_TEXT = re.compile(r"https?://")
+LOOKUP_SENTENCES = 4  # of the best record (the seed abstracts run four to six sentences; dev facts recall)
+ASPECT_SENTENCES = 2  # per record of an aspect-over-a-list answer
+FURTHER_LINKS = "Further links:"  # what records/parse.py appends for a record's extra links
 SUMMARY_CHARS = 260
-LOOKUP_SENTENCES = 3  # of the best record's abstract (the seed abstracts run four to six sentences)
 RELATED_DENSE_GAP = 0.03  # "see also" records: close to the best in both dense and BM25 scores
 RELATED_BM25_SHARE = 0.6
 
@@ -41,65 +25,52 @@ TEXT = {
     "en": {
         "intro": "From the collection:",
         "list": "{n} matching records:",
+        "topic": "{n} of {total} records have a sentence on this topic (each is listed with it):",
+        "compare": "Comparing {n} papers:",
+        "differs": "What differs:",
+        "missing_name": "No record in the collection matches {name}.",
         "code": LABEL + " {url}",
         "no_code": "The record gives no code or project link.",
+        "not_said": "the abstract does not say.",
         "related": "See also:",
         "none": "no code link",
+        "has_code": "has a code link",
+        "most": "Most {measure}s: **{title}**, {value:g}.",
+        "fewest": "Fewest {measure}s: **{title}**, {value:g}.",
+        "compared": "Compared ({n} records that give a number of {measure}s):",
+        "no_numbers": "None of the matching records gives a number of {measure}s.",
+        "detail": "**{title}** does not give {what}; what it says:",
+        "number": "this number",
+        "affiliation": "the authors' affiliations",
+        "result": "this result",
+        "other": "this detail",
     },
     "zh": {
         "intro": "根据收录的记录:",
         "list": "共找到 {n} 条匹配的记录:",
+        "topic": "{total} 条记录中有 {n} 条含有与该主题相关的句子(逐条列出):",
+        "compare": "比较 {n} 篇论文:",
+        "differs": "不同之处:",
+        "missing_name": "收录的记录中没有与 {name} 对应的论文。",
         "code": "代码/项目链接:{url}",
         "no_code": "该记录没有给出代码或项目链接。",
+        "not_said": "摘要中没有说明。",
         "related": "另见:",
         "none": "无代码链接",
+        "has_code": "有代码链接",
+        "most": "{measure} 最多:**{title}**,{value:g}。",
+        "fewest": "{measure} 最少:**{title}**,{value:g}。",
+        "compared": "比较了 {n} 条给出 {measure} 数量的记录:",
+        "no_numbers": "匹配的记录都没有给出 {measure} 的数量。",
+        "detail": "**{title}** 没有给出{what},记录中写道:",
+        "number": "这个数字",
+        "affiliation": "作者单位",
+        "result": "这项结果",
+        "other": "这一细节",
     },
 }
 
-SCAFFOLD = {phrase for lang in TEXT.values() for phrase in (lang["no_code"],)}
-
-
-def abstract_sentences(source: Source) -> list[str]:
-    """The sentences of a record's abstract, without the venue boilerplate and the code-link line."""
-    body = source.text.split("\n", 1)[-1]
-    body = BOILERPLATE.sub("", without_link_lines(body).strip(), count=1)
-    return [s for s in split_sentences(body) if len(s) > 1]
-
-
-def best_sentences(sentences: list[str], question: str, analysis: Analysis, limit: int) -> list[str]:
-    """Pick the ``limit`` sentences that best answer the question, in their original order.
-
-    A sentence scores for the question's words it shares, for saying what the paper introduces, for the
-    authors' voice and the names of what they built (where the specific facts are), and for numbers or links
-    when the question asks for them; background openers and rhetorical questions score less."""
-    wanted = set(tokenize(question))
-
-    def score(item: tuple[int, str]) -> float:
-        i, sentence = item
-        overlap = len(wanted & set(tokenize(sentence)))
-        voice = bool(AUTHOR_VOICE.search(sentence))
-        background = bool(BACKGROUND.search(sentence)) or sentence.rstrip().endswith("?") or (i == 0 and not voice)
-        return (
-            overlap
-            + 1.5 * bool(DEFINES.search(sentence))
-            + 1.0 * voice
-            + 0.5 * bool(NAMED.search(sentence))
-            + 2.0 * (analysis.asks_number and bool(NUMBER.search(sentence)))
-            + 2.0 * (analysis.asks_code and bool(URL_IN_TEXT.search(sentence)))
-            - 1.5 * background
-            - 0.1 * i
-        )
-
-    chosen = sorted(sorted(enumerate(sentences), key=score, reverse=True)[:limit])
-    return [s for _, s in chosen]
-
-
-def summary(sentences: list[str]) -> str:
-    """One sentence that says what a record is about, shortened at a word boundary."""
-    sentence = next((s for s in sentences if DEFINES.search(s)), sentences[0] if sentences else "")
-    if len(sentence) <= SUMMARY_CHARS:
-        return sentence
-    return sentence[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
+SCAFFOLD = {lang[key] for lang in TEXT.values() for key in ("no_code", "not_said")}
 
 
 def label(source: Source) -> str:
@@ -108,16 +79,47 @@ def label(source: Source) -> str:
     return f"**{hit.title}**" + (f" ({meta})" if meta else "")
 
 
-def lookup_lines(question: str, sources: list[Source], analysis: Analysis) -> Iterator[str]:
-    text = TEXT[analysis.lang]
-    top = sources[0]
+def content(quotes: list[Quote]) -> list[Quote]:
+    """The quotes that are abstract sentences (not the code-link line nor the further links of the parser)."""
+    return [q for q in quotes if not q.text.startswith((LABEL, FURTHER_LINKS))]
+
+
+def defining(quotes: list[Quote]) -> Quote | None:
+    """The sentence that says what a record is: the first that introduces it, else its best for the question."""
+    ordered = sorted(content(quotes), key=lambda q: q.position)
+    return next((q for q in ordered if DEFINES.search(q.text)), content(quotes)[0] if content(quotes) else None)
+
+
+def cited(quotes: list[Quote], n: int) -> str:
+    cite = marker([n])
+    return " ".join(f"{q.text} {cite}" for q in quotes)
+
+
+def asked_first(quotes: list[Quote]) -> list[Quote]:
+    """The best LOOKUP_SENTENCES quotes, those holding the asked kind of fact (a number, a dataset) first."""
+    wanted = [q for q in quotes if q.wanted][:LOOKUP_SENTENCES]
+    return (wanted + [q for q in quotes if q not in wanted])[:LOOKUP_SENTENCES]
+
+
+def code_line(source: Source, lang: str) -> str:
+    return f"{TEXT[lang]['code'].format(url=source.hit.url)} {marker([source.n])}"
+
+
+def lookup_lines(sources: list[Source], plan: QuestionPlan, lang: str, detail_missing: bool) -> Iterator[str]:
+    text, top = TEXT[lang], sources[0]
+    picked = asked_first(content(top.quotes))
+    if detail_missing:
+        yield text["detail"].format(title=top.hit.title, what=text.get(plan.aspect, text["other"]))
+        yield f"{label(top)}: {cited(picked[:2], top.n)}"
+        return
     yield text["intro"]
-    picked = best_sentences(abstract_sentences(top), question, analysis, limit=LOOKUP_SENTENCES)
-    cite = marker([top.n])
-    yield f"{label(top)}: " + " ".join(f"{s} {cite}" for s in picked)
+    if plan.type == "attribute":
+        yield f"{label(top)}: " + (code_line(top, lang) if top.hit.url else text["no_code"])
+        return
+    yield f"{label(top)}: {cited(picked, top.n)}"
     if top.hit.url:
-        yield f"{text['code'].format(url=top.hit.url)} {cite}"
-    elif analysis.asks_code:
+        yield code_line(top, lang)
+    elif plan.aspect == "code":
         yield text["no_code"]
     related = [
         s
@@ -128,21 +130,101 @@ def lookup_lines(question: str, sources: list[Source], analysis: Analysis) -> It
         yield text["related"] + " " + "; ".join(f"{s.hit.title} {marker([s.n])}" for s in related)
 
 
-def list_lines(sources: list[Source], analysis: Analysis) -> Iterator[str]:
-    text = TEXT[analysis.lang]
-    yield text["list"].format(n=len(sources))
+def short(quote: Quote | None) -> str:
+    if quote is None:
+        return ""
+    if len(quote.text) <= SUMMARY_CHARS:
+        return quote.text
+    return quote.text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def list_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: int) -> Iterator[str]:
+    text = TEXT[lang]
+    topical = plan.type == "topic"
+    yield text["topic"].format(n=len(sources), total=total) if topical else text["list"].format(n=len(sources))
     for source in sources:
-        # Every sentence of the line carries the citation, so each one can be checked against the source.
-        missing = f" ({text['none']})" if analysis.asks_code and not source.hit.url else ""
         cite = marker([source.n])
-        line = f"- {label(source)}{missing}: {summary(abstract_sentences(source))} {cite}"
-        if analysis.asks_code and source.hit.url:
-            line += f" {text['code'].format(url=source.hit.url)} {cite}"
+        missing = f" ({text['none']})" if plan.aspect == "code" and not source.hit.url else ""
+        quote = content(source.quotes)[0] if topical and content(source.quotes) else defining(source.quotes)
+        line = f"- {label(source)}{missing}: {short(quote)} {cite}"
+        if plan.aspect == "code" and source.hit.url:
+            line += f" {code_line(source, lang)}"
         yield line
 
 
-def extractive_answer(question: str, sources: list[Source], analysis: Analysis) -> Iterator[str]:
+def aspect_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: int) -> Iterator[str]:
+    text = TEXT[lang]
+    yield text["topic"].format(n=len(sources), total=total)
+    want = WANTS.get(plan.aspect)
+    for source in sources:
+        holding = [q for q in content(source.quotes) if want and want.search(q.text)]
+        said = cited(holding[:ASPECT_SENTENCES], source.n) if holding else f"{text['not_said']}"
+        yield f"- {label(source)}: {said}" + ("" if holding else f" {marker([source.n])}")
+
+
+def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing: list[str]) -> Iterator[str]:
+    text = TEXT[lang]
+    yield text["compare"].format(n=len(sources))
+    for source in sources:
+        picked = content(source.quotes)[:2]
+        yield f"- {label(source)}: {cited(picked, source.n)}"
+    yield text["differs"]
+    for source in sources:
+        hit = source.hit
+        facts = ", ".join(
+            filter(None, [hit.kind, hit.track, hit.presentation, text["has_code"] if hit.url else text["none"]])
+        )
+        yield f"- {hit.name}: {facts} {marker([source.n])}"
+    for name in missing:
+        yield text["missing_name"].format(name=name)
+
+
+def superlative_lines(sources: list[Source], plan: QuestionPlan, lang: str) -> Iterator[str]:
+    text = TEXT[lang]
+    counted = [(counts_of(s.quotes, plan.measure), s) for s in sources]
+    counted = [(c, s) for c, s in counted if c]
+    if not counted:
+        yield text["no_numbers"].format(measure=plan.measure)
+        return
+    counted.sort(key=lambda cs: cs[0][0][0] if not plan.fewest else -cs[0][0][0], reverse=True)
+    value, quote = counted[0][0][0]
+    top = counted[0][1]
+    key = "fewest" if plan.fewest else "most"
+    cite = marker([top.n])
+    yield text[key].format(measure=plan.measure, title=top.hit.title, value=value) + f" {cite} {quote.text} {cite}"
+    yield text["compared"].format(n=len(counted), measure=plan.measure)
+    for found, source in counted:
+        yield f"- {source.hit.name}: {found[0][0]:g} — {found[0][1].text} {marker([source.n])}"
+
+
+def extractive_answer(
+    sources: list[Source],
+    plan: QuestionPlan,
+    lang: str,
+    *,
+    total: int = 0,
+    missing: list[str] | None = None,
+    detail_missing: bool = False,
+) -> Iterator[str]:
     """Yield the answer line by line (so a UI can stream it)."""
-    lines = list_lines(sources, analysis) if analysis.kind == "list" else lookup_lines(question, sources, analysis)
+    if plan.type == "compare":
+        lines = compare_lines(sources, plan, lang, missing or [])
+    elif plan.type == "aspect":
+        lines = aspect_lines(sources, plan, lang, total)
+    elif plan.type == "superlative":
+        lines = superlative_lines(sources, plan, lang)
+    elif plan.type in ("topic", "list"):
+        lines = list_lines(sources, plan, lang, total)
+    else:
+        lines = lookup_lines(sources, plan, lang, detail_missing)
     for line in lines:
         yield line + "\n"
+
+
+def used_quotes(answer: str, source: Source) -> list[Quote]:
+    """The quotes of ``source`` that the answer gives verbatim (the link line counts when its URL is given)."""
+    link = link_quote(source.quotes)
+    used = [q for q in source.quotes if q.text in answer and q is not link]
+    if link is not None and source.hit.url and source.hit.url in answer:
+        used.append(link)
+    return sorted(used, key=lambda q: q.position)

@@ -3,7 +3,8 @@ that answer cited or listed, in order (so "the second one" can be resolved again
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import NotRequired, TypedDict
 
 
@@ -39,3 +40,65 @@ def history_problem(item: object) -> str | None:
 
 def questions(turns: Sequence[HistoryTurn]) -> list[str]:
     return [t["question"] for t in turns]
+
+
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8}
+ORDINALS |= {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "ninth": 9, "tenth": 10}
+COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+ZH_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+NOUN_EN = r"(?:\s+(?:ones?|papers?|records?|works?|stud(?:y|ies)|items?|entries))?"
+FIRST_N = re.compile(rf"\bthe\s+(?:first|top)\s+(two|three|four|five|[2-5]){NOUN_EN}", re.I)
+ORDINAL = re.compile(rf"\bthe\s+({'|'.join(ORDINALS)}|last){NOUN_EN}", re.I)
+PLURAL = re.compile(r"\b(?:both(?:\s+of\s+them|\s+papers)?|all\s+of\s+them|them|these\s+papers|those\s+papers)\b", re.I)
+ZH_FIRST_N = re.compile(r"前\s*([两二三四五2-5])\s*[篇个项条]?(?:论文|记录|工作)?")
+ZH_ORDINAL = re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*[篇个项条](?:论文|记录|工作)?")
+ZH_PLURAL = re.compile(r"它们|这两篇|这些论文|两者|二者|这几篇")
+
+
+def _zh_number(text: str) -> int:
+    return int(text) if text.isdigit() else ZH_NUMBERS.get(text, 0)
+
+
+def referenced(question: str, count: int) -> tuple[re.Match[str], list[int]] | None:
+    """The first ordinal or plural reference of ``question`` to a previous answer's ``count`` records, with the
+    0-based positions it names ("the second one" -> [1], "compare the first two" -> [0, 1], "它们" -> all)."""
+    found: list[tuple[re.Match[str], list[int]]] = []
+    readers: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], list[int]]], ...] = (
+        (FIRST_N, lambda m: list(range(COUNTS[m.group(1).lower()]))),
+        (ORDINAL, lambda m: [count - 1 if m.group(1).lower() == "last" else ORDINALS[m.group(1).lower()] - 1]),
+        (PLURAL, lambda m: list(range(count))),
+        (ZH_FIRST_N, lambda m: list(range(_zh_number(m.group(1))))),
+        (ZH_ORDINAL, lambda m: [_zh_number(m.group(1)) - 1]),
+        (ZH_PLURAL, lambda m: list(range(count))),
+    )
+    for pattern, read in readers:
+        if m := pattern.search(question):
+            found.append((m, read(m)))
+    if not found:
+        return None
+    match, named = min(found, key=lambda f: f[0].start())
+    named = [p for p in named if 0 <= p < count]
+    return (match, named) if named else None
+
+
+def resolve_references(question: str, past: Sequence[HistoryTurn], name_of: Callable[[str], str | None]) -> str | None:
+    """``question`` with its ordinal or plural reference replaced by the names of the records the previous
+    answer gave ("tell me more about the second one" -> "... about MedAraBench"), or None when it has none or
+    the previous turn carries no records."""
+    records = past[-1].get("records", []) if past else []
+    if not records:
+        return None
+    found = referenced(question, len(records))
+    if found is None:
+        return None
+    match, positions = found
+    names = [n for n in (name_of(records[p]) for p in positions) if n]
+    if not names:
+        return None
+    joined = (
+        "、".join(names) if CJK_CHAR.search(question) else (" and ".join(names) if len(names) < 3 else ", ".join(names))
+    )
+    return question[: match.start()] + joined + question[match.end() :]
+
+
+CJK_CHAR = re.compile(r"[\u3400-\u9fff]")

@@ -43,7 +43,10 @@ HEADLINE = {
     "recall@10": True,
     "recall": True,
     "list_precision": True,
+    "list_recall": True,
+    "compare_coverage": True,
     "abstention_accuracy": True,
+    "out_of_scope_refused": True,
     "false_refusal_rate": False,
     "false_answer_rate": False,
     "citation_validity": True,
@@ -170,10 +173,18 @@ def question_terms(row: dict[str, Any]) -> dict[str, tuple[float, float]]:
     # name the records an answer must have, not every record that may belong, so this is a lower bound.
     lists = bool(row.get("expect_all") and row.get("sources"))
     terms["list_precision"] = (_list_share(row), 1.0) if lists else (0.0, 0.0)
+    # the answers issue's headline metrics: list recall over the records the answer gives, every named paper of a
+    # compare question cited, out-of-scope (and detail-missing) questions refused
+    expected = len(row.get("expect_all") or [])
+    listing = bool(expected) and row["kind"] not in ("compare",) and not row["should_abstain"]
+    terms["list_recall"] = (len(row.get("found", [])), expected) if listing else (0.0, 0.0)
+    compare = row["kind"] == "compare" and expected
+    terms["compare_coverage"] = (len(row.get("cited_found", [])), expected) if compare else (0.0, 0.0)
     should, refused = bool(row["should_abstain"]), bool(row["abstained"])
     terms["abstention_accuracy"] = (float(refused == should), 1.0)
     terms["false_refusal_rate"] = (float(refused), 1.0) if not should else (0.0, 0.0)
     terms["false_answer_rate"] = (float(not refused), 1.0) if should else (0.0, 0.0)
+    terms["out_of_scope_refused"] = (float(refused), 1.0) if should else (0.0, 0.0)
     answered = _answered(row)
     marks, checked = row.get("citation_marks", 0), row.get("checked_sentences", 0)
     terms["citation_validity"] = (row.get("citation_marks_valid", 0), marks) if answered else (0.0, 0.0)

@@ -75,6 +75,12 @@ def language_match(
     return language(rest) == lang
 
 
+def quoted_texts(turn: Any) -> list[str]:
+    """What an answer may quote in the records' language: its sources and their stored sentences (a list answer
+    quotes sentences beyond a source's shortened context)."""
+    return [s.text for s in turn.sources] + [q.text for s in turn.sources for q in getattr(s, "quotes", [])]
+
+
 def question_row(
     q: GoldenQuestion, turn: Any, latency_ms: float, error: str | None, records: list[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -96,6 +102,7 @@ def question_row(
             "hit_rank": None,
             "found": [],
             "missing": list(q.expect_all),
+            "cited_found": [],
             "facts_found": [],
             "citation_marks": 0,
             "citation_marks_valid": 0,
@@ -124,6 +131,8 @@ def question_row(
     marks = numbers_in(text)
     hit_rank = next((i for i, s in enumerate(sources, start=1) if matched_strings(q.expect_any, s)), None)
     found = [s for s in q.expect_all if any(s in src["matched"] for src in sources)]
+    cited = {c["n"] for c in turn.citations}
+    cited_found = [s for s in q.expect_all if any(s in src["matched"] for src in sources if src["n"] in cited)]
     scaffold = {turn.prompts.refusal(turn.lang)} | set(getattr(extractive, "SCAFFOLD", ()))
     titles = [x for s in turn.sources for x in (s.hit.header, s.hit.title)]
     names = [x for s in turn.sources for x in (s.hit.venue, s.hit.presentation, s.hit.track)]
@@ -137,6 +146,7 @@ def question_row(
         "hit_rank": hit_rank,
         "found": found,
         "missing": [s for s in q.expect_all if s not in found],
+        "cited_found": cited_found,
         "facts_found": [f for f in q.facts if f.lower() in text.lower()],
         "citation_marks": len(marks) + len(turn.invalid_citations),
         "citation_marks_valid": sum(1 for n in marks if n in numbers),
@@ -148,7 +158,7 @@ def question_row(
         else claim_scores(
             text, {s.n: s.text for s in turn.sources}, scaffold, shared_encoder(turn.settings.index.embedding_cache)
         ),
-        "lang_match": language_match(text, q.lang, [s.text for s in turn.sources], names, titles),
+        "lang_match": language_match(text, q.lang, quoted_texts(turn), names, titles),
         "evidence": data["evidence"],
         "judge": None,
     }

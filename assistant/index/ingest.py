@@ -24,7 +24,7 @@ from langchain_core.documents import Document
 from langchain_core.indexing import index
 from tqdm import tqdm
 
-from assistant.index import catalog, store
+from assistant.index import catalog, sentences, store
 from assistant.index.chunks import chunk_records, view_docs
 from assistant.index.embeddings import get_embeddings, model_id
 from assistant.records.corpus import Corpus, load_corpus
@@ -58,6 +58,9 @@ class IngestReport:
     deleted: int = 0
     conflicts: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
+    sentences: int = 0  # sentence-store entries (see index/sentences.py)
+    sentences_added: int = 0
+    sentences_deleted: int = 0
     location: str = ""
     rebuilt: bool = False
     seconds: float = 0.0
@@ -142,9 +145,14 @@ Stores = list[tuple[str, list[Document]]]
 
 
 def stores_of(settings: Settings, corpus: Corpus, docs: list[Document]) -> Stores:
-    """(collection, documents) of every collection an ingest writes: the records' chunks, then their views."""
+    """(collection, documents) of every collection an ingest writes: the records' chunks, their views, then
+    their sentences (the sentence store of index/sentences.py)."""
     views = view_docs(corpus.records, settings.index.views)
-    return [(settings.index.collection, docs), (store.views_collection(settings.index.collection), views)]
+    return [
+        (settings.index.collection, docs),
+        (store.views_collection(settings.index.collection), views),
+        (sentences.collection_name(settings.index.collection), sentences.sentence_docs(corpus.records)),
+    ]
 
 
 def _index_into(
@@ -174,7 +182,7 @@ def _index_into(
     report.updated = result.get("num_updated", 0)
     report.embed_seconds = time.perf_counter() - started
     for name, extra in others:
-        index(
+        found = index(
             extra,
             record_manager(location, f"chroma/{name}"),
             store.vector_store(location, settings, embeddings, create=True, collection_name=name),
@@ -183,6 +191,8 @@ def _index_into(
             key_encoder=chunk_key,
             batch_size=settings.index.embed_batch,
         )
+        if name == sentences.collection_name(settings.index.collection):
+            report.sentences_added, report.sentences_deleted = found["num_added"], found["num_deleted"]
 
 
 def _live_state(location: store.Location, stores: Stores) -> str:
@@ -224,6 +234,7 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
             raise SourcesUnreadable(corpus.unreadable)
         docs = chunk_records(corpus.records, settings.index.chunk_tokens, settings.index.chunk_overlap)
         stores = stores_of(settings, corpus, docs)
+        report.sentences = len(stores[-1][1])
         _summarise(corpus, docs, report)
         if not docs:
             report.seconds = time.perf_counter() - started
@@ -299,7 +310,8 @@ def _safe_live_state(generation: Path, stores: Stores) -> str:
 
 
 def _drop_collection(location: store.Location, settings: Settings) -> None:
-    for name in (settings.index.collection, store.views_collection(settings.index.collection)):
+    collection = settings.index.collection
+    for name in (collection, store.views_collection(collection), sentences.collection_name(collection)):
         try:
             location.client.delete_collection(name)
         except Exception:  # absent already

