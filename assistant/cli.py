@@ -7,12 +7,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
-from assistant.answer.history import HistoryItem, history_problem
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.answer.history import HistoryItem
 
 app = typer.Typer(
     add_completion=False,
@@ -93,6 +95,7 @@ def ingest(
             f"added {report.added}, updated {report.updated}, skipped {report.skipped}, "
             f"deleted {report.deleted}, conflicting {len(report.conflicts)}, rejected {len(report.rejected)}"
             f"{' (rebuilt)' if report.rebuilt else ''} in {report.seconds:.1f}s"
+            + (f" ({report.chunks_per_s:.1f} chunks/s embedded and stored)" if report.chunks_per_s else "")
         )
     if report.records == 0:
         fail("no usable records found" + (f" ({len(report.rejected)} problems above)" if report.rejected else ""))
@@ -140,6 +143,8 @@ def search(
 def read_history(path: Path | None) -> list[HistoryItem]:
     """A JSON list of earlier turns (question strings, or {"question", "answer", "records"} objects); a bad file
     is a clear error naming it and the entry."""
+    from assistant.answer.history import history_problem
+
     if path is None:
         return []
     try:

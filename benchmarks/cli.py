@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         "--sections", default=",".join(DEFAULT_ORDER), help=f"comma-separated, from: {', '.join(DEFAULT_ORDER)}"
     )
     parser.add_argument("--list", action="store_true", help="list the sections and exit")
+    parser.add_argument(
+        "--scale-sizes", default="", help="chunks of the scale section's indexes, comma-separated (e.g. 100000,1000000)"
+    )
     args = parser.parse_args(argv)
     if args.list:
         for name, sec in SECTIONS.items():
@@ -80,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown section(s): {', '.join(unknown)}; known: {', '.join(DEFAULT_ORDER)}")
     WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    ctx = Context(quick=args.quick)
+    ctx = Context(quick=args.quick, scale_sizes=[int(x) for x in args.scale_sizes.split(",") if x.strip()])
     started = time.time()
     meta: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),

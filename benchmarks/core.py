@@ -95,6 +95,7 @@ class Result:
 class Context:
     quick: bool
     shared: dict[str, Any] = field(default_factory=dict)
+    scale_sizes: list[int] = field(default_factory=list)  # the scale section's index sizes (default by mode)
 
     def p(self, full: Any, quick: Any) -> Any:
         """A parameter by mode."""

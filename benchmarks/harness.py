@@ -74,6 +74,14 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def pss_mb() -> float:
+    """Proportional set size: shared pages (a memory-mapped index read by several processes) split among them."""
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 

