@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -24,7 +25,7 @@ from langchain_core.documents import Document
 from langchain_core.indexing import index
 from tqdm import tqdm
 
-from assistant.index import store
+from assistant.index import readcopy, server, store
 from assistant.index.chunks import chunk_records
 from assistant.index.embeddings import get_embeddings, model_id
 from assistant.records.corpus import Corpus, load_corpus
@@ -161,7 +162,7 @@ def _live_state(location: store.Location, docs: list[Document], settings: Settin
     if not location.record_db.exists():
         return "inconsistent"
     keys = set(record_manager(location, f"chroma/{settings.index.collection}").list_keys())
-    stored = location.client.get_collection(settings.index.collection, embedding_function=None).count()
+    stored = location.client.get_collection(location.collection, embedding_function=None).count()
     if stored != len(keys):
         return "inconsistent"
     return "unchanged" if keys == {chunk_key(d) for d in docs} else "consistent"
@@ -190,12 +191,7 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
             return report
         wanted = model_id(get_embeddings(settings))
         if settings.index.chroma_url:
-            location = store.server_location(settings)
-            if rebuild or store.stored_model(location, settings) not in (None, wanted):
-                _drop_collection(location, settings)
-                report.rebuilt = True
-            report.location = location.label
-            _index_into(location, docs, settings, report, progress)
+            _ingest_server(settings, docs, wanted, rebuild, report, progress)
         else:
             live = store.current_generation(settings)
             live_model = None if live is None or rebuild else _readable_model(live, settings)
@@ -208,30 +204,65 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
             reuse = state == "consistent"  # else: another model, or a damaged index: build afresh
             report.rebuilt = live is not None and not reuse
             generation = store.new_generation(settings, live if reuse else None)
-            location = store.generation_location(generation)
+            location = store.generation_location(generation, settings)
             report.location = location.label
             _index_into(location, docs, settings, report, progress)
             _verify(location, settings, len(docs))
+            readcopy.seal(generation)
             store.switch_generation(settings, generation)
             store.prune_generations(settings, previous=live)
     report.seconds = time.perf_counter() - started
     return report
 
 
+def _ingest_server(
+    settings: Settings, docs: list[Document], wanted: str, rebuild: bool, report: IngestReport, progress: bool | str
+) -> None:
+    """Server mode: build a new collection (a copy of the live one for an incremental update), verify it, then
+    switch the pointer; the live collection keeps serving until then, and is never written."""
+    live = store.live_server_collection(settings)
+    live_location = store.server_location(settings, live) if live else None
+    state = ""
+    if live_location is not None and not rebuild and store.stored_model(live_location, settings) == wanted:
+        state = _live_state(live_location, docs, settings)
+    if state == "unchanged" and live_location is not None:
+        _prune_server(settings)
+        report.skipped, report.location = len(docs), live_location.label
+        return
+    reuse = state == "consistent"
+    report.rebuilt = live is not None and not reuse
+    location = store.server_location(settings, server.new_name(settings.index.collection))
+    report.location = location.label
+    if reuse and live_location is not None:
+        store.vector_store(location, settings, get_embeddings(settings), create=True)  # creates the collection
+        server.copy_collection(location.client, live_location.collection, location.collection)
+        shutil.copyfile(live_location.record_db, location.record_db)
+    _index_into(location, docs, settings, report, progress)
+    _verify(location, settings, len(docs))
+    server.switch(location.client, settings.index.collection, location.collection, live)
+    _prune_server(settings)
+
+
+def _prune_server(settings: Settings) -> None:
+    """Delete collections of killed or superseded builds, and their record-manager databases."""
+    client = store.server_client(settings.index.chroma_url or "")
+    for name in server.prune(client, settings.index.collection):
+        store.server_location(settings, name).record_db.unlink(missing_ok=True)
+
+
 def _readable_model(generation: Path, settings: Settings) -> str | None:
-    """The model id of a generation, or None when it cannot be opened (a damaged index is rebuilt, not reused)."""
-    if store.generation_problem(generation):  # checked before chromadb opens a corrupt database
-        return None
+    """The model id of a generation, or None when it cannot be read (a damaged index is rebuilt, not reused)."""
     try:
-        return store.stored_model(store.generation_location(generation), settings)
-    except Exception:  # chromadb raises many kinds of error for a damaged directory
+        return store.stored_model(store.read_location(generation, settings), settings)
+    except Exception:  # IndexDamaged, or one of the many errors chromadb raises for a damaged directory
         return None
 
 
 def _safe_live_state(generation: Path, docs: list[Document], settings: Settings) -> str:
-    """``_live_state`` of a generation; "" (rebuild from the sources) when the engine fails on its files."""
+    """``_live_state`` of a generation (read from its checked copy); "" (rebuild from the sources) when the
+    engine fails on its files."""
     try:
-        return _live_state(store.generation_location(generation), docs, settings)
+        return _live_state(store.read_location(generation, settings), docs, settings)
     except Exception:
         return ""
     except BaseException as exc:  # the Rust engine's panic on a damaged file
@@ -240,16 +271,8 @@ def _safe_live_state(generation: Path, docs: list[Document], settings: Settings)
         raise
 
 
-def _drop_collection(location: store.Location, settings: Settings) -> None:
-    try:
-        location.client.delete_collection(settings.index.collection)
-    except Exception:  # absent already
-        pass
-    location.record_db.unlink(missing_ok=True)
-
-
 def _verify(location: store.Location, settings: Settings, expected: int) -> None:
     """Check a new generation before it goes live: every chunk is stored."""
-    count = location.client.get_collection(settings.index.collection, embedding_function=None).count()
+    count = location.client.get_collection(location.collection, embedding_function=None).count()
     if count != expected:
         raise RuntimeError(f"new index holds {count} chunks, {expected} expected: not switched; previous index kept")

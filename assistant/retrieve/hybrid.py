@@ -142,7 +142,7 @@ class HybridRetriever:
         self.embeddings = get_embeddings(settings)
         self.location = store.open_location(settings)
         self.vectors = store.vector_store(self.location, settings, self.embeddings, create=False)
-        self.collection = self.location.client.get_collection(settings.index.collection, embedding_function=None)
+        self.collection = self.location.client.get_collection(self.location.collection, embedding_function=None)
         self.catalog = Catalog.from_collection(self.collection)
 
     def with_retrieval(self, retrieval: RetrievalSettings) -> HybridRetriever:
@@ -310,8 +310,8 @@ _lock = threading.Lock()
 
 
 def get_retriever(settings: Settings) -> HybridRetriever:
-    """A cached retriever for the live index; reopened when an ingest switched generations."""
-    key = (settings.cache_key("index"), str(store.current_generation(settings)))
+    """A cached retriever for the live index; reopened when an ingest (in any process) switched generations."""
+    key = (settings.cache_key("index"), store.generation_token(settings))
     with _lock:
         if key not in _retrievers:
             _retrievers.clear()

@@ -34,7 +34,7 @@ class GrowthBuildWorker:
     exactly where and how assistant.index.store keeps one, and points CURRENT at it."""
 
     def __init__(self, config: dict[str, Any]) -> None:
-        from assistant.index import store
+        from assistant.index import readcopy, store
         from assistant.index.embeddings import get_embeddings
 
         settings = settings_for(config)
@@ -48,13 +48,14 @@ class GrowthBuildWorker:
         generation = settings.index_dir / f"g-synthetic-{n}"
         shutil.rmtree(generation, ignore_errors=True)
         generation.mkdir()
-        location = store.generation_location(generation)
+        location = store.generation_location(generation, settings)
         store.vector_store(location, settings, self.embeddings, create=True)  # the project's collection config
-        collection = location.client.get_collection(settings.index.collection, embedding_function=None)
+        collection = location.client.get_collection(location.collection, embedding_function=None)
         t = time.perf_counter()
         batches = add_in_batches(collection, ids, vectors, texts, metas, batch)
         add_s = time.perf_counter() - t
         count = collection.count()
+        readcopy.seal(generation)  # readers open a checked copy of a sealed generation
         store.switch_generation(settings, generation)
         self.texts = texts
         self.ready = {
