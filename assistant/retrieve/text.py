@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from functools import cache, lru_cache
 from importlib import resources
@@ -11,6 +12,9 @@ import jieba
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 jieba.setLogLevel(logging.WARNING)
+# jieba keeps one dictionary cache per temp folder; another user's file there cannot be replaced (sticky /tmp),
+# and jieba then prints a traceback: one cache per user.
+jieba.dt.cache_file = f"jieba.u{os.getuid()}.cache"
 
 WORD = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
 YEAR_GLUED = re.compile(r"(?<=[a-z])(?=(?:19|20)\d\d(?!\d))")  # "Poster2026" in header lines
