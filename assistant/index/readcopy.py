@@ -88,7 +88,7 @@ def _manifest(generation: Path) -> dict[str, dict] | None:
         raise CopyDamaged(f"{MANIFEST}: cannot be read ({type(exc).__name__})") from None
 
 
-_copies: dict[Path, Path] = {}  # live generation -> its private copy, oldest first
+_copies: dict[tuple[Path, int], Path] = {}  # (live generation, its seal's time) -> private copy, oldest first
 _lock = threading.Lock()
 
 
@@ -97,8 +97,12 @@ def read_copy(generation: Path) -> Path:
 
     Raises CopyDamaged naming the first file that does not match (or the probe's failure)."""
     source = generation.resolve()
+    try:  # a generation is sealed once; a new seal (a test re-sealing a tampered one) means a new copy
+        key = (source, (source / MANIFEST).stat().st_mtime_ns)
+    except FileNotFoundError:
+        key = (source, 0)
     with _lock:
-        if (done := _copies.get(source)) is not None and done.is_dir():
+        if (done := _copies.get(key)) is not None and done.is_dir():
             return done
         _remove_orphans()
         target = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
@@ -107,7 +111,7 @@ def read_copy(generation: Path) -> Path:
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
             raise
-        _copies[source] = target
+        _copies[key] = target
         while len(_copies) > KEEP_COPIES:
             shutil.rmtree(_copies.pop(next(iter(_copies))), ignore_errors=True)
         return target
