@@ -42,11 +42,14 @@ lint: install-test  ## ruff (lint and format check) and mypy, configured in pypr
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Two pytest-xdist workers, a test file per worker (its module fixtures stay together); TEST_WORKERS=0 runs
+# serially. Embeddings of the test corpora persist in .pytest_cache (pytest --cache-clear empties it).
+TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest -q -rs
+	$(BIN)/python -m pytest -q -rs -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: install-test  ## the suite without the slow marker (no llama.cpp, chroma run or browser)
-	$(BIN)/python -m pytest -q -rs -m "not slow"
+	$(BIN)/python -m pytest -q -rs -m "not slow" -n $(TEST_WORKERS) --dist loadfile
 
 # Benchmark extras: the tutorial baseline (MiniLM via sentence-transformers, torch CPU from the local wheel).
 $(VENV)/.installed-bench: pyproject.toml requirements.lock $(VENV)/.installed-test

@@ -48,6 +48,9 @@ class IndexSettings(BaseSettings):
     chunk_tokens: int = Field(400, gt=0, description="Token budget of one chunk (tiktoken cl100k).")
     chunk_overlap: int = Field(60, ge=0)
     embed_batch: int = Field(16, gt=0)
+    embedding_cache: Path | None = Field(
+        None, description="Keep embeddings here, keyed by model and text, and reuse them (evals, test fixtures)."
+    )
     max_line_chars: int = Field(20_000, gt=0, description="Longer record lines are rejected as malformed.")
 
 

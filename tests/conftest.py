@@ -16,11 +16,15 @@ pytest_plugins = ["tests.servers"]  # the llama_server and fault_server fixtures
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _no_ambient_config() -> None:
-    """Tests never inherit a developer's endpoint, key or data dir."""
+def _no_ambient_config(request: pytest.FixtureRequest) -> None:
+    """Tests never inherit a developer's endpoint, key or data dir. Embeddings are kept across runs (and
+    shared by xdist workers) in pytest's cache folder, keyed by model and text, so the repeated ingests of
+    the seeds and small corpora embed only new text; ``pytest --cache-clear`` empties it. The wheel test
+    (tests/test_package.py) drops every ASSISTANT_ variable: its ingest and answer stay uncached."""
     for name in list(os.environ):
         if name.startswith("ASSISTANT_") or name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
             del os.environ[name]
+    os.environ["ASSISTANT_EMBEDDING_CACHE"] = str(request.config.cache.mkdir("embeddings"))
 
 
 @pytest.fixture(scope="session")

@@ -49,13 +49,16 @@ def make_settings(tmp_path: Path, records: list[tuple[str, str]]) -> Settings:
 
 @pytest.fixture
 def spawn() -> Iterator[Spawn]:
-    """Start python processes in the project; any still running at the end of the test is killed."""
+    """Start python processes in the project; any still running at the end of the test is killed. They embed
+    for real (no embedding cache): the tests act while an ingest is busy embedding."""
     started: list[subprocess.Popen[str]] = []
+    env = {k: v for k, v in os.environ.items() if k != "ASSISTANT_EMBEDDING_CACHE"}
 
     def start(code: str, *args: object) -> subprocess.Popen[str]:
         proc = subprocess.Popen(
             [sys.executable, "-c", code, *map(str, args)],
             cwd=ROOT,
+            env=env,
             text=True,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -55,11 +55,11 @@ def test_the_shipped_golden_set_is_split_in_both_kinds_and_languages() -> None:
         strata = Counter((q.kind, q.lang) for q in part)
         assert set(strata) == {(q.kind, q.lang) for q in every}  # every stratum is on both sides
     # Questions are split in batches as they are added (existing ones never move); each batch puts floor(n/2)
-    # of a stratum in test, so a stratum is off balance by at most one question per batch (two batches so far).
+    # of a stratum in test, so a stratum is off balance by at most one question per batch (three batches so far).
     for stratum in {(q.kind, q.lang) for q in every}:
         n_dev = sum(1 for q in dev if (q.kind, q.lang) == stratum)
         n_test = sum(1 for q in test if (q.kind, q.lang) == stratum)
-        assert 0 <= n_dev - n_test <= 2, (stratum, n_dev, n_test)
+        assert 0 <= n_dev - n_test <= 3, (stratum, n_dev, n_test)
 
 
 def test_split_errors(tmp_path: Path) -> None:

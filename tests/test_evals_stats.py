@@ -10,7 +10,7 @@ import pytest
 
 from assistant.evals.compare import compare_runs
 from assistant.evals.metrics import ranking_scores, summarise
-from assistant.evals.sidebyside import SpecError, html_page, settings_for, text
+from assistant.evals.sidebyside import SpecError, html_page, side_for, text
 from assistant.evals.stats import align, ci95, paired_test
 from assistant.settings import Settings
 from tests.test_evals import row, src
@@ -96,10 +96,14 @@ def test_compare_runs_counts_wins_and_losses_per_question() -> None:
 
 def test_configuration_specs() -> None:
     base = Settings(k=5)
-    dense = settings_for("retrieval=dense,k=3", base)
-    assert (dense.retrieval.retrieval_mode, dense.retrieval.k) == ("dense", 3)
-    assert base.retrieval.retrieval_mode == "hybrid" and settings_for("default", base).retrieval.k == 5
+    dense, pipeline = side_for("retrieval=dense,k=3", base)
+    assert (dense.retrieval.retrieval_mode, dense.retrieval.k, pipeline) == ("dense", 3, "assistant")
+    assert base.retrieval.retrieval_mode == "hybrid" and side_for("default", base).settings.retrieval.k == 5
+    tutorial = side_for("tutorial,k=3", base)
+    assert tutorial.pipeline == "tutorial" and tutorial.settings.retrieval.k == 3
     with pytest.raises(SpecError, match="keys backend, model"):
-        settings_for("topk=3", base)
+        side_for("topk=3", base)
     with pytest.raises(SpecError, match="retrieval_mode"):
-        settings_for("retrieval=sparse", base)
+        side_for("retrieval=sparse", base)
+    with pytest.raises(SpecError, match="pipeline is one of assistant, tutorial"):
+        side_for("pipeline=langgraph", base)

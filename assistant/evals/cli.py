@@ -55,10 +55,9 @@ def run_command(
     if judge is not None:
         print(f"LLM judge: {judge.describe()}", file=sys.stderr)
 
-    def evaluate(run_settings: Settings, run_backend: str | None) -> dict[str, Any]:
-        result = run_eval(
-            questions, run_settings, backend=run_backend, judge=judge, progress=True, cache=cache, split=split
-        )
+    def evaluate(run_settings: Settings, run_backend: str | None, pipeline: str = "assistant") -> dict[str, Any]:
+        options: dict[str, Any] = {"judge": judge, "progress": True, "cache": cache, "split": split}
+        result = run_eval(questions, run_settings, backend=run_backend, pipeline=pipeline, **options)
         result["meta"]["golden"] = str(golden_set)
         return result
 
@@ -87,7 +86,7 @@ def compare_command(
     specs: tuple[str, str],
     settings: Settings,
     backend: str | None,
-    evaluate: Callable[[Settings, str | None], dict[str, Any]],
+    evaluate: Callable[[Settings, str | None, str], dict[str, Any]],
     *,
     as_json: bool,
     report: Path | None,
@@ -97,6 +96,7 @@ def compare_command(
     """Both sides loaded (a run file) or run (a configuration), then compared on their shared questions."""
     from assistant.evals import sidebyside
     from assistant.evals.compare import compare_runs
+    from assistant.evals.tutorial import DESCRIPTION, TutorialUnavailable
 
     runs = []
     try:
@@ -104,12 +104,12 @@ def compare_command(
             if sidebyside.is_run_file(spec):
                 runs.append(sidebyside.load_run(resolve(Path(spec))))
             else:
-                side = sidebyside.settings_for(spec, settings)
+                side, pipeline = sidebyside.side_for(spec, settings)
                 what = f"{side.answer.backend}, retrieval {side.retrieval.retrieval_mode}, k {side.retrieval.k}"
-                print(f"running {spec}: {what}", file=sys.stderr)
-                runs.append(evaluate(side, side.answer.backend if spec != "default" else backend))
+                print(f"running {spec}: {DESCRIPTION if pipeline == 'tutorial' else what}", file=sys.stderr)
+                runs.append(evaluate(side, side.answer.backend if spec != "default" else backend, pipeline))
         comparison = compare_runs(runs[0], runs[1])
-    except (sidebyside.SpecError, ValueError) as exc:
+    except (sidebyside.SpecError, TutorialUnavailable, ValueError) as exc:
         fail(str(exc), code=2)
         return
     if as_json:

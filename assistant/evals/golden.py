@@ -7,7 +7,24 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-KINDS = ("lookup", "aggregate", "filter", "followup", "abstain")
+from assistant.answer.history import HistoryItem, history_problem
+
+# compare: two or three named papers; topic: every record on a subject; aspect: one aspect over a list;
+# superlative: most/largest/how many; detail_missing: the record exists but does not give the asked detail
+# (the right answer says so, which counts as an abstention).
+KINDS = (
+    "lookup",
+    "aggregate",
+    "filter",
+    "followup",
+    "abstain",
+    "compare",
+    "topic",
+    "aspect",
+    "superlative",
+    "detail_missing",
+)
+ABSTAIN_KINDS = ("abstain", "detail_missing")
 LANGS = ("en", "zh")
 SPLITS = ("dev", "test")  # dev: tuning and calibration; test: held out (see evals/README.md)
 
@@ -18,15 +35,16 @@ class GoldenQuestion:
     question: str
     lang: str
     kind: str
-    history: list[str] = field(default_factory=list)
+    history: list[HistoryItem] = field(default_factory=list)  # earlier questions, or {"question", "answer", ...}
     expect_any: list[str] = field(default_factory=list)  # any one returned record matching one string answers it
     expect_all: list[str] = field(default_factory=list)  # every string must be matched by some returned record
     facts: list[str] = field(default_factory=list)  # must occur in the answer (case-insensitive)
     split: str | None = None  # "dev" | "test"; None in files that were never split
+    note: str = ""  # why the expected records are the right ones (for the people who check the set)
 
     @property
     def should_abstain(self) -> bool:
-        return self.kind == "abstain"
+        return self.kind in ABSTAIN_KINDS
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,8 +68,15 @@ def parse_line(raw: str, where: str) -> GoldenQuestion:
         raise GoldenError(f"{where}: kind must be one of {', '.join(KINDS)}, not {obj['kind']!r}")
     if obj["lang"] not in LANGS:
         raise GoldenError(f"{where}: lang must be en or zh, not {obj['lang']!r}")
-    lists = {}
-    for key in ("history", "expect_any", "expect_all", "facts"):
+    history = obj.get("history", [])
+    problems = [history_problem(item) for item in history] if isinstance(history, list) else ["must be a list"]
+    if any(problems):
+        raise GoldenError(f"{where}: history: {next(p for p in problems if p)}")
+    note = obj.get("note", "")
+    if not isinstance(note, str):
+        raise GoldenError(f"{where}: note must be a string")
+    lists: dict[str, Any] = {"history": history}
+    for key in ("expect_any", "expect_all", "facts"):
         value = obj.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise GoldenError(f"{where}: {key} must be a list of strings")
@@ -59,8 +84,8 @@ def parse_line(raw: str, where: str) -> GoldenQuestion:
     split = obj.get("split")
     if split is not None and split not in SPLITS:
         raise GoldenError(f"{where}: split must be dev or test, not {split!r}")
-    question = GoldenQuestion(obj["id"], obj["question"], obj["lang"], obj["kind"], **lists, split=split)
-    if question.should_abstain and (question.expect_any or question.expect_all or question.facts):
+    question = GoldenQuestion(obj["id"], obj["question"], obj["lang"], obj["kind"], **lists, split=split, note=note)
+    if question.kind == "abstain" and (question.expect_any or question.expect_all or question.facts):
         raise GoldenError(f"{where}: an abstain question expects no records and no facts")
     return question
 

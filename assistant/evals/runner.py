@@ -145,7 +145,9 @@ def question_row(
         "unsupported": len(turn.unsupported),
         "claims": None
         if turn.abstained
-        else claim_scores(text, {s.n: s.text for s in turn.sources}, scaffold, shared_encoder()),
+        else claim_scores(
+            text, {s.n: s.text for s in turn.sources}, scaffold, shared_encoder(turn.settings.index.embedding_cache)
+        ),
         "lang_match": language_match(text, q.lang, [s.text for s in turn.sources], names, titles),
         "evidence": data["evidence"],
         "judge": None,
@@ -155,15 +157,26 @@ def question_row(
     return row
 
 
-def answer_question(
-    q: GoldenQuestion, settings: Settings, backend: str | None, records: list[dict[str, Any]]
-) -> tuple[dict[str, Any], Any]:
-    """Run one question (with its history) through ``assistant.answer.answer``; failures become rows."""
+Answerer = Callable[[str, list[Any], Settings, str | None], Any]  # question, history, settings, backend -> Turn
+
+
+def chain_answer(question: str, history: list[Any], settings: Settings, backend: str | None) -> Any:
     from assistant.answer import answer
 
+    return answer(question, history, settings=settings, backend=backend)
+
+
+def answer_question(
+    q: GoldenQuestion,
+    settings: Settings,
+    backend: str | None,
+    records: list[dict[str, Any]],
+    answerer: Answerer = chain_answer,
+) -> tuple[dict[str, Any], Any]:
+    """Run one question (with its history) through ``answerer`` (the project's chain); failures become rows."""
     started = time.perf_counter()
     try:
-        turn = answer(q.question, q.history, settings=settings, backend=backend)
+        turn = answerer(q.question, list(q.history), settings, backend)
     except Exception as exc:  # noqa: BLE001 - one failing question must not stop the eval; it is recorded
         return question_row(
             q, None, (time.perf_counter() - started) * 1000, f"{type(exc).__name__}: {exc}", records
@@ -199,14 +212,19 @@ def run_eval(
     judge: Any = None,
     cache: bool | None = None,
     on_row: Callable[[dict[str, Any]], None] | None = None,
+    pipeline: str = "assistant",
 ) -> dict[str, Any]:
     """Answer the golden questions (``split``: dev, test or all) and score them.
 
     Returns {"meta", "metrics", "by_kind", "by_lang", "questions"}. ``judge`` (a ``judge.Judge``) grades
     each answer when given. ``cache`` keeps each answered question under the data dir and reuses it on the
     next run with the same configuration (default: on for the LLM backend or a judge, off offline, where
-    answering is cheaper than trusting a cache that does not know the code version). A tqdm progress bar
-    with ETA goes to stderr when ``progress``.
+    answering is cheaper than trusting a cache that does not know the code version). Embeddings (questions,
+    claim checks) are kept under DATA_DIR/eval-cache/embeddings unless ``cache`` is False: they depend only
+    on the model (its id names the folder) and the text, so a rerun embeds only new text. A tqdm progress
+    bar with ETA goes to stderr when ``progress``. ``pipeline``: "assistant" (the chain) or "tutorial" (the
+    LangChain + Chroma tutorial pipeline, ``assistant.evals.tutorial``; raises TutorialUnavailable without
+    its extra).
     """
     from tqdm import tqdm
 
@@ -216,16 +234,23 @@ def run_eval(
         questions = [q for q in golden if split == "all" or q.split == split][: limit or None]
     started = time.perf_counter()
     backend = backend or settings.answer.backend
-    config = configuration(settings, backend, judge)
+    if cache is not False and settings.index.embedding_cache is None:
+        settings = settings.replace(embedding_cache=settings.data_dir / "eval-cache" / "embeddings")
+    config = configuration(settings, backend, judge, pipeline)
     use_cache = cache if cache is not None else (backend != "extractive" or judge is not None)
     store = AnswerCache.for_settings(settings, config) if use_cache else None
     records = catalog_records(settings)
+    answerer: Answerer = chain_answer
+    if pipeline == "tutorial":
+        from assistant.evals.tutorial import TutorialAnswerer
+
+        answerer = TutorialAnswerer(settings)
     rows: list[dict[str, Any]] = []
     bar = tqdm(questions, desc="eval", unit="q", file=sys.stderr, disable=not progress, dynamic_ncols=True)
     for q in bar:
         row = store.get(q) if store else None
         if row is None:
-            row, turn = answer_question(q, settings, backend, records)
+            row, turn = answer_question(q, settings, backend, records, answerer)
             if judge is not None and turn is not None and not row["abstained"] and not row["error"]:
                 row["judge"] = judge.grade(q, turn).to_dict()
             if store and not row["error"] and not (row.get("judge") or {}).get("error"):
@@ -239,6 +264,7 @@ def run_eval(
         "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "golden": str(golden) if isinstance(golden, Path) else "(in memory)",
         "split": split,
+        "pipeline": pipeline,
         "backend": backend,
         "k": settings.retrieval.k,
         "retrieval_mode": settings.retrieval.retrieval_mode,
@@ -249,7 +275,10 @@ def run_eval(
         "n_records": len(records),
         "judge": config["judge"],
         "cached_answers": store.hits if store else None,
+        "embedding_cache": str(settings.index.embedding_cache) if settings.index.embedding_cache else None,
         "seconds": round(time.perf_counter() - started, 1),
         "config": config,
     }
+    if pipeline == "tutorial":  # its own retrieval, whatever the settings say
+        meta |= {"retrieval_mode": "dense", "embedding_model": "minilm"}
     return {"meta": meta} | result

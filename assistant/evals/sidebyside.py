@@ -5,9 +5,11 @@ A configuration is ``key=value`` pairs separated by commas, over the settings of
 
     retrieval=dense            backend=openai,model=smollm2     k=3,prompts=prompts-v2
     embedding=minilm,data_dir=/tmp/minilm-index                  default  (the settings as given)
+    tutorial  (the LangChain + Chroma tutorial pipeline)         tutorial,k=3
 
 Keys: backend, model, prompts (a prompts folder: its prompt versions), k, retrieval (dense | bm25 | hybrid),
-embedding (embedding model; give the data_dir of an index built with it), data_dir.
+embedding (embedding model; give the data_dir of an index built with it), data_dir, pipeline (assistant |
+tutorial: assistant/evals/tutorial.py, needs the bench extra).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from assistant.evals.tables import CSS, fmt, fmt_ci, fmt_delta, group_rows, html_table, md_table, text_table
 from assistant.settings import Settings
@@ -29,7 +31,8 @@ KEYS = {
     "embedding": "embedding_model",
     "data_dir": "data_dir",
 }
-PRESETS: dict[str, dict[str, Any]] = {"default": {}}
+PIPELINES = ("assistant", "tutorial")  # the chain, or the LangChain + Chroma tutorial (assistant/evals/tutorial.py)
+PRESETS: dict[str, dict[str, Any]] = {"default": {}, "tutorial": {"pipeline": "tutorial"}}
 
 
 class SpecError(ValueError):
@@ -50,22 +53,31 @@ def load_run(path: Path) -> dict[str, Any]:
     return run
 
 
-def settings_for(spec: str, base: Settings) -> Settings:
-    """The settings of a configuration spec, on top of ``base``; unknown keys and bad values are errors."""
-    if spec in PRESETS:
-        updates: dict[str, Any] = dict(PRESETS[spec])
-    else:
-        updates = {}
-        for part in filter(None, (p.strip() for p in spec.split(","))):
-            key, sep, value = part.partition("=")
-            if not sep or key.strip() not in KEYS:
-                raise SpecError(
-                    f"{spec!r}: expected key=value pairs with keys {', '.join(KEYS)} "
-                    f"(or a preset: {', '.join(PRESETS)}, or a run .json file)"
-                )
-            updates[KEYS[key.strip()]] = value.strip()
+class Side(NamedTuple):
+    settings: Settings
+    pipeline: str  # one of PIPELINES
+
+
+def side_for(spec: str, base: Settings) -> Side:
+    """The settings and pipeline of a configuration spec, on top of ``base``: a preset, or key=value pairs
+    (``pipeline=tutorial`` among them); unknown keys and bad values are errors."""
+    updates: dict[str, Any] = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep and key in PRESETS:
+            updates |= PRESETS[key]
+        elif sep and (key.strip() in KEYS or key.strip() == "pipeline"):
+            updates[KEYS.get(key.strip(), "pipeline")] = value.strip()
+        else:
+            raise SpecError(
+                f"{spec!r}: expected key=value pairs with keys {', '.join([*KEYS, 'pipeline'])} "
+                f"(or a preset: {', '.join(PRESETS)}, or a run .json file)"
+            )
+    pipeline = updates.pop("pipeline", "assistant")
+    if pipeline not in PIPELINES:
+        raise SpecError(f"{spec!r}: pipeline is one of {', '.join(PIPELINES)}, not {pipeline!r}")
     try:
-        return base.replace(**updates)
+        return Side(base.replace(**updates), pipeline)
     except ValueError as exc:  # pydantic's ValidationError names the field and the allowed values
         raise SpecError(f"{spec!r}: {exc}") from None
 
@@ -81,7 +93,7 @@ def metric_table(comparison: dict[str, Any]) -> tuple[list[str], list[list[str]]
 
 
 def describe(meta: dict[str, Any]) -> str:
-    keys = ("backend", "retrieval_mode", "k", "embedding_model", "prompt_version", "split", "timestamp")
+    keys = ("pipeline", "backend", "retrieval_mode", "k", "embedding_model", "prompt_version", "split", "timestamp")
     return ", ".join(f"{k}={meta[k]}" for k in keys if meta.get(k) not in (None, ""))
 
 
@@ -119,7 +131,7 @@ def html_page(comparison: dict[str, Any], a: dict[str, Any], b: dict[str, Any]) 
     counts = comparison["outcomes"]
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>Eval comparison</title>",
-        f"<style>{CSS}.side{{display:flex;gap:2em}}.side>div{{flex:1;min-width:0}}</style></head><body>",
+        f"<style>{CSS}.side{{display:flex;gap:2em}}.side>div{{flex:1;min-width:0;overflow-x:auto}}</style></head><body>",
         "<h1>Eval comparison</h1>",
         f"<p><b>A</b>: {e(describe(comparison['a']))}<br><b>B</b>: {e(describe(comparison['b']))}</p>",
         "<h2>Metrics (paired over the shared questions)</h2>",

