@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.index import readcopy, store
+from assistant.index.check import check_index
 from assistant.index.ingest import ingest
 from assistant.settings import Settings
 from tests.helpers import ROOT, paper, small_corpus
@@ -107,3 +109,17 @@ def _try_write(data: Path) -> None:
     probe = subprocess.run([*unprivileged(), "touch", str(data / "index" / "probe")], capture_output=True, text=True)
     if probe.returncode != 0:
         raise PermissionError(probe.stderr.strip())
+
+
+def test_unsealed_generation_is_probed_then_sealed_by_an_unchanged_ingest(built: Settings, tmp_path: Path) -> None:
+    """A generation built before manifests existed: readers probe it in a child process, and the next ingest,
+    with nothing to change, seals it so that readers stop paying for the probe."""
+    shutil.copytree(built.data_dir, tmp_path / "data")
+    settings = built.replace(data_dir=tmp_path / "data")
+    live = store.current_generation(settings)
+    assert live is not None
+    (live / readcopy.MANIFEST).unlink()
+    assert check_index(settings).ok
+    report = ingest(settings, progress=False)
+    assert (report.added, report.skipped) == (0, len(RECORDS)) and store.current_generation(settings) == live
+    assert (live / readcopy.MANIFEST).exists() and check_index(settings).ok

@@ -127,6 +127,7 @@ def progress_lines(docs: list[Document], out: TextIO) -> Iterator[Document]:
 
 
 def record_manager(location: store.Location, namespace: str) -> SQLRecordManager:
+    location.record_db.parent.mkdir(parents=True, exist_ok=True)
     manager = SQLRecordManager(namespace, db_url=f"sqlite:///{location.record_db}")
     manager.create_schema()
     return manager
@@ -197,6 +198,8 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
             live_model = None if live is None or rebuild else _readable_model(live, settings)
             state = _safe_live_state(live, docs, settings) if live is not None and live_model == wanted else ""
             if state == "unchanged":
+                if live is not None and not (live / readcopy.MANIFEST).exists():
+                    readcopy.seal(live)  # built by an earlier version and probed sound: readers skip the probe now
                 store.prune_generations(settings)
                 report.skipped, report.location = len(docs), f"embedded {live}"
                 report.seconds = time.perf_counter() - started

@@ -214,8 +214,7 @@ def server_location(settings: Settings, collection: str | None = None) -> Locati
                 "run `assistant ingest` first"
             )
     key = hashlib.sha1(f"{url}|{collection}".encode()).hexdigest()[:12]
-    record_db = settings.data_dir / "server-records" / f"{key}.sqlite"
-    record_db.parent.mkdir(parents=True, exist_ok=True)
+    record_db = settings.data_dir / "server-records" / f"{key}.sqlite"  # created by the ingest that needs it
     return Location(client, record_db, None, f"chroma server {redact_urls(url)} ({collection})", collection)
 
 
