@@ -39,10 +39,14 @@ def cli_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
-def wait_for(condition: object, what: str, timeout: float = 300, proc: subprocess.Popen | None = None) -> None:
+def wait_for(
+    condition: object, what: str, timeout: float = 300, proc: subprocess.Popen | None = None, log: Path | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():  # type: ignore[operator]
-        assert proc is None or proc.poll() is None, f"the process ended before {what}"
+        if proc is not None and proc.poll() is not None:
+            tail = log.read_text()[-2000:] if log is not None else ""
+            raise AssertionError(f"the process ended (exit {proc.returncode}) before {what}: {tail}")
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.2)
 
@@ -105,21 +109,24 @@ def shared(tmp_path: Path, chroma_server: ChromaServer) -> Iterator[tuple[Settin
     """An index on the server and two chat processes serving it; yields (settings, chat URLs)."""
     settings: Settings = small_corpus(tmp_path, chroma_url=chroma_server.url)
     ingest(settings, progress=False)
-    ports = [free_port(), free_port()]
+    ports = [free_port()]
+    while len(ports) < 2:
+        ports += [port] if (port := free_port()) not in ports else []
+    logs = [tmp_path / f"chat-{port}.log" for port in ports]
     chats = [
         subprocess.Popen(
             cli("chat", "--port", port, "--data-dir", settings.data_dir, "--chroma-url", chroma_server.url),
             cwd=ROOT,
             env=cli_env(),
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=log.open("w"),
         )
-        for port in ports
+        for port, log in zip(ports, logs, strict=True)
     ]
     urls = [f"http://127.0.0.1:{port}/" for port in ports]
     try:
-        for url, proc in zip(urls, chats, strict=True):
-            wait_for(lambda url=url: _answers(url), f"the chat server at {url}", proc=proc)
+        for url, proc, log in zip(urls, chats, logs, strict=True):
+            wait_for(lambda url=url: _answers(url), f"the chat server at {url}", proc=proc, log=log)
         yield settings, urls
     finally:
         for proc in chats:
