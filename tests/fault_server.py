@@ -71,6 +71,7 @@ class FaultServer:
         self.garbage_content_type = "application/json"
         self.requests: list[RecordedRequest] = []
         self.errors: list[str] = []  # unexpected exceptions in handlers (client hang-ups are not errors)
+        self.hangups = 0  # responses the client closed before they were complete
         self._script: deque[str] = deque()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -165,6 +166,7 @@ class _FaultHTTPServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
         if isinstance(exc, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)):
+            self.fault.hangups += 1
             return
         self.fault.errors.append(f"{type(exc).__name__}: {exc}")
 

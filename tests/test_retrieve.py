@@ -122,6 +122,7 @@ def test_search_cli_json_shape(seed_settings: Settings) -> None:
         "sources",
         "score",
         "snippet",
+        "twins",  # ids of the records that share its title
     }
     assert all(set(h) == keys and h["url"] for h in out["hits"])
 

@@ -1,106 +1,37 @@
 """End to end in headless Chromium: ask, read the streamed cited answer, follow a citation, and check
 that markup inside a record or a question is shown as text and never runs.
 
-Screenshots land in test-output/<test name>/. With UPDATE_DOCS_SCREENSHOT=1 the LiveClin answer is
-also saved as docs/screenshot.png.
+Screenshots land in test-output/<test name>/ (the README's are taken by docs/take_screenshots.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
-from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from assistant.index.ingest import ingest
 from assistant.settings import Settings
-from tests.helpers import ROOT, free_port, paper, serve_app, write_corpus
+from tests.browser import ask, bot_messages, in_view, open_app
+from tests.helpers import free_port, paper, serve_app, write_corpus
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="window.__pwned=1;alert(2)">'
 LIVECLIN = "what is LiveClin and how many physicians took part?"
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("chromium and chromedriver are not installed (make system-deps)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1440,1050",
-        "--lang=en-US",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.set_page_load_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-@pytest.fixture(scope="module")
 def seed_app(seed_settings: Settings) -> Iterator[str]:
     yield from serve_app(seed_settings.replace(port=free_port()))
-
-
-def open_app(driver: webdriver.Chrome, url: str) -> None:
-    driver.get(url)
-    WebDriverWait(driver, 60).until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#question textarea")))
-
-
-def bot_messages(driver: webdriver.Chrome) -> list[WebElement]:
-    return driver.find_elements(By.CSS_SELECTOR, "#chat .message.bot")
-
-
-def ask(driver: webdriver.Chrome, question: str) -> WebElement:
-    """Type a question, submit it with Enter and wait for the finished answer: its footer rendered as
-    Markdown (or a warning) and the sources panel showing this question's cards."""
-    before = len(bot_messages(driver))
-    box = driver.find_element(By.CSS_SELECTOR, "#question textarea")
-    box.click()
-    box.send_keys(question + Keys.ENTER)
-
-    def finished(d: webdriver.Chrome) -> bool:
-        return bool(
-            d.execute_script(
-                """const m = document.querySelectorAll('#chat .message.bot');
-                if (m.length <= arguments[0]) { return false; }
-                const last = m[m.length - 1];
-                const footer = [...last.querySelectorAll('em')].some(e => e.innerText.includes('Answered by'));
-                const head = document.querySelector('#sources .src-head q');
-                return (footer || last.innerText.includes('⚠')) && !!head && head.innerText === arguments[1];""",
-                before,
-                question,
-            )
-        )
-
-    WebDriverWait(driver, 90, ignored_exceptions=(StaleElementReferenceException,)).until(finished)
-    return bot_messages(driver)[-1]
 
 
 def no_alert(driver: webdriver.Chrome) -> bool:
@@ -110,19 +41,6 @@ def no_alert(driver: webdriver.Chrome) -> bool:
         return True
     driver.switch_to.alert.dismiss()
     return False
-
-
-def in_view(driver: webdriver.Chrome, element: WebElement) -> bool:
-    """The element's top is inside the visible part of the sources panel and of the window."""
-    return bool(
-        driver.execute_script(
-            """
-        const el = arguments[0], panel = el.closest('.src-panel');
-        const r = el.getBoundingClientRect(), p = panel.getBoundingClientRect();
-        return r.top >= p.top - 1 && r.top < p.bottom && r.top >= 0 && r.top < window.innerHeight;""",
-            element,
-        )
-    )
 
 
 def test_answer_streams_cites_and_links_to_source_cards(
@@ -161,9 +79,6 @@ def test_answer_streams_cites_and_links_to_source_cards(
         lambda d: d.execute_script("return arguments[0].getAnimations().length === 0;", d.find_element(By.ID, "src-1"))
     )
     browser.save_screenshot(str(output_dir / "03-citation-followed.png"))
-    if os.environ.get("UPDATE_DOCS_SCREENSHOT") == "1":
-        (ROOT / "docs").mkdir(exist_ok=True)
-        shutil.copy(output_dir / "03-citation-followed.png", ROOT / "docs" / "screenshot.png")
 
     # Thumbs up lands in the feedback file as one JSON line.
     feedback = seed_settings.feedback_file

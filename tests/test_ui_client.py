@@ -10,6 +10,7 @@ import pytest
 from gradio_client import Client
 
 from assistant.settings import Settings
+from assistant.ui.conversations import ConversationStore
 from assistant.ui.filters import ANY
 from tests.helpers import free_port, paper, serve_app, write_corpus
 
@@ -50,7 +51,18 @@ def ask(
     final = job.outputs()[-1] if job.outputs() else None
     if final is not None and (not outputs or outputs[-1] != final):
         outputs.append(final)
-    return outputs
+    # /ask sends: the browser's chat id, chat, sources, debug, active filters, chat list; an output left
+    # unchanged comes as {"__type__": "update"}: the value before it stands
+    shown: list[tuple] = []
+    current: list = [None] * 6
+    for output in outputs:
+        current = [
+            was if isinstance(new, dict) and new.get("__type__") == "update" else new
+            for was, new in zip(current, output, strict=True)
+        ]
+        _, chat, sources, debug, active, _ = current
+        shown.append((chat, sources, debug, active))
+    return shown
 
 
 @pytest.fixture(scope="module")
@@ -75,12 +87,11 @@ def client(app_url: str) -> Client:
 
 def test_english_question_streams_a_cited_answer(client: Client) -> None:
     outputs = ask(client, "what is LiveClin and how many physicians took part?")
-    chat, sources, debug, active, box = outputs[-1]
+    chat, sources, debug, active = outputs[-1]
     answer = bot_text(chat)
     assert "239 physicians" in answer
     assert "[\\[1\\]](#src-1)" in answer  # [1] links to its source card
     assert "Answered by: extractive" in answer
-    assert box == ""
     # streamed: a placeholder first, then the answer text before the finished message
     texts = [bot_text(o[0]) for o in outputs]
     assert len(outputs) >= 3
@@ -93,7 +104,7 @@ def test_english_question_streams_a_cited_answer(client: Client) -> None:
 
 
 def test_chinese_question_gets_a_cited_answer(client: Client) -> None:
-    chat, sources, debug, _, _ = ask(client, "哪篇论文研究呼吸音诊断?")[-1]
+    chat, sources, debug, _ = ask(client, "哪篇论文研究呼吸音诊断?")[-1]
     answer = bot_text(chat)
     assert answer.startswith("根据收录的记录")
     assert "(#src-1)" in answer and "Resp-Agent" in answer
@@ -101,17 +112,17 @@ def test_chinese_question_gets_a_cited_answer(client: Client) -> None:
 
 
 def test_filters_restrict_the_sources(client: Client) -> None:
-    chat, sources, debug, active, _ = ask(client, "which papers work on segmentation?", track="医学影像")[-1]
+    chat, sources, debug, active = ask(client, "which papers work on segmentation?", track="医学影像")[-1]
     tracks = re.findall(r'data-track="([^"]*)"', latest_cards(sources))
     assert tracks and set(tracks) == {"医学影像"}
     assert debug["filters"]["explicit"] == {"track": "医学影像"}
     assert "track: 医学影像" in active
-    _, sources, _, _, _ = ask(client, "list the papers", presentation="Oral")[-1]
+    _, sources, _, _ = ask(client, "list the papers", presentation="Oral")[-1]
     assert set(re.findall(r'data-presentation="([^"]*)"', latest_cards(sources))) == {"Oral"}
 
 
 def test_filters_recognised_in_the_question_are_shown_and_clearable(client: Client) -> None:
-    chat, sources, debug, active, _ = ask(client, "list the oral papers")[-1]
+    chat, sources, debug, active = ask(client, "list the oral papers")[-1]
     assert debug["filters"]["from_question"] == {"presentation": "Oral"}
     assert "presentation: Oral" in active and "from question" in active
     assert "presentation = Oral" in bot_text(chat)
@@ -121,7 +132,7 @@ def test_filters_recognised_in_the_question_are_shown_and_clearable(client: Clie
 
 def test_follow_up_uses_the_conversation(client: Client) -> None:
     ask(client, "what is LiveClin and how many physicians took part?")
-    chat, _, debug, _, _ = ask(client, "does it have code?")[-1]
+    chat, _, debug, _ = ask(client, "does it have code?")[-1]
     assert "LiveClin" in debug["standalone_question"]
     assert "github.com/AQ-MedAI/LiveClin" in bot_text(chat)
     assert len(chat) == 4  # two questions, two answers
@@ -147,13 +158,26 @@ def test_export_returns_markdown_with_references(client: Client) -> None:
     assert client.predict(api_name="/export") is None  # nothing to export after "New chat"
 
 
+def test_conversation_is_stored_with_answers_records_and_timings(client: Client, seed_settings: Settings) -> None:
+    ask(client, "what is LiveClin and how many physicians took part?")
+    ask(client, "does it have code?")
+    store = ConversationStore(seed_settings.conversations_file)
+    chat = next(c for c in store.list() if c.title.startswith("what is LiveClin") and c.turns == 2)
+    rows = store.turn_rows(chat.id)
+    questions = ["what is LiveClin and how many physicians took part?", "does it have code?"]
+    assert [r["question"] for r in rows] == questions
+    assert "239 physicians" in rows[0]["answer"] and rows[0]["backend"] == "extractive"
+    assert rows[0]["records"] and rows[1]["records"][0] == rows[0]["records"][0]  # the same paper, cited first
+    assert rows[0]["timings"]["total"] > 0 and rows[0]["filters"] == {}
+
+
 def test_llm_failure_is_reported_and_the_ui_stays_usable(client: Client) -> None:
-    chat, sources, debug, _, _ = ask(client, "what is LiveClin?", backend="openai")[-1]
+    chat, sources, debug, _ = ask(client, "what is LiveClin?", backend="openai")[-1]
     answer = bot_text(chat)
     assert "backend failed" in answer and "cannot connect" in answer
     assert "fallback" in answer  # the offline answer is offered, labelled
     assert debug["error"]
-    chat, _, _, _, _ = ask(client, "what is LiveClin?", backend="extractive")[-1]
+    chat, _, _, _ = ask(client, "what is LiveClin?", backend="extractive")[-1]
     assert "Answered by: extractive" in bot_text(chat) and len(chat) == 4
 
 

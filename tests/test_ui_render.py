@@ -228,7 +228,8 @@ def test_card_shows_metadata_code_link_and_provenance() -> None:
         "paper · 论文",
         'href="https://github.com/x/p1"',
         "seeds/a.txt:3",
-        "score 0.0300",
+        "best match",  # a relevance label; the fusion score only in its tooltip
+        "fusion 0.0300",
     ):
         assert text in html
     unsafe = render_sources(answered("X [1]", [source(1, url="javascript:alert(1)")]))

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from chromadb.errors import NotFoundError
 from filelock import FileLock, Timeout
 from langchain_classic.indexes import SQLRecordManager
 from langchain_core.documents import Document
@@ -26,7 +27,7 @@ from langchain_core.indexing import index
 from tqdm import tqdm
 
 from assistant.index import readcopy, server, store
-from assistant.index.chunks import chunk_records
+from assistant.index.chunks import chunk_records, view_docs
 from assistant.index.embeddings import get_embeddings, model_id
 from assistant.records.corpus import Corpus, load_corpus
 from assistant.settings import Settings
@@ -133,9 +134,20 @@ def record_manager(location: store.Location, namespace: str) -> SQLRecordManager
     return manager
 
 
+Stores = list[tuple[str, list[Document]]]
+
+
+def stores_of(settings: Settings, corpus: Corpus, docs: list[Document]) -> Stores:
+    """(collection, documents) of every collection an ingest writes: the records' chunks, then their views."""
+    views = view_docs(corpus.records, settings.index.views)
+    return [(settings.index.collection, docs), (store.views_collection(settings.index.collection), views)]
+
+
 def _index_into(
-    location: store.Location, docs: list[Document], settings: Settings, report: IngestReport, progress: bool | str
+    location: store.Location, stores: Stores, settings: Settings, report: IngestReport, progress: bool | str
 ) -> None:
+    """Index the record chunks (counted in the report), then each further collection (the views)."""
+    (_, docs), *others = stores
     embeddings = get_embeddings(settings)
     vectors = store.vector_store(location, settings, embeddings, create=True)
     manager = record_manager(location, f"chroma/{settings.index.collection}")
@@ -155,18 +167,37 @@ def _index_into(
     )
     report.added, report.skipped, report.deleted = result["num_added"], result["num_skipped"], result["num_deleted"]
     report.updated = result.get("num_updated", 0)
+    for name, extra in others:
+        index(
+            extra,
+            record_manager(location, f"chroma/{name}"),
+            store.vector_store(location, settings, embeddings, create=True, collection_name=physical(location, name)),
+            cleanup="full",
+            source_id_key="record_id",
+            key_encoder=chunk_key,
+            batch_size=settings.index.embed_batch,
+        )
 
 
-def _live_state(location: store.Location, docs: list[Document], settings: Settings) -> str:
-    """ "unchanged" when the live index holds exactly these chunks (nothing to write), "consistent" when its
-    record manager and collection agree (an incremental update is safe), else "inconsistent" (rebuild)."""
+def _live_state(location: store.Location, stores: Stores) -> str:
+    """ "unchanged" when the live index holds exactly these documents (nothing to write), "consistent" when each
+    record manager and its collection agree (an incremental update is safe; a missing views collection is
+    added), else "inconsistent" (rebuild)."""
     if not location.record_db.exists():
         return "inconsistent"
-    keys = set(record_manager(location, f"chroma/{settings.index.collection}").list_keys())
-    stored = location.client.get_collection(location.collection, embedding_function=None).count()
-    if stored != len(keys):
-        return "inconsistent"
-    return "unchanged" if keys == {chunk_key(d) for d in docs} else "consistent"
+    same = True
+    for i, (name, wanted) in enumerate(stores):
+        keys = set(record_manager(location, f"chroma/{name}").list_keys())
+        try:
+            stored = location.client.get_collection(physical(location, name), embedding_function=None).count()
+        except Exception:  # no such collection: an index built before the views
+            if i == 0:
+                raise
+            stored = 0
+        if stored != len(keys):
+            return "inconsistent"
+        same = same and keys == {chunk_key(d) for d in wanted}
+    return "unchanged" if same else "consistent"
 
 
 def _summarise(corpus: Corpus, docs: list[Document], report: IngestReport) -> None:
@@ -186,17 +217,18 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
         if corpus.unreadable:
             raise SourcesUnreadable(corpus.unreadable)
         docs = chunk_records(corpus.records, settings.index.chunk_tokens, settings.index.chunk_overlap)
+        stores = stores_of(settings, corpus, docs)
         _summarise(corpus, docs, report)
         if not docs:
             report.seconds = time.perf_counter() - started
             return report
         wanted = model_id(get_embeddings(settings))
         if settings.index.chroma_url:
-            _ingest_server(settings, docs, wanted, rebuild, report, progress)
+            _ingest_server(settings, stores, wanted, rebuild, report, progress)
         else:
             live = store.current_generation(settings)
             live_model = None if live is None or rebuild else _readable_model(live, settings)
-            state = _safe_live_state(live, docs, settings) if live is not None and live_model == wanted else ""
+            state = _safe_live_state(live, stores, settings) if live is not None and live_model == wanted else ""
             if state == "unchanged":
                 if live is not None and not (live / readcopy.MANIFEST).exists():
                     readcopy.seal(live)  # built by an earlier version and probed sound: readers skip the probe now
@@ -209,8 +241,8 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
             generation = store.new_generation(settings, live if reuse else None)
             location = store.generation_location(generation, settings)
             report.location = location.label
-            _index_into(location, docs, settings, report, progress)
-            _verify(location, settings, len(docs))
+            _index_into(location, stores, settings, report, progress)
+            _verify(location, stores)
             readcopy.seal(generation)
             store.switch_generation(settings, generation)
             store.prune_generations(settings, previous=live)
@@ -219,7 +251,7 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
 
 
 def _ingest_server(
-    settings: Settings, docs: list[Document], wanted: str, rebuild: bool, report: IngestReport, progress: bool | str
+    settings: Settings, stores: Stores, wanted: str, rebuild: bool, report: IngestReport, progress: bool | str
 ) -> None:
     """Server mode: build a new collection (a copy of the live one for an incremental update), verify it, then
     switch the pointer; the live collection keeps serving until then, and is never written."""
@@ -227,21 +259,27 @@ def _ingest_server(
     live_location = store.server_location(settings, live) if live else None
     state = ""
     if live_location is not None and not rebuild and store.stored_model(live_location, settings) == wanted:
-        state = _live_state(live_location, docs, settings)
+        state = _live_state(live_location, stores)
     if state == "unchanged" and live_location is not None:
         _prune_server(settings)
-        report.skipped, report.location = len(docs), live_location.label
+        report.skipped, report.location = len(stores[0][1]), live_location.label
         return
     reuse = state == "consistent"
     report.rebuilt = live is not None and not reuse
     location = store.server_location(settings, server.new_name(settings.index.collection))
     report.location = location.label
     if reuse and live_location is not None:
-        store.vector_store(location, settings, get_embeddings(settings), create=True)  # creates the collection
-        server.copy_collection(location.client, live_location.collection, location.collection)
+        for name, _ in stores:  # created with the project's configuration, then filled with the live copy
+            store.vector_store(
+                location, settings, get_embeddings(settings), create=True, collection_name=physical(location, name)
+            )
+            try:
+                server.copy_collection(location.client, physical(live_location, name), target)
+            except NotFoundError:  # a live index built before the views: they are indexed afresh
+                pass
         shutil.copyfile(live_location.record_db, location.record_db)
-    _index_into(location, docs, settings, report, progress)
-    _verify(location, settings, len(docs))
+    _index_into(location, stores, settings, report, progress)
+    _verify(location, stores)
     server.switch(location.client, settings.index.collection, location.collection, live)
     _prune_server(settings)
 
@@ -253,6 +291,13 @@ def _prune_server(settings: Settings) -> None:
         store.server_location(settings, name).record_db.unlink(missing_ok=True)
 
 
+def physical(location: store.Location, name: str) -> str:
+    """The collection that holds ``name`` (a collection named by the settings) in ``location``: server-mode
+    generations rename the records collection, and its views follow it."""
+    base = location.collection.split(server.GENERATION_MARK, 1)[0]
+    return location.collection + name[len(base) :] if name.startswith(base) else name
+
+
 def _readable_model(generation: Path, settings: Settings) -> str | None:
     """The model id of a generation, or None when it cannot be read (a damaged index is rebuilt, not reused)."""
     try:
@@ -261,11 +306,11 @@ def _readable_model(generation: Path, settings: Settings) -> str | None:
         return None
 
 
-def _safe_live_state(generation: Path, docs: list[Document], settings: Settings) -> str:
+def _safe_live_state(generation: Path, stores: Stores, settings: Settings) -> str:
     """``_live_state`` of a generation (read from its checked copy); "" (rebuild from the sources) when the
     engine fails on its files."""
     try:
-        return _live_state(store.read_location(generation, settings), docs, settings)
+        return _live_state(store.read_location(generation, settings), stores)
     except Exception:
         return ""
     except BaseException as exc:  # the Rust engine's panic on a damaged file
@@ -274,8 +319,15 @@ def _safe_live_state(generation: Path, docs: list[Document], settings: Settings)
         raise
 
 
-def _verify(location: store.Location, settings: Settings, expected: int) -> None:
-    """Check a new generation before it goes live: every chunk is stored."""
-    count = location.client.get_collection(location.collection, embedding_function=None).count()
-    if count != expected:
-        raise RuntimeError(f"new index holds {count} chunks, {expected} expected: not switched; previous index kept")
+def _verify(location: store.Location, stores: Stores) -> None:
+    """Check a new generation before it goes live: every chunk (and every view) is stored."""
+    for i, (name, docs) in enumerate(stores):
+        count, expected = (
+            location.client.get_collection(physical(location, name), embedding_function=None).count(),
+            len(docs),
+        )
+        if count != expected:
+            what = "chunks" if i == 0 else f"entries in {name}"
+            raise RuntimeError(
+                f"new index holds {count} {what}, {expected} expected: not switched; previous index kept"
+            )

@@ -85,7 +85,8 @@ def prune(client: chromadb.ClientAPI, collection: str) -> list[str]:
     stale = [
         c.name
         for c in client.list_collections()
-        if c.name.startswith(f"{collection}{GENERATION_MARK}") and c.name not in keep
+        if c.name.startswith(f"{collection}{GENERATION_MARK}")
+        and not any(c.name == k or c.name.startswith(f"{k}_") for k in keep)  # a kept one's views too
     ]
     for name in stale:
         try:

@@ -269,19 +269,28 @@ def open_location(settings: Settings) -> Location:
     return read_location(gen, settings)
 
 
-def vector_store(location: Location, settings: Settings, embeddings: Embeddings, *, create: bool) -> Chroma:
-    """The LangChain Chroma store of a location; checks the collection was built with the same model."""
+def views_collection(records_collection: str) -> str:
+    """The collection that holds the record views (index/chunks.py) of ``records_collection``'s records."""
+    return records_collection + "_views"
+
+
+def vector_store(
+    location: Location, settings: Settings, embeddings: Embeddings, *, create: bool, collection_name: str | None = None
+) -> Chroma:
+    """The LangChain Chroma store of a location (the records collection unless ``collection_name`` names another,
+    e.g. the views); checks the collection was built with the same model."""
     wanted = model_id(embeddings)
+    name = collection_name or location.collection
     if not create:
         try:
-            collection = location.client.get_collection(location.collection, embedding_function=None)
+            collection = location.client.get_collection(name, embedding_function=None)
         except BaseException as exc:  # chromadb raises NotFoundError / ValueError depending on mode
             if not isinstance(exc, Exception) and not is_engine_panic(exc):
                 raise
             if is_engine_panic(exc) or isinstance(exc, sqlite3.Error):
                 raise damaged(location.label, f"{type(exc).__name__}: {exc}") from None
             raise IndexMissing(
-                f"collection {location.collection!r} not found in {location.label}: run `assistant ingest` first"
+                f"collection {name!r} not found in {location.label}: run `assistant ingest` first"
             ) from exc
         built_with = (collection.metadata or {}).get(MODEL_KEY)
         if built_with != wanted:
@@ -290,7 +299,7 @@ def vector_store(location: Location, settings: Settings, embeddings: Embeddings,
                 f"but the settings use {wanted!r}: run `assistant ingest --rebuild`"
             )
     return Chroma(
-        collection_name=location.collection,
+        collection_name=name,
         embedding_function=embeddings,
         client=location.client,
         collection_metadata={MODEL_KEY: wanted},

@@ -1,4 +1,6 @@
-"""Hybrid retrieval: dense (Chroma) + BM25, fused with reciprocal rank fusion, one hit per record."""
+"""Hybrid retrieval: dense (Chroma) + BM25 over the chunks, plus dense rankings of each record view (title, lead
+sentence), fused with weighted reciprocal rank fusion, one hit per record (with its twins: the records that
+share its title)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from assistant.records.model import RecordMeta, meta_from_metadata
 from assistant.retrieve.filters import FILTER_KEYS, Filters
 from assistant.retrieve.query import QueryPlan, plan_query
 from assistant.retrieve.text import tokenize
+from assistant.retrieve.views import RecordViews
 from assistant.settings import RetrievalSettings, Settings
 
 SNIPPET_CHARS = 400
@@ -39,6 +42,7 @@ class Hit(RecordMeta):
     text: str = field(repr=False, default="")
     dense: float = 0.0
     bm25: float = 0.0
+    twins: list[str] = field(default_factory=list)  # ids of the records with the same title (see index/chunks.py)
 
     @property
     def name(self) -> str:
@@ -144,6 +148,8 @@ class HybridRetriever:
         self.vectors = store.vector_store(self.location, settings, self.embeddings, create=False)
         self.collection = self.location.client.get_collection(self.location.collection, embedding_function=None)
         self.catalog = Catalog.from_collection(self.collection)
+        first_row = {rid: min(rows) for rid, rows in self.catalog.records.items()}
+        self.views = RecordViews(self.location.client, self.location.collection, first_row)
 
     def with_retrieval(self, retrieval: RetrievalSettings) -> HybridRetriever:
         """The same open index searched with other retrieval settings (k, candidates, fusion)."""
@@ -176,6 +182,9 @@ class HybridRetriever:
         dense_rows: list[tuple[int, float]] = []
         if allowed.any():
             dense_rows = self._dense(vector, n, plan.filters, allowed)
+        view_rows: dict[str, list[tuple[str, float]]] = {}
+        if allowed.any() and self.retrieval.retrieval_mode != "bm25" and any(self.retrieval.view_weights.values()):
+            view_rows = self.views.rankings(vector, n, plan.filters, allowed)
         timings["dense"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
@@ -186,7 +195,9 @@ class HybridRetriever:
 
         t = time.perf_counter()
         mode = self.retrieval.retrieval_mode  # both rankings are still computed: abstention reads their top scores
-        hits = self._fuse(plan, dense_rows if mode != "bm25" else [], bm25_rows if mode != "dense" else [], allowed, k)
+        hits = self._fuse(
+            plan, dense_rows if mode != "bm25" else [], bm25_rows if mode != "dense" else [], view_rows, allowed, k
+        )
         timings["fusion"] = (time.perf_counter() - t) * 1000
         timings["total"] = sum(timings.values())
         return SearchResult(
@@ -226,9 +237,13 @@ class HybridRetriever:
         plan: QueryPlan,
         dense_rows: list[tuple[int, float]],
         bm25_rows: list[tuple[int, float]],
+        view_rows: dict[str, list[tuple[str, float]]],
         allowed: np.ndarray,
         k: int,
     ) -> list[Hit]:
+        """Weighted RRF of the chunk rankings (weight 1) and the view rankings (``view_weights``); a record's hit
+        shows its best chunk (its first one when only a view found it). The dense and BM25 scores kept per record
+        are the chunks' (abstention and list answers read them, calibrated on chunks)."""
         metas, rrf_k = self.catalog.metas, self.retrieval.rrf_k
         fused: dict[str, float] = {}
         best_row: dict[str, int] = {}
@@ -242,6 +257,11 @@ class HybridRetriever:
                 fused[rid] = fused.get(rid, 0.0) + 1.0 / (rrf_k + rank)
                 by[rid] = score
                 best_row.setdefault(rid, row)
+        for view, view_ranked in view_rows.items():
+            weight = self.retrieval.view_weights.get(view, 0.0)
+            for rank, (rid, _) in enumerate(view_ranked if weight > 0 else [], start=1):
+                fused[rid] = fused.get(rid, 0.0) + weight / (rrf_k + rank)
+                best_row.setdefault(rid, self.views.first_row[rid])
         ranked_ids = sorted(fused, key=fused.get, reverse=True)  # type: ignore[arg-type]
         if plan.wants_all:
             ranked_ids = self._all_matching(plan, ranked_ids, dense_of, bm25_of, allowed, best_row, k)
@@ -287,6 +307,7 @@ class HybridRetriever:
         body = text.split("\n", 1)[1] if "\n" in text else text
         return Hit(
             **meta_from_metadata(meta),
+            twins=[t for t in str(meta.get("twin_ids", "")).split("\n") if t],
             rank=rank,
             record_id=rid,
             header=meta["header"],

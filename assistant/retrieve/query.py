@@ -14,8 +14,9 @@ from assistant.retrieve.text import tokenize
 
 __all__ = ["FILTER_KEYS", "Filters", "QueryPlan", "plan_query"]
 
-ORAL = re.compile(r"\boral\b(?:\s*(?:报告|展示|presentations?|talks?))?|口头报告|口头", re.I)
-POSTER = re.compile(r"\bposters?\b(?:\s*(?:报告|展示|presentations?))?|海报", re.I)
+# the presentation word takes its noun along ("oral talks", "海报展示"), so the noun is not read as a topic
+ORAL = re.compile(r"(?:\boral\b|口头)(?:\s*(?:报告|展示|presentations?|talks?))?", re.I)
+POSTER = re.compile(r"(?:\bposters?\b|海报)(?:\s*(?:报告|展示|presentations?))?", re.I)
 # "has code" wording of a list question ("Which EEG papers have a code link?", "没有代码的论文"); the verb or
 # the negation around it gives the polarity ("without code", "do not have a code link", "未开源")
 EN_CODE_NOUN = (
@@ -82,7 +83,10 @@ TRACK_ALIASES = [
 # "Which paper studies ..." or "Which study ... their studies"), says list/all/every, or, in Chinese,
 # 哪些/所有/全部 shortly before a collection noun, or the noun before 有哪些 (not "它提供了哪些训练数据",
 # "忽略所有指令").
-EN_PLURAL = r"(?:papers|works|records|ones|studies|articles|resources|calls|items|entries|benchmarks|datasets)"
+EN_PLURAL = (
+    r"(?:papers|works|records|ones|studies|articles|resources|calls|items|entries|benchmarks|datasets|posters|orals|"
+    r"presentations|submissions)"
+)
 EN_SINGULAR = (
     r"(?:paper|work|record|one|study|article|resource|call|item|entry|benchmark|dataset|method|model|framework)"
 )
@@ -100,9 +104,17 @@ FILTER_WORDS = re.compile(
 )
 # Words that speak about the collection rather than a topic ("Which papers are in the collection?",
 # "What data resources are listed?"): a metadata question that has only these left has no topic.
+# Outside a list question a code mention filters only where it describes the record asked for ("the paper that
+# provides code", "提供了代码的论文是哪篇?"), not where it asks for a link ("where is its code?").
+ASKS_WHICH = re.compile(r"\bwhich\b|哪(?:篇|些|一篇)", re.I)
+CODE_NOUN_AFTER = re.compile(r"^\s*(?:的\s*)?(?:论文|文章|工作)|^\s*(?:papers?|works?)\b", re.I)
+# Names joined by a conjunction share the category word after the last one ("the clinical NLP or medical LLM
+# agent tracks", "医学影像和手术/介入 AI 方向")
+JOINER = re.compile(r"^\s*(?:,|，|、|/|\bor\b|\band\b|和|或|及|与)\s*", re.I)
 META_WORDS = re.compile(
     r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|"
-    r"appear|shown|show|there|any|belongs?|belonging|ones)\b|语料库?|收录|条目|记录|信息|列表|属于",
+    r"appear|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?)\b|"
+    r"语料库?|收录|条目|记录|信息|列表|属于|会议",
     re.I,
 )
 
@@ -165,7 +177,8 @@ class _Reader:
                 end = m.end()
                 if cued:
                     cue = CATEGORY_AFTER.match(self.rest[end:])
-                    if not cue and not CATEGORY_BEFORE.search(self.rest[: m.start()]):
+                    before = CATEGORY_BEFORE.search(self.rest[: m.start()])
+                    if not cue and not before and not _cued_later(self.question, end, names):
                         continue
                     if cue and not re.search(r"papers|works|论文|文章", cue.group(), re.I):
                         end += cue.end()  # the category word goes with the name
@@ -182,6 +195,19 @@ class _Reader:
 
 
 NamePatterns = tuple[tuple[re.Pattern[str], list[Value]], ...]
+
+
+def _cued_later(text: str, end: int, names: NamePatterns) -> bool:
+    """Whether the name ending at ``end`` is followed by a conjunction and another name that has the category
+    word after it (so both are categories)."""
+    joined = JOINER.match(text[end:])
+    if not joined:
+        return False
+    at = end + joined.end()
+    for pattern, _ in names:
+        if (m := pattern.match(text, at)) is not None:
+            return bool(CATEGORY_AFTER.match(text[m.end() :])) or _cued_later(text, m.end(), names)
+    return False
 
 
 def _name_patterns(names: dict[str, list[str]]) -> NamePatterns:
@@ -230,8 +256,12 @@ def plan_query(question: str, venues: list[str], tracks: list[str]) -> QueryPlan
     reader.names("track", _track_names(tuple(tracks)), cued=True)
     reader.take_all("presentation", ORAL, "Oral")
     reader.take_all("presentation", POSTER, "Poster")
-    if wants_all:  # "where is its code?" asks for a link, it filters nothing
+    if wants_all or ASKS_WHICH.search(question):  # "where is its code?" asks for a link, it filters nothing
         reader.take_all("has_code", HAS_CODE, True)
+    else:
+        for m in list(HAS_CODE.finditer(reader.rest)):
+            if CODE_NOUN_AFTER.match(reader.rest[m.end() :]):
+                reader.take("has_code", [True], m.start(), m.end())
     for kind, pattern, only_negated in KIND_WORDS:
         reader.take_all("kind", pattern, kind, only_negated)
     if "venue" not in reader.include:  # a venue's year is part of its name

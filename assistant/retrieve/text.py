@@ -31,7 +31,7 @@ STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | STOPWORDS_ZH | STOPWORDS_DOMAIN
 
 
 @cache
-def _domain_terms() -> dict[str, tuple[str, ...]]:
+def domain_terms() -> dict[str, tuple[str, ...]]:
     """The terms of domain_terms.txt, added to jieba's dictionary, each with its English words."""
     text = resources.files("assistant.retrieve").joinpath("domain_terms.txt").read_text(encoding="utf-8")
     terms: dict[str, tuple[str, ...]] = {}
@@ -47,7 +47,7 @@ def _domain_terms() -> dict[str, tuple[str, ...]]:
 def _cjk_tokens(run: str) -> tuple[str, ...]:
     """jieba search-mode words, plus the character bigrams of longer words (robust to segmentation), plus the
     English words of the domain terms among them."""
-    terms = _domain_terms()
+    terms = domain_terms()
     words = [w for w in jieba.lcut_for_search(run) if len(w) > 1 and w not in STOPWORDS]
     bigrams = [w[i : i + 2] for w in jieba.lcut(run) if len(w) > 2 for i in range(len(w) - 1)]
     english = dict.fromkeys(e for w in words for e in _english_tokens(" ".join(terms.get(w, ()))))

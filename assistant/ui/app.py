@@ -1,7 +1,8 @@
 """Serving the chat UI: ``launch(settings, ingest_if_needed)``.
 
 Served on 127.0.0.1 by default, no share link unless asked, optional basic auth (``settings.ui.auth`` =
-"user:password"), no files served beyond the app's own. The page itself is built in ``assistant.ui.layout``.
+"user:password", failed sign-ins throttled), no files served beyond the app's own, uploads refused
+(``assistant.ui.guard``). The page itself is built in ``assistant.ui.layout``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import time
 from collections.abc import Callable
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from assistant.index.store import IndexUnavailable
 from assistant.settings import Settings
+from assistant.ui.guard import Guard, LoginThrottle
+from assistant.ui.i18n import I18N
 from assistant.ui.layout import build_app
 from assistant.ui.status import INGEST_COMMAND, index_info
 from assistant.ui.style import CSS, HEAD, theme
@@ -68,7 +72,8 @@ def launch(
     echo = (lambda _msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     if ingest_if_needed:
         ensure_index(settings, echo)
-    auth = parse_auth(settings.ui.auth)
+    ui = settings.ui
+    auth = parse_auth(ui.auth)
     info = index_info(settings)
     if not info.ok:
         echo(
@@ -92,5 +97,7 @@ def launch(
         css=CSS,
         head=HEAD,
         footer_links=["api", "settings"],
+        i18n=I18N,
+        app_kwargs={"middleware": [Middleware(Guard, throttle=LoginThrottle(ui.login_attempts, ui.login_window))]},
     )
     return demo

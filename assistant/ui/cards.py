@@ -50,7 +50,22 @@ def _chip(text: str, cls: str = "") -> str:
     return f'<span class="src-chip {cls}">{esc(text)}</span>' if text else ""
 
 
-def render_card(src: SourceView, prefix: str, cited: bool, support: str = "") -> str:
+def relevance_label(src: SourceView, total: int) -> str:
+    """What a reader can use instead of a fusion score: the record's rank and how the search found it."""
+    how = (
+        "by meaning and keywords"
+        if src.dense > 0 and src.bm25 > 0
+        else "by meaning"
+        if src.dense > 0
+        else "by keywords"
+        if src.bm25 > 0
+        else ""
+    )
+    rank = "best match" if src.n == 1 else f"match {src.n} of {total}" if total else f"match {src.n}"
+    return f"{rank} · {how}" if how else rank
+
+
+def render_card(src: SourceView, prefix: str, cited: bool, support: str = "", total: int = 0) -> str:
     """One source card; its id is ``<prefix><n>`` so a citation link can target it."""
     classes = ["src-card"] + (["cited"] if cited else []) + ([] if src.used else ["unused"])
     attrs = {
@@ -98,7 +113,10 @@ def render_card(src: SourceView, prefix: str, cited: bool, support: str = "") ->
         else ""
     )
     prov = ", ".join(f"<code>{esc(p)}</code>" for p in src.provenance)
-    score = f'<span class="src-score" title="dense {src.dense:.3f} · BM25 {src.bm25:.2f}">score {src.score:.4f}</span>'
+    score = (
+        f'<span class="src-score" title="fusion {src.score:.4f} · dense {src.dense:.3f} · BM25 {src.bm25:.2f}">'
+        f"{esc(relevance_label(src, total))}</span>"
+    )
     return (
         f'<article class="{" ".join(classes)}"{id_attr} {data}>'
         f'<div class="src-top"><span class="src-n">{label}</span>{badge}{score}</div>'
@@ -115,14 +133,15 @@ def render_sources(view: TurnView, prefix: str = "src-") -> str:
     """The cards of one answer: cited sources first, then the others; candidates when nothing was used."""
     cited = view.cited
     ordered = sorted(view.sources, key=lambda s: (s.n not in cited, s.n))
-    cards = [render_card(s, prefix, s.n in cited, support_text(view, s.n)) for s in ordered]
+    total = len(view.sources)
+    cards = [render_card(s, prefix, s.n in cited, support_text(view, s.n), total) for s in ordered]
     if not cards and view.candidates:
         reason = (view.evidence or {}).get("reason", "")
         cards.append(
             f'<p class="src-note">No record was used for this answer'
             f"{': ' + esc(reason) if reason else ''}. Closest records found:</p>"
         )
-        cards += [render_card(c, prefix, False) for c in view.candidates]
+        cards += [render_card(c, prefix, False, total=len(view.candidates)) for c in view.candidates]
     if not cards:
         cards.append(
             '<p class="src-note">No records matched.</p>' if not view.pending else '<p class="src-note">Searching…</p>'

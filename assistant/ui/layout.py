@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -11,9 +12,13 @@ import gradio as gr
 from assistant.records.model import KIND_LABELS
 from assistant.settings import Settings
 from assistant.ui.cards import EMPTY_PANEL
-from assistant.ui.filters import ANY, render_active_filters
-from assistant.ui.handlers import Handlers
-from assistant.ui.status import INGEST_COMMAND, IndexInfo, index_info
+from assistant.ui.chats import Chats, chat_choices
+from assistant.ui.conversations import ConversationStore
+from assistant.ui.filters import ANY, render_active_filters, track_choices
+from assistant.ui.handlers import Answering
+from assistant.ui.i18n import t
+from assistant.ui.session import ChatSession
+from assistant.ui.status import INGEST_COMMAND, IndexInfo, backend_status, check_connection, index_info, llm_configured
 
 EXAMPLES = [
     "which papers work on EEG?",
@@ -23,18 +28,57 @@ EXAMPLES = [
 ]
 
 
-def _dropdown(label: str, values: list[str], elem_id: str, labels: dict[str, str] | None = None) -> gr.Dropdown:
-    choices = [(ANY, ANY)] + [((labels or {}).get(v, v), v) for v in values]
-    return gr.Dropdown(choices=choices, value=ANY, label=label, elem_id=elem_id, min_width=120, interactive=True)
+# Runs in the page before the question is sent (its inputs are already read): the box is free at once, and
+# text typed while earlier questions are answered is never overwritten.
+CLEAR_BOX = """(...inputs) => {
+  const box = document.querySelector('#question textarea');
+  if (box) { box.value = ''; box.dispatchEvent(new Event('input', {bubbles: true})); }
+  return inputs;
+}"""
+
+
+def _dropdown(label: str, choices: list[tuple[str, str]], elem_id: str) -> gr.Dropdown:
+    return gr.Dropdown(
+        choices=[(ANY, ANY), *choices], value=ANY, label=t(label), elem_id=elem_id, min_width=120, interactive=True
+    )
+
+
+def _plain(values: list[str], labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    return [((labels or {}).get(v, v), v) for v in values]
+
+
+def browser_secret(settings: Settings) -> str:
+    """The key the browser's copy of the open chat id is encrypted with: kept in the data dir, so a chat
+    reopens after a reload and after a restart of the server."""
+    path = settings.data_dir / "ui-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(24), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
 
 
 def build_app(settings: Settings, info: IndexInfo | None = None) -> gr.Blocks:
     """The chat UI as a Blocks app (not launched)."""
     info = info or index_info(settings)
-    handlers = Handlers(settings, Path(tempfile.mkdtemp(prefix="assistant-export-")))
-    model_label = f"OpenAI-compatible: {settings.llm.model}"
+    store = ConversationStore(settings.conversations_file)
+    answering = Answering(settings, store)
+    chats_h = Chats(settings, store, Path(tempfile.mkdtemp(prefix="assistant-export-")))
+    model_label = f"OpenAI-compatible: {settings.llm.model}" + ("" if llm_configured(settings) else " (not configured)")
     with gr.Blocks(title="Research assistant · medical-AI papers", analytics_enabled=False) as demo:
-        turns = gr.State([])
+        session = gr.State(ChatSession())
+        stored = gr.BrowserState("", storage_key="assistant-open-chat", secret=browser_secret(settings))
+        with gr.Sidebar(label="Chats", open=True, elem_id="sidebar", width=280):
+            new_btn = gr.Button(t("new_chat"), elem_id="new-chat", variant="primary", size="sm")
+            chat_list = gr.Radio(
+                choices=chat_choices(store, None).choices, label=t("chat_list"), elem_id="chats", interactive=True
+            )
+            title_box = gr.Textbox(label=t("title"), elem_id="chat-title", max_lines=1)
+            with gr.Row():
+                rename_btn = gr.Button(t("rename"), elem_id="rename-chat", size="sm")
+                delete_btn = gr.Button(t("delete"), elem_id="delete-chat", size="sm", variant="stop")
+            export_btn = gr.Button(t("export"), elem_id="export", size="sm")
+            export_file = gr.File(label=t("export_file"), interactive=False, elem_id="export-file", visible=False)
         status = (
             f"{info.records} records indexed · answers cite their sources as [n]: click one to see its card."
             if info.ok
@@ -51,7 +95,7 @@ def build_app(settings: Settings, info: IndexInfo | None = None) -> gr.Blocks:
                 js_on_load=None,
             )
         with gr.Row(equal_height=False):
-            with gr.Column(scale=6, min_width=420):
+            with gr.Column(scale=6, min_width=340):
                 chatbot = gr.Chatbot(
                     label="Conversation",
                     show_label=False,
@@ -70,74 +114,71 @@ def build_app(settings: Settings, info: IndexInfo | None = None) -> gr.Blocks:
                 with gr.Row(equal_height=True):
                     question = gr.Textbox(
                         show_label=False,
-                        placeholder="Ask a question… (English or 中文)",
+                        placeholder=t("question"),
                         lines=1,
                         max_lines=4,
                         scale=8,
                         elem_id="question",
                         autofocus=True,
                     )
-                    ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+                    ask_btn = gr.Button(t("ask"), variant="primary", scale=1, min_width=70, elem_id="ask")
+                    stop_btn = gr.Button(t("stop"), variant="stop", scale=1, min_width=70, elem_id="stop")
+                gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], examples_per_page=len(EXAMPLES))
                 with gr.Row(equal_height=True):
                     backend = gr.Radio(
                         choices=[("Extractive (offline)", "extractive"), (model_label, "openai")],
                         value=settings.answer.backend,
-                        label="Answer with",
+                        label=t("answer_with"),
                         elem_id="backend",
                         scale=4,
                     )
-                    with gr.Column(scale=1, min_width=130):
-                        new_btn = gr.Button("New chat", elem_id="new-chat", size="sm")
-                        export_btn = gr.Button("Export (.md)", elem_id="export", size="sm")
-                gr.Examples(
-                    examples=[[q] for q in EXAMPLES],
-                    inputs=[question],
-                    label="Examples",
-                    examples_per_page=len(EXAMPLES),
-                )
-                export_file = gr.File(
-                    label="Conversation export (Markdown)", interactive=False, elem_id="export-file", visible=False
-                )
-            with gr.Column(scale=5, min_width=360):
-                with gr.Accordion("Filters", open=True, elem_id="filters"):
+                    test_btn = gr.Button(t("test_connection"), elem_id="test-connection", size="sm", scale=1)
+                gr.Markdown(backend_status(settings), elem_id="backend-status")
+                connection = gr.Markdown("", elem_id="connection-result")
+            with gr.Column(scale=5, min_width=340):
+                with gr.Accordion(t("filters"), open=True, elem_id="filters"):
                     with gr.Row():
-                        kind = _dropdown("Kind", info.choices.get("kind", []), "flt-kind", KIND_LABELS)
-                        venue = _dropdown("Venue", info.choices.get("venue", []), "flt-venue")
+                        kind = _dropdown("kind", _plain(info.choices.get("kind", []), KIND_LABELS), "flt-kind")
+                        venue = _dropdown("venue", _plain(info.choices.get("venue", [])), "flt-venue")
                         presentation = _dropdown(
-                            "Oral / poster", info.choices.get("presentation", []), "flt-presentation"
+                            "presentation", _plain(info.choices.get("presentation", [])), "flt-presentation"
                         )
                     with gr.Row(equal_height=True):
-                        year = _dropdown("Year", info.choices.get("year", []), "flt-year")
-                        track = _dropdown("Track", info.choices.get("track", []), "flt-track")
+                        year = _dropdown("year", _plain(info.choices.get("year", [])), "flt-year")
+                        track = _dropdown("track", track_choices(info.choices.get("track", [])), "flt-track")
                         with gr.Column(min_width=120):
-                            has_code = gr.Checkbox(label="Has code", value=False, elem_id="flt-has-code")
-                            clear_btn = gr.Button("Clear filters", size="sm", elem_id="clear-filters")
+                            has_code = gr.Checkbox(label=t("has_code"), value=False, elem_id="flt-has-code")
+                            clear_btn = gr.Button(t("clear_filters"), size="sm", elem_id="clear-filters")
                     active = gr.HTML(render_active_filters({}), elem_id="active-filters", js_on_load=None)
                 sources = gr.HTML(EMPTY_PANEL, elem_id="sources", js_on_load=None)
-                with gr.Accordion("Debug", open=False, elem_id="debug"):
-                    debug = gr.JSON(label="Last answer", value={})
+                with gr.Accordion(t("debug"), open=False, elem_id="debug"):
+                    debug = gr.JSON(label=t("last_answer"), value={})
 
         filter_inputs: list[gr.Dropdown | gr.Checkbox] = [kind, venue, presentation, year, track, has_code]
-        ask_inputs = [question, turns, backend, *filter_inputs]
-        ask_outputs = [chatbot, sources, debug, active, question, turns]
-        ask_btn.click(
-            handlers.ask, ask_inputs, ask_outputs, api_name="ask", show_progress="minimal", trigger_mode="once"
+        answer_outputs = [chatbot, sources, debug, active, chat_list]
+        opened_outputs = [chatbot, sources, debug, chat_list, title_box, export_file, stored]
+        for trigger, api in ((ask_btn.click, "ask"), (question.submit, None)):
+            trigger(
+                answering.ask,
+                [question, session, backend, *filter_inputs],
+                [stored, *answer_outputs],
+                js=CLEAR_BOX,  # emptied in the page as the question leaves: the server never writes the box
+                api_name=api,
+                api_visibility="public" if api else "private",
+                show_progress="hidden",
+                trigger_mode="multiple",  # every question is kept: those sent meanwhile wait their turn
+            )
+        stop_btn.click(answering.stop, [session], [chatbot, sources, chat_list], api_name="stop", queue=False)
+        chatbot.retry(
+            answering.regenerate, [session, backend, *filter_inputs], answer_outputs, api_visibility="private"
         )
-        question.submit(
-            handlers.ask,
-            ask_inputs,
-            ask_outputs,
-            api_visibility="private",
-            show_progress="minimal",
-            trigger_mode="once",
-        )
-        new_btn.click(
-            handlers.new_chat,
-            filter_inputs,
-            [chatbot, sources, debug, active, question, turns, export_file],
-            api_name="new_chat",
-        )
-        export_btn.click(handlers.export, [turns], [export_file], api_name="export").then(
+        new_btn.click(chats_h.new_chat, [session], opened_outputs, api_name="new_chat", queue=False)
+        chatbot.clear(chats_h.new_chat, [session], opened_outputs, api_visibility="private", queue=False)
+        demo.load(chats_h.restore, [stored, session], opened_outputs, api_visibility="private", queue=False)
+        chat_list.input(chats_h.open, [chat_list, session], opened_outputs, api_visibility="private", queue=False)
+        rename_btn.click(chats_h.rename, [title_box, session], [chat_list], api_visibility="private", queue=False)
+        delete_btn.click(chats_h.delete, [session], opened_outputs, api_visibility="private", queue=False)
+        export_btn.click(chats_h.export, [session], [export_file], api_name="export").then(
             lambda path: gr.File(visible=bool(path)),
             [export_file],
             [export_file],
@@ -145,15 +186,16 @@ def build_app(settings: Settings, info: IndexInfo | None = None) -> gr.Blocks:
             queue=False,
             show_progress="hidden",
         )
-        clear_btn.click(handlers.clear_filters, None, [*filter_inputs, active], api_name="clear_filters")
+        test_btn.click(lambda: check_connection(settings), None, [connection], api_name="test_connection")
+        clear_btn.click(chats_h.clear_filters, None, [*filter_inputs, active], api_name="clear_filters")
         for control in filter_inputs:
             control.change(
-                handlers.show_filters,
+                chats_h.show_filters,
                 filter_inputs,
                 [active],
                 api_visibility="private",
                 queue=False,
                 show_progress="hidden",
             )
-        chatbot.like(handlers.feedback, [turns], None, api_visibility="private", show_progress="hidden")
+        chatbot.like(chats_h.feedback, [session], None, api_visibility="private", show_progress="hidden")
     return demo

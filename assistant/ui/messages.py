@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.answer.chain import MAX_QUESTION_CHARS
 from assistant.answer.markers import CITATION, marker_numbers
 from assistant.ui.markup import md_escape, md_text
 from assistant.ui.views import TurnView
@@ -33,6 +34,10 @@ def answer_markdown(text: str, valid: set[int], prefix: str | None) -> str:
 def render_message(view: TurnView, prefix: str | None = "src-") -> str:
     """The assistant's chat message: the answer with linked citations, then who answered and any problem."""
     parts: list[str] = []
+    if view.queued:
+        return "*Waiting: answered after the question before it.*"
+    if view.shortened:
+        parts.append(f"*Your question was long: only its first {MAX_QUESTION_CHARS:,} characters were used.*")
     if view.notice:
         parts.append(view.notice)
     if view.text.strip():
@@ -41,7 +46,7 @@ def render_message(view: TurnView, prefix: str | None = "src-") -> str:
         parts.append("*Searching the records…*" if not view.sources and not view.candidates else "*Writing…*")
     if view.pending:
         return "\n\n".join(parts)
-    notes: list[str] = []
+    notes: list[str] = ["⏹ Stopped: the answer above is incomplete."] if view.stopped else []
     if view.recognised_filters:
         notes.append(
             "Filters from the question: "

@@ -13,7 +13,9 @@ CSS = """
 .index-warning code { background: #fef3c7; }
 #sources .src-panel { max-height: 72vh; overflow-y: auto; padding-right: 4px; scroll-behavior: smooth; }
 .src-head { font-weight: 600; padding: 4px 0 8px; color: var(--body-text-color); position: sticky; top: 0;
-  z-index: 2; background: var(--background-fill-primary); }
+  z-index: 2; background: var(--background-fill-primary); max-height: 4.2em; overflow: hidden; }
+.src-head q { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden;
+  word-break: break-word; }
 .src-card { scroll-margin-top: 64px; }
 .src-head q { font-weight: 400; }
 .src-note { color: var(--body-text-color-subdued); font-size: 0.92rem; }
@@ -51,6 +53,18 @@ CSS = """
   border: 1px solid var(--color-accent); }
 .flt-chip.from-question { border-style: dashed; }
 #chat a[href*="#src-"] { text-decoration: none; font-weight: 600; }
+#chat { height: min(540px, calc(100vh - 330px)) !important; min-height: 300px; }
+#backend-status { font-size: .85rem; }
+#back-to-answer { position: fixed; right: 14px; bottom: 14px; z-index: 50; display: none; padding: 8px 14px;
+  border-radius: 999px; border: 1px solid var(--color-accent); background: var(--background-fill-primary);
+  color: var(--body-text-color); font-weight: 600; box-shadow: 0 2px 8px rgba(0, 0, 0, .2); cursor: pointer; }
+#back-to-answer.shown { display: block; }
+@media (max-width: 640px) {
+  #app-title h1 { font-size: 1.15rem; }
+  #question textarea::placeholder { font-size: .85rem; }
+  #chat { height: 60vh !important; }
+  .gradio-container { padding: 4px !important; }
+}
 """
 
 HEAD = """
@@ -74,12 +88,52 @@ HEAD = """
     if (!/^src-[a-z0-9-]+$/.test(hash)) { return; }
     event.preventDefault();
     event.stopPropagation();
-    reveal(hash);
+    if (reveal(hash)) { offerWayBack(link); }
   }, true);
+  // After a jump to a card (on a phone the panel sits far below the answer), a button leads back.
+  var origin = null;
+  function offerWayBack(link) {
+    origin = link;
+    var button = document.getElementById('back-to-answer');
+    if (!button) {
+      button = document.createElement('button');
+      button.id = 'back-to-answer';
+      button.type = 'button';
+      var zh = (navigator.language || '').toLowerCase().startsWith('zh');
+      button.textContent = zh ? '↑ 返回回答' : '↑ Back to the answer';
+      button.addEventListener('click', function () {
+        if (origin && origin.isConnected) {
+          origin.scrollIntoView({behavior: 'smooth', block: 'center'});
+          origin.focus();
+        }
+        button.classList.remove('shown');
+      });
+      document.body.appendChild(button);
+    }
+    button.classList.add('shown');
+  }
+  // On a phone the chat list starts folded (it would cover the chat); its toggle opens it. Folded once the
+  // app has rendered (its question box is there), so the sidebar's own start-up does not reopen it.
+  if (window.innerWidth < 768) {
+    var tries = 0;
+    var folding = setInterval(function () {
+      var sidebar = document.getElementById('sidebar');
+      var toggle = sidebar && sidebar.querySelector('button[aria-label="Toggle Sidebar"]');
+      if (++tries > 100) { clearInterval(folding); }
+      if (!toggle || !document.querySelector('#question textarea')) { return; }
+      clearInterval(folding);
+      if (sidebar.classList.contains('open')) { toggle.click(); }
+    }, 100);
+  }
 })();
 </script>
 """
 
 
+SYSTEM_FONTS = ("ui-sans-serif", "system-ui", "Segoe UI", "Noto Sans", "Noto Sans CJK SC", "sans-serif")
+MONO_FONTS = ("ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace")
+
+
 def theme() -> gr.themes.Base:
-    return gr.themes.Soft(primary_hue="teal", neutral_hue="slate")
+    """Soft colours with the system's fonts: nothing fetched from a font service (the page works offline)."""
+    return gr.themes.Soft(primary_hue="teal", neutral_hue="slate", font=SYSTEM_FONTS, font_mono=MONO_FONTS)

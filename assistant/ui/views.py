@@ -53,6 +53,9 @@ class TurnView:
     partial: bool = False
     abstained: bool = False
     pending: bool = False  # still streaming
+    queued: bool = False  # sent while another answer was being written: waiting its turn
+    stopped: bool = False  # the reader stopped the answer while it was being written
+    shortened: bool = False  # the question was cut to MAX_QUESTION_CHARS
     notice: str | None = None  # a UI-level problem (index missing, crash), as trusted Markdown
     sources: list[SourceView] = field(default_factory=list)
     candidates: list[SourceView] = field(default_factory=list)  # shown when nothing was used
