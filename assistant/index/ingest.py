@@ -270,9 +270,8 @@ def _ingest_server(
     report.location = location.label
     if reuse and live_location is not None:
         for name, _ in stores:  # created with the project's configuration, then filled with the live copy
-            store.vector_store(
-                location, settings, get_embeddings(settings), create=True, collection_name=physical(location, name)
-            )
+            target = physical(location, name)
+            store.vector_store(location, settings, get_embeddings(settings), create=True, collection_name=target)
             try:
                 server.copy_collection(location.client, physical(live_location, name), target)
             except NotFoundError:  # a live index built before the views: they are indexed afresh
