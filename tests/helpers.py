@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +64,16 @@ def serve_app(settings: Any, **kw: Any) -> Iterator[str]:
         yield f"http://127.0.0.1:{settings.ui.port}/"
     finally:
         demo.close()
+
+
+@contextmanager
+def tampered_live_collection(settings: Any) -> Iterator[Any]:
+    """The live generation's collection opened in place, for a test to break it the way a bad build would; the
+    generation is sealed again afterwards (as if an ingest had built it so). Readers never open it in place."""
+    from assistant.index import readcopy, store
+
+    generation = store.current_generation(settings)
+    assert generation is not None
+    location = store.generation_location(generation, settings)
+    yield location.client.get_collection(location.collection, embedding_function=None)
+    readcopy.seal(generation)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.index import catalog, store
+from assistant.index import catalog, readcopy, store
 from assistant.index.catalog import Catalog, read_collection
 from assistant.index.ingest import ingest
 from assistant.retrieve.filters import Filters
@@ -17,8 +17,8 @@ from assistant.retrieve.hybrid import HybridRetriever
 from assistant.retrieve.lexical import Lexical, chunk_tokens
 from assistant.retrieve.text import tokenize
 from assistant.settings import Settings
+from tests.chroma_server import ChromaServer
 from tests.helpers import THREE_PAPERS, paper, small_corpus, write_corpus
-from tests.test_index import chroma_server  # noqa: F401 (the fixture)
 
 FILTERS = [
     Filters(),
@@ -78,16 +78,20 @@ def test_unchanged_ingest_keeps_the_catalog_and_an_incremental_one_updates_it(tm
     assert hit.title.startswith("SleepNet")
 
 
-def test_an_index_without_a_catalog_is_rebuilt_once_with_a_message(
+def test_an_index_without_a_catalog_is_rebuilt_by_readers_then_written_by_ingest(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     settings = small_corpus(tmp_path)
     ingest(settings, progress=False)
     shutil.rmtree(live_catalog(settings))  # as an index built before catalogs were persisted
+    readcopy.seal(live_catalog(settings).parent)
     capfd.readouterr()
     first = HybridRetriever(settings).search("EEG tokenizing")
     assert "rebuilding the catalog and BM25 index" in capfd.readouterr().err
+    assert not live_catalog(settings).exists()  # a reader never writes the live generation: the next ingest does
+    assert ingest(settings, progress=False).skipped == 3
     assert catalog.is_current(live_catalog(settings), 3)
+    capfd.readouterr()
     second = HybridRetriever(settings).search("EEG tokenizing")
     assert "rebuilding" not in capfd.readouterr().err
     assert [h.record_id for h in first.hits] == [h.record_id for h in second.hits]
@@ -100,6 +104,7 @@ def test_a_catalog_of_another_format_is_rebuilt_by_an_unchanged_ingest(
     ingest(settings, progress=False)
     manifest = live_catalog(settings) / "manifest.json"
     manifest.write_text('{"format": 0}', encoding="utf-8")
+    readcopy.seal(manifest.parent.parent)
     capfd.readouterr()
     assert ingest(settings, progress=False).skipped == 3
     assert "writing its catalog" in capfd.readouterr().err
@@ -125,17 +130,19 @@ def test_lexical_scores_equal_bm25s_scores(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_server_mode_keeps_its_catalog_in_the_data_dir(tmp_path: Path, chroma_server: str) -> None:  # noqa: F811
-    settings = small_corpus(tmp_path, chroma_url=chroma_server)
+def test_server_mode_keeps_its_catalog_in_the_data_dir(tmp_path: Path, chroma_server: ChromaServer) -> None:
+    settings = small_corpus(tmp_path, chroma_url=chroma_server.url)
     ingest(settings, progress=False)
     home = catalog.server_home(settings)
-    first = (home / "CURRENT").read_text(encoding="utf-8")
-    assert catalog.is_current(home / first, 3)
+    first = store.live_server_collection(settings)
+    assert first and catalog.is_current(home / first, 3)  # named after the generation it describes
     ingest(settings, progress=False)
-    assert (home / "CURRENT").read_text(encoding="utf-8") == first  # unchanged: kept
+    assert store.live_server_collection(settings) == first  # unchanged: kept
     before = HybridRetriever(settings)
     write_corpus(tmp_path / "corpus", [*THREE_PAPERS, (paper(SLEEP), "We stage sleep from wrist accelerometry.")])
     assert ingest(settings, progress=False).added == 1
-    assert catalog.is_current(home / (home / "CURRENT").read_text(encoding="utf-8"), 4)
+    second = store.live_server_collection(settings)
+    assert second and second != first and catalog.is_current(home / second, 4)
     assert HybridRetriever(settings).search("sleep staging from wrist accelerometry").hits[0].title == SLEEP
     assert len(before.catalog) == 3 and before.search("EEG").hits  # an open retriever keeps the catalog it opened
+    assert sorted(p.name for p in home.iterdir()) == sorted([first, second])  # the live and the previous one

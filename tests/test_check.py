@@ -12,7 +12,7 @@ from assistant.index.check import INGEST, REBUILD, check_index
 from assistant.index.embeddings import get_embeddings, model_id
 from assistant.index.ingest import ingest
 from assistant.settings import Settings
-from tests.helpers import free_port, small_corpus
+from tests.helpers import free_port, small_corpus, tampered_live_collection
 
 
 @pytest.fixture(scope="module")
@@ -69,16 +69,16 @@ def test_damaged_current_pointer(copy: Settings, pointer: bytes, capfd: pytest.C
 
 
 def test_model_mismatch(copy: Settings, capfd: pytest.CaptureFixture[str]) -> None:
-    collection = store.open_location(copy).client.get_collection(copy.index.collection)
-    collection.modify(metadata={store.MODEL_KEY: "some-other-model"})
+    with tampered_live_collection(copy) as collection:
+        collection.modify(metadata={store.MODEL_KEY: "some-other-model"})
     health = check_index(copy)
     assert health.model == "some-other-model" and "some-other-model" in health.problems[0]
     assert_broken_then_fixed(copy, REBUILD, capfd)
 
 
 def test_empty_collection(copy: Settings, capfd: pytest.CaptureFixture[str]) -> None:
-    collection = store.open_location(copy).client.get_collection(copy.index.collection)
-    collection.delete(ids=collection.get()["ids"])
+    with tampered_live_collection(copy) as collection:
+        collection.delete(ids=collection.get()["ids"])
     health = check_index(copy)
     assert health.chunks == 0 and "empty" in health.problems[0]
     assert_broken_then_fixed(copy, REBUILD, capfd)  # the record manager still lists the chunks: only a rebuild helps

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import chromadb
 import pytest
 
 from assistant.index import store
@@ -16,7 +13,8 @@ from assistant.index.embeddings import get_embeddings
 from assistant.index.ingest import IngestLocked, ingest, ingest_lock
 from assistant.retrieve.hybrid import HybridRetriever
 from assistant.settings import Settings
-from tests.helpers import THREE_PAPERS, free_port, paper, small_corpus, write_corpus
+from tests.helpers import THREE_PAPERS, paper, small_corpus, tampered_live_collection, write_corpus
+from tests.servers import ChromaServer
 
 RECORDS = [  # the three papers, the first with a code link
     (THREE_PAPERS[0][0], f"{THREE_PAPERS[0][1]} Code/project link: https://github.com/x/eeg"),
@@ -90,34 +88,9 @@ def test_second_ingest_is_refused_while_one_holds_the_lock(tmp_path: Path) -> No
         pass
 
 
-@pytest.fixture
-def chroma_server(tmp_path: Path):
-    port = free_port()
-    chroma = Path(sys.executable).with_name("chroma")
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=os.environ | {"ANONYMIZED_TELEMETRY": "False"},
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
-            break
-        except Exception as exc:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("chroma run did not start") from exc
-            time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=20)
-
-
 @pytest.mark.slow
-def test_server_mode_against_chroma_run(tmp_path: Path, chroma_server: str) -> None:
-    settings = small_settings(tmp_path, chroma_url=chroma_server)
+def test_server_mode_against_chroma_run(tmp_path: Path, chroma_server: ChromaServer) -> None:
+    settings = small_settings(tmp_path, chroma_url=chroma_server.url)
     assert ingest(settings, progress=False).added == 3
     assert ingest(settings, progress=False).skipped == 3  # idempotent against the server too
     assert not (settings.index_dir / "CURRENT").exists()  # nothing was written locally as an index
@@ -129,8 +102,8 @@ def test_server_mode_against_chroma_run(tmp_path: Path, chroma_server: str) -> N
 def test_plain_ingest_repairs_an_emptied_collection(tmp_path: Path) -> None:
     settings = small_settings(tmp_path)
     ingest(settings, progress=False)
-    collection = store.open_location(settings).client.get_collection(settings.index.collection)
-    collection.delete(ids=collection.get()["ids"])  # record manager and store now disagree
+    with tampered_live_collection(settings) as collection:
+        collection.delete(ids=collection.get()["ids"])  # record manager and store now disagree
     report = ingest(settings, progress=False)
     assert report.rebuilt and report.added == 3
     assert store.open_location(settings).client.get_collection(settings.index.collection).count() == 3

@@ -68,7 +68,7 @@ def is_junk(question: str) -> bool:
 
 def quotes_for(turn: Turn, hit: Hit) -> list[ev.Quote]:
     """The record's sentences scored for the question: meaning of the whole question, key terms of its topic."""
-    index = sentence_store.load_sentence_index(turn.retriever.location.client, turn.settings.index.collection)
+    index = sentence_store.load_sentence_index(turn.retriever.location.client, turn.retriever.location.collection)
     query = ev.unit(turn.retriever.embeddings.embed_query(turn.standalone))
     terms = ev.key_terms(topic_text(turn))
     aspect = turn.plan.aspect if turn.plan else ""

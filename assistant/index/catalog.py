@@ -21,7 +21,6 @@ import shutil
 import sqlite3
 import sys
 import threading
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing
 from pathlib import Path
@@ -322,15 +321,11 @@ def server_home(settings: Settings) -> Path:
 
 
 def live_folder(settings: Settings, location: Location) -> Path:
-    """The catalog folder of the index at ``location`` (it may not exist yet)."""
+    """The catalog folder of the index at ``location`` (it may not exist yet): inside an embedded generation, or
+    for a server-mode generation (a collection of its own) a folder named after that collection."""
     if location.path is not None:
         return location.path / "catalog"
-    home = server_home(settings)
-    try:
-        name = (home / "CURRENT").read_text(encoding="utf-8").strip()
-    except OSError:
-        name = "none"
-    return home / name
+    return server_home(settings) / location.collection
 
 
 def publish(
@@ -340,25 +335,21 @@ def publish(
     texts: Sequence[str],
     metas: Sequence[Mapping[str, Any]],
     tokens: Sequence[list[str]] | None = None,
+    previous: Path | None = None,
 ) -> Path:
-    """Write the catalog of the index at ``location``. Embedded: into its generation (not live yet, or live and
-    without a catalog). Server: a new folder switched in with an atomic rename of the ``CURRENT`` pointer, so a
-    reader keeps the catalog it opened; the previous folder stays for readers that still have it open."""
-    if location.path is not None:
-        folder = live_folder(settings, location)
-        write_catalog(folder, ids, texts, metas, tokens)
-        return folder
-    home, previous = server_home(settings), live_folder(settings, location)
-    home.mkdir(parents=True, exist_ok=True)
-    folder = home / f"c-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    """Write the catalog of the index at ``location``, before that generation goes live (or for a live one
+    without a catalog). ``previous``: the catalog whose stored tokens the kept chunks reuse."""
+    folder = live_folder(settings, location)
     write_catalog(folder, ids, texts, metas, tokens, previous=previous)
-    pointer = home / f"CURRENT.{os.getpid()}.tmp"
-    pointer.write_text(folder.name, encoding="utf-8")
-    os.replace(pointer, home / "CURRENT")
-    for old in home.glob("c-*"):
-        if old not in (folder, previous):
-            shutil.rmtree(old, ignore_errors=True)
     return folder
+
+
+def prune_server(settings: Settings, live: set[str]) -> None:
+    """Delete the server-mode catalogs of collections that are gone (killed or superseded builds)."""
+    home = server_home(settings)
+    for folder in home.glob("*") if home.is_dir() else []:
+        if folder.name.split(".", 1)[0] not in live:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def open_catalog(settings: Settings, location: Location, collection: Any) -> Catalog:

@@ -52,7 +52,7 @@ def check_index(settings: Settings) -> IndexHealth:
         location = store.open_location(settings)
         health.model = store.stored_model(location, settings) or ""
         store.vector_store(location, settings, embeddings, create=False)
-        collection = location.client.get_collection(settings.index.collection, embedding_function=None)
+        collection = location.client.get_collection(location.collection, embedding_function=None)
         health.chunks = collection.count()
         if health.chunks == 0:
             return _broken(health, f"the index in {location.label} is empty (0 chunks)", REBUILD)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -18,13 +19,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from chromadb.errors import NotFoundError
 from filelock import FileLock, Timeout
 from langchain_classic.indexes import SQLRecordManager
 from langchain_core.documents import Document
 from langchain_core.indexing import index
 from tqdm import tqdm
 
-from assistant.index import catalog, sentences, store
+from assistant.index import catalog, readcopy, sentences, server, store
 from assistant.index.chunks import chunk_records, view_docs
 from assistant.index.embeddings import get_embeddings, model_id
 from assistant.records.corpus import Corpus, load_corpus
@@ -136,6 +138,7 @@ def progress_lines(docs: list[Document], out: TextIO) -> Iterator[Document]:
 
 
 def record_manager(location: store.Location, namespace: str) -> SQLRecordManager:
+    location.record_db.parent.mkdir(parents=True, exist_ok=True)
     manager = SQLRecordManager(namespace, db_url=f"sqlite:///{location.record_db}")
     manager.create_schema()
     return manager
@@ -185,7 +188,7 @@ def _index_into(
         found = index(
             extra,
             record_manager(location, f"chroma/{name}"),
-            store.vector_store(location, settings, embeddings, create=True, collection_name=name),
+            store.vector_store(location, settings, embeddings, create=True, collection_name=physical(location, name)),
             cleanup="full",
             source_id_key="record_id",
             key_encoder=chunk_key,
@@ -205,7 +208,7 @@ def _live_state(location: store.Location, stores: Stores) -> str:
     for i, (name, wanted) in enumerate(stores):
         keys = set(record_manager(location, f"chroma/{name}").list_keys())
         try:
-            stored = location.client.get_collection(name, embedding_function=None).count()
+            stored = location.client.get_collection(physical(location, name), embedding_function=None).count()
         except Exception:  # no such collection: an index built before the views
             if i == 0:
                 raise
@@ -241,25 +244,20 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
             return report
         wanted = model_id(get_embeddings(settings))
         if settings.index.chroma_url:
-            location = store.server_location(settings)
-            if rebuild or store.stored_model(location, settings) not in (None, wanted):
-                _drop_collection(location, settings)
-                report.rebuilt = True
-            report.location = location.label
-            _index_into(location, stores, settings, report, progress)
-            changed = report.added or report.updated or report.deleted or report.rebuilt
-            if changed or not catalog.is_current(catalog.live_folder(settings, location), len(docs)):
-                _write_catalog(location, docs, settings)
+            _ingest_server(settings, stores, wanted, rebuild, report, progress)
         else:
             live = store.current_generation(settings)
             live_model = None if live is None or rebuild else _readable_model(live, settings)
-            state = _safe_live_state(live, stores) if live is not None and live_model == wanted else ""
+            state = _safe_live_state(live, stores, settings) if live is not None and live_model == wanted else ""
             if state == "unchanged":
                 assert live is not None
-                live_location = store.generation_location(live)
+                live_location = store.generation_location(live, settings)
                 if not catalog.is_current(catalog.live_folder(settings, live_location), len(docs)):
                     print(f"{live}: writing its catalog and BM25 index (built before they were saved)", file=sys.stderr)
                     _write_catalog(live_location, docs, settings)
+                    readcopy.seal(live)
+                elif not (live / readcopy.MANIFEST).exists():
+                    readcopy.seal(live)  # built by an earlier version and probed sound: readers skip the probe now
                 store.prune_generations(settings)
                 report.skipped, report.location = len(docs), f"embedded {live}"
                 report.seconds = time.perf_counter() - started
@@ -267,40 +265,96 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
             reuse = state == "consistent"  # else: another model, or a damaged index: build afresh
             report.rebuilt = live is not None and not reuse
             generation = store.new_generation(settings, live if reuse else None)
-            location = store.generation_location(generation)
+            location = store.generation_location(generation, settings)
             report.location = location.label
             _index_into(location, stores, settings, report, progress)
             _verify(location, stores)
             _write_catalog(location, docs, settings)
+            readcopy.seal(generation)  # after every file of the generation is written
             store.switch_generation(settings, generation)
             store.prune_generations(settings, previous=live)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _write_catalog(location: store.Location, docs: list[Document], settings: Settings) -> None:
+def _write_catalog(
+    location: store.Location, docs: list[Document], settings: Settings, previous: Path | None = None
+) -> None:
     """The catalog and BM25 index of exactly these chunks (the collection holds them after ``index``), in the
     collection's ids (the chunk keys); the chunks an incremental ingest kept reuse their stored tokens.
-    Called after the vectors are written and before the generation switch: the place for any index derived
-    from the chunks (a sentence index) to be written with the same crash safety."""
+    Called after the vectors are written and before the generation switch (and the seal), so it goes live with
+    the vectors; ``previous``: the live catalog an incremental server-mode build reuses tokens from."""
     ids = [chunk_key(d) for d in docs]
-    catalog.publish(settings, location, ids, [d.page_content for d in docs], [d.metadata for d in docs])
+    catalog.publish(
+        settings, location, ids, [d.page_content for d in docs], [d.metadata for d in docs], previous=previous
+    )
+
+
+def _ingest_server(
+    settings: Settings, stores: Stores, wanted: str, rebuild: bool, report: IngestReport, progress: bool | str
+) -> None:
+    """Server mode: build a new collection (a copy of the live one for an incremental update), verify it, then
+    switch the pointer; the live collection keeps serving until then, and is never written."""
+    live = store.live_server_collection(settings)
+    live_location = store.server_location(settings, live) if live else None
+    state = ""
+    if live_location is not None and not rebuild and store.stored_model(live_location, settings) == wanted:
+        state = _live_state(live_location, stores)
+    if state == "unchanged" and live_location is not None:
+        if not catalog.is_current(catalog.live_folder(settings, live_location), len(stores[0][1])):
+            _write_catalog(live_location, stores[0][1], settings)  # a live index built before catalogs
+        _prune_server(settings)
+        report.skipped, report.location = len(stores[0][1]), live_location.label
+        return
+    reuse = state == "consistent"
+    report.rebuilt = live is not None and not reuse
+    location = store.server_location(settings, server.new_name(settings.index.collection))
+    report.location = location.label
+    if reuse and live_location is not None:
+        for name, _ in stores:  # created with the project's configuration, then filled with the live copy
+            target = physical(location, name)
+            store.vector_store(location, settings, get_embeddings(settings), create=True, collection_name=target)
+            try:
+                server.copy_collection(location.client, physical(live_location, name), target)
+            except NotFoundError:  # a live index built before the views: they are indexed afresh
+                pass
+        shutil.copyfile(live_location.record_db, location.record_db)
+    _index_into(location, stores, settings, report, progress)
+    _verify(location, stores)
+    previous = catalog.live_folder(settings, live_location) if reuse and live_location is not None else None
+    _write_catalog(location, stores[0][1], settings, previous)
+    server.switch(location.client, settings.index.collection, location.collection, live)
+    _prune_server(settings)
+
+
+def _prune_server(settings: Settings) -> None:
+    """Delete collections of killed or superseded builds, and their record-manager databases."""
+    client = store.server_client(settings.index.chroma_url or "")
+    for name in server.prune(client, settings.index.collection):
+        store.server_location(settings, name).record_db.unlink(missing_ok=True)
+    catalog.prune_server(settings, set(server.pointer(client, settings.index.collection).values()))
+
+
+def physical(location: store.Location, name: str) -> str:
+    """The collection that holds ``name`` (a collection named by the settings) in ``location``: server-mode
+    generations rename the records collection, and its views follow it."""
+    base = location.collection.split(server.GENERATION_MARK, 1)[0]
+    return location.collection + name[len(base) :] if name.startswith(base) else name
 
 
 def _readable_model(generation: Path, settings: Settings) -> str | None:
-    """The model id of a generation, or None when it cannot be opened (a damaged index is rebuilt, not reused)."""
-    if store.generation_problem(generation):  # checked before chromadb opens a corrupt database
-        return None
+    """The model id of a generation, or None when it cannot be read (a damaged index is rebuilt, not reused)."""
     try:
-        return store.stored_model(store.generation_location(generation), settings)
-    except Exception:  # chromadb raises many kinds of error for a damaged directory
+        return store.stored_model(store.read_location(generation, settings), settings)
+    except Exception:  # IndexDamaged, or one of the many errors chromadb raises for a damaged directory
         return None
 
 
-def _safe_live_state(generation: Path, stores: Stores) -> str:
-    """``_live_state`` of a generation; "" (rebuild from the sources) when the engine fails on its files."""
+def _safe_live_state(generation: Path, stores: Stores, settings: Settings) -> str:
+    """``_live_state`` of a generation (read from its checked copy); "" (rebuild from the sources) when the
+    engine fails on its files."""
     try:
-        return _live_state(store.generation_location(generation), stores)
+        return _live_state(store.read_location(generation, settings), stores)
     except Exception:
         return ""
     except BaseException as exc:  # the Rust engine's panic on a damaged file
@@ -309,20 +363,13 @@ def _safe_live_state(generation: Path, stores: Stores) -> str:
         raise
 
 
-def _drop_collection(location: store.Location, settings: Settings) -> None:
-    collection = settings.index.collection
-    for name in (collection, store.views_collection(collection), sentences.collection_name(collection)):
-        try:
-            location.client.delete_collection(name)
-        except Exception:  # absent already
-            pass
-    location.record_db.unlink(missing_ok=True)
-
-
 def _verify(location: store.Location, stores: Stores) -> None:
     """Check a new generation before it goes live: every chunk (and every view) is stored."""
     for i, (name, docs) in enumerate(stores):
-        count, expected = location.client.get_collection(name, embedding_function=None).count(), len(docs)
+        count, expected = (
+            location.client.get_collection(physical(location, name), embedding_function=None).count(),
+            len(docs),
+        )
         if count != expected:
             what = "chunks" if i == 0 else f"entries in {name}"
             raise RuntimeError(

@@ -130,17 +130,17 @@ class SentenceIndex:
         return cls(sentences, matrix / np.maximum(norms, 1e-9))
 
 
-_indexes: dict[int, tuple[Any, SentenceIndex]] = {}
+_indexes: dict[tuple[int, str], tuple[Any, SentenceIndex]] = {}  # (client, records collection): one generation
 _lock = threading.Lock()
 
 
 def load_sentence_index(client: Any, records_collection: str) -> SentenceIndex:
-    """The sentence index of an open store (``client``), read once per client; IndexMissing-like RuntimeError
+    """The sentence index of an open store (``client``) and generation, read once; IndexMissing-like RuntimeError
     with the command to run when the index predates the sentence store."""
     from assistant.index.store import IndexMissing
 
     with _lock:
-        cached = _indexes.get(id(client))
+        cached = _indexes.get((id(client), records_collection))
         if cached is not None and cached[0] is client:
             return cached[1]
         try:
@@ -151,5 +151,5 @@ def load_sentence_index(client: Any, records_collection: str) -> SentenceIndex:
             ) from exc
         index = SentenceIndex.from_collection(collection)
         _indexes.clear()
-        _indexes[id(client)] = (client, index)
+        _indexes[(id(client), records_collection)] = (client, index)
         return index

@@ -2,7 +2,9 @@
 
 Embedded mode keeps each build in its own generation directory (``index/g-<time>/``) and a
 ``CURRENT`` file naming the live one; an ingest builds a new generation and switches ``CURRENT``
-with an atomic rename, so a crash mid-ingest leaves the previous index untouched.
+with an atomic rename, so a crash mid-ingest leaves the previous index untouched. Readers open a checked
+private copy of it (see readcopy.py), never the live files. Server mode keeps generations as collections
+(see server.py). ``generation_token`` names what serves now, cheaply, so long-running readers can reopen.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import threading
 import time
 from contextlib import closing
 from dataclasses import dataclass
@@ -21,6 +24,7 @@ from urllib.parse import urlparse
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
+from assistant.index import readcopy, server
 from assistant.index.embeddings import model_id
 from assistant.redact import redact_urls
 from assistant.settings import Settings
@@ -113,6 +117,7 @@ class Location:
     record_db: Path
     path: Path | None  # the generation directory (embedded mode)
     label: str
+    collection: str  # the Chroma collection: settings.index.collection, or a server-mode generation
 
 
 def current_generation(settings: Settings) -> Path | None:
@@ -168,55 +173,108 @@ def prune_generations(settings: Settings, previous: Path | None = None) -> list[
     return removable + temps
 
 
+_clients: dict[str, chromadb.ClientAPI] = {}
+_clients_lock = threading.Lock()
+
+
 def server_client(url: str) -> chromadb.ClientAPI:
-    """A client of the Chroma server at ``url``; IndexUnavailable (one clear message) when it cannot be reached."""
-    parsed = urlparse(url if "://" in url else f"http://{url}")
-    try:
-        return chromadb.HttpClient(
-            host=parsed.hostname or "127.0.0.1",
-            port=parsed.port or 8000,
-            ssl=parsed.scheme == "https",
-            settings=chroma_settings(),
-        )
-    except Exception as exc:  # chromadb raises ValueError("Could not connect ...") or an httpx error
-        raise IndexUnavailable(
-            f"the Chroma server at {redact_urls(url)} cannot be used ({type(exc).__name__}: {redact_urls(str(exc))}): "
-            "start the Chroma server or correct ASSISTANT_CHROMA_URL"
-        ) from None
+    """A client of the Chroma server at ``url`` (one per process and URL); IndexUnavailable (one clear message)
+    when it cannot be reached."""
+    with _clients_lock:
+        if (client := _clients.get(url)) is not None:
+            return client
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        try:
+            client = chromadb.HttpClient(
+                host=parsed.hostname or "127.0.0.1",
+                port=parsed.port or 8000,
+                ssl=parsed.scheme == "https",
+                settings=chroma_settings(),
+            )
+        except Exception as exc:  # chromadb raises ValueError("Could not connect ...") or an httpx error
+            raise server_down(url, exc) from None
+        _clients[url] = client
+        return client
 
 
 def server_key(settings: Settings) -> str:
-    """What names a Chroma server's collection in the data dir (its record manager, its catalog)."""
+    """What names a Chroma server's index in the data dir (its catalog)."""
     return hashlib.sha1(f"{settings.index.chroma_url}|{settings.index.collection}".encode()).hexdigest()[:12]
 
 
-def server_location(settings: Settings) -> Location:
-    assert settings.index.chroma_url
-    record_db = settings.data_dir / "server-records" / f"{server_key(settings)}.sqlite"
-    record_db.parent.mkdir(parents=True, exist_ok=True)
-    return Location(
-        server_client(settings.index.chroma_url),
-        record_db,
-        None,
-        f"chroma server {redact_urls(settings.index.chroma_url)}",
+def server_down(url: str, exc: BaseException) -> IndexUnavailable:
+    return IndexUnavailable(
+        f"the Chroma server at {redact_urls(url)} cannot be used ({type(exc).__name__}: {redact_urls(str(exc))}): "
+        "start the Chroma server or correct ASSISTANT_CHROMA_URL"
     )
 
 
-def generation_location(generation: Path) -> Location:
+def server_location(settings: Settings, collection: str | None = None) -> Location:
+    """A collection on the Chroma server: ``collection``, else the live one (IndexMissing when none is)."""
+    url = settings.index.chroma_url
+    assert url
+    client = server_client(url)
+    if collection is None:
+        collection = live_server_collection(settings)
+        if collection is None:
+            raise IndexMissing(
+                f"no complete index of {settings.index.collection!r} on the chroma server {redact_urls(url)}: "
+                "run `assistant ingest` first"
+            )
+    key = hashlib.sha1(f"{url}|{collection}".encode()).hexdigest()[:12]
+    record_db = settings.data_dir / "server-records" / f"{key}.sqlite"  # created by the ingest that needs it
+    return Location(client, record_db, None, f"chroma server {redact_urls(url)} ({collection})", collection)
+
+
+def live_server_collection(settings: Settings) -> str | None:
+    assert settings.index.chroma_url
+    try:
+        return server.live_collection(server_client(settings.index.chroma_url), settings.index.collection)
+    except IndexUnavailable:
+        raise
+    except Exception as exc:  # the server went away: httpx / chromadb errors
+        raise server_down(settings.index.chroma_url, exc) from None
+
+
+def generation_token(settings: Settings) -> str:
+    """What serves now: the live generation's name (embedded: ``CURRENT``; server: the pointer collection's
+    ``live``), or "" when nothing does. Cheap enough to check on every request (a file read, or one small
+    request to the server); whatever is cached per index (retriever, lexical index, catalog) keys on it."""
+    if settings.index.chroma_url:
+        return live_server_collection(settings) or ""
+    gen = current_generation(settings)
+    return gen.name if gen is not None else ""
+
+
+def generation_location(generation: Path, settings: Settings) -> Location:
+    """The generation itself, for the ingest that builds it (chromadb writes into what it opens)."""
     client = chromadb.PersistentClient(path=str(generation / "chroma"), settings=chroma_settings())
-    return Location(client, generation / "records.sqlite", generation, f"embedded {generation}")
+    return Location(
+        client, generation / "records.sqlite", generation, f"embedded {generation}", settings.index.collection
+    )
+
+
+def read_location(generation: Path, settings: Settings) -> Location:
+    """A checked private copy of a generation for reading (IndexDamaged when its files changed or are corrupt)."""
+    sealed = (generation / readcopy.MANIFEST).exists()  # else built by an earlier version: check it the old way
+    if not sealed and (problem := generation_problem(generation)):
+        raise damaged(str(generation), problem)
+    try:
+        copy = readcopy.read_copy(generation)
+    except readcopy.CopyDamaged as exc:
+        raise damaged(str(generation), str(exc)) from None
+    client = chromadb.PersistentClient(path=str(copy / "chroma"), settings=chroma_settings())
+    return Location(client, copy / "records.sqlite", copy, f"embedded {generation}", settings.index.collection)
 
 
 def open_location(settings: Settings) -> Location:
-    """The live index for reading. Raises IndexMissing when nothing was ingested yet."""
+    """The live index for reading (never written). Raises IndexMissing when nothing was ingested yet."""
     if settings.index.chroma_url:
         return server_location(settings)
     gen = current_generation(settings)
     if gen is None:
         raise IndexMissing(f"no index in {settings.index_dir}: run `assistant ingest` (or `make ingest`) first")
-    if problem := generation_problem(gen):
-        raise damaged(str(gen), problem)
-    return generation_location(gen)
+    return read_location(gen, settings)
 
 
 def views_collection(records_collection: str) -> str:
@@ -230,7 +288,7 @@ def open_collection(
     """The collection of a location (the records collection unless ``collection_name`` names another, e.g. the
     views), checked to be built with the same model (without LangChain's wrapper)."""
     wanted = model_id(embeddings)
-    name = collection_name or settings.index.collection
+    name = collection_name or location.collection
     try:
         collection = location.client.get_collection(name, embedding_function=None)
     except BaseException as exc:  # chromadb raises NotFoundError / ValueError depending on mode
@@ -255,7 +313,7 @@ def vector_store(
     e.g. the views); checks the collection was built with the same model."""
     from langchain_chroma import Chroma  # LangChain's tracing stack: seconds of start-up a search does not need
 
-    name = collection_name or settings.index.collection
+    name = collection_name or location.collection
     if not create:
         open_collection(location, settings, embeddings, name)
     return Chroma(
@@ -270,7 +328,7 @@ def vector_store(
 def stored_model(location: Location, settings: Settings) -> str | None:
     """The embedding model id the collection was built with, or None if there is no collection."""
     try:
-        collection = location.client.get_collection(settings.index.collection, embedding_function=None)
+        collection = location.client.get_collection(location.collection, embedding_function=None)
     except Exception:
         return None
     except BaseException as exc:

@@ -102,7 +102,7 @@ class HybridRetriever:
         self.location = store.open_location(settings)
         self.collection = store.open_collection(self.location, settings, self.embeddings)
         self.catalog: Catalog = open_catalog(settings, self.location, self.collection)
-        self.views = RecordViews(self.location.client, settings.index.collection, self.catalog.first_rows())
+        self.views = RecordViews(self.location.client, self.location.collection, self.catalog.first_rows())
 
     @cached_property
     def vectors(self) -> Chroma:
@@ -298,8 +298,8 @@ _lock = threading.Lock()
 
 
 def get_retriever(settings: Settings) -> HybridRetriever:
-    """A cached retriever for the live index; reopened when an ingest switched generations."""
-    key = (settings.cache_key("index"), str(store.current_generation(settings)))
+    """A cached retriever for the live index; reopened when an ingest (in any process) switched generations."""
+    key = (settings.cache_key("index"), store.generation_token(settings))
     with _lock:
         if key not in _retrievers:
             _retrievers.clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import re
 from functools import cache, lru_cache
 from importlib import resources
@@ -12,6 +13,9 @@ from pathlib import Path
 import jieba
 
 jieba.setLogLevel(logging.WARNING)
+# jieba keeps one dictionary cache per temp folder; another user's file there cannot be replaced (sticky /tmp),
+# and jieba then prints a traceback: one cache per user.
+jieba.dt.cache_file = f"jieba.u{os.getuid()}.cache"
 
 
 def _bm25s_stopwords() -> tuple[str, ...]:

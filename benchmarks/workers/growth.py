@@ -56,7 +56,7 @@ class GrowthBuildWorker:
     Chroma server's collection; then its catalog and BM25 index, as ingest writes them."""
 
     def __init__(self, config: dict[str, Any]) -> None:
-        from assistant.index import catalog, store
+        from assistant.index import catalog, readcopy, server, store
         from assistant.index.embeddings import get_embeddings
 
         settings = settings_for(config)
@@ -67,15 +67,15 @@ class GrowthBuildWorker:
         vectors = synthetic_vectors(n, seed=int(config.get("seed", 0)))
         self.embeddings = get_embeddings(settings)
         generation = settings.index_dir / f"g-synthetic-{n}"
-        if settings.index.chroma_url:
-            location = store.server_location(settings)
+        if settings.index.chroma_url:  # a server-mode generation: a collection of its own, switched in below
+            location = store.server_location(settings, server.new_name(settings.index.collection))
         else:
             settings.index_dir.mkdir(parents=True, exist_ok=True)
             shutil.rmtree(generation, ignore_errors=True)
             generation.mkdir()
-            location = store.generation_location(generation)
+            location = store.generation_location(generation, settings)
         store.vector_store(location, settings, self.embeddings, create=True)  # the project's collection config
-        collection = location.client.get_collection(settings.index.collection, embedding_function=None)
+        collection = location.client.get_collection(location.collection, embedding_function=None)
         t = time.perf_counter()
         batches = add_in_batches(collection, ids, vectors, texts, metas, batch)
         add_s = time.perf_counter() - t
@@ -86,7 +86,11 @@ class GrowthBuildWorker:
         t = time.perf_counter()
         catalog.publish(settings, location, ids, texts, metas, tokens)
         catalog_s = time.perf_counter() - t
-        if not settings.index.chroma_url:
+        if settings.index.chroma_url:
+            live = store.live_server_collection(settings)
+            server.switch(location.client, settings.index.collection, location.collection, live)
+        else:
+            readcopy.seal(generation)  # readers open a checked copy of a sealed generation
             store.switch_generation(settings, generation)
         self.texts = texts
         self.ready = {

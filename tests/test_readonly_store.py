@@ -1,0 +1,125 @@
+"""Read-only use of the index: search, ask and the health check never write into the live generation, and an
+index nobody may write to (``chmod -R a-w``, e.g. a shared mount) is searched and answered."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.index import readcopy, store
+from assistant.index.check import check_index
+from assistant.index.ingest import ingest
+from assistant.settings import Settings
+from tests.helpers import ROOT, paper, small_corpus
+
+RECORDS = [
+    (paper("Spleen3D:spleen volume estimation"), "We estimate spleen volume from abdominal CT with a 3D network."),
+    (paper("RetinaAge:retinal age gap"), "We predict biological age from fundus photographs of the retina."),
+]
+QUESTION = "which study estimates spleen volume from CT?"
+NOBODY = 65534
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings: Settings = small_corpus(tmp_path_factory.mktemp("readonly"), RECORDS)
+    ingest(settings, progress=False)
+    return settings
+
+
+def test_search_ask_and_check_write_nothing(built: Settings, tmp_path: Path) -> None:
+    """Each command in its own process, as users run them (in the ingesting process chromadb keeps the store
+    it built open, and a new open is what wrote)."""
+    before = checksums(built.index_dir)
+    data = ["--data-dir", str(built.data_dir)]
+    search = run_cli_process("search", "spleen volume CT", *data, home=tmp_path)
+    assert search.returncode == 0 and "Spleen3D" in search.stdout.splitlines()[1], search.stderr[-2000:]
+    answer = run_cli_process("ask", QUESTION, *data, home=tmp_path)
+    assert answer.returncode == 0 and "Spleen3D" in answer.stdout, answer.stderr[-2000:]
+    doctor = run_cli_process("doctor", *data, home=tmp_path)
+    assert doctor.returncode == 0 and "index ok: 2 records" in doctor.stdout, doctor.stderr[-2000:]
+    assert checksums(built.index_dir) == before  # chroma.sqlite3 and the HNSW files too, byte for byte
+
+
+@pytest.fixture
+def read_only_copy(built: Settings) -> Iterator[Path]:
+    """A copy of the data folder that nobody may write (under /tmp so that an unprivileged user can read it)."""
+    root = Path(tempfile.mkdtemp(prefix="ro-index-"))
+    shutil.copytree(built.data_dir, root / "data")
+    for path in [root, *root.rglob("*")]:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    yield root / "data"
+    for path in [root, *root.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    shutil.rmtree(root)
+
+
+def unprivileged() -> list[str]:
+    """As root (who may write anywhere) commands run as nobody, so that a-w binds."""
+    return ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if os.geteuid() == 0 else []
+
+
+def run_cli_process(*args: str, home: Path, user: list[str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI in a child process (as ``user``: a command prefix such as unprivileged())."""
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), "HOME": str(home)}
+    return subprocess.run(
+        [*(user or []), sys.executable, "-m", "assistant.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def run_unprivileged(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    return run_cli_process(*args, home=home, user=unprivileged())
+
+
+def test_read_only_index_is_searched_and_answered(read_only_copy: Path) -> None:
+    before = checksums(read_only_copy)
+    home = Path(tempfile.mkdtemp(prefix="ro-home-"))
+    home.chmod(0o777)
+    try:
+        with pytest.raises(PermissionError):
+            _try_write(read_only_copy)
+        search = run_unprivileged("search", "spleen volume CT", "--data-dir", str(read_only_copy), home=home)
+        assert search.returncode == 0 and "Spleen3D" in search.stdout.splitlines()[1], search.stderr[-2000:]
+        answer = run_unprivileged("ask", QUESTION, "--data-dir", str(read_only_copy), home=home)
+        assert answer.returncode == 0 and "Spleen3D" in answer.stdout, answer.stderr[-2000:]
+        assert "Traceback" not in search.stderr + answer.stderr
+    finally:
+        shutil.rmtree(home)
+    assert checksums(read_only_copy) == before
+
+
+def _try_write(data: Path) -> None:
+    """Proves the copy is read-only for the user the commands run as (raises PermissionError)."""
+    probe = subprocess.run([*unprivileged(), "touch", str(data / "index" / "probe")], capture_output=True, text=True)
+    if probe.returncode != 0:
+        raise PermissionError(probe.stderr.strip())
+
+
+def test_unsealed_generation_is_probed_then_sealed_by_an_unchanged_ingest(built: Settings, tmp_path: Path) -> None:
+    """A generation built before manifests existed: readers probe it in a child process, and the next ingest,
+    with nothing to change, seals it so that readers stop paying for the probe."""
+    shutil.copytree(built.data_dir, tmp_path / "data")
+    settings = built.replace(data_dir=tmp_path / "data")
+    live = store.current_generation(settings)
+    assert live is not None
+    (live / readcopy.MANIFEST).unlink()
+    assert check_index(settings).ok
+    report = ingest(settings, progress=False)
+    assert (report.added, report.skipped) == (0, len(RECORDS)) and store.current_generation(settings) == live
+    assert (live / readcopy.MANIFEST).exists() and check_index(settings).ok
