@@ -83,11 +83,13 @@ def succeed(proc: subprocess.Popen[str]) -> None:
     assert proc.returncode == 0, err
 
 
-def stored_keys(generation: Path) -> int:
-    """Chunks the record manager of a generation has committed (-1 while it cannot be read)."""
+def stored_keys(generation: Path, namespace: str = "chroma/papers") -> int:
+    """Chunks the record manager of a generation has committed to the records collection (not its sentences or
+    views; -1 while it cannot be read)."""
     try:
         with closing(sqlite3.connect(f"file:{generation / 'records.sqlite'}?mode=ro", uri=True, timeout=1)) as db:
-            return db.execute("SELECT count(*) FROM upsertion_record").fetchone()[0]
+            query = "SELECT count(*) FROM upsertion_record WHERE namespace = ?"
+            return db.execute(query, (namespace,)).fetchone()[0]
     except sqlite3.Error:
         return -1
 

@@ -118,7 +118,7 @@ def test_flipped_bytes_in_every_store_file(built: Settings, tmp_path: Path) -> N
         cases = [(rng.randrange(size), 1) for _ in range(OFFSETS)] + [(rng.randrange(size), 64)]
         for n, (offset, count) in enumerate(cases):
             offsets = [offset + i * 997 for i in range(count)]
-            copies.append(damaged_copy(built, tmp_path / f"{Path(name).name}-{n}", name, offsets))
+            copies.append(damaged_copy(built, tmp_path / f"{name.replace('/', '_')}-{n}", name, offsets))
     outcomes = run_commands(built.sources[0], copies)
     assert len(outcomes) == len(copies)
     detected = sum(check_outcome(results) for results in outcomes)
@@ -138,7 +138,7 @@ def test_many_flipped_bytes_in_every_store_file(built: Settings, tmp_path: Path)
         rng = random.Random(f"many-{name}")
         offsets = [rng.randrange(size) for _ in range(max(8, int(size * MANY)))]
         for sealed in (True, False) if name != readcopy.MANIFEST else (True,):
-            target = tmp_path / f"{Path(name).name}-{'sealed' if sealed else 'unsealed'}"
+            target = tmp_path / f"{name.replace('/', '_')}-{'sealed' if sealed else 'unsealed'}"
             copies.append(damaged_copy(built, target, name, offsets, sealed))
     outcomes = run_commands(built.sources[0], copies)
     assert len(outcomes) == len(copies)

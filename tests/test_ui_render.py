@@ -6,17 +6,19 @@ import json
 import re
 from datetime import UTC, datetime
 from html import unescape
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from assistant.answer.analyse import Analysis
-from assistant.answer.chain import Turn, answer_step, check
+from assistant.answer.chain import Turn, answer
 from assistant.answer.context import Source
 from assistant.answer.extractive import label
 from assistant.answer.markers import CITATION
 from assistant.answer.sentences import split_sentences
+from assistant.index.ingest import ingest
 from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.query import Filters
 from assistant.settings import Settings
@@ -27,6 +29,7 @@ from assistant.ui.feedback import append_feedback, feedback_record
 from assistant.ui.filters import ANY, filters_from_inputs, render_active_filters
 from assistant.ui.messages import anchor_prefix, chat_messages, render_message
 from assistant.ui.views import SourceView, TurnView
+from tests.helpers import paper, small_corpus
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror="alert(2)">'
@@ -99,7 +102,7 @@ def make_hit(**kw) -> Hit:
 
 
 def chain_turn(**kw) -> Turn:
-    return Turn(question="q", history=[], settings=Settings(), backend="extractive", **kw)
+    return Turn(**{"question": "q", "history": [], "settings": Settings(), "backend": "extractive", **kw})
 
 
 def test_record_markup_is_shown_as_text_in_cards_and_chat() -> None:
@@ -172,7 +175,7 @@ def test_supporting_sentence_is_highlighted() -> None:
     assert "<mark>ICLR 2026 Poster" not in html and "<mark>It is released openly.</mark>" not in html
 
 
-def test_card_highlights_exactly_the_sentences_the_checker_accepts() -> None:
+def test_card_highlights_exactly_the_sentences_the_checker_accepts(tmp_path: Path) -> None:
     """The extractive answer quotes abstract sentences; the checker splits the answer into sentences and
     accepts the supported ones; the card marks the abstract's sentences the answer relies on. All three
     split with one splitter, so the marks are those accepted sentences (an abstract sentence that starts
@@ -183,20 +186,10 @@ def test_card_highlights_exactly_the_sentences_the_checker_accepts() -> None:
         "_SleepNet_ improves staging accuracy by 3.2 points over prior models. "
         "“Our benchmark” covers 12 cohorts and we release the SleepNet weights. 我们还构建了中文评测集。"
     )
-    header = "论文ICLR 2026 Poster2026 年clinical NLP SleepNet:wearable sleep staging"
-    hit = make_hit(
-        title="SleepNet:wearable sleep staging",
-        short_name="SleepNet",
-        venue="ICLR 2026",
-        presentation="Poster",
-        track="clinical NLP",
-        header=header,
-        text=f"{header}\n{abstract}",
-    )
-    src = Source(1, hit, hit.text)
-    analysis = Analysis(lang="en", kind="lookup", asks_code=False, asks_number=False)
-    question = "What does SleepNet release and improve?"
-    turn = (answer_step | check).invoke(chain_turn(standalone=question, analysis=analysis, sources=[src]))
+    settings = small_corpus(tmp_path, [(paper("SleepNet:wearable sleep staging"), abstract)])
+    ingest(settings, progress=False)  # the checker reads the record's whole text from the index
+    turn = answer("What does SleepNet release and improve?", settings=settings)
+    (src,) = [s for s in turn.sources if s.n in {c["n"] for c in turn.citations}]
     accepted = [
         CITATION.sub("", sentence).strip().removeprefix(f"{label(src)}: ")
         for sentence in split_sentences(turn.text)
@@ -204,8 +197,8 @@ def test_card_highlights_exactly_the_sentences_the_checker_accepts() -> None:
     ]
     view = TurnView.from_turn(turn)
     marked = [unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", render_sources(view))]
-    assert len(accepted) == 3 and not turn.unsupported
-    assert marked == accepted
+    assert len(accepted) >= 3 and not turn.unsupported
+    assert sorted(marked) == sorted(accepted)  # the card marks in record order, the answer quotes by relevance
 
 
 def test_cited_cards_come_first_and_are_marked() -> None:
