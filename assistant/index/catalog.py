@@ -84,13 +84,16 @@ class Catalog:
             raise CatalogMissing(f"no catalog in {folder} ({type(exc).__name__})") from None
         if manifest.get("format") != FORMAT:
             raise CatalogMissing(f"the catalog in {folder} has format {manifest.get('format')}, {FORMAT} expected")
-        rows = Rows(folder / "rows.sqlite")
         self = cls.__new__(cls)
-        self.ids, self.texts, self.metas = rows.column("id"), rows.column("text"), rows.column("meta")
-        self.row, self.records = rows.row_of(), rows.records(int(manifest["records"]))
-        self.codes = np.load(folder / "codes.npy", mmap_mode="r")
-        self.vocab, self.venues, self.tracks = manifest["vocab"], manifest["venues"], manifest["tracks"]
-        self.lexical = Lexical.load(folder / "bm25", int(manifest["count"]))
+        try:  # a damaged file (an index built before generations were sealed) is rebuilt, never a crash
+            rows = Rows(folder / "rows.sqlite")
+            self.ids, self.texts, self.metas = rows.column("id"), rows.column("text"), rows.column("meta")
+            self.row, self.records = rows.row_of(), rows.records(int(manifest["records"]))
+            self.codes = np.load(folder / "codes.npy", mmap_mode="r")
+            self.vocab, self.venues, self.tracks = manifest["vocab"], manifest["venues"], manifest["tracks"]
+            self.lexical = Lexical.load(folder / "bm25", int(manifest["count"]))
+        except (OSError, ValueError, KeyError, TypeError, sqlite3.DatabaseError) as exc:
+            raise CatalogMissing(f"the catalog in {folder} cannot be read ({type(exc).__name__}: {exc})") from None
         return self
 
     def __len__(self) -> int:
@@ -238,7 +241,7 @@ def stored_tokens(folder: Path | None) -> dict[str, list[str]]:
     try:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
             return {cid: tokens.split(TOKEN_SEP) for cid, tokens in db.execute("SELECT id, tokens FROM chunks")}
-    except sqlite3.Error:
+    except (sqlite3.Error, ValueError):  # a damaged catalog (ValueError: text that is not UTF-8): tokenize afresh
         return {}
 
 
