@@ -204,8 +204,8 @@ def select_step(turn: Turn) -> Turn:
         turn.abstained, turn.selection.reason = True, "the question has no words to look up (markup or code only)"
         return turn
     plan = turn.plan
-    if refers_back(turn.question) and not turn.past:
-        # "where is its code?" with no earlier turn: there is no paper it can mean, whatever the search found
+    if plan.type == "attribute" and refers_back(turn.question) and not turn.past:
+        # "where is its code?" with no earlier turn: there is no paper "its" can mean, whatever the search found
         turn.abstained = True
         turn.selection.reason = "the question refers to an earlier answer, and there is none"
         return turn
