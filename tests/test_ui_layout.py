@@ -53,6 +53,10 @@ def test_laptop_layout(laptop: webdriver.Chrome, layout_app: str, output_dir: Pa
         "return c.props.choices.map(x => x[0]);"
     )
     assert "medical imaging · 医学影像" in tracks and "医学影像" not in tracks and len(tracks) == len(set(tracks))
+    radios = laptop.execute_script(  # the two radio groups of the layout (chats, backend), no stray third one
+        "return window.gradio_config.components.filter(c => c.type === 'radio').map(c => c.props.elem_id);"
+    )
+    assert sorted(radios) == ["backend", "chats"], radios
 
     ask(laptop, LIVECLIN)
     score = laptop.find_element(By.CSS_SELECTOR, "#src-1 .src-score").text

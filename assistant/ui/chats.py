@@ -21,11 +21,16 @@ from assistant.ui.messages import chat_messages
 from assistant.ui.session import ChatSession
 
 
-def chat_choices(store: ConversationStore, current: str | None) -> Any:
-    """The chat list (newest first) with the open chat selected."""
+def listed_chats(store: ConversationStore, current: str | None) -> tuple[list[tuple[str, str]], str | None]:
+    """(title, id) of every chat, newest first, and the open chat if it is among them."""
     chats = store.list()
-    choices = [(c.title, c.id) for c in chats]
-    selected = current if any(c.id == current for c in chats) else None
+    return [(c.title, c.id) for c in chats], current if any(c.id == current for c in chats) else None
+
+
+def chat_choices(store: ConversationStore, current: str | None) -> Any:
+    """The chat list's update (newest first, the open chat selected). Called in handlers only: a component made
+    while the layout is built would be drawn as a stray one."""
+    choices, selected = listed_chats(store, current)
     return gr.Radio(choices=choices, value=selected)
 
 

@@ -12,7 +12,7 @@ import gradio as gr
 from assistant.records.model import KIND_LABELS
 from assistant.settings import Settings
 from assistant.ui.cards import EMPTY_PANEL
-from assistant.ui.chats import Chats, chat_choices
+from assistant.ui.chats import Chats, listed_chats
 from assistant.ui.conversations import ConversationStore
 from assistant.ui.filters import ANY, render_active_filters, track_choices
 from assistant.ui.handlers import Answering
@@ -71,7 +71,7 @@ def build_app(settings: Settings, info: IndexInfo | None = None) -> gr.Blocks:
         with gr.Sidebar(label="Chats", open=True, elem_id="sidebar", width=280):
             new_btn = gr.Button(t("new_chat"), elem_id="new-chat", variant="primary", size="sm")
             chat_list = gr.Radio(
-                choices=chat_choices(store, None).choices, label=t("chat_list"), elem_id="chats", interactive=True
+                choices=listed_chats(store, None)[0], label=t("chat_list"), elem_id="chats", interactive=True
             )
             title_box = gr.Textbox(label=t("title"), elem_id="chat-title", max_lines=1)
             with gr.Row():
