@@ -74,3 +74,22 @@ def test_llama_server_answer_every_claim_has_a_valid_id_or_is_marked(
         assert (cited and set(cited) <= numbers) or UNSUPPORTED["en"] in sentence or len(sentence) <= 3, sentence
     for c in turn.citations:
         assert c["n"] in numbers and all(sid.startswith(c["record_id"]) for sid in c["sentence_ids"])
+
+
+@pytest.mark.slow
+def test_llama_server_follow_up_names_the_second_listed_record(
+    seed_settings: Settings, llama_server: LlamaServer
+) -> None:
+    """The previous answer's records travel with the history: "the second one" becomes that record's name in the
+    question the openai backend searches and answers with."""
+    settings = llm(
+        seed_settings, llama_server.base_url, llama_server.model, max_tokens=60, context_tokens=500, timeout=120.0
+    )
+    listed = answer("list the EEG papers", settings=settings.replace(backend="extractive"))
+    records = listed.to_dict()["records"]
+    assert len(records) >= 2
+    past = [{"question": "list the EEG papers", "answer": listed.text, "records": records}]
+    turn = answer("tell me more about the second one", past, settings=settings)
+    second = next(s.hit for s in listed.sources if s.hit.record_id == records[1])
+    assert second.name in turn.standalone and turn.sources[0].hit.record_id == records[1], turn.standalone
+    assert turn.error is None and turn.answered_by != "extractive"
