@@ -123,3 +123,20 @@ def test_unsealed_generation_is_probed_then_sealed_by_an_unchanged_ingest(built:
     report = ingest(settings, progress=False)
     assert (report.added, report.skipped) == (0, len(RECORDS)) and store.current_generation(settings) == live
     assert (live / readcopy.MANIFEST).exists() and check_index(settings).ok
+
+
+def test_copies_of_older_generations_go_per_index_and_other_indexes_keep_theirs(tmp_path: Path) -> None:
+    """A process that reads several indexes (evals comparing data dirs, the test suite) keeps each one's copy;
+    only an index's own superseded generations are removed."""
+
+    def generation(index: str, name: str) -> Path:
+        path = tmp_path / index / "index" / name
+        (path / "chroma").mkdir(parents=True)
+        (path / "records.sqlite").write_bytes(b"rows of " + name.encode())
+        readcopy.seal(path)
+        return path
+
+    other = readcopy.read_copy(generation("a", "g-1"))
+    copies = [readcopy.read_copy(generation("b", f"g-{n}")) for n in range(1, 4)]
+    assert other.is_dir() and (other / "records.sqlite").read_bytes() == b"rows of g-1"
+    assert [c.is_dir() for c in copies] == [False, True, True]  # KEEP_COPIES of index b: the newest two

@@ -29,7 +29,7 @@ from pathlib import Path
 MANIFEST = "MANIFEST.json"
 PREFIX = "assistant-ro-"
 BLOCK = 1 << 20
-KEEP_COPIES = 2  # the copy in use and its predecessor (a long-running reader may still hold it)
+KEEP_COPIES = 2  # per index: the copy in use and its predecessor (a long-running reader may still hold it)
 # Opens every collection of a store and reads it as search does; exits non-zero (or is killed by an abort).
 PROBE = """
 import sys, chromadb
@@ -114,8 +114,10 @@ def read_copy(generation: Path) -> Path:
             shutil.rmtree(target, ignore_errors=True)
             raise
         _copies[key] = target
-        while len(_copies) > KEEP_COPIES:
-            shutil.rmtree(_copies.pop(next(iter(_copies))), ignore_errors=True)
+        # older generations of the same index go (an open retriever of another index keeps its copy)
+        same_index = [k for k in _copies if k[0].parent == source.parent]
+        while len(same_index) > KEEP_COPIES:
+            shutil.rmtree(_copies.pop(same_index.pop(0)), ignore_errors=True)
         return target
 
 
