@@ -327,8 +327,13 @@ def live_folder(settings: Settings, location: Location) -> Path:
     """The catalog folder of the index at ``location`` (it may not exist yet): inside an embedded generation, or
     for a server-mode generation (a collection of its own) a folder named after that collection."""
     if location.path is not None:
-        return location.path / "catalog"
+        return generation_folder(location.path)
     return server_home(settings) / location.collection
+
+
+def generation_folder(generation: Path) -> Path:
+    """The catalog folder inside an embedded generation."""
+    return generation / "catalog"
 
 
 def publish(

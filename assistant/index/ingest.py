@@ -251,10 +251,9 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
             state = _safe_live_state(live, stores, settings) if live is not None and live_model == wanted else ""
             if state == "unchanged":
                 assert live is not None
-                live_location = store.generation_location(live, settings)
-                if not catalog.is_current(catalog.live_folder(settings, live_location), len(docs)):
+                if not catalog.is_current(catalog.generation_folder(live), len(docs)):  # no store opened to check
                     print(f"{live}: writing its catalog and BM25 index (built before they were saved)", file=sys.stderr)
-                    _write_catalog(live_location, docs, settings)
+                    _write_catalog(store.generation_location(live, settings), docs, settings)
                     readcopy.seal(live)
                 elif not (live / readcopy.MANIFEST).exists():
                     readcopy.seal(live)  # built by an earlier version and probed sound: readers skip the probe now
