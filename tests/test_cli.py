@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from assistant.retrieve.hybrid import get_retriever
 from assistant.settings import Settings
@@ -29,3 +31,10 @@ def test_search_k_flag_reaches_the_retriever(seed_settings: Settings) -> None:
         result = run_cli("search", "EEG tokenizer", "-k", k, "--json", "--data-dir", seed_settings.data_dir)
         assert result.exit_code == 0, result.stderr
         assert len(json.loads(result.stdout)["hits"]) == k
+
+
+def test_python_dash_m_runs_the_same_command_line() -> None:
+    # The one subprocess here: `python -m assistant` goes through the module entry point, not the script.
+    done = subprocess.run([sys.executable, "-m", "assistant", "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Usage: assistant" in done.stdout and "ingest" in done.stdout and "ask" in done.stdout

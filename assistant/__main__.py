@@ -1,0 +1,5 @@
+"""`python -m assistant`: the same command line as the installed `assistant` script."""
+
+from assistant.cli import app
+
+app(prog_name="assistant")
