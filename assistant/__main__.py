@@ -1,5 +1,5 @@
 """`python -m assistant`: the same command line as the installed `assistant` script."""
 
-from assistant.cli import app
+from assistant.cli import main
 
-app(prog_name="assistant")
+main()

@@ -339,7 +339,7 @@ def doctor(data_dir: DataDir = None, chroma_url: ChromaUrl = None) -> None:
 
 
 def main() -> None:
-    app()
+    app(prog_name="assistant")  # the same name in usage lines for the script, `python -m` and this file
 
 
 if __name__ == "__main__":
