@@ -53,7 +53,9 @@ OVER_LIST = re.compile(
     re.I,
 )
 EACH = re.compile(r"\beach\b|\bboth\b|\brespectively\b|分别|各自|各", re.I)
-NAME_LIKE = re.compile(r"[A-Z][A-Za-z0-9]*[A-Z0-9-]|[A-Z][a-z]+-[A-Z]|\d")  # DM4CT, SE-Diff, MedThinkVQA
+NAME_LIKE = re.compile(r"[A-Z][A-Za-z0-9]*[A-Z0-9-]|[A-Z][a-z]+-[A-Z]|\d|^[A-Z][a-z]+$|[\u3400-\u9fff]{4}")
+# DM4CT, SE-Diff, MedThinkVQA, Disco, or a Chinese title fragment (垂直联邦学习的标签遗忘)
+LISTED = re.compile(r"[(（]([^()（）]+[,，、][^()（）]+)[)）]")
 COUNT = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,3}?(?:papers|records|works|studies|items)\b|多少篇|几篇", re.I)
 COUNT_WORDS = frozenset({"many", "much", "number", "count"})
 ZH_SUPERLATIVE_NOUN = re.compile(r"(?P<noun>[\u3400-\u9fff]{1,4}?)(?:数量|人数|数目)?(?:最多|最大|最高|最少|最小|最低)")
@@ -66,7 +68,9 @@ COMPARE_LEAD = re.compile(
     re.I,
 )
 ASPECT_TAIL = re.compile(
-    r"\s*(?:[:：?？]|\bin (?:terms of|what)\b|\bon\b|\bwhat\b|\bhow\b|的区别|的异同|有何|有什么|在).*$", re.I
+    r"\s*(?:[:：?？]|\bin (?:terms of|what)\b|\bon\b|\bwhat\b|\bhow\b|\bboth\b|\beach\b|\brespectively\b|"
+    r"的区别|的异同|有何|有什么|在|分别|各自|这两)",
+    re.I,
 )
 
 
@@ -76,6 +80,7 @@ class QuestionPlan:
     aspect: str = ""  # code | number | dataset | method | result | affiliation | ""
     names: list[str] = field(default_factory=list)  # the papers a compare question names, as written
     measure: str = ""  # what a superlative compares ("physician")
+    subject: str = ""  # aspect: the words that say which papers ("EEG" in "what data did the EEG papers use?")
     fewest: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -92,9 +97,30 @@ def asked_aspect(question: str) -> str:
 def compared_names(question: str) -> list[str]:
     """The papers a compare question names: "Compare CounselBench and MedAraBench: what ..." -> both names."""
     head = COMPARE_LEAD.sub("", question, count=1)
-    head = ASPECT_TAIL.sub("", head, count=1)
+    if inner := LISTED.search(head):  # "两篇论文(A、B)分别...": the names are the parenthesised list
+        head = inner.group(1)
+    elif tail := ASPECT_TAIL.search(head):
+        head = head[: tail.start()]
     parts = [p.strip(" .?？。\"'“”") for p in NAME_SPLIT.split(head)]
     return [p for p in parts if p and tokenize(p) and not COMPARE.fullmatch(p)]
+
+
+PAPERS = r"(?:papers|works|studies|records|ones)\b"
+SUBJECT_EN = re.compile(
+    r"\b(?:the|these|those|all)\s+(?P<mod>(?:[\w-]+\s+){1,4}?)" + PAPERS + r"|\b" + PAPERS + r"\s+(?:that|which|on|about)\s+(?P<rel>[^?]+)",
+    re.I,
+)
+SUBJECT_ZH = re.compile(r"(?P<mod>[^,，。?？:：]{1,24}?)(?:相关|有关)?的?(?:几项|几篇|这些|各篇|每篇)?(?:论文|工作|研究)")
+
+
+def list_subject(question: str) -> str:
+    """Which papers an aspect question is about: "the EEG papers" -> "EEG", "papers that probe LLMs" -> "probe
+    LLMs", "心电相关的论文" -> "心电"; empty when the question does not say it that way."""
+    m = SUBJECT_EN.search(question) or SUBJECT_ZH.search(question)
+    if not m:
+        return ""
+    text = m.groupdict().get("rel") or m.group("mod") or ""
+    return re.sub(r"^(?:each of|[^\w\s]|对于|关于)+|(?:相关|有关)的?$", "", text.strip(), flags=re.I).strip()
 
 
 def superlative_measure(question: str) -> str:
@@ -122,12 +148,11 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
             return QuestionPlan("compare", aspect, names)
     if SUPERLATIVE.search(question) and (m := superlative_measure(question)):
         return QuestionPlan("superlative", "number", measure=m, fewest=bool(FEWEST.search(question)))
+    over_list = aspect in ("dataset", "method", "result", "number") and bool(OVER_LIST.search(question))
+    if topic and over_list:  # "what data did each of the EEG papers use?" asks it of every paper on the topic
+        return QuestionPlan("aspect", aspect, subject=list_subject(question))
     if query.wants_all or SUMMARY.search(question):
-        if not topic:
-            return QuestionPlan("list", aspect)
-        if aspect in ("dataset", "method", "result", "number") and OVER_LIST.search(question):
-            return QuestionPlan("aspect", aspect)
-        return QuestionPlan("topic", aspect)
+        return QuestionPlan("topic" if topic else "list", aspect)
     if aspect == "code" and (refers_back or len(topic) <= 2):
         return QuestionPlan("attribute", "code")
     return QuestionPlan("lookup", aspect)

@@ -77,6 +77,8 @@ def quotes_for(turn: Turn, hit: Hit) -> list[ev.Quote]:
 
 def topic_text(turn: Turn) -> str:
     """The words that carry the question's topic (filters, question words and the asked aspect taken out)."""
+    if turn.plan and turn.plan.subject:  # an aspect over a list: the words that say which papers
+        return turn.plan.subject
     terms = turn.result.plan.topic_terms if turn.result else []
     aspect = ASPECT_WORDS.get(turn.plan.aspect) if turn.plan else None
     kept = [t for t in terms if t not in QUESTION_WORDS and not (aspect and aspect.fullmatch(t))]
@@ -214,6 +216,8 @@ def select_step(turn: Turn) -> Turn:
     elif plan.type in ("topic", "aspect", "superlative"):
         if not turn.abstained or turn.result.hits:
             weak = turn.abstained  # the record-level evidence was weak: a sentence must hold the topic's terms
+            if not turn.result.plan.wants_all:  # "what data did each of the EEG papers use?": every such paper
+                turn.result = turn.retriever.search(turn.standalone, filters=turn.filters, wants_all=True)
             _candidates(turn)
             lexical = any(q.terms >= TOPIC_TERMS for h in turn.result.hits for q in turn.quotes[h.record_id])
             # a superlative's evidence is the counted numbers themselves
