@@ -107,10 +107,13 @@ def compared_names(question: str) -> list[str]:
 
 PAPERS = r"(?:papers|works|studies|records|ones)\b"
 SUBJECT_EN = re.compile(
-    r"\b(?:the|these|those|all)\s+(?P<mod>(?:[\w-]+\s+){1,4}?)" + PAPERS + r"|\b" + PAPERS + r"\s+(?:that|which|on|about)\s+(?P<rel>[^?]+)",
+    r"\b(?:the|these|those|all)\s+(?P<mod>(?:[\w-]+\s+){1,4}?)" + PAPERS + "|"
+    r"\b" + PAPERS + r"\s+(?:that|which|on|about)\s+(?P<rel>[^?]+)",
     re.I,
 )
-SUBJECT_ZH = re.compile(r"(?P<mod>[^,，。?？:：]{1,24}?)(?:相关|有关)?的?(?:几项|几篇|这些|各篇|每篇)?(?:论文|工作|研究)")
+SUBJECT_ZH = re.compile(
+    r"(?P<mod>[^,，。?？:：]{1,24}?)(?:相关|有关)?的?(?:几项|几篇|这些|各篇|每篇)?(?:论文|工作|研究)"
+)
 
 
 def list_subject(question: str) -> str:

@@ -216,7 +216,7 @@ def select_step(turn: Turn) -> Turn:
     elif plan.type in ("topic", "aspect", "superlative"):
         if not turn.abstained or turn.result.hits:
             weak = turn.abstained  # the record-level evidence was weak: a sentence must hold the topic's terms
-            if not turn.result.plan.wants_all:  # "what data did each of the EEG papers use?": every such paper
+            if plan.type == "aspect" and not turn.result.plan.wants_all:  # "what data did each EEG paper use?"
                 turn.result = turn.retriever.search(turn.standalone, filters=turn.filters, wants_all=True)
             _candidates(turn)
             lexical = any(q.terms >= TOPIC_TERMS for h in turn.result.hits for q in turn.quotes[h.record_id])
