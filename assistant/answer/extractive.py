@@ -165,9 +165,10 @@ def aspect_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: in
 def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing: list[str]) -> Iterator[str]:
     text = TEXT[lang]
     yield text["compare"].format(n=len(sources))
-    for source in sources:
-        picked = content(source.quotes)[:2]
-        yield f"- {label(source)}: {cited(picked, source.n)}"
+    for source in sources:  # what each paper is, then its best sentence for the question
+        first = defining(source.quotes)
+        picked = ([first] if first else []) + [q for q in content(source.quotes) if q is not first][:1]
+        yield f"- {label(source)}: {cited(sorted(picked, key=lambda q: q.position), source.n)}"
     yield text["differs"]
     for source in sources:
         hit = source.hit

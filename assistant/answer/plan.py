@@ -115,6 +115,10 @@ SUBJECT_ZH = re.compile(
     r"(?P<mod>[^,，。?？:：]{1,24}?)(?:相关|有关)?的?(?:几项|几篇|这些|各篇|每篇)?(?:论文|工作|研究)"
 )
 
+QUANTIFIER = re.compile(
+    r"\b(?:all|every|each|which|what|the|these|those)\b|所有|全部|哪些|这些|那些|每篇|各篇|关于|有关|对于|做|是", re.I
+)
+
 
 def list_subject(question: str) -> str:
     """Which papers an aspect question is about: "the EEG papers" -> "EEG", "papers that probe LLMs" -> "probe
@@ -122,8 +126,9 @@ def list_subject(question: str) -> str:
     m = SUBJECT_EN.search(question) or SUBJECT_ZH.search(question)
     if not m:
         return ""
-    text = m.groupdict().get("rel") or m.group("mod") or ""
-    return re.sub(r"^(?:each of|[^\w\s]|对于|关于)+|(?:相关|有关)的?$", "", text.strip(), flags=re.I).strip()
+    text = (m.groupdict().get("rel") or m.group("mod") or "").strip()
+    text = QUANTIFIER.split(text)[-1]  # "请总结收录中所有做医学图像分割" -> "医学图像分割"
+    return re.sub(r"^(?:each of|[^\w\s])+|(?:相关|有关)的?$", "", text.strip(), flags=re.I).strip()
 
 
 def superlative_measure(question: str) -> str:
