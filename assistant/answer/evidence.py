@@ -121,19 +121,43 @@ def link_quote(quotes: list[Quote]) -> Quote | None:
     return next((q for q in quotes if q.text.startswith(LABEL)), None)
 
 
-NUMBER_BEFORE = r"(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?:\+\s*)?(?:[\w-]+\s+){{0,4}}?{noun}"
+NUMBER_WORDS = dict(
+    zip(
+        "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+        "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred dozen".split(),
+        [*range(2, 21), 30, 40, 50, 60, 70, 80, 90, 100, 12],
+        strict=True,
+    )
+)  # abstracts write small counts in words: "eight ECG FMs", "knowledge maps of five LLMs"
+# a number, then up to four modifiers of its noun (no word that ends the noun phrase: "two characteristics of
+# emerging nurse-patient conflicts" does not count nurses)
+NUMBER_BEFORE = (
+    r"(?P<n>\d[\d,]*(?:\.\d+)?|\b(?:" + "|".join(NUMBER_WORDS) + r")\b)\s*(?:\+\s*)?"
+    r"(?:(?!(?:of|from|in|on|with|by|for|and|or|to|across|over|the|a|an)\b)[\w-]+\s+){{0,4}}?{noun}"
+)
+
+
+def measure_pattern(measure: str) -> str:
+    """The noun of a measure as a pattern: "physician" -> physicia\\w*; a phrase also by its plural initialism
+    ("foundation model" -> the last word, or FMs)."""
+    words = measure.split()
+    last = words[-1]
+    pattern = re.escape(last[:-1] if len(last) > 5 else last) + r"\w*"
+    if len(words) > 1:
+        pattern += "|" + "".join(w[0].upper() for w in words) + r"s?\b"
+    return f"(?:{pattern})"
 
 
 def counts_of(quotes: list[Quote], measure: str) -> list[tuple[float, Quote]]:
     """(number, sentence) for each number that counts ``measure`` ("239 physicians", "100 board-certified
-    physicians"), largest first."""
-    stem = re.escape(measure[:-1] if len(measure) > 5 else measure)
-    pattern = re.compile(NUMBER_BEFORE.format(noun=rf"{stem}\w*"), re.I)
+    physicians", "eight ECG FMs" for "foundation model"), largest first."""
+    pattern = re.compile(NUMBER_BEFORE.format(noun=measure_pattern(measure)), re.I)
     found = []
     for q in quotes:
         for m in pattern.finditer(q.text):
-            value = float(m.group("n").replace(",", ""))
-            if 1900 <= value <= 2100 and "," not in m.group("n"):
+            n = m.group("n")
+            value = float(NUMBER_WORDS.get(n.lower()) or n.replace(",", ""))
+            if 1900 <= value <= 2100 and "," not in n:
                 continue  # a year
             found.append((value, q))
     return sorted(found, key=lambda f: f[0], reverse=True)

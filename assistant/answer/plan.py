@@ -135,7 +135,7 @@ def superlative_measure(question: str) -> str:
     m = SUPERLATIVE.search(question)
     if m and m.group("noun"):
         noun = m.group("noun").lower()
-        return noun[:-1] if noun.endswith("s") and len(noun) > 4 else noun
+        return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") and len(noun) > 3 else noun
     z = ZH_SUPERLATIVE_NOUN.search(question)
     if z:
         for zh, en in ZH_NOUNS.items():

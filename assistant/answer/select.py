@@ -194,7 +194,7 @@ def _detail_missing(turn: Turn) -> bool:
         noun = re.search(r"\bhow many\s+([a-z-]{3,})(?:\s+([a-z-]{3,}))?", turn.standalone, re.I)
         if noun and turn.lang == "en":  # "how many physicians", "how many board-certified physicians"
             words = [w.lower().rstrip("s") for w in noun.groups() if w]
-            return not any(ev.counts_of(quotes, w) for w in words)
+            return not any(ev.counts_of(quotes, w) for w in [*words, " ".join(words)])
         return not re.search(r"\d", body)
     return False
 
