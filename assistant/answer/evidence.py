@@ -17,12 +17,13 @@ from assistant.index import sentences as store
 from assistant.records.links import LABEL
 from assistant.retrieve.text import domain_terms, tokenize
 
+DATA_NOUNS = r"\bdata\s?sets?\b|\bdatabases?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\bbenchmarks?\b|\brecordings\b"
 TERM_WEIGHT = 0.08  # score for the share of the question's key terms a sentence contains
 WANT_WEIGHT = 0.03  # score for holding the kind of thing asked for
 WANTS = {
     "number": re.compile(r"\d"),
     "dataset": re.compile(
-        r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\bbenchmarks?\b|\brecordings\b|\bcollected\b|"
+        DATA_NOUNS + r"|\bcollected\b|"
         r"\b[A-Z][A-Za-z]*-?(?:[A-Z]{2,}|\d+)[A-Za-z0-9-]*\b|\bpublic(?:ly)? available\b",
     ),
     "method": re.compile(

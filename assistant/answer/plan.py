@@ -39,7 +39,11 @@ ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("method", re.compile(r"\bmethods?\b|\bapproach(?:es)?\b|\btechniques?\b|\barchitectures?\b|方法|技术|架构", re.I)),
     (
         "result",
-        re.compile(r"\baccuracy\b|\bscore[sd]?\b|\bperformance\b|\bresults?\b|\bauc\b|准确率|结果|性能|得分", re.I),
+        re.compile(
+            r"\baccuracy\b|\bscore[sd]?\b|\bperformance\b|\bresults?\b|\bau(?:c|roc|prc)\b|\bdice\b|\bf1\b|"
+            r"准确率|结果|性能|得分",
+            re.I,
+        ),
     ),
     (
         "affiliation",

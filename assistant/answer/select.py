@@ -34,6 +34,7 @@ TOPIC_MARGIN = 0.03  # topic lists, grid-searched on the dev split's list questi
 TOPIC_DENSE_MARGIN = 0.03  # of the best sentence score, or of the best dense sentence cosine,
 TOPIC_TERMS = 0.5  # or holding this share of the topic's idf-weighted key terms
 MAX_TOPIC = 40
+DESCRIBED = 0.5  # share of a question's key terms a record holds to be the record it asks about (see _detail_missing)
 FULL_COVERAGE = 0.95  # a refused lookup is answered when one sentence holds this share of its idf-weighted terms
 SQL = re.compile(r"^\s*(?:select|drop|insert|delete|update|union|alter)\b[^?？]*(?:;|--)", re.I)
 QUESTION_WORDS = frozenset(
@@ -99,9 +100,20 @@ def _renumber(hits: list[Hit]) -> list[Hit]:
     return hits
 
 
+def names(hit: Hit, question: str) -> bool:
+    """The question names the record by its short name ("GALAX 在哪个数据集上做的评测?")."""
+    short = hit.short_name
+    return bool(short) and re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", question, re.I) is not None
+
+
 def _lookup(turn: Turn) -> None:
     assert turn.result is not None
     hits = turn.result.hits
+    turn.selection.best_sentence = max((ev.best(q) for q in turn.quotes.values()), default=0.0)
+    named = [h for h in hits if names(h, turn.standalone)]
+    if len(named) == 1:  # a record named by its short name comes first, whatever the sentence scores say
+        turn.result.hits = _renumber(named + [h for h in hits if h is not named[0]])
+        return
     scored = [(ev.best(turn.quotes[h.record_id]) - RERANK_PRIOR * i, i) for i, h in enumerate(hits[:RERANK_TOP])]
     if scored:
         best = max(scored)[1]
@@ -109,7 +121,6 @@ def _lookup(turn: Turn) -> None:
         # summary over the English abstract of the paper a Chinese question is about)
         if best and terms_of(turn, hits[best]) >= terms_of(turn, hits[0]):
             turn.result.hits = _renumber([hits[best]] + [h for i, h in enumerate(hits) if i != best])
-    turn.selection.best_sentence = max((ev.best(q) for q in turn.quotes.values()), default=0.0)
 
 
 def terms_of(turn: Turn, hit: Hit) -> float:
@@ -181,15 +192,21 @@ def _detail_missing(turn: Turn) -> bool:
         return False
     top = turn.result.hits[0]
     named = set(tokenize(f"{top.short_name} {top.title}")) & set(tokenize(turn.standalone))
-    if not named:
-        return False
     quotes = turn.quotes.get(top.record_id, [])
     body = " ".join(q.text for q in quotes)
+    # or described: the record holds most of the question's other key terms ("the multimodal Alzheimer's
+    # diagnosis framework"), the names it asks about (ADNI, AUROC) set aside
+    asked = ev.key_terms(topic_text(turn)) - {t for n in NAMED.findall(turn.standalone) for t in tokenize(n)}
+    described = bool(asked) and len(asked & set(tokenize(f"{top.header} {body}"))) >= DESCRIBED * len(asked)
+    if not (named or described):
+        return False
     if turn.plan.aspect == "affiliation":
         return not re.search(r"\buniversit|\binstitut|\bhospital|\blab\b", body, re.I)
     unnamed = [n for n in NAMED.findall(turn.standalone) if n.lower() not in body.lower() and n.lower() not in named]
     if turn.plan.aspect == "result" and unnamed:
         return True
+    if turn.plan.aspect == "dataset":  # the record names no data set, benchmark, cohort or corpus
+        return not re.search(ev.DATA_NOUNS, body, re.I)
     if turn.plan.aspect == "number":
         noun = re.search(r"\bhow many\s+([a-z-]{3,})(?:\s+([a-z-]{3,}))?", turn.standalone, re.I)
         if noun and turn.lang == "en":  # "how many physicians", "how many board-certified physicians"
