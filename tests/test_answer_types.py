@@ -48,6 +48,11 @@ def assert_quotes_exact(turn: Turn, texts: dict[str, str]) -> None:
         ("where is its code?", "attribute"),
         ("list the oral papers", "list"),
         ("What is LiveClin and how many physicians took part?", "lookup"),
+        ("Which methods did each of the federated learning papers propose?", "aspect"),
+        ("肺部 CT 相关的论文分别用了哪些数据?", "aspect"),
+        ("LiveClin 与 CounselBench 各自评测什么?", "compare"),
+        ("两篇论文(DM4CT、SE-Diff)分别做什么?", "compare"),
+        ("Which ECG dataset is the biggest?", "superlative"),
     ],
 )
 def test_questions_are_planned_by_type(question: str, kind: str) -> None:
@@ -163,3 +168,37 @@ def test_ordinals_resolve_against_the_previous_answers_records(seed_settings: Se
     assert {c["record_id"] for c in both.citations} >= set(records[:2])
     zh = answer("第一篇的代码在哪里?", history, settings=seed_settings)
     assert names[0] in zh.standalone
+
+
+def test_an_aspect_over_a_list_is_asked_of_the_papers_the_question_names() -> None:
+    from assistant.answer.plan import list_subject
+
+    assert list_subject("What data did each of the EEG papers train or evaluate on?") == "EEG"
+    assert list_subject("心电相关的论文各自用了哪些数据?") == "心电"
+    assert list_subject("哪些论文处理 CT 数据?") == ""  # no words say which papers: the topic terms are used
+
+
+def test_counted_numbers_read_number_words_and_scales_and_stop_at_the_noun_phrase() -> None:
+    from assistant.answer.evidence import BY_SIZE, Quote, counts_of
+
+    def quote(text: str) -> Quote:
+        return Quote("r#s1", "r", text, 1, 0, len(text), 0.0, 0.0, 0.0, False)
+
+    assert [v for v, _ in counts_of([quote("We present knowledge maps of five LLMs.")], "llm")] == [5.0]
+    assert counts_of([quote("We benchmarked eight ECG FMs on 26 tasks.")], "foundation model")[0][0] == 8.0
+    assert not counts_of([quote("It defines two characteristics of emerging nurse-patient conflicts.")], "nurse")
+    sizes = counts_of(
+        [quote("A dataset comprising 42 million QA-pairs."), quote("The GBC-FS 2025 dataset, new.")], BY_SIZE
+    )
+    assert [v for v, _ in sizes] == [42e6]  # a year is no size
+
+
+def test_largest_dataset_is_computed_from_the_records_sizes(seed_settings: Settings) -> None:
+    turn = answer("Which ECG dataset is the biggest?", settings=seed_settings)
+    assert turn.plan is not None and turn.plan.type == "superlative" and not turn.abstained
+    assert turn.text.startswith("Largest:") and turn.citations
+
+
+def test_a_result_on_a_metric_the_record_never_reports_is_a_missing_detail(seed_settings: Settings) -> None:
+    turn = answer("What F1 score does Disco reach?", settings=seed_settings)
+    assert turn.abstained and turn.detail_missing and "Disco" in turn.citations[0]["title"]

@@ -130,12 +130,20 @@ NUMBER_WORDS = dict(
         strict=True,
     )
 )  # abstracts write small counts in words: "eight ECG FMs", "knowledge maps of five LLMs"
-# a number, then up to four modifiers of its noun (no word that ends the noun phrase: "two characteristics of
-# emerging nurse-patient conflicts" does not count nurses)
-NUMBER_BEFORE = (
-    r"(?P<n>\d[\d,]*(?:\.\d+)?|\b(?:" + "|".join(NUMBER_WORDS) + r")\b)\s*(?:\+\s*)?"
-    r"(?:(?!(?:of|from|in|on|with|by|for|and|or|to|across|over|the|a|an)\b)[\w-]+\s+){{0,4}}?{noun}"
+# a number (digits or words, "42 million"), then up to four modifiers of its noun (no word that ends the noun
+# phrase: "two characteristics of emerging nurse-patient conflicts" does not count nurses); str.format templates
+NUMBER = (
+    r"(?P<n>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\b(?:"
+    + "|".join(NUMBER_WORDS)
+    + r")\b)\s*(?P<scale>million|billion|thousand|[kMB]\b)?"
 )
+NUMBER_BEFORE = (
+    NUMBER + r"\s*(?:\+\s*)?(?:(?!(?:of|from|in|on|with|by|for|and|or|to|across|over|the|a|an)\b)[\w-]+\s+){{0,4}}?"
+    r"{noun}"
+)
+SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "b": 1e9}
+BY_SIZE = "size"  # a superlative over data sets compares their sizes: any count in a sentence about the data
+DATA = re.compile(DATA_NOUNS, re.I)
 
 
 def measure_pattern(measure: str) -> str:
@@ -152,13 +160,25 @@ def measure_pattern(measure: str) -> str:
 def counts_of(quotes: list[Quote], measure: str) -> list[tuple[float, Quote]]:
     """(number, sentence) for each number that counts ``measure`` ("239 physicians", "100 board-certified
     physicians", "eight ECG FMs" for "foundation model"), largest first."""
-    pattern = re.compile(NUMBER_BEFORE.format(noun=measure_pattern(measure)), re.I)
+    noun = r"(?<=\s)[A-Za-z][\w-]*" if measure == BY_SIZE else measure_pattern(measure)  # "3D" is no count
+    pattern = re.compile(NUMBER_BEFORE.format(noun=noun), re.I)
     found = []
     for q in quotes:
+        if measure == BY_SIZE and not DATA.search(q.text):
+            continue
         for m in pattern.finditer(q.text):
             n = m.group("n")
             value = float(NUMBER_WORDS.get(n.lower()) or n.replace(",", ""))
+            value *= SCALE.get((m.group("scale") or "").lower(), 1.0)
             if 1900 <= value <= 2100 and "," not in n:
                 continue  # a year
             found.append((value, q))
     return sorted(found, key=lambda f: f[0], reverse=True)
+
+
+def amount(value: float) -> str:
+    """A counted number as written: 239, 42,249, 42 million, 6.68."""
+    for scale, word in ((1e9, "billion"), (1e6, "million")):
+        if value >= scale and (value / scale) == round(value / scale, 2):
+            return f"{value / scale:g} {word}"
+    return f"{value:,.0f}" if value == int(value) else f"{value:g}"

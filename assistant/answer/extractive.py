@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from assistant.answer.context import Source
-from assistant.answer.evidence import DEFINES, WANTS, Quote, counts_of, link_quote
+from assistant.answer.evidence import BY_SIZE, DEFINES, WANTS, Quote, amount, counts_of, link_quote
 from assistant.answer.markers import marker
 from assistant.answer.plan import QuestionPlan
 from assistant.records.links import LABEL
@@ -35,9 +35,12 @@ TEXT = {
         "related": "See also:",
         "none": "no code link",
         "has_code": "has a code link",
-        "most": "Most {measure}s: **{title}**, {value:g}.",
-        "fewest": "Fewest {measure}s: **{title}**, {value:g}.",
+        "most": "Most {measure}s: **{title}**, {value}.",
+        "fewest": "Fewest {measure}s: **{title}**, {value}.",
         "compared": "Compared ({n} records that give a number of {measure}s):",
+        "largest": "Largest: **{title}**, {value}.",
+        "smallest": "Smallest: **{title}**, {value}.",
+        "compared_size": "Compared ({n} records that give a size of their data):",
         "no_numbers": "None of the matching records gives a number of {measure}s.",
         "detail": "**{title}** does not give {what}; what it says:",
         "number": "this number",
@@ -58,9 +61,12 @@ TEXT = {
         "related": "另见:",
         "none": "无代码链接",
         "has_code": "有代码链接",
-        "most": "{measure} 最多:**{title}**,{value:g}。",
-        "fewest": "{measure} 最少:**{title}**,{value:g}。",
+        "most": "{measure} 最多:**{title}**,{value}。",
+        "fewest": "{measure} 最少:**{title}**,{value}。",
         "compared": "比较了 {n} 条给出 {measure} 数量的记录:",
+        "largest": "规模最大:**{title}**,{value}。",
+        "smallest": "规模最小:**{title}**,{value}。",
+        "compared_size": "比较了 {n} 条给出数据规模的记录:",
         "no_numbers": "匹配的记录都没有给出 {measure} 的数量。",
         "detail": "**{title}** 没有给出{what},记录中写道:",
         "number": "这个数字",
@@ -190,12 +196,16 @@ def superlative_lines(sources: list[Source], plan: QuestionPlan, lang: str) -> I
     counted.sort(key=lambda cs: cs[0][0][0] if not plan.fewest else -cs[0][0][0], reverse=True)
     value, quote = counted[0][0][0]
     top = counted[0][1]
-    key = "fewest" if plan.fewest else "most"
+    sized = plan.measure == BY_SIZE
+    key = ("smallest" if plan.fewest else "largest") if sized else ("fewest" if plan.fewest else "most")
     cite = marker([top.n])
-    yield text[key].format(measure=plan.measure, title=top.hit.title, value=value) + f" {cite} {quote.text} {cite}"
-    yield text["compared"].format(n=len(counted), measure=plan.measure)
+    yield (
+        text[key].format(measure=plan.measure, title=top.hit.title, value=amount(value))
+        + f" {cite} {quote.text} {cite}"
+    )
+    yield text["compared_size" if sized else "compared"].format(n=len(counted), measure=plan.measure)
     for found, source in counted:
-        yield f"- {source.hit.name}: {found[0][0]:g} — {found[0][1].text} {marker([source.n])}"
+        yield f"- {source.hit.name}: {amount(found[0][0])} — {found[0][1].text} {marker([source.n])}"
 
 
 def extractive_answer(

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assistant.answer.analyse import ASKS_CODE, ASKS_NUMBER, Analysis
+from assistant.answer.evidence import BY_SIZE
 from assistant.retrieve.query import QueryPlan
 from assistant.retrieve.text import tokenize
 
@@ -31,19 +32,20 @@ SUPERLATIVE = re.compile(
     r"(?P<zh>最多|最大|最高|最少|最小|最低)",
     re.I,
 )
+SIZE = re.compile(r"\b(?:largest|biggest|smallest)\b|规模最[大小]|最大|最小", re.I)
+DATA_NOUN = re.compile(
+    r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bbenchmarks?\b|\bcohorts?\b|数据集|数据库|语料|基准", re.I
+)
 FEWEST = re.compile(r"\b(?:fewest|least|smallest|lowest)\b|最少|最小|最低", re.I)
 SUMMARY = re.compile(r"\bsummari[sz]e\b|\boverview\b|\bsurvey of\b|总结|概述|综述|概括", re.I)
+METRIC = re.compile(r"\baccuracy\b|\bau(?:c|roc|prc)\b|\bdice\b|\bf1\b|准确率", re.I)  # a named result measure
 ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("code", ASKS_CODE),
     ("dataset", re.compile(r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\bwhat data\b|数据集|数据|语料", re.I)),
     ("method", re.compile(r"\bmethods?\b|\bapproach(?:es)?\b|\btechniques?\b|\barchitectures?\b|方法|技术|架构", re.I)),
     (
         "result",
-        re.compile(
-            r"\baccuracy\b|\bscore[sd]?\b|\bperformance\b|\bresults?\b|\bau(?:c|roc|prc)\b|\bdice\b|\bf1\b|"
-            r"准确率|结果|性能|得分",
-            re.I,
-        ),
+        re.compile(METRIC.pattern + r"|\bscore[sd]?\b|\bperformance\b|\bresults?\b|结果|性能|得分", re.I),
     ),
     (
         "affiliation",
@@ -160,6 +162,8 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
             return QuestionPlan("compare", aspect, names)
     if SUPERLATIVE.search(question) and (m := superlative_measure(question)):
         return QuestionPlan("superlative", "number", measure=m, fewest=bool(FEWEST.search(question)))
+    if SIZE.search(question) and DATA_NOUN.search(question):  # "which EEG dataset is the largest?": by its size
+        return QuestionPlan("superlative", "number", measure=BY_SIZE, fewest=bool(FEWEST.search(question)))
     over_list = aspect in ("dataset", "method", "result", "number") and bool(OVER_LIST.search(question))
     if topic and over_list:  # "what data did each of the EEG papers use?" asks it of every paper on the topic
         return QuestionPlan("aspect", aspect, subject=list_subject(question))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from assistant.answer import evidence as ev
 from assistant.answer.condense import refers_back
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
-from assistant.answer.plan import QuestionPlan, plan_question
+from assistant.answer.plan import METRIC, QuestionPlan, plan_question
 from assistant.index import sentences as sentence_store
 from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.text import tokenize
@@ -103,7 +103,7 @@ def _renumber(hits: list[Hit]) -> list[Hit]:
 def names(hit: Hit, question: str) -> bool:
     """The question names the record by its short name ("GALAX 在哪个数据集上做的评测?")."""
     short = hit.short_name
-    return bool(short) and re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", question, re.I) is not None
+    return bool(short) and re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", question) is not None  # as written
 
 
 def _lookup(turn: Turn) -> None:
@@ -196,13 +196,14 @@ def _detail_missing(turn: Turn) -> bool:
     body = " ".join(q.text for q in quotes)
     # or described: the record holds most of the question's other key terms ("the multimodal Alzheimer's
     # diagnosis framework"), the names it asks about (ADNI, AUROC) set aside
-    asked = ev.key_terms(topic_text(turn)) - {t for n in NAMED.findall(turn.standalone) for t in tokenize(n)}
-    described = bool(asked) and len(asked & set(tokenize(f"{top.header} {body}"))) >= DESCRIBED * len(asked)
+    other = ev.key_terms(topic_text(turn)) - {t for n in NAMED.findall(turn.standalone) for t in tokenize(n)}
+    described = bool(other) and len(other & set(tokenize(f"{top.header} {body}"))) >= DESCRIBED * len(other)
     if not (named or described):
         return False
     if turn.plan.aspect == "affiliation":
         return not re.search(r"\buniversit|\binstitut|\bhospital|\blab\b", body, re.I)
-    unnamed = [n for n in NAMED.findall(turn.standalone) if n.lower() not in body.lower() and n.lower() not in named]
+    asked = NAMED.findall(turn.standalone) + METRIC.findall(turn.standalone)  # a benchmark, a metric (F1, AUROC)
+    unnamed = [n for n in asked if n.lower() not in body.lower() and n.lower() not in named]
     if turn.plan.aspect == "result" and unnamed:
         return True
     if turn.plan.aspect == "dataset":  # the record names no data set, benchmark, cohort or corpus
@@ -233,9 +234,17 @@ def select_step(turn: Turn) -> Turn:
     elif plan.type in ("topic", "aspect", "superlative"):
         if not turn.abstained or turn.result.hits:
             weak = turn.abstained  # the record-level evidence was weak: a sentence must hold the topic's terms
-            if plan.type == "aspect" and not turn.result.plan.wants_all:  # "what data did each EEG paper use?"
+            sized = plan.measure == ev.BY_SIZE  # "which EEG dataset is the largest?": among every record on the topic
+            if (
+                plan.type == "aspect" or sized
+            ) and not turn.result.plan.wants_all:  # "what data did each EEG paper use?"
                 turn.result = turn.retriever.search(turn.standalone, filters=turn.filters, wants_all=True)
             _candidates(turn)
+            if sized:
+                on_topic = {h.record_id for h in turn.retrieved}
+                turn.result.hits = _renumber([h for h in turn.result.hits if h.record_id in on_topic])
+                turn.selection.kept = len(turn.result.hits)
+                turn.selection.reason = f"{len(turn.result.hits)} records on the topic give a size of their data"
             lexical = any(q.terms >= TOPIC_TERMS for h in turn.result.hits for q in turn.quotes[h.record_id])
             # a superlative's evidence is the counted numbers themselves
             counted = plan.type == "superlative"
@@ -248,8 +257,11 @@ def select_step(turn: Turn) -> Turn:
     if plan.type in ("lookup", "attribute") and turn.abstained and turn.result.hits:
         # a wording the record-level score misses, but one sentence holds every key term: answer from it
         covered = max((q.terms for qs in turn.quotes.values() for q in qs), default=0.0)
-        turn.abstained = covered < FULL_COVERAGE
-        turn.selection.reason = f"one sentence holds {covered:.0%} of the key terms"
+        named = any(names(h, turn.standalone) for h in turn.result.hits)  # "What F1 score does Disco reach?"
+        turn.abstained = covered < FULL_COVERAGE and not named
+        turn.selection.reason = (
+            "the question names a record" if named else f"one sentence holds {covered:.0%} of the key terms"
+        )
     if plan.type in ("lookup", "attribute") and not turn.abstained:
         _lookup(turn)
         if _detail_missing(turn):
