@@ -202,3 +202,10 @@ def test_largest_dataset_is_computed_from_the_records_sizes(seed_settings: Setti
 def test_a_result_on_a_metric_the_record_never_reports_is_a_missing_detail(seed_settings: Settings) -> None:
     turn = answer("What F1 score does Disco reach?", settings=seed_settings)
     assert turn.abstained and turn.detail_missing and "Disco" in turn.citations[0]["title"]
+
+
+def test_an_aspect_answer_quotes_only_sentences_that_answer_it(seed_settings: Settings) -> None:
+    turn = answer("Which models do the papers on LLM interpretability examine?", settings=seed_settings)
+    assert turn.plan is not None and turn.plan.type == "aspect" and turn.plan.aspect == "named"
+    lines = [line for line in turn.text.splitlines() if line.startswith("- ")]
+    assert lines and all(re.search(r"\d|the abstract does not say", line) for line in lines)

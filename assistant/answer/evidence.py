@@ -31,6 +31,16 @@ WANTS = {
     ),
     "result": re.compile(r"\d+(?:\.\d+)?\s*%|\boutperform\w*|\bstate-of-the-art\b|\bimprov\w+|\baccuracy\b", re.I),
     "code": re.compile(re.escape(LABEL) + r"|https?://"),
+    "named": re.compile(r"\b[A-Za-z]+[\w.]*-?\d[\w.-]*\b|\b[A-Z][a-z]+[A-Z]\w*\b"),  # gemma-2, Llama3.3-70B, GPT-4o
+}
+# what answers an aspect asked of each paper of a list (stricter than WANTS, which only ranks): a data set is
+# named by a data noun, a "trained on", or a count of data units, not by any acronym
+ANSWERS = WANTS | {
+    "dataset": re.compile(
+        DATA_NOUNS + r"|\b(?:trained|pre-?trained|evaluated|tested|validated)\s+on\b|\bcollected\b|"
+        r"\d[\d,]*\s+(?:[\w-]+\s+){0,2}(?:recordings|images|scans|volumes|cases|patients|subjects|hours|samples|pairs)\b",
+        re.I,
+    )
 }
 DEFINES = re.compile(
     r"\b(?:we (?:introduce|propose|present|develop|build|construct|release)|this paper|in this (?:paper|work)|"

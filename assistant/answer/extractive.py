@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from assistant.answer.context import Source
-from assistant.answer.evidence import BY_SIZE, DEFINES, WANTS, Quote, amount, counts_of, link_quote
+from assistant.answer.evidence import ANSWERS, BY_SIZE, DEFINES, Quote, amount, counts_of, link_quote
 from assistant.answer.markers import marker
 from assistant.answer.plan import QuestionPlan
 from assistant.records.links import LABEL
@@ -161,7 +161,7 @@ def list_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: int)
 def aspect_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: int) -> Iterator[str]:
     text = TEXT[lang]
     yield text["topic"].format(n=len(sources), total=total)
-    want = WANTS.get(plan.aspect)
+    want = ANSWERS.get(plan.aspect)
     for source in sources:
         holding = [q for q in content(source.quotes) if want and want.search(q.text)]
         said = cited(holding[:ASPECT_SENTENCES], source.n) if holding else f"{text['not_said']}"

@@ -9,7 +9,8 @@
 - ``superlative``: "which paper involved the most physicians?": computed from the cited numbers;
 - ``list``: a metadata list ("list the oral papers", "how many papers have code?"): every matching record.
 
-``aspect`` says what is asked for: code, number, dataset, method, result, affiliation or nothing in particular.
+``aspect`` says what is asked for: code, number, dataset, method, result, affiliation, named things (which models)
+or nothing in particular.
 """
 
 from __future__ import annotations
@@ -93,7 +94,25 @@ class QuestionPlan:
         return asdict(self)
 
 
+FOCUS = re.compile(
+    r"\b(?:which|what)\s+(?:specific\s+|particular\s+|other\s+)?(?P<noun>[\w-]+)|(?:哪些|什么)(?P<zh>[\w]{1,4})", re.I
+)
+PAPER_NOUN = re.compile(
+    r"papers?|works?|studies|study|records?|ones?|items?|posters?|orals?|spotlights?|benchmarks?|论文|工作|研究", re.I
+)
+
+
 def asked_aspect(question: str) -> str:
+    """What the question asks for. The noun after "which"/"what" decides first ("which LLMs do the papers that use
+    interpretability techniques examine?" asks for named models, not a method); plural things that are no known
+    aspect are ``named``: the sentences that name them (gemma-2, Llama3.3-70B)."""
+    focus = FOCUS.search(question)
+    noun = (focus.group("noun") or focus.group("zh") or "") if focus else ""
+    for name, pattern in ASPECT_WORDS:
+        if noun and pattern.fullmatch(noun):
+            return name
+    if re.fullmatch(r"[A-Za-z][\w-]*[a-z]s|[A-Z]{2,}s", noun) and not PAPER_NOUN.fullmatch(noun):
+        return "named"
     for name, pattern in ASPECT_WORDS:
         if pattern.search(question):
             return name
@@ -164,7 +183,7 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         return QuestionPlan("superlative", "number", measure=m, fewest=bool(FEWEST.search(question)))
     if SIZE.search(question) and DATA_NOUN.search(question):  # "which EEG dataset is the largest?": by its size
         return QuestionPlan("superlative", "number", measure=BY_SIZE, fewest=bool(FEWEST.search(question)))
-    over_list = aspect in ("dataset", "method", "result", "number") and bool(OVER_LIST.search(question))
+    over_list = aspect in ("dataset", "method", "result", "number", "named") and bool(OVER_LIST.search(question))
     if topic and over_list:  # "what data did each of the EEG papers use?" asks it of every paper on the topic
         return QuestionPlan("aspect", aspect, subject=list_subject(question))
     if query.wants_all or SUMMARY.search(question):
