@@ -140,7 +140,7 @@ NUMBER_WORDS = dict(
         strict=True,
     )
 )  # abstracts write small counts in words: "eight ECG FMs", "knowledge maps of five LLMs"
-# a number (digits or words, "42 million"), then up to four modifiers of its noun (no word that ends the noun
+# a number (digits or words, "42 million"), then up to three modifiers of its noun (no word that ends the noun
 # phrase: "two characteristics of emerging nurse-patient conflicts" does not count nurses); str.format templates
 NUMBER = (
     r"(?P<n>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\b(?:"
@@ -148,7 +148,7 @@ NUMBER = (
     + r")\b)\s*(?P<scale>million|billion|thousand|[kMB]\b)?"
 )
 NUMBER_BEFORE = (
-    NUMBER + r"\s*(?:\+\s*)?(?:(?!(?:of|from|in|on|with|by|for|and|or|to|across|over|the|a|an)\b)[\w-]+\s+){{0,4}}?"
+    NUMBER + r"\s*(?:\+\s*)?(?:(?!(?:of|from|in|on|with|by|for|and|or|to|across|over|the|a|an)\b)[\w-]+\s+){{0,3}}?"
     r"{noun}"
 )
 SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "b": 1e9}

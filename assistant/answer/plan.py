@@ -68,6 +68,15 @@ COUNT_WORDS = frozenset({"many", "much", "number", "count"})
 ZH_SUPERLATIVE_NOUN = re.compile(r"(?P<noun>[\u3400-\u9fff]{1,4}?)(?:数量|人数|数目)?(?:最多|最大|最高|最少|最小|最低)")
 ZH_NOUNS = {"医生": "physician", "医师": "physician", "患者": "patient", "病人": "patient", "模型": "model"}
 ZH_NOUNS |= {"问题": "question", "样本": "sample", "图像": "image", "病例": "case", "数据": "sample"}
+ZH_NOUNS |= {"题目": "question", "任务": "task", "专家": "expert", "受试者": "subject", "参与者": "participant"}
+ZH_NOUNS |= {
+    "数据集": "dataset",
+    "模态": "modality",
+    "录音": "recording",
+    "记录": "recording",
+    "影像": "image",
+    "切片": "slide",
+}
 NAME_SPLIT = re.compile(r"\s*(?:,|，|、|\band\b|\bwith\b|\bvs\.?|\bversus\b|\bto\b|和|与|及|跟)\s*", re.I)
 COMPARE_LEAD = re.compile(
     r"^\s*(?:please\s+)?(?:compare|contrast|what(?:'s| is| are) the differences? between|how (?:do|does)|"
