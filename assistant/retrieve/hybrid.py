@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,10 @@ MAX_LIST = 60  # a "list every matching record" answer never grows past this
 OVERFETCH_MAX = (
     3000  # neighbours an unfiltered dense query may fetch to serve a filtered one (see HybridRetriever._dense)
 )
+# topic_scores: BM25's weight beside the dense z-score, and the share of the clearest member's vector in the
+# feedback query; both set with the membership threshold by a grid search on the dev split (see answer/select.py)
+TOPIC_BM25_WEIGHT = 1.0
+TOPIC_FEEDBACK = 0.4
 
 
 @dataclass
@@ -80,6 +84,13 @@ class SearchResult:
             "plan": self.plan.to_dict(),
             "hits": [h.to_dict() for h in self.hits],
         }
+
+
+def _z(values: Sequence[float]) -> np.ndarray:
+    """Standard scores of ``values`` (all 0 when they do not vary)."""
+    array = np.asarray(values, dtype=np.float64)
+    spread = float(array.std())
+    return (array - array.mean()) / spread if spread > 0 else np.zeros_like(array)
 
 
 def _best_by_record(rows: list[tuple[int, float]], metas: Sequence[dict[str, Any]]) -> list[tuple[str, int, float]]:
@@ -276,6 +287,47 @@ class HybridRetriever:
             dense=dense,
             bm25=bm25,
         )
+
+    def topic_scores(self, question: str, topic: str, filters: Filters) -> dict[str, float]:
+        """Every record the filters allow, scored for a topic against the whole collection: the mean of two
+        z-scores over those records, of its best chunk's dense cosine with the question and of its BM25 score for
+        the topic's words. The dense side takes one round of feedback (Rocchio): the question's vector moved
+        toward the chunk of the best-scored record, so a record that names the topic differently, or in the other
+        language, but is like its clearest member rises. A relative score: a fixed margin on it suits topics of
+        any size and wording, where raw cosines of related texts sit in a narrow band."""
+        allowed = self.catalog.allowed(filters)
+        n = int(allowed.sum())
+        if not n:
+            return {}
+        bm25 = self.catalog.bm25_scores(tokenize(topic))
+        lexical = self._per_record((int(row), float(bm25[row])) for row in np.flatnonzero(allowed))
+        ids = list(lexical)
+        dense = self._per_record(self._dense(self.embeddings.embed_query(question), n, filters, allowed))
+        lex_z = _z([lexical[rid][1] for rid in ids])
+
+        def fused(cosines: list[float]) -> np.ndarray:
+            return (_z(cosines) + TOPIC_BM25_WEIGHT * lex_z) / (1 + TOPIC_BM25_WEIGHT)
+
+        floor = min((score for _, score in dense.values()), default=0.0)
+        cosines = [dense[rid][1] if rid in dense else floor for rid in ids]
+        seed = ids[int(np.argmax(fused(cosines)))]
+        seed_row = dense[seed][0] if seed in dense else lexical[seed][0]
+        got = self.collection.get(ids=[self.catalog.ids[seed_row]], include=["embeddings"])
+        like = self._per_record(self._dense(list(got["embeddings"][0]), n, filters, allowed))
+        moved = [
+            (1 - TOPIC_FEEDBACK) * cos + TOPIC_FEEDBACK * (like[rid][1] if rid in like else floor)
+            for rid, cos in zip(ids, cosines, strict=True)
+        ]
+        return dict(zip(ids, fused(moved).tolist(), strict=True))
+
+    def _per_record(self, rows: Iterable[tuple[int, float]]) -> dict[str, tuple[int, float]]:
+        """Each record's best (row, score)."""
+        best: dict[str, tuple[int, float]] = {}
+        for row, score in rows:
+            rid = self.catalog.metas[row]["record_id"]
+            if rid not in best or score > best[rid][1]:
+                best[rid] = (row, score)
+        return best
 
     def matching_records(self, filters: Filters) -> list[str]:
         """Every record of the collection that ``filters`` allow, in catalog order (topic candidates)."""
