@@ -96,7 +96,12 @@ WANTS_ALL = re.compile(
     rf"^\s*(?:please\s+)?(?:list|enumerate)\b|\b(?:list|enumerate)\s+(?:the|all|every)\b|"
     rf"\b(?:all|every)\s+(?:of\s+)?(?:the\s+)?(?:[\w/-]+\s+){{0,3}}?(?:{EN_PLURAL}|{EN_SINGULAR})\b|"
     rf"\bhow many\b.*\b(?:papers|records)\b|列出|有几篇|多少篇|(?:哪些|所有|全部)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}|"
-    rf"{ZH_NOUN}\s*(?:有|是)?哪些",
+    rf"{ZH_NOUN}\s*(?:有|是)?哪些|"
+    # a question asked of each member of a topic's set: "each of the EEG papers", "For the CT papers, ...",
+    # "心电相关的论文各自", "几项工作分别" (not "each of the papers", "这些论文分别": those refer to an earlier answer)
+    rf"\b(?:each|all|both)\s+of\s+the\s+(?:[\w/-]+\s+){{1,3}}?{EN_PLURAL}\b|"
+    rf"^\s*(?:for|among|across|in|of)\s+the\s+(?:[\w/-]+\s+){{1,3}}?{EN_PLURAL}\s*,|"
+    rf"(?<!这些)(?<!那些)(?<!两篇)(?<!它们的){ZH_NOUN}\s*(?:各自|分别)|(?:几项|几篇|各篇|每篇)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}",
     re.I,
 )
 FILTER_WORDS = re.compile(
