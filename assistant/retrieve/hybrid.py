@@ -312,8 +312,9 @@ class HybridRetriever:
         cosines = [dense[rid][1] if rid in dense else floor for rid in ids]
         seed = ids[int(np.argmax(fused(cosines)))]
         seed_row = dense[seed][0] if seed in dense else lexical[seed][0]
-        got = self.collection.get(ids=[self.catalog.ids[seed_row]], include=["embeddings"])
-        like = self._per_record(self._dense(list(got["embeddings"][0]), n, filters, allowed))
+        got = self.collection.get(ids=[self.catalog.ids[seed_row]], include=["embeddings"])["embeddings"]
+        assert got is not None, "Chroma returns the embeddings it was asked for"
+        like = self._per_record(self._dense([float(x) for x in got[0]], n, filters, allowed))
         moved = [
             (1 - TOPIC_FEEDBACK) * cos + TOPIC_FEEDBACK * (like[rid][1] if rid in like else floor)
             for rid, cos in zip(ids, cosines, strict=True)
