@@ -290,19 +290,20 @@ class HybridRetriever:
 
     def topic_scores(self, question: str, topic: str, filters: Filters) -> dict[str, float]:
         """Every record the filters allow, scored for a topic against the whole collection: the mean of two
-        z-scores over those records, of its best chunk's dense cosine with the question and of its BM25 score for
-        the topic's words. The dense side takes one round of feedback (Rocchio): the question's vector moved
-        toward the chunk of the best-scored record, so a record that names the topic differently, or in the other
-        language, but is like its clearest member rises. A relative score: a fixed margin on it suits topics of
-        any size and wording, where raw cosines of related texts sit in a narrow band."""
+        z-scores over all records (the collection's distribution, whatever the filters), of its best chunk's dense
+        cosine with the question and of its BM25 score for the topic's words. The dense side takes one round of
+        feedback (Rocchio): the question's vector moved toward the chunk of the best-scored record, so a record
+        that names the topic differently, or in the other language, but is like its clearest member rises. A
+        relative score: one threshold on it suits topics of any size and wording, where raw cosines of related
+        texts sit in a narrow band."""
         allowed = self.catalog.allowed(filters)
-        n = int(allowed.sum())
-        if not n:
+        if not allowed.any():
             return {}
+        n = len(allowed)
         bm25 = self.catalog.bm25_scores(tokenize(topic))
-        lexical = self._per_record((int(row), float(bm25[row])) for row in np.flatnonzero(allowed))
+        lexical = self._per_record((row, float(bm25[row])) for row in range(n))
         ids = list(lexical)
-        dense = self._per_record(self._dense(self.embeddings.embed_query(question), n, filters, allowed))
+        dense = self._per_record(self._query(self.embeddings.embed_query(question), n, None))
         lex_z = _z([lexical[rid][1] for rid in ids])
 
         def fused(cosines: list[float]) -> np.ndarray:
@@ -314,12 +315,13 @@ class HybridRetriever:
         seed_row = dense[seed][0] if seed in dense else lexical[seed][0]
         got = self.collection.get(ids=[self.catalog.ids[seed_row]], include=["embeddings"])["embeddings"]
         assert got is not None, "Chroma returns the embeddings it was asked for"
-        like = self._per_record(self._dense([float(x) for x in got[0]], n, filters, allowed))
+        like = self._per_record(self._query([float(x) for x in got[0]], n, None))
         moved = [
             (1 - TOPIC_FEEDBACK) * cos + TOPIC_FEEDBACK * (like[rid][1] if rid in like else floor)
             for rid, cos in zip(ids, cosines, strict=True)
         ]
-        return dict(zip(ids, fused(moved).tolist(), strict=True))
+        kept = {self.catalog.metas[row]["record_id"] for row in np.flatnonzero(allowed).tolist()}
+        return {rid: score for rid, score in zip(ids, fused(moved).tolist(), strict=True) if rid in kept}
 
     def _per_record(self, rows: Iterable[tuple[int, float]]) -> dict[str, tuple[int, float]]:
         """Each record's best (row, score)."""
