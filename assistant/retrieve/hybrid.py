@@ -325,12 +325,8 @@ class HybridRetriever:
 
     def _per_record(self, rows: Iterable[tuple[int, float]]) -> dict[str, tuple[int, float]]:
         """Each record's best (row, score)."""
-        best: dict[str, tuple[int, float]] = {}
-        for row, score in rows:
-            rid = self.catalog.metas[row]["record_id"]
-            if rid not in best or score > best[rid][1]:
-                best[rid] = (row, score)
-        return best
+        ranked = sorted(rows, key=lambda pair: pair[1], reverse=True)
+        return {rid: (row, score) for rid, row, score in _best_by_record(ranked, self.catalog.metas)}
 
     def matching_records(self, filters: Filters) -> list[str]:
         """Every record of the collection that ``filters`` allow, in catalog order (topic candidates)."""
