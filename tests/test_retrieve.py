@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from assistant.answer.chain import answer
 from assistant.records.corpus import load_corpus
 from assistant.retrieve.hybrid import get_retriever
 from assistant.retrieve.query import Filters
@@ -147,3 +149,34 @@ def test_chroma_where_excludes_like_the_catalog_mask(seed_settings: Settings) ->
     allowed = retriever.catalog.allowed(filters)
     assert set(found["ids"]) == {cid for cid, ok in zip(retriever.catalog.ids, allowed, strict=True) if ok}
     assert 0 < len(found["ids"]) < len(retriever.catalog.ids)
+
+
+def test_topic_scores_cover_the_allowed_records_and_single_out_the_topic(seed_settings: Settings) -> None:
+    retriever = get_retriever(seed_settings)
+    scores = retriever.topic_scores("Which papers work on EEG?", "eeg", Filters())
+    assert set(scores) == set(retriever.matching_records(Filters()))
+    eeg = {r.id for r in CORPUS.records if "EEG" in r.header}
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    assert eeg and eeg <= set(ranked[: len(eeg) + 2]), [retriever.hit_for(r, 0).title for r in ranked[:8]]
+    coded = retriever.topic_scores("Which papers work on EEG?", "eeg", Filters(has_code=True))
+    assert set(coded) == {r.id for r in CORPUS.records if r.url}
+    assert retriever.topic_scores("EEG", "eeg", Filters(year=1990)) == {}
+
+
+@pytest.mark.parametrize(
+    "question, wording",
+    [
+        ("Which papers are about chest X-rays?", r"chest X-?rays?|胸部 X 光"),
+        ("哪些论文研究联邦学习?", r"federated|联邦学习"),
+    ],
+)
+def test_topic_list_is_every_record_on_the_topic_and_says_why(
+    seed_settings: Settings, question: str, wording: str
+) -> None:
+    """Members come from the whole collection (not the retriever's top k), without padding; each says why."""
+    turn = answer(question, settings=seed_settings)
+    on_topic = {r.id for r in CORPUS.records if re.search(wording, f"{r.header} {r.abstract}", re.I)}
+    assert turn.plan is not None and turn.plan.type == "topic"
+    assert {s.hit.record_id for s in turn.sources} == on_topic
+    assert set(turn.selection.why) == on_topic and all("relevance" in why for why in turn.selection.why.values())
+    assert f"{len(on_topic)} of {turn.selection.candidates} records match the topic" in turn.selection.reason

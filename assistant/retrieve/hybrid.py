@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,10 @@ MAX_LIST = 60  # a "list every matching record" answer never grows past this
 OVERFETCH_MAX = (
     3000  # neighbours an unfiltered dense query may fetch to serve a filtered one (see HybridRetriever._dense)
 )
+# topic_scores: BM25's weight beside the dense z-score, and the share of the clearest member's vector in the
+# feedback query; both set with the membership threshold by a grid search on the dev split (see answer/select.py)
+TOPIC_BM25_WEIGHT = 1.0
+TOPIC_FEEDBACK = 0.4
 
 
 @dataclass
@@ -80,6 +84,13 @@ class SearchResult:
             "plan": self.plan.to_dict(),
             "hits": [h.to_dict() for h in self.hits],
         }
+
+
+def _z(values: Sequence[float]) -> np.ndarray:
+    """Standard scores of ``values`` (all 0 when they do not vary)."""
+    array = np.asarray(values, dtype=np.float64)
+    spread = float(array.std())
+    return (array - array.mean()) / spread if spread > 0 else np.zeros_like(array)
 
 
 def _best_by_record(rows: list[tuple[int, float]], metas: Sequence[dict[str, Any]]) -> list[tuple[str, int, float]]:
@@ -276,6 +287,46 @@ class HybridRetriever:
             dense=dense,
             bm25=bm25,
         )
+
+    def topic_scores(self, question: str, topic: str, filters: Filters) -> dict[str, float]:
+        """Every record the filters allow, scored for a topic against the whole collection: the mean of two
+        z-scores over all records (the collection's distribution, whatever the filters), of its best chunk's dense
+        cosine with the question and of its BM25 score for the topic's words. The dense side takes one round of
+        feedback (Rocchio): the question's vector moved toward the chunk of the best-scored record, so a record
+        that names the topic differently, or in the other language, but is like its clearest member rises. A
+        relative score: one threshold on it suits topics of any size and wording, where raw cosines of related
+        texts sit in a narrow band."""
+        allowed = self.catalog.allowed(filters)
+        if not allowed.any():
+            return {}
+        n = len(allowed)
+        bm25 = self.catalog.bm25_scores(tokenize(topic))
+        lexical = self._per_record((row, float(bm25[row])) for row in range(n))
+        ids = list(lexical)
+        dense = self._per_record(self._query(self.embeddings.embed_query(question), n, None))
+        lex_z = _z([lexical[rid][1] for rid in ids])
+
+        def fused(cosines: list[float]) -> np.ndarray:
+            return (_z(cosines) + TOPIC_BM25_WEIGHT * lex_z) / (1 + TOPIC_BM25_WEIGHT)
+
+        floor = min((score for _, score in dense.values()), default=0.0)
+        cosines = [dense[rid][1] if rid in dense else floor for rid in ids]
+        seed = ids[int(np.argmax(fused(cosines)))]
+        seed_row = dense[seed][0] if seed in dense else lexical[seed][0]
+        got = self.collection.get(ids=[self.catalog.ids[seed_row]], include=["embeddings"])["embeddings"]
+        assert got is not None, "Chroma returns the embeddings it was asked for"
+        like = self._per_record(self._query([float(x) for x in got[0]], n, None))
+        moved = [
+            (1 - TOPIC_FEEDBACK) * cos + TOPIC_FEEDBACK * (like[rid][1] if rid in like else floor)
+            for rid, cos in zip(ids, cosines, strict=True)
+        ]
+        kept = {self.catalog.metas[row]["record_id"] for row in np.flatnonzero(allowed).tolist()}
+        return {rid: score for rid, score in zip(ids, fused(moved).tolist(), strict=True) if rid in kept}
+
+    def _per_record(self, rows: Iterable[tuple[int, float]]) -> dict[str, tuple[int, float]]:
+        """Each record's best (row, score)."""
+        ranked = sorted(rows, key=lambda pair: pair[1], reverse=True)
+        return {rid: (row, score) for rid, row, score in _best_by_record(ranked, self.catalog.metas)}
 
     def matching_records(self, filters: Filters) -> list[str]:
         """Every record of the collection that ``filters`` allow, in catalog order (topic candidates)."""

@@ -92,11 +92,26 @@ EN_SINGULAR = (
 )
 ZH_NOUN = r"(?:论文|文章|工作|研究|基准|数据集|记录|征稿|合作|条目|资源|专刊)"
 WANTS_ALL = re.compile(
-    rf"^\s*(?:which|what)\s+(?:(?!{EN_SINGULAR}\b)[\w/.-]+\s+){{0,4}}{EN_PLURAL}\b|"
+    rf"(?:^\s*|\b(?:tell me|show me|know|wonder(?:ing)?|find out)\s+)(?:which|what)\s+"
+    rf"(?:(?!{EN_SINGULAR}\b)[\w/.-]+\s+){{0,4}}{EN_PLURAL}\b|"
     rf"^\s*(?:please\s+)?(?:list|enumerate)\b|\b(?:list|enumerate)\s+(?:the|all|every)\b|"
+    # asked for a set in other words: "Show me papers about EEG", "Can you find the papers on ...", "Any papers on
+    # ultrasound?", "Are there papers that ...", "I am looking for papers on ...", "What work has been done on ..."
+    rf"^\s*(?:please\s+)?(?:(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:show|find|give|name|get|list|recommend|"
+    rf"search\s+for|look\s+for|point\s+me\s+to)(?:\s+me)?\s+(?:(?:all|the|some|any)\s+)?(?:[\w/-]+\s+){{0,3}}?"
+    rf"{EN_PLURAL}\b|^\s*(?:are\s+there\s+)?(?:any\s+)?(?:[\w/-]+\s+)?{EN_PLURAL}\s+(?:on|about|that|which|using|"
+    rf"with|in|for|regarding|related)\b|\b(?:looking|searching)\s+for\s+(?:(?:all|the|some|any)\s+)?"
+    rf"(?:[\w/-]+\s+){{0,3}}?{EN_PLURAL}\b|^\s*what\s+(?:work|research)\s+(?:has|have|is|was|exists?)\b|"
+    rf"(?:找|搜|推荐)(?![^,，。.?？!！]{{0,20}}?[这那一哪]篇)[^,，。.?？!！]{{0,20}}?{ZH_NOUN}|"
     rf"\b(?:all|every)\s+(?:of\s+)?(?:the\s+)?(?:[\w/-]+\s+){{0,3}}?(?:{EN_PLURAL}|{EN_SINGULAR})\b|"
-    rf"\bhow many\b.*\b(?:papers|records)\b|列出|有几篇|多少篇|(?:哪些|所有|全部)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}|"
-    rf"{ZH_NOUN}\s*(?:有|是)?哪些",
+    rf"\bhow many\b.*\b(?:papers|records)\b|列出|列举|罗列|有几篇|多少篇|"
+    rf"(?:哪些|所有|全部)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}|"
+    rf"{ZH_NOUN}\s*(?:都|还)?\s*(?:有|是)?哪些|"
+    # a question asked of each member of a topic's set: "each of the EEG papers", "For the CT papers, ...",
+    # "心电相关的论文各自", "几项工作分别" (not "each of the papers", "这些论文分别": those refer to an earlier answer)
+    rf"\b(?:each|all|both)\s+of\s+the\s+(?:[\w/-]+\s+){{1,3}}?{EN_PLURAL}\b|"
+    rf"^\s*(?:for|among|across|in|of)\s+the\s+(?:[\w/-]+\s+){{1,3}}?{EN_PLURAL}\s*,|"
+    rf"(?<!这些)(?<!那些)(?<!两篇)(?<!它们的){ZH_NOUN}\s*(?:各自|分别)|(?:几项|几篇|各篇|每篇)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}",
     re.I,
 )
 FILTER_WORDS = re.compile(
