@@ -81,9 +81,10 @@ def quotes_for(turn: Turn, hit: Hit) -> list[ev.Quote]:
     return ev.record_quotes(index, hit.record_id, query, terms, aspect, hit.header)
 
 
-def topic_text(turn: Turn) -> str:
-    """The words that carry the question's topic (filters, question words and the asked aspect taken out)."""
-    if turn.plan and turn.plan.subject:  # an aspect over a list: the words that say which papers
+def topic_text(turn: Turn, subject: bool = True) -> str:
+    """The words that carry the question's topic (filters, question words and the asked aspect taken out); for an
+    aspect over a list the words that say which papers ("EEG"), unless ``subject`` is off."""
+    if subject and turn.plan and turn.plan.subject:
         return turn.plan.subject
     terms = turn.result.plan.topic_terms if turn.result else []
     aspect = ASPECT_WORDS.get(turn.plan.aspect) if turn.plan else None
@@ -177,7 +178,7 @@ def _candidates(turn: Turn) -> None:
         kept = sorted((h for *_, h in scored if counts[h.record_id]), key=lambda h: -counts[h.record_id][0][0])
         turn.selection.reason = f"{len(kept)} of {len(ids)} records give a number of {turn.plan.measure}"
     else:
-        relevance = turn.retriever.topic_scores(turn.standalone, topic_text(turn), turn.result.filters)
+        relevance = turn.retriever.topic_scores(turn.standalone, topic_text(turn, False), turn.result.filters)
         kept = []
         for _, terms, hit in scored:
             score = relevance.get(hit.record_id, 0.0)
