@@ -209,3 +209,12 @@ def test_an_aspect_answer_quotes_only_sentences_that_answer_it(seed_settings: Se
     assert turn.plan is not None and turn.plan.type == "aspect" and turn.plan.aspect == "named"
     lines = [line for line in turn.text.splitlines() if line.startswith("- ")]
     assert lines and all(re.search(r"\d|the abstract does not say", line) for line in lines)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["哪篇论文用 LLM 为临床时间序列数据生成表征?", "Which paper improves the accuracy of video polyp segmentation?"],
+)
+def test_data_or_accuracy_as_a_topic_is_no_missing_detail(seed_settings: Settings, question: str) -> None:
+    turn = answer(question, settings=seed_settings)  # mentions data / accuracy, asks for neither's value
+    assert not turn.abstained and not turn.detail_missing and turn.citations

@@ -104,19 +104,25 @@ class QuestionPlan:
 
 
 FOCUS = re.compile(
-    r"\b(?:which|what)\s+(?:specific\s+|particular\s+|other\s+)?(?P<noun>[\w-]+)|(?:哪些|什么)(?P<zh>[\w]{1,4})", re.I
+    r"\b(?:which|what)\s+(?:specific\s+|particular\s+|other\s+)?(?P<noun>[\w-]+)|(?:哪些|哪个|哪一个|什么)(?P<zh>[\w]{1,4})",
+    re.I,
 )
 PAPER_NOUN = re.compile(
     r"papers?|works?|studies|study|records?|ones?|items?|posters?|orals?|spotlights?|benchmarks?|论文|工作|研究", re.I
 )
 
 
+def focus_noun(question: str) -> str:
+    """The noun a which/what question asks for: "on which dataset ..." -> dataset, "在哪个数据集上" -> 数据集上."""
+    focus = FOCUS.search(question)
+    return (focus.group("noun") or focus.group("zh") or "") if focus else ""
+
+
 def asked_aspect(question: str) -> str:
     """What the question asks for. The noun after "which"/"what" decides first ("which LLMs do the papers that use
     interpretability techniques examine?" asks for named models, not a method); plural things that are no known
     aspect are ``named``: the sentences that name them (gemma-2, Llama3.3-70B)."""
-    focus = FOCUS.search(question)
-    noun = (focus.group("noun") or focus.group("zh") or "") if focus else ""
+    noun = focus_noun(question)
     for name, pattern in ASPECT_WORDS:
         if noun and pattern.fullmatch(noun):
             return name

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from assistant.answer import evidence as ev
 from assistant.answer.condense import refers_back
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
-from assistant.answer.plan import METRIC, QuestionPlan, plan_question
+from assistant.answer.plan import METRIC, QuestionPlan, focus_noun, plan_question
 from assistant.index import sentences as sentence_store
 from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.text import tokenize
@@ -46,6 +46,13 @@ QUESTION_WORDS = frozenset(
     "about related relate concern concerning focus focused 总结 概述 引用 使用 相关 主要".split()
 )
 ASPECT_WORDS = dict(ASPECTS)
+# asks for a result's value ("what AUROC does ...", "MedVR 的得分是多少"), not a paper that improves accuracy
+ASKS_RESULT = re.compile(
+    r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:accuracy|au(?:c|roc|prc)|dice|f1|scores?|results?|performance)\b|"
+    r"\bhow (?:well|accurate)|(?:得分|准确率|结果|性能|分数)(?:是)?(?:多少|如何|怎样)",
+    re.I,
+)
+DATASET = re.compile(r"data\s?sets?|benchmarks?|corp(?:us|ora)|cohorts?|数据集|数据库|基准|语料", re.I)
 MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|\bjavascript:|\bon\w+\s*=|[{}<>$`]", re.I)
 NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-\d[\w.-]*)\b")
 
@@ -206,20 +213,20 @@ def _detail_missing(turn: Turn) -> bool:
     named = set(tokenize(f"{top.short_name} {top.title}")) & set(tokenize(turn.standalone))
     quotes = turn.quotes.get(top.record_id, [])
     body = " ".join(q.text for q in quotes)
-    # or described: the record holds most of the question's other key terms ("the multimodal Alzheimer's
-    # diagnosis framework"), the names it asks about (ADNI, AUROC) set aside
+    # or, for a result, described: the record holds most of the question's other key terms ("the multimodal
+    # Alzheimer's diagnosis framework"), the names it asks about (ADNI, AUROC) set aside
     other = ev.key_terms(topic_text(turn)) - {t for n in NAMED.findall(turn.standalone) for t in tokenize(n)}
     described = bool(other) and len(other & set(tokenize(f"{top.header} {body}"))) >= DESCRIBED * len(other)
-    if not (named or described):
+    if not (named or (described and turn.plan.aspect == "result")):
         return False
     if turn.plan.aspect == "affiliation":
         return not re.search(r"\buniversit|\binstitut|\bhospital|\blab\b", body, re.I)
     asked = NAMED.findall(turn.standalone) + METRIC.findall(turn.standalone)  # a benchmark, a metric (F1, AUROC)
     unnamed = [n for n in asked if n.lower() not in body.lower() and n.lower() not in named]
-    if turn.plan.aspect == "result" and unnamed:
+    if turn.plan.aspect == "result" and unnamed and ASKS_RESULT.search(turn.standalone):
         return True
-    if turn.plan.aspect == "dataset":  # the record names no data set, benchmark, cohort or corpus
-        return not re.search(ev.DATA_NOUNS, body, re.I)
+    if turn.plan.aspect == "dataset" and DATASET.search(focus_noun(turn.standalone)):
+        return not re.search(ev.DATA_NOUNS, body, re.I)  # asked which data set, and the record names none
     if turn.plan.aspect == "number":
         noun = re.search(r"\bhow many\s+([a-z-]{3,})(?:\s+([a-z-]{3,}))?", turn.standalone, re.I)
         if noun and turn.lang == "en":  # "how many physicians", "how many board-certified physicians"
