@@ -221,10 +221,11 @@ def _detail_missing(turn: Turn) -> bool:
         return False
     if turn.plan.aspect == "affiliation":
         return not re.search(r"\buniversit|\binstitut|\bhospital|\blab\b", body, re.I)
-    asked = NAMED.findall(turn.standalone) + METRIC.findall(turn.standalone)  # a benchmark, a metric (F1, AUROC)
+    value = bool(ASKS_RESULT.search(turn.standalone))  # asked for a result's value: its metric must be there too
+    asked = NAMED.findall(turn.standalone) + (METRIC.findall(turn.standalone) if value else [])
     unnamed = [n for n in asked if n.lower() not in body.lower() and n.lower() not in named]
-    if turn.plan.aspect == "result" and unnamed and ASKS_RESULT.search(turn.standalone):
-        return True
+    if turn.plan.aspect == "result" and unnamed and (named or value):
+        return True  # a record described, not named, must be asked for a result's value
     if turn.plan.aspect == "dataset" and DATASET.search(focus_noun(turn.standalone)):
         return not re.search(ev.DATA_NOUNS, body, re.I)  # asked which data set, and the record names none
     if turn.plan.aspect == "number":
