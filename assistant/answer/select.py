@@ -277,12 +277,12 @@ def select_step(turn: Turn) -> Turn:
     if plan.type in ("lookup", "attribute") and turn.abstained and turn.result.hits:
         # a wording the record-level score misses, but one sentence holds every key term: answer from it
         covered = max((q.terms for qs in turn.quotes.values() for q in qs), default=0.0)
-        named = any(names(h, turn.standalone) for h in turn.result.hits)  # "What F1 score does Disco reach?"
-        turn.abstained = covered < FULL_COVERAGE and not named
-        turn.selection.reason = (
-            "the question names a record" if named else f"one sentence holds {covered:.0%} of the key terms"
-        )
-    if plan.type in ("lookup", "attribute") and not turn.abstained:
+        turn.abstained = covered < FULL_COVERAGE
+        turn.selection.reason = f"one sentence holds {covered:.0%} of the key terms"
+    # a refused question that names a record by its short name ("What F1 score does Disco reach?") still says
+    # whether that record lacks the asked detail; it is not answered otherwise
+    named = turn.abstained and any(names(h, turn.standalone) for h in turn.result.hits)
+    if plan.type in ("lookup", "attribute") and (not turn.abstained or named):
         _lookup(turn)
         if _detail_missing(turn):
             turn.detail_missing = turn.abstained = True
