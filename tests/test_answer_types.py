@@ -191,6 +191,9 @@ def test_counted_numbers_read_number_words_and_scales_and_stop_at_the_noun_phras
         [quote("A dataset comprising 42 million QA-pairs."), quote("The GBC-FS 2025 dataset, new.")], BY_SIZE
     )
     assert [v for v, _ in sizes] == [42e6]  # a year is no size
+    staff = [quote("Built with 100 mental health professionals."), quote("We identify latents in gemma-2 models.")]
+    assert [v for v, _ in counts_of(staff, "doctor")] == [100.0]  # the other words for a countable thing
+    assert not counts_of(staff, "model")  # the 2 of gemma-2 counts nothing
 
 
 def test_largest_dataset_is_computed_from_the_records_sizes(seed_settings: Settings) -> None:

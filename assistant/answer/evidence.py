@@ -143,25 +143,37 @@ NUMBER_WORDS = dict(
 # a number (digits or words, "42 million"), then up to three modifiers of its noun (no word that ends the noun
 # phrase: "two characteristics of emerging nurse-patient conflicts" does not count nurses); str.format templates
 NUMBER = (
-    r"(?P<n>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\b(?:"
+    r"(?<![\w.,-])(?P<n>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\b(?:"
     + "|".join(NUMBER_WORDS)
     + r")\b)\s*(?P<scale>million|billion|thousand|[kMB]\b)?"
 )
 NUMBER_BEFORE = (
     NUMBER + r"\s*(?:\+\s*)?(?:(?!(?:of|from|in|on|with|by|for|and|or|to|across|over|the|a|an)\b)[\w-]+\s+){{0,3}}?"
-    r"{noun}"
+    r"(?:\w+-)?{noun}"
 )
 SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "b": 1e9}
 BY_SIZE = "size"  # a superlative over data sets compares their sizes: any count in a sentence about the data
 DATA = re.compile(DATA_NOUNS, re.I)
 
 
+# the words abstracts use for one countable thing: a superlative over "doctors" counts "239 physicians" and "100
+# mental health professionals", over "patients" also "10,067 cases", over "questions" also "42 million QA-pairs"
+COUNTED_AS = [
+    ("physician", "doctor", "clinician", "professional"),
+    ("patient", "subject", "participant", "individual", "case"),
+    ("question", "item", "problem", "pair"),
+    ("image", "scan", "slide", "volume", "photograph"),
+    ("model", "llm"),
+]
+
+
 def measure_pattern(measure: str) -> str:
-    """The noun of a measure as a pattern: "physician" -> physicia\\w*; a phrase also by its plural initialism
-    ("foundation model" -> the last word, or FMs)."""
+    """The noun of a measure as a pattern: "physician" -> physicia\\w* or the other words for it (COUNTED_AS); a
+    phrase also by its plural initialism ("foundation model" -> the last word, or FMs)."""
     words = measure.split()
     last = words[-1]
-    pattern = re.escape(last[:-1] if len(last) > 5 else last) + r"\w*"
+    group = next((g for g in COUNTED_AS if last in g), (last,))
+    pattern = "|".join(re.escape(w[:-1] if len(w) > 5 else w) + r"\w*" for w in group)
     if len(words) > 1:
         pattern += "|" + "".join(w[0].upper() for w in words) + r"s?\b"
     return f"(?:{pattern})"
