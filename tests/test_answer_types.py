@@ -197,6 +197,11 @@ def test_counted_numbers_read_number_words_and_scales_and_stop_at_the_noun_phras
 
 
 def test_largest_dataset_is_computed_from_the_records_sizes(seed_settings: Settings) -> None:
+    from assistant.answer.evidence import BY_SIZE
+
+    query = plan_query("哪个数据集最小?", ["ICLR 2026"], [])
+    plan = plan_question("哪个数据集最小?", query, analyse("哪个数据集最小?", query))
+    assert (plan.type, plan.measure, plan.fewest) == ("superlative", BY_SIZE, True)  # a size, not a count of data
     turn = answer("Which ECG dataset is the biggest?", settings=seed_settings)
     assert turn.plan is not None and turn.plan.type == "superlative" and not turn.abstained
     assert turn.text.startswith("Largest:") and turn.citations

@@ -177,10 +177,10 @@ def superlative_measure(question: str) -> str:
         noun = m.group("noun").lower()
         return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") and len(noun) > 3 else noun
     z = ZH_SUPERLATIVE_NOUN.search(question)
-    if z:
-        for zh, en in ZH_NOUNS.items():
+    if z and not DATA_NOUN.search(z.group("noun")):  # "哪个数据集最小": a data set's size (BY_SIZE), not a count
+        for zh in sorted(ZH_NOUNS, key=len, reverse=True):  # 数据集 before 数据
             if zh in z.group("noun"):
-                return en
+                return ZH_NOUNS[zh]
     return ""
 
 
