@@ -6,16 +6,15 @@ import importlib.util
 import logging
 import os
 import re
+import sys
+import threading
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 
-import jieba
-
-jieba.setLogLevel(logging.WARNING)
-# jieba keeps one dictionary cache per temp folder; another user's file there cannot be replaced (sticky /tmp),
-# and jieba then prints a traceback: one cache per user.
-jieba.dt.cache_file = f"jieba.u{os.getuid()}.cache"
+_jieba: ModuleType | None = None
+_jieba_lock = threading.Lock()
 
 
 def _bm25s_stopwords() -> tuple[str, ...]:
@@ -48,22 +47,49 @@ STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | STOPWORDS_ZH | STOPWORDS_DOMAIN
 
 @cache
 def domain_terms() -> dict[str, tuple[str, ...]]:
-    """The terms of domain_terms.txt, added to jieba's dictionary, each with its English words."""
+    """The terms of domain_terms.txt (added to jieba's dictionary), each with its English words."""
     text = resources.files("assistant.retrieve").joinpath("domain_terms.txt").read_text(encoding="utf-8")
     terms: dict[str, tuple[str, ...]] = {}
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
             term, *english = line.split()
-            jieba.add_word(term)
             terms[term] = tuple(english)
     return terms
+
+
+def segmenter() -> ModuleType:
+    """jieba with the domain terms, imported at the first Chinese text (an English query never loads it).
+
+    jieba's ``_compat`` imports pkg_resources when it can (0.1-0.4 s of start-up) only to open jieba's own data
+    files, and opens them by path when it cannot: it is imported with pkg_resources hidden unless already loaded.
+    Adding the terms loads jieba's dictionary (0.5 s of CPU, from its marshal cache in the temp folder)."""
+    global _jieba
+    with _jieba_lock:
+        if _jieba is not None:
+            return _jieba
+        hide = "pkg_resources" not in sys.modules
+        if hide:
+            sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # the import raises ImportError
+        try:
+            import jieba
+        finally:
+            if hide:
+                sys.modules.pop("pkg_resources", None)
+        jieba.setLogLevel(logging.WARNING)
+        # jieba keeps one dictionary cache per temp folder; another user's file there cannot be replaced (sticky
+        # /tmp), and jieba then prints a traceback: one cache per user.
+        jieba.dt.cache_file = f"jieba.u{os.getuid()}.cache"
+        for term in domain_terms():
+            jieba.add_word(term)
+        _jieba = jieba
+        return jieba
 
 
 @lru_cache(maxsize=4096)
 def _cjk_tokens(run: str) -> tuple[str, ...]:
     """jieba search-mode words, plus the character bigrams of longer words (robust to segmentation), plus the
     English words of the domain terms among them."""
-    terms = domain_terms()
+    terms, jieba = domain_terms(), segmenter()
     words = [w for w in jieba.lcut_for_search(run) if len(w) > 1 and w not in STOPWORDS]
     bigrams = [w[i : i + 2] for w in jieba.lcut(run) if len(w) > 2 for i in range(len(w) - 1)]
     english = dict.fromkeys(e for w in words for e in _english_tokens(" ".join(terms.get(w, ()))))
