@@ -154,6 +154,8 @@ def cache_backed(embeddings: Embeddings, folder: Path) -> Embeddings:
         key_encoder="sha256",
     )
     cached.model_id = ident  # type: ignore[attr-defined]
+    # a question's vector is asked for once per retrieved record: from memory after the first read of its file
+    cached.embed_query = lru_cache(maxsize=2048)(cached.embed_query)  # type: ignore[method-assign]
     return cached
 
 
