@@ -13,6 +13,9 @@ from importlib import resources
 from pathlib import Path
 from types import ModuleType
 
+from assistant.retrieve.tokencache import SEP, TokenCache, fingerprint
+from assistant.settings import APP_NAME
+
 _jieba: ModuleType | None = None
 _jieba_lock = threading.Lock()
 
@@ -85,8 +88,30 @@ def segmenter() -> ModuleType:
         return jieba
 
 
+@cache
+def token_cache() -> TokenCache:
+    """The persisted tokens of Chinese runs (tokencache.py), named by what they depend on: this module's code,
+    the domain terms, the stopwords and jieba's files."""
+    import platformdirs
+
+    source = Path(__file__).read_bytes()
+    terms = resources.files("assistant.retrieve").joinpath("domain_terms.txt").read_bytes()
+    name = f"cjk-tokens-{fingerprint(source, terms, SEP.join(sorted(STOPWORDS)).encode())}.sqlite3"
+    return TokenCache(Path(platformdirs.user_cache_dir(APP_NAME)) / name)
+
+
 @lru_cache(maxsize=4096)
 def _cjk_tokens(run: str) -> tuple[str, ...]:
+    """The tokens of a Chinese run: from the persisted cache, else segmented (and then kept)."""
+    cache = token_cache()
+    tokens = cache.get(run)
+    if tokens is None:
+        tokens = _segment(run)
+        cache.put(run, tokens)
+    return tokens
+
+
+def _segment(run: str) -> tuple[str, ...]:
     """jieba search-mode words, plus the character bigrams of longer words (robust to segmentation), plus the
     English words of the domain terms among them."""
     terms, jieba = domain_terms(), segmenter()
