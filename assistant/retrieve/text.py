@@ -37,6 +37,7 @@ STOPWORDS_EN_PLUS = _bm25s_stopwords()
 WORD = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
 YEAR_GLUED = re.compile(r"(?<=[a-z])(?=(?:19|20)\d\d(?!\d))")  # "Poster2026" in header lines
 CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+MEMO_CHARS = 1000  # longer texts (chunks at ingest) are tokenized once anyway: not kept in memory
 STOPWORDS_ZH = frozenset(
     "的 了 和 与 及 在 是 有 哪 哪些 哪篇 什么 怎么 如何 为什么 吗 呢 吧 这 那 这个 那个 一个 一些 中 对 用 以 "
     "为 从 于 被 把 它 它们 其 论文 文章 研究 工作 请 告诉 我 你 们 个 篇 些 是否 能否 关于 哪个 多少 谁 列出 所有 "
@@ -127,7 +128,19 @@ def _english_tokens(lowered: str) -> list[str]:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lowercased content tokens of mixed English/Chinese text, stopwords removed."""
+    """Lowercased content tokens of mixed English/Chinese text, stopwords removed. Short texts (questions, titles,
+    sentences: scored again for every question) are tokenized once per process."""
+    if len(text) <= MEMO_CHARS:
+        return list(_short_tokens(text))
+    return _tokenize(text)
+
+
+@lru_cache(maxsize=16384)
+def _short_tokens(text: str) -> tuple[str, ...]:
+    return tuple(_tokenize(text))
+
+
+def _tokenize(text: str) -> list[str]:
     lowered = YEAR_GLUED.sub(" ", text.lower())
     tokens = _english_tokens(lowered)
     for run in CJK_RUN.findall(lowered):
