@@ -90,3 +90,13 @@ def test_a_damaged_cache_file_is_ignored(tmp_path: Path) -> None:
     fresh.put("心电信号", ("心电信号", "ecg"))
     fresh.put("空", ())
     assert fresh.get("心电信号") == ("心电信号", "ecg") and fresh.get("空") == () and fresh.get("别的") is None
+
+
+def test_the_bundled_cl100k_ranks_encode_as_tiktoken_does() -> None:
+    from assistant.index.tokens import count_tokens, encoding, truncate_tokens
+
+    assert encoding().n_vocab == 100277
+    assert encoding().encode("hello world") == [15339, 1917]  # cl100k_base's ids
+    text = "LiveClin: 239 physicians, 心电信号 ✓"
+    assert encoding().decode(encoding().encode(text)) == text
+    assert count_tokens(text) == len(encoding().encode(text)) and truncate_tokens(text, 2) == "LiveClin"
