@@ -19,7 +19,9 @@ from pathlib import Path
 SEP = "\x1f"
 MAX_RUN = 200  # longer runs (generated junk, whole Chinese paragraphs) are segmented, not kept
 MAX_BYTES = 64 << 20  # a cache grown past this is started afresh
-JIEBA_FILES = ("__init__.py", "_compat.py", "dict.txt", "finalseg/__init__.py", "finalseg/prob_emit.p")
+JIEBA_FILES = ("__init__.py", "_compat.py", "dict.txt", "finalseg/__init__.py") + tuple(
+    f"finalseg/prob_{name}.p" for name in ("emit", "start", "trans")
+)
 
 
 def fingerprint(*parts: bytes) -> str:
