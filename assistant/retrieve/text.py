@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 from assistant.retrieve.tokencache import SEP, TokenCache, fingerprint
-from assistant.settings import APP_NAME
+from assistant.settings import user_cache_dir
 
 _jieba: ModuleType | None = None
 _jieba_lock = threading.Lock()
@@ -93,12 +93,10 @@ def segmenter() -> ModuleType:
 def token_cache() -> TokenCache:
     """The persisted tokens of Chinese runs (tokencache.py), named by what they depend on: this module's code,
     the domain terms, the stopwords and jieba's files."""
-    import platformdirs
-
     source = Path(__file__).read_bytes()
     terms = resources.files("assistant.retrieve").joinpath("domain_terms.txt").read_bytes()
     name = f"cjk-tokens-{fingerprint(source, terms, SEP.join(sorted(STOPWORDS)).encode())}.sqlite3"
-    return TokenCache(Path(platformdirs.user_cache_dir(APP_NAME)) / name)
+    return TokenCache(user_cache_dir() / name)
 
 
 @lru_cache(maxsize=4096)
