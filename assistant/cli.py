@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -338,7 +340,17 @@ def doctor(data_dir: DataDir = None, chroma_url: ChromaUrl = None) -> None:
     typer.echo(str(health))
 
 
+def tune_gc() -> None:
+    """A command's imports leave about 100k long-lived objects, which Python's cyclic collector traverses again
+    and again, and once more at interpreter shutdown (0.15-0.25 s of a 1 s search, 0.5 s of an eval): collect
+    the youngest generation less often, and freeze every object once the exit handlers have run (the read copy
+    removed, the command's files written and closed), so shutdown frees by reference counts alone."""
+    gc.set_threshold(5000, 10, 10)  # Python's default 700: a collection every few hundred imported objects
+    atexit.register(gc.freeze)  # registered before any handler of the command's modules: runs after them all
+
+
 def main() -> None:
+    tune_gc()
     app(prog_name="assistant")  # the same name in usage lines for the script, `python -m` and this file
 
 

@@ -33,6 +33,14 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 
+def user_cache_dir() -> Path:
+    """The user cache folder (platformdirs; ``$XDG_CACHE_HOME/assistant`` on Linux): what a process may keep for
+    the next one (checked model digests, Chinese tokens), never needed."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
 def _group_config(prefix: str = "ASSISTANT_") -> SettingsConfigDict:
     return SettingsConfigDict(env_prefix=prefix, extra="forbid", populate_by_name=True)
 

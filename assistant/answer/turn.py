@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from assistant.answer import llm
@@ -58,8 +59,10 @@ class Turn:
     sentence_ids: dict[int, list[str]] = field(default_factory=dict)  # openai backend: source n -> cited ids
     deadline: float | None = None  # monotonic: condense + answer + retries of the LLM must end by then (llm_deadline)
 
-    @property
+    @cached_property
     def retriever(self) -> HybridRetriever:
+        """The live index's retriever, looked up once: a turn reads one index generation (and its steps ask for
+        it dozens of times)."""
         return get_retriever(self.settings)
 
     @property

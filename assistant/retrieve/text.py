@@ -6,16 +6,18 @@ import importlib.util
 import logging
 import os
 import re
+import sys
+import threading
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 
-import jieba
+from assistant.retrieve.tokencache import SEP, TokenCache, fingerprint
+from assistant.settings import user_cache_dir
 
-jieba.setLogLevel(logging.WARNING)
-# jieba keeps one dictionary cache per temp folder; another user's file there cannot be replaced (sticky /tmp),
-# and jieba then prints a traceback: one cache per user.
-jieba.dt.cache_file = f"jieba.u{os.getuid()}.cache"
+_jieba: ModuleType | None = None
+_jieba_lock = threading.Lock()
 
 
 def _bm25s_stopwords() -> tuple[str, ...]:
@@ -35,6 +37,7 @@ STOPWORDS_EN_PLUS = _bm25s_stopwords()
 WORD = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
 YEAR_GLUED = re.compile(r"(?<=[a-z])(?=(?:19|20)\d\d(?!\d))")  # "Poster2026" in header lines
 CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+MEMO_CHARS = 1000  # longer texts (chunks at ingest) are tokenized once anyway: not kept in memory
 STOPWORDS_ZH = frozenset(
     "的 了 和 与 及 在 是 有 哪 哪些 哪篇 什么 怎么 如何 为什么 吗 呢 吧 这 那 这个 那个 一个 一些 中 对 用 以 "
     "为 从 于 被 把 它 它们 其 论文 文章 研究 工作 请 告诉 我 你 们 个 篇 些 是否 能否 关于 哪个 多少 谁 列出 所有 "
@@ -48,22 +51,69 @@ STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | STOPWORDS_ZH | STOPWORDS_DOMAIN
 
 @cache
 def domain_terms() -> dict[str, tuple[str, ...]]:
-    """The terms of domain_terms.txt, added to jieba's dictionary, each with its English words."""
+    """The terms of domain_terms.txt (added to jieba's dictionary), each with its English words."""
     text = resources.files("assistant.retrieve").joinpath("domain_terms.txt").read_text(encoding="utf-8")
     terms: dict[str, tuple[str, ...]] = {}
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
             term, *english = line.split()
-            jieba.add_word(term)
             terms[term] = tuple(english)
     return terms
 
 
+def segmenter() -> ModuleType:
+    """jieba with the domain terms, imported at the first Chinese text (an English query never loads it).
+
+    jieba's ``_compat`` imports pkg_resources when it can (0.1-0.4 s of start-up) only to open jieba's own data
+    files, and opens them by path when it cannot: it is imported with pkg_resources hidden unless already loaded.
+    Adding the terms loads jieba's dictionary (0.5 s of CPU, from its marshal cache in the temp folder)."""
+    global _jieba
+    with _jieba_lock:
+        if _jieba is not None:
+            return _jieba
+        hide = "pkg_resources" not in sys.modules
+        if hide:
+            sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # the import raises ImportError
+        try:
+            import jieba
+        finally:
+            if hide:
+                sys.modules.pop("pkg_resources", None)
+        jieba.setLogLevel(logging.WARNING)
+        # jieba keeps one dictionary cache per temp folder; another user's file there cannot be replaced (sticky
+        # /tmp), and jieba then prints a traceback: one cache per user.
+        jieba.dt.cache_file = f"jieba.u{os.getuid()}.cache"
+        for term in domain_terms():
+            jieba.add_word(term)
+        _jieba = jieba
+        return jieba
+
+
+@cache
+def token_cache() -> TokenCache:
+    """The persisted tokens of Chinese runs (tokencache.py), named by what they depend on: this module's code,
+    the domain terms, the stopwords and jieba's files."""
+    source = Path(__file__).read_bytes()
+    terms = resources.files("assistant.retrieve").joinpath("domain_terms.txt").read_bytes()
+    name = f"cjk-tokens-{fingerprint(source, terms, SEP.join(sorted(STOPWORDS)).encode())}.sqlite3"
+    return TokenCache(user_cache_dir() / name)
+
+
 @lru_cache(maxsize=4096)
 def _cjk_tokens(run: str) -> tuple[str, ...]:
+    """The tokens of a Chinese run: from the persisted cache, else segmented (and then kept)."""
+    cache = token_cache()
+    tokens = cache.get(run)
+    if tokens is None:
+        tokens = _segment(run)
+        cache.put(run, tokens)
+    return tokens
+
+
+def _segment(run: str) -> tuple[str, ...]:
     """jieba search-mode words, plus the character bigrams of longer words (robust to segmentation), plus the
     English words of the domain terms among them."""
-    terms = domain_terms()
+    terms, jieba = domain_terms(), segmenter()
     words = [w for w in jieba.lcut_for_search(run) if len(w) > 1 and w not in STOPWORDS]
     bigrams = [w[i : i + 2] for w in jieba.lcut(run) if len(w) > 2 for i in range(len(w) - 1)]
     english = dict.fromkeys(e for w in words for e in _english_tokens(" ".join(terms.get(w, ()))))
@@ -76,7 +126,19 @@ def _english_tokens(lowered: str) -> list[str]:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lowercased content tokens of mixed English/Chinese text, stopwords removed."""
+    """Lowercased content tokens of mixed English/Chinese text, stopwords removed. Short texts (questions, titles,
+    sentences: scored again for every question) are tokenized once per process."""
+    if len(text) <= MEMO_CHARS:
+        return list(_short_tokens(text))
+    return _tokenize(text)
+
+
+@lru_cache(maxsize=16384)
+def _short_tokens(text: str) -> tuple[str, ...]:
+    return tuple(_tokenize(text))
+
+
+def _tokenize(text: str) -> list[str]:
     lowered = YEAR_GLUED.sub(" ", text.lower())
     tokens = _english_tokens(lowered)
     for run in CJK_RUN.findall(lowered):
