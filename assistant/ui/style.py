@@ -14,7 +14,7 @@ CSS = """
 .index-warning code { background: #fef3c7; }
 #sources .src-panel { max-height: 72vh; overflow-y: auto; padding-right: 4px; scroll-behavior: smooth; }
 .src-head { font-weight: 600; padding: 4px 0 8px; color: var(--body-text-color); position: sticky; top: 0;
-  z-index: 2; background: var(--background-fill-primary); max-height: 4.2em; overflow: hidden; }
+  z-index: 2; background: var(--background-fill-primary); max-height: 5.2em; overflow: hidden; }
 .src-head q { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden;
   word-break: break-word; }
 .src-card { scroll-margin-top: 64px; }
