@@ -42,9 +42,8 @@ class TrickleServer:
         self.first_token_delay_s = first_token_delay_s  # a backend still reading the prompt sends nothing yet
         self.streams: list[Stream] = []
         self.changed = threading.Condition()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.trickle = self  # type: ignore[attr-defined]
+        self.httpd = _Server(("127.0.0.1", 0), _Handler)
+        self.httpd.trickle = self
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
         threading.Thread(target=self.httpd.serve_forever, name="trickle-server", daemon=True).start()
 
@@ -90,8 +89,14 @@ def _closed_within(sock: socket.socket, timeout_s: float) -> bool:
         return True
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    trickle: TrickleServer
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"  # the stream's end is the connection's end
+    server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -105,7 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        trickle: TrickleServer = self.server.trickle  # type: ignore[attr-defined]
+        trickle = self.server.trickle
         stream = trickle.new_stream()
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
