@@ -34,6 +34,7 @@ TARGETS = {
     "growth_p95_ms_at_100k": 100.0,
     "ask_p50_ms": 150.0,
     "ui_first_text_s": 0.5,
+    "ui_stop_s": 1.0,
     "server_rss_mb": 1024.0,
 }
 

@@ -113,13 +113,16 @@ class Worker:
 
 
 class ServerProcess:
-    """``cmd`` in its own session, logging to ``name``.log, up once ``probe`` answers (else stopped, and an
-    error); stopped with SIGTERM, then SIGKILL after 20 s."""
+    """``cmd`` in its own session (``env``: variables added to the workers' environment), logging to
+    ``name``.log, up once ``probe`` answers (else stopped, and an error); stopped with SIGTERM, then SIGKILL
+    after 20 s."""
 
-    def __init__(self, name: str, cmd: list[str], probe: str, timeout_s: float, poll_s: float) -> None:
+    def __init__(
+        self, name: str, cmd: list[str], probe: str, timeout_s: float, poll_s: float, env: dict[str, str] | None = None
+    ) -> None:
         self.log = log_file(name)
         self.proc = subprocess.Popen(
-            cmd, stdout=self.log, stderr=subprocess.STDOUT, env=worker_env(), start_new_session=True
+            cmd, stdout=self.log, stderr=subprocess.STDOUT, env=worker_env(env), start_new_session=True
         )
         what = f"{Path(cmd[0]).name} {cmd[1]}"
         deadline = time.time() + timeout_s

@@ -43,9 +43,10 @@ def start_chromium(profile: Path, size: tuple[int, int] = (1440, 1050), lang: st
     options.add_experimental_option("prefs", {"intl.accept_languages": lang})
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.set_page_load_timeout(60)
-    if size[0] < 500:  # below the smallest headless window: the page sees a phone's viewport, as a phone would
-        metrics = {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": True}
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    # The page sees exactly ``size`` (a headless window's viewport is smaller than the window), and below the
+    # smallest headless window a phone's viewport, as a phone would.
+    metrics = {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": size[0] < 500}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
     return driver
 
 
@@ -75,6 +76,17 @@ def finished_answers(driver: webdriver.Chrome) -> list[str]:
                .filter(t => t.includes('Answered by') || t.includes('⚠') || t.includes('Stopped'));"""
         )
     )
+
+
+def empty_chat(driver: webdriver.Chrome) -> bool:
+    """No message in the chat and no card in the sources panel."""
+    return not bot_messages(driver) and not driver.find_elements(By.CSS_SELECTOR, "#sources .src-card")
+
+
+def new_chat(driver: webdriver.Chrome) -> None:
+    """Press New chat and wait for the empty conversation (before asking, so ``ask`` counts the new chat's answers)."""
+    driver.find_element(By.ID, "new-chat").click()
+    WebDriverWait(driver, 10).until(empty_chat)
 
 
 def send(driver: webdriver.Chrome, question: str) -> None:

@@ -19,7 +19,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from assistant.index.ingest import ingest
 from assistant.settings import Settings
-from tests.browser import ask, bot_messages, in_view, open_app
+from tests.browser import ask, bot_messages, in_view, new_chat, open_app
 from tests.helpers import free_port, paper, serve_app, write_corpus
 
 pytestmark = pytest.mark.slow
@@ -106,9 +106,7 @@ def test_chinese_question_follow_up_and_new_chat(browser: webdriver.Chrome, seed
     )
     assert browser.find_element(By.ID, "src-t1-1").is_displayed()
     browser.save_screenshot(str(output_dir / "follow-up.png"))
-    browser.find_element(By.ID, "new-chat").click()
-    WebDriverWait(browser, 10).until(lambda d: not bot_messages(d))
-    assert not browser.find_elements(By.CSS_SELECTOR, "#sources .src-card")
+    new_chat(browser)  # the chat and the sources panel are emptied
 
 
 def test_recognised_filters_are_shown_and_cleared(browser: webdriver.Chrome, seed_app: str, output_dir: Path) -> None:

@@ -13,6 +13,7 @@ from assistant.settings import Settings
 from assistant.ui.conversations import ConversationStore
 from assistant.ui.filters import ANY
 from tests.helpers import free_port, paper, serve_app, write_corpus
+from tests.servers import FaultServer
 
 pytestmark = pytest.mark.slow
 
@@ -207,3 +208,27 @@ def test_first_run_builds_the_index(tmp_path: Path) -> None:
         chat, sources, *_ = ask(Client(url, verbose=False), "what is PulseNet?")[-1]
         assert "PulseNet" in bot_text(chat) and "(#src-1)" in bot_text(chat)
         assert "data-record-id" in sources
+
+
+def test_a_stopped_answer_is_still_shown_stopped_when_its_stream_ends(
+    seed_settings: Settings, fault_server: FaultServer, tmp_path: Path
+) -> None:
+    """Stop's update reaches the page first; then the answer's stream ends, and the page shows the stream's last
+    output again: that output must show the answer stopped too, not the text streamed before the stop."""
+    words = " ".join(f"word{i}" for i in range(200))
+    fault_server.set_mode("ok", answer=f"LiveClin [1] {words}", token_delay=0.2)
+    (tmp_path / "index").symlink_to(seed_settings.index_dir, target_is_directory=True)
+    settings = seed_settings.replace(
+        data_dir=tmp_path, port=free_port(), base_url=fault_server.base_url, api_key="sk-test"
+    )
+    for url in serve_app(settings):
+        client = Client(url, verbose=False)
+        job = client.submit("what is LiveClin?", "openai", ANY, ANY, ANY, ANY, ANY, False, api_name="/ask")
+        for output in job:  # the answer streams
+            if isinstance(output[1], list) and output[1] and "word3" in bot_text(output[1]):
+                break
+        stopped = client.predict(api_name="/stop")[0]
+        assert "Stopped" in bot_text(stopped)
+        job.result(timeout=60)
+        last_chat = job.outputs()[-1][1]
+        assert "Stopped" in bot_text(last_chat) and "word199" not in bot_text(last_chat)

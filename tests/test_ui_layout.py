@@ -125,5 +125,6 @@ def test_labels_follow_the_browser_language(layout_app: str, tmp_path: Path) -> 
         open_app(chinese, layout_app)
         WebDriverWait(chinese, 10).until(lambda d: d.find_element(By.ID, "ask").text == "提问")
         assert chinese.find_element(By.ID, "new-chat").text == "新对话"
+        assert "用中文或英文询问已收录的论文" in chinese.find_element(By.ID, "chat").text  # the empty chat's invitation
     finally:
         chinese.quit()

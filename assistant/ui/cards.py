@@ -162,10 +162,9 @@ def sources_panel(views: list[TurnView]) -> str:
         return EMPTY_PANEL
     latest = views[-1]
     n_cited = len(latest.cited)
-    head = (
-        f'<div class="src-head">Sources for <q>{esc(latest.question)}</q> · {len(latest.sources)} '
-        f"record{'s' if len(latest.sources) != 1 else ''} · {n_cited} cited</div>"
-    )
+    records = f"{len(latest.sources)} record{'s' if len(latest.sources) != 1 else ''}"
+    # the question shows as a block of at most two lines: the counts come before it, so no line starts with "·"
+    head = f'<div class="src-head">Sources ({records} · {n_cited} cited) for <q>{esc(latest.question)}</q></div>'
     parts = ['<div class="src-panel">', head, render_sources(latest, "src-")]
     total = len(views)
     for i in range(total - 2, max(-1, total - 1 - MAX_PANEL_TURNS), -1):

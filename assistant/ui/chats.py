@@ -44,7 +44,7 @@ class Chats:
         """Outputs shared by new/open/restore/delete: chat, sources, debug, chat list, title box, export file,
         the chat id kept by the browser."""
         turns = session.turns
-        title = next((c.title for c in self.store.list() if c.id == session.conversation_id), "")
+        title = self.title_of(session.conversation_id)
         return (
             chat_messages(turns),
             sources_panel(turns) if turns else EMPTY_PANEL,
@@ -54,6 +54,10 @@ class Chats:
             gr.File(value=None, visible=False),
             session.conversation_id if turns else "",
         )
+
+    def title_of(self, conversation_id: str | None) -> str:
+        """The title of a chat ("" before its first answer saves it): the title box follows the open chat."""
+        return next((c.title for c in self.store.list() if c.id == conversation_id), "")
 
     def new_chat(self, session: ChatSession) -> tuple[Any, ...]:
         """Forget the conversation state (filters stay): the next follow-up has nothing to refer to."""

@@ -106,6 +106,9 @@ class Answering:
         finally:
             with session.lock:
                 session.running = False
+        # The page shows a stream's last output again when the stream ends, after the Stop's own update: so the
+        # last output is the session as it is now (a stop or a new chat may have come while an answer was written).
+        yield self._show(session, done=True)
 
     def _show(self, session: ChatSession, view: TurnView | None = None, done: bool = False) -> tuple[Any, ...]:
         views = session.shown()

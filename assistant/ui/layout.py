@@ -6,6 +6,7 @@ import html
 import secrets
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
@@ -109,22 +110,24 @@ def build_app(settings: Settings, info: IndexInfo | None = None) -> gr.Blocks:
                     buttons=["copy"],
                     feedback_options=("Like", "Dislike"),
                     group_consecutive_messages=False,
-                    placeholder="Ask about the indexed papers, in English or 中文. Each answer cites its sources.",
+                    placeholder=t("chat_placeholder"),  # type: ignore[arg-type]  # typed str; translated in the page
                 )
-                with gr.Row(equal_height=True):
+                with gr.Row(equal_height=True, elem_id="ask-row"):
                     question = gr.Textbox(
                         show_label=False,
                         placeholder=t("question"),
                         lines=1,
                         max_lines=4,
                         scale=8,
+                        min_width=220,
                         elem_id="question",
                         autofocus=True,
                     )
-                    ask_btn = gr.Button(t("ask"), variant="primary", scale=1, min_width=70, elem_id="ask")
-                    stop_btn = gr.Button(t("stop"), variant="stop", scale=1, min_width=70, elem_id="stop")
+                    with gr.Column(scale=2, min_width=160, elem_id="ask-buttons"), gr.Row():  # below it on a phone
+                        ask_btn = gr.Button(t("ask"), variant="primary", min_width=60, elem_id="ask")
+                        stop_btn = gr.Button(t("stop"), variant="stop", min_width=60, elem_id="stop")
                 gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], examples_per_page=len(EXAMPLES))
-                with gr.Row(equal_height=True):
+                with gr.Row(equal_height=False, elem_id="backend-row"):
                     backend = gr.Radio(
                         choices=[("Extractive (offline)", "extractive"), (model_label, "openai")],
                         value=settings.answer.backend,
@@ -168,34 +171,30 @@ def build_app(settings: Settings, info: IndexInfo | None = None) -> gr.Blocks:
                 show_progress="hidden",
                 trigger_mode="multiple",  # every question is kept: those sent meanwhile wait their turn
             )
-        stop_btn.click(answering.stop, [session], [chatbot, sources, chat_list], api_name="stop", queue=False)
+        # instant handlers: no queue, and no progress overlay or timer flashing over the chat and the sidebar
+        instant: dict[str, Any] = {"queue": False, "show_progress": "hidden"}
+        private: dict[str, Any] = {"api_visibility": "private", **instant}
+        stop_btn.click(answering.stop, [session], [chatbot, sources, chat_list], api_name="stop", **instant)
         chatbot.retry(
-            answering.regenerate, [session, backend, *filter_inputs], answer_outputs, api_visibility="private"
-        )
-        new_btn.click(chats_h.new_chat, [session], opened_outputs, api_name="new_chat", queue=False)
-        chatbot.clear(chats_h.new_chat, [session], opened_outputs, api_visibility="private", queue=False)
-        demo.load(chats_h.restore, [stored, session], opened_outputs, api_visibility="private", queue=False)
-        chat_list.input(chats_h.open, [chat_list, session], opened_outputs, api_visibility="private", queue=False)
-        rename_btn.click(chats_h.rename, [title_box, session], [chat_list], api_visibility="private", queue=False)
-        delete_btn.click(chats_h.delete, [session], opened_outputs, api_visibility="private", queue=False)
-        export_btn.click(chats_h.export, [session], [export_file], api_name="export").then(
-            lambda path: gr.File(visible=bool(path)),
-            [export_file],
-            [export_file],
+            answering.regenerate,
+            [session, backend, *filter_inputs],
+            answer_outputs,
             api_visibility="private",
-            queue=False,
-            show_progress="hidden",
+            show_progress="hidden",  # the answer streams in, as for a question sent
+        )
+        new_btn.click(chats_h.new_chat, [session], opened_outputs, api_name="new_chat", **instant)
+        chatbot.clear(chats_h.new_chat, [session], opened_outputs, **private)
+        demo.load(chats_h.restore, [stored, session], opened_outputs, **private)
+        chat_list.input(chats_h.open, [chat_list, session], opened_outputs, **private)
+        chat_list.change(chats_h.title_of, [chat_list], [title_box], **private)  # e.g. a first answer saved it
+        rename_btn.click(chats_h.rename, [title_box, session], [chat_list], **private)
+        delete_btn.click(chats_h.delete, [session], opened_outputs, **private)
+        export_btn.click(chats_h.export, [session], [export_file], api_name="export").then(
+            lambda path: gr.File(visible=bool(path)), [export_file], [export_file], **private
         )
         test_btn.click(lambda: check_connection(settings), None, [connection], api_name="test_connection")
         clear_btn.click(chats_h.clear_filters, None, [*filter_inputs, active], api_name="clear_filters")
         for control in filter_inputs:
-            control.change(
-                chats_h.show_filters,
-                filter_inputs,
-                [active],
-                api_visibility="private",
-                queue=False,
-                show_progress="hidden",
-            )
+            control.change(chats_h.show_filters, filter_inputs, [active], **private)
         chatbot.like(chats_h.feedback, [session], None, api_visibility="private", show_progress="hidden")
     return demo

@@ -1,4 +1,5 @@
-"""The page's look: theme, CSS, and the script that makes a citation [n] scroll to its source card."""
+"""The page's look: theme, CSS, and the head (the footer's style, the script that makes a citation [n] scroll to
+its source card)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ CSS = """
 .index-warning code { background: #fef3c7; }
 #sources .src-panel { max-height: 72vh; overflow-y: auto; padding-right: 4px; scroll-behavior: smooth; }
 .src-head { font-weight: 600; padding: 4px 0 8px; color: var(--body-text-color); position: sticky; top: 0;
-  z-index: 2; background: var(--background-fill-primary); max-height: 4.2em; overflow: hidden; }
+  z-index: 2; background: var(--background-fill-primary); max-height: 5.2em; overflow: hidden; }
 .src-head q { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden;
   word-break: break-word; }
 .src-card { scroll-margin-top: 64px; }
@@ -54,7 +55,10 @@ CSS = """
 .flt-chip.from-question { border-style: dashed; }
 #chat a[href*="#src-"] { text-decoration: none; font-weight: 600; }
 #chat { height: min(540px, calc(100vh - 330px)) !important; min-height: 300px; }
+#ask-buttons > .row, #ask-buttons button { flex-grow: 1; }
 #backend-status { font-size: .85rem; }
+#backend-row { align-items: center; }
+#backend-row #test-connection { flex-grow: 0; align-self: center; }
 #back-to-answer { position: fixed; right: 14px; bottom: 14px; z-index: 50; display: none; padding: 8px 14px;
   border-radius: 999px; border: 1px solid var(--color-accent); background: var(--background-fill-primary);
   color: var(--body-text-color); font-weight: 600; box-shadow: 0 2px 8px rgba(0, 0, 0, .2); cursor: pointer; }
@@ -68,6 +72,11 @@ CSS = """
 """
 
 HEAD = """
+<style>
+/* Gradio scopes CSS= to the app's container; its footer is outside. On a phone it hides "Use via API" but not
+   the "·" after it. */
+@media (max-width: 640px) { footer .show-api ~ .divider { display: none; } }
+</style>
 <script>
 (function () {
   function reveal(id) {
