@@ -309,6 +309,8 @@ def read_collection(collection: Any, page: int = 5000) -> tuple[list[str], list[
     metas: list[dict[str, Any]] = []
     while True:
         data = collection.get(include=["documents", "metadatas"], limit=page, offset=len(ids))
+        if any(text is None for text in data["documents"] or []):  # a slim collection (slim.py): texts are gone
+            raise CatalogMissing("its catalog is missing, and the collection keeps no chunk texts to rebuild it from")
         ids += data["ids"]
         texts += data["documents"]
         metas += [dict(m) for m in data["metadatas"]]
@@ -374,7 +376,12 @@ def open_catalog(settings: Settings, location: Location, collection: Any) -> Cat
     except CatalogMissing as exc:
         reason = str(exc)
     print(f"{reason}: rebuilding the catalog and BM25 index from {location.label} (once)", file=sys.stderr)
-    ids, texts, metas = read_collection(collection)
+    try:
+        ids, texts, metas = read_collection(collection)
+    except CatalogMissing as exc:
+        from assistant.index.store import damaged
+
+        raise damaged(location.label, str(exc)) from None
     try:
         return Catalog.open(publish(settings, location, ids, texts, metas))
     except OSError as exc:

@@ -164,7 +164,7 @@ def _index_into(
     """Index the record chunks (counted in the report), then each further collection (the views)."""
     (_, docs), *others = stores
     embeddings = get_embeddings(settings)
-    vectors = store.vector_store(location, settings, embeddings, create=True)
+    vectors = store.vector_store(location, settings, embeddings, create=True, slim=location.path is not None)
     manager = record_manager(location, f"chroma/{settings.index.collection}")
     source: Iterable[Document] = docs
     if progress == "lines":

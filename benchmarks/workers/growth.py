@@ -14,17 +14,21 @@ from benchmarks.workers.common import chroma_client, settings_for
 
 
 def add_in_batches(
-    collection: Any, ids: list[str], vectors: Any, texts: list[str], metas: list[dict[str, Any]], batch: int
+    collection: Any, ids: list[str], vectors: Any, texts: list[str], metas: list[dict[str, Any]], batch: int, slim: bool
 ) -> list[float]:
-    """``collection.add`` of precomputed vectors, ``batch`` at a time; the seconds of each add."""
+    """``collection.add`` of precomputed vectors, ``batch`` at a time; the seconds of each add. ``slim``: as
+    ingest writes an embedded generation, without texts and with the filter fields only (index/slim.py)."""
+    from assistant.index.slim import where_fields
+
     seconds = []
     for start in range(0, len(ids), batch):
         t = time.perf_counter()
+        part = metas[start : start + batch]
         collection.add(
             ids=ids[start : start + batch],
             embeddings=vectors[start : start + batch],
-            documents=texts[start : start + batch],
-            metadatas=metas[start : start + batch],
+            documents=None if slim else texts[start : start + batch],
+            metadatas=[where_fields(m) for m in part] if slim else part,
         )
         seconds.append(time.perf_counter() - t)
     return seconds
@@ -77,7 +81,7 @@ class GrowthBuildWorker:
         store.vector_store(location, settings, self.embeddings, create=True)  # the project's collection config
         collection = location.client.get_collection(location.collection, embedding_function=None)
         t = time.perf_counter()
-        batches = add_in_batches(collection, ids, vectors, texts, metas, batch)
+        batches = add_in_batches(collection, ids, vectors, texts, metas, batch, slim=location.path is not None)
         add_s = time.perf_counter() - t
         count = collection.count()
         t = time.perf_counter()
@@ -117,7 +121,7 @@ class GrowthBuildWorker:
         col = client.create_collection("small-batches", configuration={"hnsw": {"space": "cosine"}})
         ids, texts, metas = synthetic_corpus(n, seed=7)
         t = time.perf_counter()
-        add_in_batches(col, ids, synthetic_vectors(n, seed=7), texts, metas, batch)
+        add_in_batches(col, ids, synthetic_vectors(n, seed=7), texts, metas, batch, slim=True)
         seconds = time.perf_counter() - t
         del col, client
         shutil.rmtree(path, ignore_errors=True)
