@@ -257,8 +257,7 @@ def write_catalog(
     from the ``previous`` catalog (default: the one being replaced; the chunks an incremental ingest keeps), else
     from tokenizing the text."""
     if tokens is None:
-        known = stored_tokens(previous or folder)
-        tokens = [known.get(cid) or chunk_tokens(text) for cid, text in zip(ids, texts, strict=True)]
+        tokens = tokens_for(previous or folder, ids, texts)
     tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -290,6 +289,12 @@ def write_catalog(
     if folder.exists():
         shutil.rmtree(folder)
     os.replace(tmp, folder)
+
+
+def tokens_for(previous: Path, ids: Sequence[str], texts: Sequence[str]) -> list[list[str]]:
+    """The BM25 tokens of these chunks: those stored in the ``previous`` catalog (kept chunks), else computed."""
+    known = stored_tokens(previous)
+    return [known.get(cid) or chunk_tokens(text) for cid, text in zip(ids, texts, strict=True)]
 
 
 def is_current(folder: Path, count: int) -> bool:
