@@ -60,6 +60,8 @@ class GrowthBuildWorker:
     Chroma server's collection; then its catalog and BM25 index, as ingest writes them."""
 
     def __init__(self, config: dict[str, Any]) -> None:
+        import chromadb
+
         from assistant.index import catalog, readcopy, server, store
         from assistant.index.embeddings import get_embeddings
 
@@ -71,7 +73,11 @@ class GrowthBuildWorker:
         vectors = synthetic_vectors(n, seed=int(config.get("seed", 0)))
         self.embeddings = get_embeddings(settings)
         generation = settings.index_dir / f"g-synthetic-{n}"
-        if settings.index.chroma_url:  # a server-mode generation: a collection of its own, switched in below
+        if config.get("store_path"):  # the files of a Chroma server, written before it serves them
+            client = chromadb.PersistentClient(path=config["store_path"], settings=store.chroma_settings())
+            name = server.new_name(settings.index.collection)
+            location = store.Location(client, settings.data_dir / "records.sqlite", None, "synthetic", name)
+        elif settings.index.chroma_url:  # a server-mode generation: a collection of its own, switched in below
             location = store.server_location(settings, server.new_name(settings.index.collection))
         else:
             settings.index_dir.mkdir(parents=True, exist_ok=True)
@@ -81,7 +87,8 @@ class GrowthBuildWorker:
         store.vector_store(location, settings, self.embeddings, create=True)  # the project's collection config
         collection = location.client.get_collection(location.collection, embedding_function=None)
         t = time.perf_counter()
-        batches = add_in_batches(collection, ids, vectors, texts, metas, batch, slim=location.path is not None)
+        slim = location.path is not None or bool(config.get("store_path"))  # see section scale's notes
+        batches = add_in_batches(collection, ids, vectors, texts, metas, batch, slim=slim)
         add_s = time.perf_counter() - t
         count = collection.count()
         t = time.perf_counter()
@@ -91,7 +98,7 @@ class GrowthBuildWorker:
         catalog.publish(settings, location, ids, texts, metas, tokens)
         catalog_s = time.perf_counter() - t
         if settings.index.chroma_url:
-            live = store.live_server_collection(settings)
+            live = server.live_collection(location.client, settings.index.collection)
             server.switch(location.client, settings.index.collection, location.collection, live)
         else:
             readcopy.seal(generation)  # readers open a checked copy of a sealed generation
