@@ -173,8 +173,10 @@ def _index_into(
     the sentences, each with the seconds spent embedding and storing them."""
     for i, (name, docs) in enumerate(stores):
         source: Iterable[Document] = docs
-        if i == 0 and progress:
-            source = progress_lines(docs, sys.stderr) if progress == "lines" else tqdm(docs, unit="chunk", leave=False)
+        if i == 0 and progress == "lines":
+            source = progress_lines(docs, sys.stderr)
+        elif i == 0 and progress:
+            source = tqdm(docs, desc="embedding chunks", unit="chunk", leave=False)
         slim = i == 0 and location.path is not None  # an embedded generation's chunks: their texts are in the catalog
         target = physical(location, name)
         vectors = store.vector_store(
@@ -193,12 +195,8 @@ def _index_into(
         vectors.flush()  # type: ignore[attr-defined]  # PipelinedChroma: the last batch is stored
         seconds = time.perf_counter() - started
         if i == 0:
-            report.added, report.skipped, report.updated = (
-                found["num_added"],
-                found["num_skipped"],
-                found["num_updated"],
-            )
-            report.deleted, report.embed_seconds = found["num_deleted"], seconds
+            report.added, report.skipped = found["num_added"], found["num_skipped"]
+            report.updated, report.deleted, report.embed_seconds = found["num_updated"], found["num_deleted"], seconds
         elif name == sentences.collection_name(settings.index.collection):
             report.sentences_added, report.sentences_deleted = found["num_added"], found["num_deleted"]
             report.sentence_seconds = seconds
