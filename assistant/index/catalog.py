@@ -291,7 +291,7 @@ def write_catalog(
     os.replace(tmp, folder)
 
 
-def tokens_for(previous: Path, ids: Sequence[str], texts: Sequence[str]) -> list[list[str]]:
+def tokens_for(previous: Path | None, ids: Sequence[str], texts: Sequence[str]) -> list[list[str]]:
     """The BM25 tokens of these chunks: those stored in the ``previous`` catalog (kept chunks), else computed."""
     known = stored_tokens(previous)
     return [known.get(cid) or chunk_tokens(text) for cid, text in zip(ids, texts, strict=True)]

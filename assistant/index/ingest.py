@@ -255,12 +255,12 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
             state = _safe_live_state(live, stores, settings) if live is not None and live_model == wanted else ""
             if state == "unchanged":
                 assert live is not None
-                if not catalog.is_current(catalog.generation_folder(live), len(docs)):  # no store opened to check
-                    print(f"{live}: writing its catalog and BM25 index (built before they were saved)", file=sys.stderr)
-                    _write_catalog(store.generation_location(live, settings), docs, settings)
-                    readcopy.seal(live)
-                elif not (live / readcopy.MANIFEST).exists():
-                    readcopy.seal(live)  # built by an earlier version and probed sound: readers skip the probe now
+                unsealed = not (live / readcopy.MANIFEST).exists()  # by an earlier version: its catalog is unchecked
+                if unsealed or not catalog.is_current(catalog.generation_folder(live), len(docs)):
+                    print(f"{live}: writing its catalog and BM25 index", file=sys.stderr)
+                    fresh = catalog.tokens_for(None, [chunk_key(d) for d in docs], [d.page_content for d in docs])
+                    _write_catalog(store.generation_location(live, settings), docs, settings, tokens=fresh)
+                    readcopy.seal(live)  # readers skip the probe and trust the catalog now
                 store.prune_generations(settings)
                 report.skipped, report.location = len(docs), f"embedded {live}"
                 report.seconds = time.perf_counter() - started
