@@ -25,8 +25,8 @@ TARGETS = {  # issue 13: (open s, RSS after open MB, search p95 ms)
 
 def one_size(ctx: Context, n: int, qs: list[str]) -> dict[str, Any]:
     """Build an index of n chunks, then open and search it. A server-mode index is written into the server's
-    folder by a local client first (the same files, without the HTTP encoding of every vector: it halves the
-    build), then ``chroma run`` serves that folder to the search processes."""
+    folder by a local client first (the same files, without the HTTP encoding of every vector), then ``chroma run``
+    serves that folder to the search processes."""
     data_dir, store_path = WORK / "scale" / f"n{n}", WORK / "scale" / f"chroma-{n}"
     shutil.rmtree(data_dir, ignore_errors=True)
     shutil.rmtree(store_path, ignore_errors=True)
