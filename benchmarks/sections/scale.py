@@ -116,7 +116,8 @@ def run(ctx: Context) -> Result:
             "cached (the store-side cost, as in 'growth'). RSS counts the mapped index pages a process touched; "
             "PSS splits pages shared by the two processes between them. Synthetic chunks: random unit vectors and "
             "seed sentences recombined (benchmarks/synthetic.py); their BM25 tokens are computed once per distinct "
-            "sentence at build (the same bag of tokens as tokenizing each chunk, checked).",
+            "sentence at build (the same bag of tokens as tokenizing each chunk, checked). Collections hold vectors "
+            "and the filter fields only (index/slim.py), in a server too (a real server ingest keeps the texts).",
         )
     )
     for n, d in per_size.items():
