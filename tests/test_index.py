@@ -6,11 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from assistant.index import store
+from assistant.index import catalog, store
 from assistant.index.embeddings import get_embeddings
 from assistant.index.ingest import IngestLocked, ingest, ingest_lock
+from assistant.index.slim import WHERE_KEYS
+from assistant.retrieve.filters import Filters
 from assistant.retrieve.hybrid import HybridRetriever
 from assistant.settings import Settings
 from tests.helpers import THREE_PAPERS, paper, small_corpus, tampered_live_collection, write_corpus
@@ -25,6 +28,13 @@ RECORDS = [  # the three papers, the first with a code link
 def small_settings(tmp_path: Path, records: list[tuple[str, str]] = RECORDS, **extra: object) -> Settings:
     settings: Settings = small_corpus(tmp_path, records, **extra)
     return settings
+
+
+def live_catalog(settings: Settings) -> catalog.Catalog:
+    """The catalog of the live generation: the one home of the chunks' texts and metadata (index/slim.py)."""
+    live = store.current_generation(settings)
+    assert live is not None
+    return catalog.Catalog.open(catalog.generation_folder(live))
 
 
 def test_reingest_unchanged_writes_nothing(tmp_path: Path) -> None:
@@ -46,8 +56,24 @@ def test_changed_record_updates_only_its_chunks_and_removed_record_is_cleaned(tm
     assert (report.added, report.skipped, report.deleted) == (1, 1, 2)
     collection = store.open_location(settings).client.get_collection(settings.index.collection)
     assert collection.count() == 2
-    texts = collection.get(include=["documents"])["documents"] or []
+    texts = list(live_catalog(settings).texts)
     assert any("9 cohorts" in t for t in texts) and not any("polyp" in t for t in texts)
+
+
+def test_the_embedded_collection_keeps_vectors_and_filter_fields_only(tmp_path: Path) -> None:
+    """Texts and display metadata live in the generation's catalog; Chroma keeps what a dense ``where`` needs."""
+    settings = small_settings(tmp_path)
+    ingest(settings, progress=False)
+    collection = store.open_location(settings).client.get_collection(settings.index.collection)
+    stored = collection.get(include=["documents", "metadatas", "embeddings"])
+    assert stored["documents"] == [None, None, None] and np.asarray(stored["embeddings"]).shape == (3, 384)
+    assert all(set(meta) <= set(WHERE_KEYS) and "record_id" in meta for meta in stored["metadatas"] or [])
+    rows = live_catalog(settings)
+    assert {rows.metas[rows.row[cid]]["record_id"] for cid in stored["ids"]} == {
+        meta["record_id"] for meta in stored["metadatas"] or []
+    }
+    hits = HybridRetriever(settings).search("polyp segmentation", filters=Filters(has_code=True)).hits
+    assert [h.title for h in hits] == ["EEGTok:tokenizing EEG signals"]  # the where clause, on the stored fields
 
 
 def test_long_record_is_split_with_metadata_on_every_chunk(tmp_path: Path) -> None:
@@ -55,8 +81,8 @@ def test_long_record_is_split_with_metadata_on_every_chunk(tmp_path: Path) -> No
     settings = small_settings(tmp_path, [(paper("LongOne:a long abstract"), long_body)], chunk_tokens=200)
     report = ingest(settings, progress=False)
     assert report.records == 1 and report.chunks > 3
-    metas = store.open_location(settings).client.get_collection(settings.index.collection).get()["metadatas"] or []
-    assert {m["record_id"] for m in metas} == {metas[0]["record_id"]}
+    metas = list(live_catalog(settings).metas)
+    assert len(metas) == report.chunks and {m["record_id"] for m in metas} == {metas[0]["record_id"]}
     assert all(m["title"] == "LongOne:a long abstract" and m["chunks"] == report.chunks for m in metas)
 
 

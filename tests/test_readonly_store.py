@@ -4,6 +4,7 @@ index nobody may write to (``chmod -R a-w``, e.g. a shared mount) is searched an
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -140,3 +141,70 @@ def test_copies_of_older_generations_go_per_index_and_other_indexes_keep_theirs(
     copies = [readcopy.read_copy(generation("b", f"g-{n}")) for n in range(1, 4)]
     assert other.is_dir() and (other / "records.sqlite").read_bytes() == b"rows of g-1"
     assert [c.is_dir() for c in copies] == [False, True, True]  # KEEP_COPIES of index b: the newest two
+
+
+def identities(generation: Path) -> dict[str, list[int]]:
+    manifest = json.loads((generation / readcopy.MANIFEST).read_text(encoding="utf-8"))["files"]
+    return {name: entry["identity"] for name, entry in manifest.items()}
+
+
+def linked(generation: Path) -> set[str]:
+    manifest = json.loads((generation / readcopy.MANIFEST).read_text(encoding="utf-8"))["files"]
+    return {name for name, entry in manifest.items() if entry.get("link")}
+
+
+def test_files_no_reader_writes_are_linked_and_stay_untouched(built: Settings, tmp_path: Path) -> None:
+    """Sealed with every file a link candidate: the catalog is linked, the store files chromadb rewrites at open
+    (``chroma.sqlite3``; HNSW files of a collection below the sync threshold) are copied; after a search, an
+    answer and the health check in their own processes every live file is as sealed (so readers still trust it)."""
+    shutil.copytree(built.data_dir, tmp_path / "data")
+    settings = built.replace(data_dir=tmp_path / "data")
+    live = store.current_generation(settings)
+    assert live is not None
+    readcopy.seal(live, link_min=0)
+    links = linked(live)
+    assert {"catalog/rows.sqlite", "catalog/codes.npy"} <= links
+    assert "chroma/chroma.sqlite3" not in links and not any(name.endswith("data_level0.bin") for name in links)
+    sealed, before = identities(live), checksums(live)
+    data = ["--data-dir", str(settings.data_dir)]
+    for args, expected in (
+        (("search", "spleen volume CT"), "Spleen3D"),
+        (("ask", QUESTION), "Spleen3D"),
+        (("doctor",), "index ok: 2 records"),
+    ):
+        done = run_cli_process(*args, *data, home=tmp_path)
+        assert done.returncode == 0 and expected in done.stdout, done.stderr[-2000:]
+    assert checksums(live) == before
+    assert {name: readcopy._identity(live / name) for name in sealed} == sealed
+    copy = readcopy.read_copy(live)
+    assert {str(p.relative_to(copy)) for p in copy.rglob("*") if p.is_symlink()} == links
+
+
+def test_a_synced_store_links_its_vectors_and_a_write_to_a_linked_file_is_found(tmp_path: Path) -> None:
+    """A collection past chromadb's sync threshold (1,000 entries) has its HNSW files complete on disk: readers
+    open them read-write but do not write them, so they are linked. A byte changed in one afterwards changes its
+    ctime, and the reader checks it against its CRC-32 and refuses the copy."""
+    import chromadb
+    import numpy as np
+
+    generation = tmp_path / "g-1"
+    client = chromadb.PersistentClient(path=str(generation / "chroma"), settings=store.chroma_settings())
+    collection = client.create_collection("vectors", configuration={"hnsw": {"space": "cosine"}})
+    vectors = np.random.default_rng(0).standard_normal((2000, 384)).astype(np.float32)
+    for start in range(0, 2000, 1000):
+        collection.add(ids=[f"c{i}" for i in range(start, start + 1000)], embeddings=vectors[start : start + 1000])
+    del collection, client
+    readcopy.seal(generation, link_min=1 << 16)
+    links = linked(generation)
+    assert any(name.endswith("data_level0.bin") for name in links) and "chroma/chroma.sqlite3" not in links
+    sealed = identities(generation)
+    readcopy.probe(readcopy.read_copy(generation) / "chroma")  # a reader in another process, through the links
+    assert {name: readcopy._identity(generation / name) for name in sealed} == sealed
+    vectors_file = generation / next(name for name in links if name.endswith("data_level0.bin"))
+    with vectors_file.open("r+b") as fh:
+        fh.seek(4096)
+        byte = fh.read(1)
+        fh.seek(4096)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+    with pytest.raises(readcopy.CopyDamaged, match="data_level0.bin: its contents changed"):
+        readcopy._copy_checked(generation, tmp_path / "copy")

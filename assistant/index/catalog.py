@@ -257,8 +257,7 @@ def write_catalog(
     from the ``previous`` catalog (default: the one being replaced; the chunks an incremental ingest keeps), else
     from tokenizing the text."""
     if tokens is None:
-        known = stored_tokens(previous or folder)
-        tokens = [known.get(cid) or chunk_tokens(text) for cid, text in zip(ids, texts, strict=True)]
+        tokens = tokens_for(previous or folder, ids, texts)
     tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -292,6 +291,12 @@ def write_catalog(
     os.replace(tmp, folder)
 
 
+def tokens_for(previous: Path | None, ids: Sequence[str], texts: Sequence[str]) -> list[list[str]]:
+    """The BM25 tokens of these chunks: those stored in the ``previous`` catalog (kept chunks), else computed."""
+    known = stored_tokens(previous)
+    return [known.get(cid) or chunk_tokens(text) for cid, text in zip(ids, texts, strict=True)]
+
+
 def is_current(folder: Path, count: int) -> bool:
     """Whether ``folder`` holds a catalog of this format and of ``count`` chunks (read from its manifest only)."""
     try:
@@ -309,6 +314,8 @@ def read_collection(collection: Any, page: int = 5000) -> tuple[list[str], list[
     metas: list[dict[str, Any]] = []
     while True:
         data = collection.get(include=["documents", "metadatas"], limit=page, offset=len(ids))
+        if any(text is None for text in data["documents"] or []):  # a slim collection (slim.py): texts are gone
+            raise CatalogMissing("its catalog is missing, and the collection keeps no chunk texts to rebuild it from")
         ids += data["ids"]
         texts += data["documents"]
         metas += [dict(m) for m in data["metadatas"]]
@@ -374,7 +381,12 @@ def open_catalog(settings: Settings, location: Location, collection: Any) -> Cat
     except CatalogMissing as exc:
         reason = str(exc)
     print(f"{reason}: rebuilding the catalog and BM25 index from {location.label} (once)", file=sys.stderr)
-    ids, texts, metas = read_collection(collection)
+    try:
+        ids, texts, metas = read_collection(collection)
+    except CatalogMissing as exc:
+        from assistant.index.store import damaged
+
+        raise damaged(location.label, str(exc)) from None
     try:
         return Catalog.open(publish(settings, location, ids, texts, metas))
     except OSError as exc:

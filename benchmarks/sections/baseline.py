@@ -19,6 +19,12 @@ def hit_at(results: list[list[list[str]]], expected: list[list[str]], k: int) ->
     return hits / len(expected) if expected else float("nan")
 
 
+def with_history(row: dict) -> str:
+    """The question after its history's questions (history entries are strings or {"question", "answer", ...})."""
+    earlier = [h["question"] if isinstance(h, dict) else str(h) for h in row["history"]]
+    return " ".join([*earlier, row["question"]])
+
+
 def run(ctx: Context) -> Result:
     res = Result()
     config = ctx.seed_index()
@@ -29,7 +35,7 @@ def run(ctx: Context) -> Result:
         "lookup, Chinese": [r for r in rows if r["expect_any"] and not r["history"] and r["lang"] == "zh"],
         "follow-ups (history + question as query)": [r for r in rows if r["expect_any"] and r["history"]],
     }
-    queries = {name: [" ".join(r["history"] + [r["question"]]) for r in sub] for name, sub in subsets.items()}
+    queries = {name: [with_history(r) for r in sub] for name, sub in subsets.items()}
     qs = ctx.some_questions
     passes = ctx.p(3, 2)
     with (

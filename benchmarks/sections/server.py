@@ -17,10 +17,12 @@ from benchmarks.sections.search import run_passes, search_rows
 class ChromaServer(ServerProcess):
     """`chroma run` on 127.0.0.1 and a free port, stopped (by its pid) when the section ends."""
 
-    def __init__(self, path: Path) -> None:
-        shutil.rmtree(path, ignore_errors=True)
-        path.mkdir(parents=True)
-        self.port = free_port()
+    def __init__(self, path: Path, port: int | None = None, keep: bool = False) -> None:
+        """``keep``: serve what ``path`` holds (a store written there before, see section ``scale``)."""
+        if not keep:
+            shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True, exist_ok=True)
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         cmd = [venv_command("chroma"), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(self.port)]
         super().__init__("chroma-server", cmd, f"{self.url}/api/v2/heartbeat", timeout_s=60, poll_s=0.3)

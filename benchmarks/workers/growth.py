@@ -14,17 +14,21 @@ from benchmarks.workers.common import chroma_client, settings_for
 
 
 def add_in_batches(
-    collection: Any, ids: list[str], vectors: Any, texts: list[str], metas: list[dict[str, Any]], batch: int
+    collection: Any, ids: list[str], vectors: Any, texts: list[str], metas: list[dict[str, Any]], batch: int, slim: bool
 ) -> list[float]:
-    """``collection.add`` of precomputed vectors, ``batch`` at a time; the seconds of each add."""
+    """``collection.add`` of precomputed vectors, ``batch`` at a time; the seconds of each add. ``slim``: as
+    ingest writes an embedded generation, without texts and with the filter fields only (index/slim.py)."""
+    from assistant.index.slim import where_fields
+
     seconds = []
     for start in range(0, len(ids), batch):
         t = time.perf_counter()
+        part = metas[start : start + batch]
         collection.add(
             ids=ids[start : start + batch],
             embeddings=vectors[start : start + batch],
-            documents=texts[start : start + batch],
-            metadatas=metas[start : start + batch],
+            documents=None if slim else texts[start : start + batch],
+            metadatas=[where_fields(m) for m in part] if slim else part,
         )
         seconds.append(time.perf_counter() - t)
     return seconds
@@ -56,6 +60,8 @@ class GrowthBuildWorker:
     Chroma server's collection; then its catalog and BM25 index, as ingest writes them."""
 
     def __init__(self, config: dict[str, Any]) -> None:
+        import chromadb
+
         from assistant.index import catalog, readcopy, server, store
         from assistant.index.embeddings import get_embeddings
 
@@ -67,7 +73,11 @@ class GrowthBuildWorker:
         vectors = synthetic_vectors(n, seed=int(config.get("seed", 0)))
         self.embeddings = get_embeddings(settings)
         generation = settings.index_dir / f"g-synthetic-{n}"
-        if settings.index.chroma_url:  # a server-mode generation: a collection of its own, switched in below
+        if config.get("store_path"):  # the files of a Chroma server, written before it serves them
+            client = chromadb.PersistentClient(path=config["store_path"], settings=store.chroma_settings())
+            name = server.new_name(settings.index.collection)
+            location = store.Location(client, settings.data_dir / "records.sqlite", None, "synthetic", name)
+        elif settings.index.chroma_url:  # a server-mode generation: a collection of its own, switched in below
             location = store.server_location(settings, server.new_name(settings.index.collection))
         else:
             settings.index_dir.mkdir(parents=True, exist_ok=True)
@@ -77,7 +87,8 @@ class GrowthBuildWorker:
         store.vector_store(location, settings, self.embeddings, create=True)  # the project's collection config
         collection = location.client.get_collection(location.collection, embedding_function=None)
         t = time.perf_counter()
-        batches = add_in_batches(collection, ids, vectors, texts, metas, batch)
+        slim = location.path is not None or bool(config.get("store_path"))  # see section scale's notes
+        batches = add_in_batches(collection, ids, vectors, texts, metas, batch, slim=slim)
         add_s = time.perf_counter() - t
         count = collection.count()
         t = time.perf_counter()
@@ -87,7 +98,7 @@ class GrowthBuildWorker:
         catalog.publish(settings, location, ids, texts, metas, tokens)
         catalog_s = time.perf_counter() - t
         if settings.index.chroma_url:
-            live = store.live_server_collection(settings)
+            live = server.live_collection(location.client, settings.index.collection)
             server.switch(location.client, settings.index.collection, location.collection, live)
         else:
             readcopy.seal(generation)  # readers open a checked copy of a sealed generation
@@ -117,7 +128,7 @@ class GrowthBuildWorker:
         col = client.create_collection("small-batches", configuration={"hnsw": {"space": "cosine"}})
         ids, texts, metas = synthetic_corpus(n, seed=7)
         t = time.perf_counter()
-        add_in_batches(col, ids, synthetic_vectors(n, seed=7), texts, metas, batch)
+        add_in_batches(col, ids, synthetic_vectors(n, seed=7), texts, metas, batch, slim=True)
         seconds = time.perf_counter() - t
         del col, client
         shutil.rmtree(path, ignore_errors=True)

