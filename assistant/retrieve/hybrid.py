@@ -308,7 +308,8 @@ class HybridRetriever:
         bm25 = self.catalog.bm25_scores(tokenize(topic))
         lexical = self._per_record((row, float(bm25[row])) for row in range(n))
         ids = list(lexical)
-        dense = self._per_record(self._query(self.embeddings.embed_query(question), n, None))
+        near = min(n, OVERFETCH_MAX)  # the nearest chunks; farther records share the floor (a large index stays fast)
+        dense = self._per_record(self._query(self.embeddings.embed_query(question), near, None))
         lex_z = _z([lexical[rid][1] for rid in ids])
 
         def fused(cosines: list[float]) -> np.ndarray:
@@ -320,7 +321,7 @@ class HybridRetriever:
         seed_row = dense[seed][0] if seed in dense else lexical[seed][0]
         got = self.collection.get(ids=[self.catalog.ids[seed_row]], include=["embeddings"])["embeddings"]
         assert got is not None, "Chroma returns the embeddings it was asked for"
-        like = self._per_record(self._query([float(x) for x in got[0]], n, None))
+        like = self._per_record(self._query([float(x) for x in got[0]], near, None))
         moved = [
             (1 - TOPIC_FEEDBACK) * cos + TOPIC_FEEDBACK * (like[rid][1] if rid in like else floor)
             for rid, cos in zip(ids, cosines, strict=True)
