@@ -42,12 +42,14 @@ def test_installed_wheel_ingests_and_answers_from_another_folder(wheel: Path, tm
     # site-packages (added after its own, so the installed wheel, not the checkout, is what gets imported).
     target = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
     (target / "borrowed.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    pip = run([str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "-q", str(wheel)], tmp_path)
+    # PYTHONPATH dropped for pip too: a checkout on it (with the assistant.egg-info the wheel build leaves there)
+    # made pip skip the wheel as "already installed".
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_") and k != "PYTHONPATH"}
+    pip = run([str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "-q", str(wheel)], tmp_path, env)
     assert pip.returncode == 0, pip.stderr
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_") and k != "PYTHONPATH"}
     env["XDG_DATA_HOME"] = str(tmp_path / "xdg")  # platformdirs' user data dir, kept inside the test
     where = run([str(venv / "bin" / "python"), "-c", "import assistant; print(assistant.__file__)"], elsewhere, env)
     assert str(venv) in where.stdout, where.stdout + where.stderr
