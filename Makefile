@@ -42,8 +42,8 @@ lint: install-test  ## ruff (lint and format check) and mypy, configured in pypr
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# Two pytest-xdist workers, a test file per worker (its module fixtures stay together); TEST_WORKERS=0 runs
-# serially. Embeddings of the test corpora persist in .pytest_cache (pytest --cache-clear empties it).
+# Two pytest-xdist workers, a test file per worker (its module fixtures stay together), slowest files first
+# (tests/conftest.py, by their last run's time); TEST_WORKERS=0 runs serially. Embeddings of the test corpora persist in .pytest_cache (pytest --cache-clear empties it).
 TEST_WORKERS ?= 2
 test: lint
 	$(BIN)/python -m pytest -q -rs -n $(TEST_WORKERS) --dist loadfile

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,29 @@ def output_dir(request: pytest.FixtureRequest) -> Path:
     path = OUTPUT / request.node.name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+SECONDS = "suite/seconds/"  # pytest cache key prefix: a test file's time (setup, call, teardown) in its last run
+_seconds: defaultdict[str, float] = defaultdict(float)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The slowest test files first: by their time in their last run (kept in pytest's cache), files never timed
+    after them, those with ``slow`` tests first. xdist hands out files in this order (pyproject turns off its
+    reordering by test count), so no long file starts last while the other worker idles."""
+    files = [item.nodeid.split("::")[0] for item in items]
+    first = {path: -i for i, path in reversed(list(enumerate(files)))}
+    slow = {path for path, item in zip(files, items, strict=True) if item.get_closest_marker("slow")}
+    rank = {path: (config.cache.get(SECONDS + path, 0.0), path in slow, first[path]) for path in first}
+    items[:] = [item for _, item in sorted(zip(files, items, strict=True), key=lambda p: rank[p[0]], reverse=True)]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _seconds[report.nodeid.split("::")[0]] += report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Each file's time for the next run's order; written where its tests ran (not by xdist's controller)."""
+    if not session.config.pluginmanager.has_plugin("dsession"):
+        for path, seconds in _seconds.items():
+            session.config.cache.set(SECONDS + path, round(seconds, 1))

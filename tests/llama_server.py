@@ -48,13 +48,15 @@ def smollm2_gguf() -> Path:
 
 
 def llama_threads() -> int:
-    """Threads for the test llama server: 2 (the machine's cores) unless LLAMA_TEST_THREADS says otherwise.
+    """Threads for the test llama server: 1 unless LLAMA_TEST_THREADS says otherwise.
 
-    llama-cpp-python's wheel is built with OpenMP. With OpenMP's default (spinning) barriers, 2 threads on 2 busy
-    cores generate 4-10x slower than 1 thread; start_llama_server therefore sets OMP_WAIT_POLICY=PASSIVE, which
-    brings 2 threads back level with 1 thread under load.
+    The suite runs two xdist workers on two cores, so the server shares its core with the other worker: four
+    answers over a 40-record context took the same wall time with 1 and 2 threads under load (14-17 s at load
+    average 9-10) and 6.2 s of CPU with 1 thread against 7.2-7.6 s with 2. llama-cpp-python's wheel is built
+    with OpenMP; with its default (spinning) barriers 2 threads on 2 busy cores generate 4-10x slower than 1,
+    so start_llama_server sets OMP_WAIT_POLICY=PASSIVE for whoever asks for more threads.
     """
-    return int(os.environ.get("LLAMA_TEST_THREADS", "2"))
+    return int(os.environ.get("LLAMA_TEST_THREADS", "1"))
 
 
 def llama_server_command(model_path: Path, port: int, *, alias: str = LLAMA_MODEL) -> list[str]:
