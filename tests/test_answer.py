@@ -91,31 +91,6 @@ def test_out_of_scope_questions_are_refused_without_citations(
     assert turn.abstained and turn.text == refusal and turn.citations == [] and turn.sources == []
 
 
-@pytest.mark.parametrize(
-    ("question", "refusal"),
-    [
-        ("Which papers analyse retinal OCT scans for glaucoma?", REFUSAL_EN),
-        ("哪些论文研究中医舌诊图像?", REFUSAL_ZH),
-    ],
-)
-def test_a_topic_list_barely_above_the_threshold_needs_its_words(
-    seed_settings: Settings, question: str, refusal: str
-) -> None:
-    """Out-of-scope topics in the corpus's vocabulary clear the evidence threshold by a hair; no member sentence holds
-    their key terms or their head (glaucoma, 舌诊), so the list is refused."""
-    turn = answer(question, settings=seed_settings)
-    assert turn.evidence is not None and turn.evidence.answerable  # the record-level threshold alone would answer
-    assert turn.abstained and turn.text == refusal and turn.citations == []
-
-
-def test_a_topic_list_barely_above_the_threshold_is_answered_when_a_member_holds_its_head(
-    seed_settings: Settings,
-) -> None:
-    turn = answer("Which items in the collection are about Med-PaLM?", settings=seed_settings)
-    assert turn.evidence is not None and turn.evidence.score < turn.evidence.threshold + 0.01  # in the band
-    assert not turn.abstained and "Med-PaLM" in turn.text
-
-
 def test_steps_run_alone(seed_settings: Settings) -> None:
     turn = condense.invoke(new_turn("and its code?", ["what is LiveClin?"], seed_settings, None, None))
     assert "LiveClin" in turn.standalone and "condense" in turn.timings_ms

