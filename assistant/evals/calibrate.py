@@ -12,6 +12,12 @@ the fewest errors, false refusals counting double.
 Run it whenever retrieval changes (embedding model, tokenizer, BM25, fusion). It reads the dev split only
 (``--split``; the test split is held out for the gate) and prints one JSON object per language that names
 the split and the number of questions it used.
+
+``--signals`` measures, instead, whether other signals could refuse what the chain still answers (out-of-scope
+questions that share the corpus's vocabulary) without refusing answerable questions: every question is run
+through the chain up to ``select``; for each signal it prints the AUC between the refusals the chain answers and
+the answerable questions it answers, and how many of those refusals a cut below every answerable question's
+value would add (a signal worth a rule adds some at no new false refusal).
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ import argparse
 import json
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from assistant.evals.golden import GoldenQuestion, load_golden
 from assistant.settings import Settings
@@ -80,14 +88,80 @@ def propose(scores: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     }
 
 
+def signals(questions: list[GoldenQuestion], settings: Settings) -> list[dict[str, Any]]:
+    """Per question the chain answers up to ``select``: should_abstain and the candidate abstention signals (each
+    oriented so that lower means "refuse"): the evidence score; the best record's z-score and its lead over the
+    second (each record scored by its best sentence's cosine with the question, over the whole collection); the
+    idf share of the question's key terms that some sentence holds; the best cosine of any sentence with the
+    question's rarest key term alone (its topic head)."""
+    from assistant.answer import evidence as ev
+    from assistant.answer.chain import new_turn, prepare_chain
+    from assistant.answer.select import QUESTION_WORDS, topic_text
+    from assistant.index import sentences as store
+
+    out = []
+    for q in questions:
+        turn = prepare_chain.invoke(new_turn(q.question, q.history, settings, "extractive", None))
+        if turn.abstained or turn.evidence is None:
+            continue
+        retriever = turn.retriever
+        index = store.load_sentence_index(retriever.location.client, retriever.location.collection)
+        cosines = index.vectors @ ev.unit(retriever.embeddings.embed_query(turn.standalone))
+        best = np.sort([float(cosines[rows].max()) for rows in index.by_record.values()])[::-1]
+        terms = {t: index.idf(t) for t in ev.key_terms(topic_text(turn)) if t not in QUESTION_WORDS}
+        unseen = index.idf("\0")  # the idf of a term no sentence holds
+        head = max(terms, key=lambda t: terms[t], default="")
+        head_vector = ev.unit(retriever.embeddings.embed_query(head)) if head else None
+        out.append(
+            {
+                "id": q.id,
+                "should_abstain": q.should_abstain,
+                "evidence": turn.evidence.score,
+                "record_z": float((best[0] - best.mean()) / max(float(best.std()), 1e-9)),
+                "lead": float(best[0] - best[1]) if len(best) > 1 else 0.0,
+                "seen_terms": 1 - sum(w for w in terms.values() if w >= unseen) / sum(terms.values()) if terms else 1.0,
+                "head_cosine": float((index.vectors @ head_vector).max()) if head_vector is not None else 1.0,
+            }
+        )
+    return out
+
+
+def separation(rows: list[dict[str, Any]], signal: str) -> dict[str, Any]:
+    """AUC (the chance that an answered refusal scores below an answered answerable question) and the refusals
+    a cut just below the lowest answerable question would add."""
+    refuse = [r[signal] for r in rows if r["should_abstain"]]
+    answer = [r[signal] for r in rows if not r["should_abstain"]]
+    if not refuse or not answer:
+        return {"signal": signal, "auc": None, "note": "needs answered questions to refuse and to answer"}
+    auc = sum((a > r) + 0.5 * (a == r) for r in refuse for a in answer) / (len(refuse) * len(answer))
+    floor = min(answer)
+    return {
+        "signal": signal,
+        "auc": round(auc, 3),
+        "refusals_answered": len(refuse),
+        "answerable_answered": len(answer),
+        "refused_below_every_answerable": sum(1 for r in refuse if r < floor),
+        "lowest_answerable": round(floor, 4),
+    }
+
+
+SIGNALS = ("evidence", "record_z", "lead", "seen_terms", "head_cosine")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", dest="golden", type=Path, default=Path("evals/golden.jsonl"))
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--split", choices=("dev", "test", "all"), default="dev")
+    parser.add_argument("--signals", action="store_true", help="measure other abstention signals (see above)")
     args = parser.parse_args()
     settings = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
     questions = load_golden(args.golden, split=args.split)
+    if args.signals:
+        rows = signals(questions, settings)
+        for signal in SIGNALS:
+            print(json.dumps({"split": args.split, "golden": str(args.golden)} | separation(rows, signal)))
+        return
     scores = evidence_scores(questions, settings)
     current = {"en": settings.abstention.threshold_en, "zh": settings.abstention.threshold_zh}
     for lang in ("en", "zh"):

@@ -1,0 +1,33 @@
+"""The calibration tool's measure of other abstention signals (``calibrate --signals``) on the seed corpus."""
+
+from __future__ import annotations
+
+from assistant.evals.calibrate import SIGNALS, separation, signals
+from assistant.evals.golden import GoldenQuestion
+from assistant.settings import Settings
+
+
+def row(should_abstain: bool, value: float) -> dict[str, object]:
+    return {"should_abstain": should_abstain, "evidence": value}
+
+
+def test_separation_counts_refusals_below_every_answerable_question() -> None:
+    rows = [row(True, 0.1), row(True, 0.5), row(False, 0.3), row(False, 0.9)]
+    result = separation(rows, "evidence")
+    # pairs (refuse, answer): 0.1 < 0.3, 0.1 < 0.9, 0.5 > 0.3, 0.5 < 0.9 -> 3 of 4
+    assert result["auc"] == 0.75 and result["refused_below_every_answerable"] == 1
+    assert result["lowest_answerable"] == 0.3
+    assert separation([row(False, 0.3)], "evidence")["auc"] is None
+
+
+def test_signals_are_measured_on_the_questions_the_chain_answers(seed_settings: Settings) -> None:
+    questions = [
+        GoldenQuestion("named", "What is LiveClin and how many physicians took part?", "en", "lookup"),
+        GoldenQuestion("weather", "What will the weather be like in Paris tomorrow?", "en", "abstain"),
+    ]
+    rows = signals(questions, seed_settings)
+    assert [r["id"] for r in rows] == ["named"]  # the refused question has nothing left to refuse
+    named = rows[0]
+    assert set(SIGNALS) <= set(named) and not named["should_abstain"]
+    assert named["record_z"] > 2  # one record stands out of the collection for a question that names it
+    assert 0 < named["seen_terms"] <= 1 and 0 < named["head_cosine"] <= 1
