@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import select
 import socket
 import sys
 import threading
@@ -228,7 +229,7 @@ class _FaultHandler(BaseHTTPRequestHandler):
             extra = {"Retry-After": self.fault.retry_after} if mode == "429" and self.fault.retry_after else {}
             return self._send_json(int(mode), _error_body(int(mode)), extra)
         if mode == "slow":
-            if self.fault._stop.wait(self.fault.slow_seconds):
+            if self._wait_unless_hung_up(self.fault.slow_seconds):
                 self.close_connection = True
                 return
         if is_models:
@@ -251,6 +252,24 @@ class _FaultHandler(BaseHTTPRequestHandler):
             return self._send_json(200, _completion(model, self.fault.answer))
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         return self._send_stream(model, mode, include_usage)
+
+    def _wait_unless_hung_up(self, seconds: float) -> bool:
+        """Wait ``seconds`` before answering, as a server reading a long prompt does; True when the server stops
+        or the client closes the connection meanwhile (counted in ``hangups``)."""
+        ends = time.monotonic() + seconds
+        while (left := ends - time.monotonic()) > 0:
+            if self.fault._stop.is_set():
+                return True
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+            if readable:
+                try:
+                    gone = self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    gone = True
+                if gone:
+                    self.fault.hangups += 1
+                    return True
+        return False
 
     # -- responses -----------------------------------------------------------------------------------------
     def _send_json(self, status: int, payload: Any, extra_headers: dict[str, str] | None = None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 
 import pytest
@@ -145,3 +146,25 @@ def test_api_key_never_appears_in_errors_exports_or_logs(
     assert turn.error
     dumped = json.dumps(turn.to_dict(), ensure_ascii=False)
     assert "sk-test" not in dumped and "sk-test" not in caplog.text
+
+
+def test_a_stop_before_the_first_token_closes_the_request(seed_settings: Settings, fault_server: FaultServer) -> None:
+    """The chat's Stop while the server is still reading the prompt (no byte sent yet): the answer ends and the
+    server sees its request closed, instead of the request staying open until the first token."""
+    fault_server.set_mode("slow", slow_seconds=60)  # nothing for a minute, as a CPU server reading a long prompt
+    settings = llm_settings(seed_settings, fault_server.base_url, fault_server.model, fallback_to_extractive=False)
+    stop = threading.Event()
+    events = stream_answer(QUESTION, settings=settings, cancelled=stop.is_set)
+    assert next(events)[0] == "sources"
+    rest: list[tuple[str, object]] = []
+    worker = threading.Thread(target=lambda: rest.extend(events), daemon=True)
+    worker.start()
+    while fault_server.count < 1 and worker.is_alive():  # wait for the request to be sent
+        time.sleep(0.01)
+    assert fault_server.count == 1 and fault_server.hangups == 0
+    stop.set()
+    worker.join(timeout=20)  # without the stop, the stream would wait the minute out
+    assert not worker.is_alive()
+    assert [kind for kind, _ in rest] == ["done"]  # no token, no error: the answer simply ended
+    while fault_server.hangups < 1:  # the server noticed the closed connection (it polls every 50 ms)
+        time.sleep(0.01)

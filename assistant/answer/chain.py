@@ -112,7 +112,7 @@ def condense(turn: Turn) -> Turn:
         prompt = turn.prompts["condense"].format(history=history_lines(turn), question=turn.question)
         try:
             rewritten = llm.complete(
-                turn.settings, llm.answer_messages("You rewrite questions.", prompt), llm_deadline(turn)
+                turn.settings, llm.answer_messages("You rewrite questions.", prompt), llm_deadline(turn), turn.cancelled
             ).strip()
             turn.standalone = rewritten.splitlines()[0].strip() if rewritten else turn.question
             return turn
@@ -200,7 +200,7 @@ def answer_tokens(turn: Turn) -> Iterator[str]:
     user = turn.prompts["answer"].format(
         sources=sources_block(turn.sources), question=turn.standalone, language=lang_name
     )
-    yield from llm.stream_tokens(turn.settings, llm.answer_messages(system, user), llm_deadline(turn))
+    yield from llm.stream_tokens(turn.settings, llm.answer_messages(system, user), llm_deadline(turn), turn.cancelled)
 
 
 def generate_into(turn: Turn) -> Iterator[str]:
@@ -329,10 +329,13 @@ class AskOptions(TypedDict, total=False):
     settings: Settings | None
     backend: str | None
     filters: Filters | None
+    cancelled: Callable[[], bool] | None  # asked while an LLM answer waits for tokens: yes ends it (chat's Stop)
 
 
 def _turn_for(question: str, history: Sequence[HistoryItem] | None, options: AskOptions) -> Turn:
-    return new_turn(question, history, options.get("settings"), options.get("backend"), options.get("filters"))
+    turn = new_turn(question, history, options.get("settings"), options.get("backend"), options.get("filters"))
+    turn.cancelled = options.get("cancelled")
+    return turn
 
 
 def answer(question: str, history: Sequence[HistoryItem] | None = None, **options: Unpack[AskOptions]) -> Turn:

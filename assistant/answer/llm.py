@@ -9,8 +9,8 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # openai and langchain_openai load only when an LLM is used (
 install_log_redaction()
 
 NO_KEY = "not-needed"  # local servers (llama.cpp, Ollama, vLLM) accept any key
+CANCEL_POLL_S = 0.1  # how often a stream waiting for its next token asks whether the reader stopped it
 
 
 class BackendError(RuntimeError):
@@ -45,7 +46,9 @@ def redact(text: str, settings: Settings) -> str:
     return text.replace(key, "***") if key and key != NO_KEY else text
 
 
-def chat_model(endpoint: LLMSettings, *, streaming: bool = True, timeout: float | None = None) -> ChatOpenAI:
+def chat_model(
+    endpoint: LLMSettings, *, streaming: bool = True, timeout: float | None = None, http_client: Any = None
+) -> ChatOpenAI:
     """ChatOpenAI for an OpenAI-compatible endpoint (the answerer's, or the eval judge's)."""
     from langchain_openai import ChatOpenAI
 
@@ -60,7 +63,47 @@ def chat_model(endpoint: LLMSettings, *, streaming: bool = True, timeout: float 
         temperature=0,
         streaming=streaming,
         extra_body={"max_tokens": endpoint.max_tokens},
+        http_client=http_client,
     )
+
+
+def hangup_client(timeout: float) -> tuple[Any, Callable[[], None]]:
+    """An httpx client for one answer, and a function that hangs up its connections from any thread.
+
+    A stopped answer must close its request at once, also while the server is still reading the prompt (no byte
+    sent yet): the worker thread is then blocked in a read that closing the socket does not wake, while
+    ``shutdown`` does (and tells the server). httpcore's trace hook hands over each socket as it connects."""
+    import socket
+
+    import httpx
+
+    sockets: list[socket.socket] = []
+    lock = threading.Lock()
+    hung_up = threading.Event()
+
+    def trace(event: str, info: dict[str, Any]) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.connect_unix_socket.complete"):
+            sock = info["return_value"].get_extra_info("socket")
+            with lock:
+                sockets.append(sock)
+            if hung_up.is_set():
+                hangup()
+
+    class Transport(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            request.extensions["trace"] = trace
+            return super().handle_request(request)
+
+    def hangup() -> None:
+        hung_up.set()
+        with lock:
+            for sock in sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed
+
+    return httpx.Client(transport=Transport(), timeout=timeout), hangup
 
 
 def deadline_for(settings: Settings) -> float:
@@ -92,34 +135,49 @@ def cause_of(exc: BaseException, settings: Settings) -> str:
     return f"unexpected response ({type(exc).__name__}: {redact(str(exc), settings)[:200]})"
 
 
-def stream_tokens(settings: Settings, messages: list[BaseMessage], deadline: float | None = None) -> Iterator[str]:
+def stream_tokens(
+    settings: Settings,
+    messages: list[BaseMessage],
+    deadline: float | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Iterator[str]:
     """Stream the answer's text; raises BackendError (from the original error) on any failure, and when the
     answer is not complete by ``deadline`` (monotonic; default: the llm timeout from now), however the server
-    trickles. The client runs in a worker thread, so a stalled read cannot hold the caller past the deadline."""
+    trickles. The client runs in a worker thread, so a stalled read cannot hold the caller past the deadline.
+    ``cancelled`` is asked every CANCEL_POLL_S while no token comes: once it says yes the stream ends (without
+    an error) and the request is closed, also before the first token."""
     deadline = deadline or deadline_for(settings)
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise BackendError(describe(settings), _late(settings))
     pieces: queue.Queue[tuple[str, object]] = queue.Queue()
     stop = threading.Event()
+    client, hangup = hangup_client(remaining)
 
     def pump() -> None:
         try:
-            for chunk in chat_model(settings.llm, timeout=remaining).stream(messages):
+            for chunk in chat_model(settings.llm, timeout=remaining, http_client=client).stream(messages):
                 if stop.is_set():
                     return  # the caller gave up: leaving the loop closes the response
                 pieces.put(("chunk", chunk))
             pieces.put(("end", None))
         except BaseException as exc:  # handed to the caller, which turns it into a BackendError
             pieces.put(("error", exc))
+        finally:
+            client.close()
 
     threading.Thread(target=pump, name="llm-stream", daemon=True).start()
     finished = False
     try:
         while True:
+            left = max(0.0, deadline - time.monotonic())
             try:
-                kind, item = pieces.get(timeout=max(0.0, deadline - time.monotonic()))
+                kind, item = pieces.get(timeout=min(left, CANCEL_POLL_S) if cancelled else left)
             except queue.Empty:
+                if cancelled is not None and cancelled():
+                    return  # the reader stopped the answer: the finally clause hangs up
+                if time.monotonic() < deadline:
+                    continue
                 raise BackendError(describe(settings), _late(settings)) from None
             if kind == "end":
                 break
@@ -134,6 +192,7 @@ def stream_tokens(settings: Settings, messages: list[BaseMessage], deadline: flo
                 raise BackendError(describe(settings), _late(settings))
     finally:
         stop.set()
+        hangup()  # a caller that stops early (or fails) leaves no request open, even before the first token
     if not finished:
         raise BackendError(describe(settings), "the stream ended without a finish reason (answer may be incomplete)")
 
@@ -142,8 +201,13 @@ def _late(settings: Settings) -> str:
     return f"no complete answer within the {settings.llm.timeout:g} s deadline (timeout, ASSISTANT_LLM_TIMEOUT)"
 
 
-def complete(settings: Settings, messages: list[BaseMessage], deadline: float | None = None) -> str:
-    return "".join(stream_tokens(settings, messages, deadline))
+def complete(
+    settings: Settings,
+    messages: list[BaseMessage],
+    deadline: float | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> str:
+    return "".join(stream_tokens(settings, messages, deadline, cancelled))
 
 
 def answer_messages(system: str, user: str) -> list[BaseMessage]:

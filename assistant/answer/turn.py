@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -58,6 +59,7 @@ class Turn:
     detail_missing: bool = False  # the record is found but does not give the asked detail (an abstention)
     sentence_ids: dict[int, list[str]] = field(default_factory=dict)  # openai backend: source n -> cited ids
     deadline: float | None = None  # monotonic: condense + answer + retries of the LLM must end by then (llm_deadline)
+    cancelled: Callable[[], bool] | None = None  # the reader stopped the answer (llm.stream_tokens asks it)
 
     @cached_property
     def retriever(self) -> HybridRetriever:

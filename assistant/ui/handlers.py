@@ -173,7 +173,12 @@ class Answering:
     ) -> Iterator[tuple[Any, ...]]:
         text, last, turn = "", 0.0, None
         events = stream_answer(
-            asked.question, history, settings=self.settings, backend=asked.backend, filters=asked.filters
+            asked.question,
+            history,
+            settings=self.settings,
+            backend=asked.backend,
+            filters=asked.filters,
+            cancelled=lambda: session.epoch != epoch,  # Stop or a new chat: the LLM request closes at once
         )
         with closing(cast(Generator[tuple[str, Any]], events)):  # leaving early (stop, new chat) closes the
             # chain's stream, and so the backend's request
