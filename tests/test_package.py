@@ -21,11 +21,18 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> subproc
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
+def can_build_wheels() -> bool:
+    if importlib.util.find_spec("setuptools") is None:
+        return False
+    return any(importlib.util.find_spec(name) for name in ("setuptools.command.bdist_wheel", "wheel"))
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    # The test venv's setuptools (the build backend) when it has one: no isolated build env to set up.
-    isolation = [] if importlib.util.find_spec("setuptools") is None else ["--no-build-isolation"]
+    # The test venv's setuptools (the build backend) when it can build wheels (bdist_wheel is built in from
+    # setuptools 70.1, else the wheel package provides it): no isolated build env to set up.
+    isolation = ["--no-build-isolation"] if can_build_wheels() else []
     proc = run([sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "-w", str(out), "."], ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     [built] = out.glob("assistant-*.whl")

@@ -13,9 +13,7 @@ import re
 from functools import cache, lru_cache
 from typing import Any
 
-import jieba
-
-from assistant.retrieve.text import CJK_RUN, STOPWORDS, domain_terms
+from assistant.retrieve.text import CJK_RUN, STOPWORDS, domain_terms, segmenter
 from assistant.retrieve.text import _english_tokens as english_tokens
 
 NOTE = re.compile(r"^(?:CL:|abbr\.|old variant|variant of|surname|see |used in|also written|same as|\(?Tw\))")
@@ -51,8 +49,12 @@ def english_of(word: str) -> tuple[str, ...]:
 def bridge_terms(question: str) -> list[str]:
     """The English tokens of the question's Chinese content words (jieba's words, longest reading first, so a
     word inside a longer word that has English words adds nothing of its own)."""
+    runs = CJK_RUN.findall(question)
+    if not runs:
+        return []
+    jieba = segmenter()  # loaded at the first Chinese question, with the domain terms
     out: dict[str, None] = {}
-    for run in CJK_RUN.findall(question):
+    for run in runs:
         for word in jieba.lcut(run):
             if len(word) < 2 or word in STOPWORDS:
                 continue
