@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import select
 import socket
 import sys
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import API_KEY, free_port
+from tests.openai_payloads import chunk_payload, completion, error_body, split_tokens, usage
 
 FAULT_MODES = ("ok", "429", "500", "401", "slow", "broken_stream", "truncated_stream", "garbage")
 DEFAULT_ANSWER = "LiveClin has 239 physicians [1]. Invented claim [7]."
@@ -172,23 +172,6 @@ class _FaultHTTPServer(ThreadingHTTPServer):
         self.fault.errors.append(f"{type(exc).__name__}: {exc}")
 
 
-def _tokens(text: str) -> list[str]:
-    """Split text into stream chunks: words with their following whitespace."""
-    return re.findall(r"\s*\S+\s*", text) or [text]
-
-
-def _error_body(status: int) -> dict[str, Any]:
-    errors = {
-        429: ("Rate limit reached for requests. Please try again in 1s.", "requests", "rate_limit_exceeded"),
-        500: ("The server had an error while processing your request. Sorry about that!", "server_error", None),
-        401: ("Incorrect API key provided: sk-test.", "invalid_request_error", "invalid_api_key"),
-        400: ("We could not parse the JSON body of your request.", "invalid_request_error", None),
-        404: ("Not found.", "invalid_request_error", None),
-    }
-    message, kind, code = errors[status]
-    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
-
-
 class _FaultHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive like a real API; streams use chunked transfer encoding
     server: _FaultHTTPServer
@@ -224,10 +207,10 @@ class _FaultHandler(BaseHTTPRequestHandler):
         self.fault._record(RecordedRequest(self.command, self.path, headers, raw, body, mode if is_chat else "-"))
 
         if not (is_chat or is_models):
-            return self._send_json(404, _error_body(404))
+            return self._send_json(404, error_body(404))
         if mode in ("401", "500", "429"):
             extra = {"Retry-After": self.fault.retry_after} if mode == "429" and self.fault.retry_after else {}
-            return self._send_json(int(mode), _error_body(int(mode)), extra)
+            return self._send_json(int(mode), error_body(int(mode)), extra)
         if mode == "slow":
             if self._wait_unless_hung_up(self.fault.slow_seconds):
                 self.close_connection = True
@@ -241,7 +224,7 @@ class _FaultHandler(BaseHTTPRequestHandler):
                 },
             )
         if not isinstance(body, dict):
-            return self._send_json(400, _error_body(400))
+            return self._send_json(400, error_body(400))
         stream = bool(body.get("stream"))
         model = body.get("model") or self.fault.model
         if mode == "garbage":
@@ -249,7 +232,7 @@ class _FaultHandler(BaseHTTPRequestHandler):
         if not stream:
             if mode in ("broken_stream", "truncated_stream"):  # those faults only make sense for streams
                 return self._send_broken_plain()
-            return self._send_json(200, _completion(model, self.fault.answer))
+            return self._send_json(200, completion(model, self.fault.answer))
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         return self._send_stream(model, mode, include_usage)
 
@@ -314,23 +297,23 @@ class _FaultHandler(BaseHTTPRequestHandler):
 
     def _send_stream(self, model: str, mode: str, include_usage: bool) -> None:
         answer = self.fault.answer
-        tokens = _tokens(answer)
+        tokens = split_tokens(answer)
         if mode in ("broken_stream", "truncated_stream"):
             tokens = tokens[: self.fault.break_after]
         cid = f"chatcmpl-fault-{len(self.fault.requests)}"
         created = int(time.time())
         self._start_chunked("text/event-stream; charset=utf-8")
-        self._event(_chunk_payload(cid, created, model, {"role": "assistant", "content": ""}))
+        self._event(chunk_payload(cid, created, model, {"role": "assistant", "content": ""}))
         for token in tokens:
             if self.fault.token_delay:
                 if self.fault._stop.wait(self.fault.token_delay):
                     return self._drop_connection()
-            self._event(_chunk_payload(cid, created, model, {"content": token}))
+            self._event(chunk_payload(cid, created, model, {"content": token}))
         if mode == "broken_stream":
             return self._drop_connection()
         if mode == "truncated_stream":
             return self._end_chunked()
-        self._event(_chunk_payload(cid, created, model, {}, finish_reason="stop"))
+        self._event(chunk_payload(cid, created, model, {}, finish_reason="stop"))
         if include_usage:
             self._event(
                 {
@@ -339,14 +322,14 @@ class _FaultHandler(BaseHTTPRequestHandler):
                     "created": created,
                     "model": model,
                     "choices": [],
-                    "usage": _usage(answer),
+                    "usage": usage(answer),
                 }
             )
         self._chunk(b"data: [DONE]\n\n")
         self._end_chunked()
 
     def _send_broken_plain(self) -> None:
-        data = json.dumps(_completion(self.fault.model, self.fault.answer)).encode()
+        data = json.dumps(completion(self.fault.model, self.fault.answer)).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -367,36 +350,6 @@ class _FaultHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
-
-
-def _usage(answer: str) -> dict[str, int]:
-    completion = len(_tokens(answer))
-    return {"prompt_tokens": 10, "completion_tokens": completion, "total_tokens": 10 + completion}
-
-
-def _completion(model: str, answer: str) -> dict[str, Any]:
-    return {
-        "id": "chatcmpl-fault",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": model,
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": answer}, "finish_reason": "stop", "logprobs": None}
-        ],
-        "usage": _usage(answer),
-    }
-
-
-def _chunk_payload(
-    cid: str, created: int, model: str, delta: dict[str, Any], finish_reason: str | None = None
-) -> dict[str, Any]:
-    return {
-        "id": cid,
-        "object": "chat.completion.chunk",
-        "created": created,
-        "model": model,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}],
-    }
 
 
 @pytest.fixture

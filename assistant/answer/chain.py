@@ -111,9 +111,8 @@ def condense(turn: Turn) -> Turn:
     if turn.backend == "openai":
         prompt = turn.prompts["condense"].format(history=history_lines(turn), question=turn.question)
         try:
-            rewritten = llm.complete(
-                turn.settings, llm.answer_messages("You rewrite questions.", prompt), llm_deadline(turn), turn.cancelled
-            ).strip()
+            messages = llm.answer_messages("You rewrite questions.", prompt)
+            rewritten = "".join(llm.stream_tokens(turn.settings, messages, llm_deadline(turn), turn.cancelled)).strip()
             turn.standalone = rewritten.splitlines()[0].strip() if rewritten else turn.question
             return turn
         except llm.BackendError as exc:

@@ -201,14 +201,5 @@ def _late(settings: Settings) -> str:
     return f"no complete answer within the {settings.llm.timeout:g} s deadline (timeout, ASSISTANT_LLM_TIMEOUT)"
 
 
-def complete(
-    settings: Settings,
-    messages: list[BaseMessage],
-    deadline: float | None = None,
-    cancelled: Callable[[], bool] | None = None,
-) -> str:
-    return "".join(stream_tokens(settings, messages, deadline, cancelled))
-
-
 def answer_messages(system: str, user: str) -> list[BaseMessage]:
     return [SystemMessage(content=system), HumanMessage(content=user)]

@@ -343,22 +343,6 @@ def generation_folder(generation: Path) -> Path:
     return generation / "catalog"
 
 
-def publish(
-    settings: Settings,
-    location: Location,
-    ids: Sequence[str],
-    texts: Sequence[str],
-    metas: Sequence[Mapping[str, Any]],
-    tokens: Sequence[list[str]] | None = None,
-    previous: Path | None = None,
-) -> Path:
-    """Write the catalog of the index at ``location``, before that generation goes live (or for a live one
-    without a catalog). ``previous``: the catalog whose stored tokens the kept chunks reuse."""
-    folder = live_folder(settings, location)
-    write_catalog(folder, ids, texts, metas, tokens, previous=previous)
-    return folder
-
-
 def prune_server(settings: Settings, live: set[str]) -> None:
     """Delete the server-mode catalogs of collections that are gone (killed or superseded builds)."""
     home = server_home(settings)
@@ -388,7 +372,8 @@ def open_catalog(settings: Settings, location: Location, collection: Any) -> Cat
 
         raise damaged(location.label, str(exc)) from None
     try:
-        return Catalog.open(publish(settings, location, ids, texts, metas))
+        write_catalog(folder, ids, texts, metas)
+        return Catalog.open(folder)
     except OSError as exc:
         print(f"cannot save the rebuilt catalog ({exc}); it is kept in memory for this process", file=sys.stderr)
         return Catalog(ids, texts, metas)

@@ -309,9 +309,8 @@ def _write_catalog(
     Called after the vectors are written and before the generation switch (and the seal), so it goes live with
     the vectors; ``previous``: the live catalog an incremental server-mode build reuses tokens from."""
     ids = [chunk_key(d) for d in docs]
-    catalog.publish(
-        settings, location, ids, [d.page_content for d in docs], [d.metadata for d in docs], tokens, previous
-    )
+    folder = catalog.live_folder(settings, location)
+    catalog.write_catalog(folder, ids, [d.page_content for d in docs], [d.metadata for d in docs], tokens, previous)
 
 
 def _ingest_server(

@@ -95,7 +95,7 @@ class GrowthBuildWorker:
         tokens = cached_tokens(texts)
         tokens_s = time.perf_counter() - t
         t = time.perf_counter()
-        catalog.publish(settings, location, ids, texts, metas, tokens)
+        catalog.write_catalog(catalog.live_folder(settings, location), ids, texts, metas, tokens)
         catalog_s = time.perf_counter() - t
         if settings.index.chroma_url:
             live = server.live_collection(location.client, settings.index.collection)
