@@ -12,6 +12,7 @@ from assistant.settings import Settings
 from assistant.ui.cards import relevance_label
 from assistant.ui.conversations import ConversationStore, answer_records, history_of, title_from
 from assistant.ui.filters import filters_from_inputs, track_choices
+from assistant.ui.handlers import Answering
 from assistant.ui.messages import render_message
 from assistant.ui.session import Asked, ChatSession
 from assistant.ui.status import backend_status
@@ -93,6 +94,28 @@ def test_session_answers_in_order_and_reset_forgets_everything() -> None:
     session.turns.append(listing())
     session.reset()
     assert session.turns == [] and session.conversation_id != first_id and session.epoch == epoch + 1
+
+
+def test_a_worker_that_finds_nothing_waiting_leaves_a_newer_workers_claim(
+    seed_settings: Settings, tmp_path: Path
+) -> None:
+    """A question sent just as the worker finds the queue empty gets a worker of its own, and that claim must
+    stand: the old worker ending it let a third event start a second worker on the same session."""
+    session = ChatSession()
+    session.waiting.append(Asked("what is LiveClin?", "extractive", Filters()))
+    take = session.take
+
+    def take_then_a_new_question_claims() -> Asked | None:
+        asked = take()
+        if asked is None:
+            assert session.claim()  # the newer event's worker, between the queue found empty and the old one's end
+        return asked
+
+    session.take = take_then_a_new_question_claims  # type: ignore[method-assign]
+    answering = Answering(seed_settings, ConversationStore(tmp_path / "chats.sqlite3"))
+    list(answering.drain(session))
+    assert len(session.turns) == 1 and "LiveClin" in session.turns[0].text
+    assert session.running and not session.claim()  # the newer worker is still the only one
 
 
 def test_one_track_choice_per_track_in_both_languages() -> None:

@@ -101,11 +101,12 @@ class Answering:
             yield chat_messages(session.shown()), gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         try:
-            while (asked := session.take()) is not None:
+            while (asked := session.take()) is not None:  # take() ends the claim when nothing waits, atomically
                 yield from self._answer(session, asked)
-        finally:
-            with session.lock:
+        except BaseException:  # an error, or the stream closed early: give up the claim (only then: once take()
+            with session.lock:  # has ended it, a newer event may already be this session's worker)
                 session.running = False
+            raise
         # The page shows a stream's last output again when the stream ends, after the Stop's own update: so the
         # last output is the session as it is now (a stop or a new chat may have come while an answer was written).
         yield self._show(session, done=True)
