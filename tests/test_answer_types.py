@@ -118,6 +118,18 @@ def test_topic_list_keeps_only_records_with_a_sentence_on_the_topic(seed_setting
         assert re.search(r"segment|分割", text, re.I), source.hit.title
 
 
+def test_an_english_topic_list_reaches_records_by_their_chinese_titles(seed_settings: Settings) -> None:
+    """The topic's English words also search the Chinese title line every record has (bridge.chinese_terms): the
+    kept records are the segmentation papers, and only they."""
+    turn = answer("Summarize the segmentation papers one by one.", settings=seed_settings)
+    assert turn.plan is not None and turn.plan.type == "topic"
+    titled = [s for s in turn.sources if "分割" in s.hit.title]
+    assert len(titled) >= 5
+    for source in turn.sources:
+        text = source.hit.header + " ".join(q.text for q in source.quotes)
+        assert re.search(r"segment|分割", text, re.I), source.hit.title
+
+
 def test_aspect_over_a_list_answers_per_record(seed_settings: Settings) -> None:
     turn = answer("What datasets did the EEG papers use?", settings=seed_settings)
     lines = [line for line in turn.text.splitlines() if line.startswith("- ")]

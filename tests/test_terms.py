@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.retrieve import terms
-from assistant.retrieve.bridge import bridge_terms
+from assistant.retrieve.bridge import bridge_terms, chinese_terms
 from assistant.retrieve.text import domain_terms, tokenize
 from tests.helpers import SEEDS
 
@@ -43,3 +43,11 @@ def test_bridge_gives_a_chinese_question_the_english_words_of_its_words() -> Non
     assert "ecg" in table and "electrocardiogram" not in table  # the domain table first, the dictionary after
     assert bridge_terms("哪篇论文?") == []  # question words add nothing
     assert bridge_terms("Which paper detects insurance fraud?") == []  # English keeps its own words
+
+
+def test_an_english_topic_reaches_the_chinese_terms_whose_english_words_it_has() -> None:
+    assert "分割" in chinese_terms(["medical", "image", "segmentation"])
+    assert "强化学习" in chinese_terms(["reinforcement", "learning"])
+    assert "强化学习" not in chinese_terms(["reinforcement"])  # every English word of the term, not one of them
+    assert chinese_terms(["分割", "segmentation"]) == []  # a Chinese topic has its terms already
+    assert chinese_terms(["insurance", "fraud"]) == []

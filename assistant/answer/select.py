@@ -23,6 +23,7 @@ from assistant.answer.plan import ASPECT_WORDS as ASPECTS
 from assistant.answer.plan import METRIC, QuestionPlan, focus_noun, plan_question
 from assistant.index import sentences as sentence_store
 from assistant.retrieve.hybrid import Hit
+from assistant.retrieve.query import META_WORDS
 from assistant.retrieve.text import tokenize
 
 if TYPE_CHECKING:
@@ -43,7 +44,8 @@ FULL_COVERAGE = 0.95  # a refused lookup is answered when one sentence holds thi
 SQL = re.compile(r"^\s*(?:select|drop|insert|delete|update|union|alter)\b[^?？]*(?:;|--)", re.I)
 QUESTION_WORDS = frozenset(
     "summarize summarise summary overview citation cite use used using uses main deal deals propose proposed "
-    "about related relate concern concerning focus focused 总结 概述 引用 使用 相关 主要".split()
+    "about related relate concern concerning focus focused give short brief briefly each whether including "
+    "总结 概述 概括 引用 使用 相关 主要 逐一 各自 分别".split()
 )
 ASPECT_WORDS = dict(ASPECTS)
 # asks for a result's value ("what AUROC does ...", "MedVR 的得分是多少"), not a paper that improves accuracy
@@ -95,7 +97,11 @@ def topic_text(turn: Turn, subject: bool = True) -> str:
         return turn.plan.subject
     terms = turn.result.plan.topic_terms if turn.result else []
     aspect = ASPECT_WORDS.get(turn.plan.aspect) if turn.plan else None
-    kept = [t for t in terms if t not in QUESTION_WORDS and not (aspect and aspect.fullmatch(t))]
+    kept = [
+        t
+        for t in terms
+        if t not in QUESTION_WORDS and not META_WORDS.fullmatch(t) and not (aspect and aspect.fullmatch(t))
+    ]
     return " ".join(kept or terms) or turn.standalone
 
 

@@ -146,6 +146,10 @@ _PRIVACY = r"privacy|隐私"
 _FM = r"foundation model|基础模型"
 _CT = r"\bCT\b|computed tomograph|断层"
 _MRI = r"\bMRIs?\b|magnetic resonance|磁共振"
+_NOT_SLIDES = {
+    "视网膜表征学习": "retinal pathology (disease), in fundus images, not slides",
+    "无监督病理分割": "pathology means abnormal findings in CT volumes, not slides",
+}
 TOPICS: dict[str, Topic] = {
     "i16-agg-en-01": Topic(_SEGMENT),
     "i15-topic-zh-01": Topic(_SEGMENT),
@@ -191,6 +195,24 @@ TOPICS: dict[str, Topic] = {
     ),
     "i15-topic-zh-03": Topic(r"flow matching|流匹配"),
     "i16-agg-en-05": Topic(r"decod|解码"),
+    # round 5: topic and aspect lists written from the records
+    **dict.fromkeys(("r5-topic-en-01", "r5-aspect-zh-01"), Topic(r"federated|联邦")),
+    **dict.fromkeys(("r5-aspect-en-01", "r5-topic-zh-01"), Topic(r"ultrasound|sonograph|超声")),
+    **dict.fromkeys(("r5-topic-en-02", "r5-aspect-zh-02"), Topic(r"mental health|psychiatr|心理健康|精神")),
+    **dict.fromkeys(("r5-topic-en-03", "r5-topic-zh-02"), Topic(r"patholog|histolog|病理|组织学", _NOT_SLIDES)),
+    **dict.fromkeys(("r5-aspect-en-02", "r5-topic-zh-03"), Topic(r"fMRI|functional MRI|functional magnetic|功能 MRI")),
+    **dict.fromkeys(("r5-topic-en-04", "r5-aspect-zh-03"), Topic(r"surviv|生存")),
+    **dict.fromkeys(("r5-topic-en-05", "r5-topic-zh-04"), Topic(r"report generation|radiology report|报告生成")),
+    **dict.fromkeys(("r5-aspect-en-03", "r5-topic-zh-05"), Topic(r"Arabic|Chinese|阿拉伯|中文")),
+    **dict.fromkeys(("r5-topic-en-06", "r5-topic-zh-06"), Topic(r"hallucinat|factual inaccura|幻觉")),
+    **dict.fromkeys(("r5-aspect-en-04", "r5-topic-zh-07"), Topic(r"uncertain|不确定")),
+    **dict.fromkeys(
+        ("r5-topic-en-07", "r5-aspect-zh-04"),
+        Topic(
+            r"multi-turn|dialog|conversation|多轮|对话|问诊",
+            {"NurValues": "names conversational ability in passing; evaluates nursing values, not an interaction"},
+        ),
+    ),
 }
 
 

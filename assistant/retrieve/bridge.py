@@ -10,6 +10,7 @@ English tokenizer as the index. The dictionary is read once per process, on the 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from typing import Any
 
@@ -63,3 +64,19 @@ def bridge_terms(question: str) -> list[str]:
             )
             out.update(dict.fromkeys(english))
     return list(out)
+
+
+@cache
+def _english_to_chinese() -> tuple[tuple[str, frozenset[str]], ...]:
+    return tuple(
+        (term, frozenset(english_tokens(" ".join(english).lower())))
+        for term, english in domain_terms().items()
+        if english
+    )
+
+
+def chinese_terms(tokens: Iterable[str]) -> list[str]:
+    """The other way: the domain table's Chinese terms whose English words are all among ``tokens`` (an English
+    topic's words reach the Chinese title line every record has, and a record told only in Chinese)."""
+    have = set(tokens)
+    return [term for term, english in _english_to_chinese() if english <= have and term not in have]

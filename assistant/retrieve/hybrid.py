@@ -18,7 +18,7 @@ from assistant.index import store
 from assistant.index.catalog import Catalog, open_catalog
 from assistant.index.embeddings import get_embeddings
 from assistant.records.model import RecordMeta, meta_from_metadata
-from assistant.retrieve.bridge import bridge_terms
+from assistant.retrieve.bridge import bridge_terms, chinese_terms
 from assistant.retrieve.filters import Filters
 from assistant.retrieve.query import QueryPlan, plan_query
 from assistant.retrieve.text import tokenize
@@ -37,6 +37,7 @@ OVERFETCH_MAX = (
 # feedback query; both set with the membership threshold by a grid search on the dev split (see answer/select.py)
 TOPIC_BM25_WEIGHT = 1.0
 TOPIC_FEEDBACK = 0.4
+TOPIC_TITLE_WEIGHT = 1.0  # the Chinese domain terms of a topic's English words (bridge.chinese_terms) beside them
 BRIDGE_WEIGHT = 0.3  # the English words of a question's Chinese words (retrieve/bridge.py) beside its own tokens
 
 
@@ -296,7 +297,8 @@ class HybridRetriever:
     def topic_scores(self, question: str, topic: str, filters: Filters) -> dict[str, float]:
         """Every record the filters allow, scored for a topic against the whole collection: the mean of two
         z-scores over all records (the collection's distribution, whatever the filters), of its best chunk's dense
-        cosine with the question and of its BM25 score for the topic's words. The dense side takes one round of
+        cosine with the question and of its BM25 score for the topic's words and the Chinese domain terms of its
+        English words (which reach the Chinese title line of every record). The dense side takes one round of
         feedback (Rocchio): the question's vector moved toward the chunk of the best-scored record, so a record
         that names the topic differently, or in the other language, but is like its clearest member rises. A
         relative score: one threshold on it suits topics of any size and wording, where raw cosines of related
@@ -305,7 +307,10 @@ class HybridRetriever:
         if not allowed.any():
             return {}
         n = len(allowed)
-        bm25 = self.catalog.bm25_scores(tokenize(topic))
+        words = tokenize(topic)
+        bm25 = self.catalog.bm25_scores(words)
+        if title_words := [t for term in chinese_terms(words) for t in tokenize(term) if t not in words]:
+            bm25 = bm25 + TOPIC_TITLE_WEIGHT * self.catalog.bm25_scores(title_words)
         lexical = self._per_record((row, float(bm25[row])) for row in range(n))
         ids = list(lexical)
         near = min(n, OVERFETCH_MAX)  # the nearest chunks; farther records share the floor (a large index stays fast)
