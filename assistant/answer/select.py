@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from assistant.answer import evidence as ev
+from assistant.answer.abstain import topic_presence, vocabulary
 from assistant.answer.condense import refers_back
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
 from assistant.answer.plan import METRIC, QuestionPlan, focus_noun, plan_question
@@ -204,6 +205,14 @@ def _candidates(turn: Turn) -> None:
     turn.selection.candidates, turn.selection.kept = len(ids), len(kept)
 
 
+def _topic_present(turn: Turn) -> None:
+    """A list or summary is refused when its topic's specific words are nowhere in the collection (abstain.py)."""
+    absent = topic_presence(topic_text(turn), vocabulary(turn.retriever.catalog.lexical)).absent
+    if absent:
+        turn.abstained = True
+        turn.selection.reason = f"the collection has no paper on {', '.join(absent)}: no record uses the word"
+
+
 def _detail_missing(turn: Turn) -> bool:
     """The question names a record that was found, and asks a detail none of its sentences gives."""
     assert turn.result is not None and turn.plan is not None
@@ -269,6 +278,8 @@ def select_step(turn: Turn) -> Turn:
             # a superlative's evidence is the counted numbers themselves
             counted = plan.type == "superlative"
             turn.abstained = not turn.result.hits or (weak and not lexical and not counted)
+            if not turn.abstained and not counted:
+                _topic_present(turn)
     if plan.type not in ("topic", "aspect", "superlative"):
         for hit in turn.result.hits:
             turn.quotes[hit.record_id] = quotes_for(turn, hit)
