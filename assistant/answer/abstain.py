@@ -8,6 +8,7 @@ golden set: ``evidence = dense + w * min(bm25, cap)``.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -51,7 +52,14 @@ def judge(result: SearchResult, lang: str, settings: Settings) -> Evidence:
 # (dermatology, glaucoma, Parkinson; a word it lacks: mammogram) names a topic, where "look", "heart", "keep" are
 # common and say nothing about whether the topic is there.
 SPECIFIC = 10
-STEM_SLACK = 3  # two forms of a word share all but this many letters of the longer one (diagnose, diagnosis)
+SPECIFIC_ZH = 1000  # the same for a Chinese word: its count in jieba's dictionary (about 4 per million words)
+SPELLING_OUR = re.compile(r"our(?=s?$|ed$|ing$)")
+SPELLING_END = re.compile(r"(\w{3,}i)s(e|ed|es|ing|ation)$")
+# what follows a word's stem in its other forms (the tokenizer has cut a plural's "s": infectious -> infectiou)
+ENDINGS = frozenset(
+    "s e es ed d ing ion ions ive y ies ied is ic ical al ally ity ation ate ated er or ly ment ou ous te cy ce t "
+    "ism ist ize ized".split()
+) | {""}
 
 
 @dataclass
@@ -74,29 +82,34 @@ def _general_use() -> Counter[str]:
     return counts
 
 
+def _spelling(word: str) -> str:
+    """British spellings written the American way (anaesthesia, tumour, oesophagus, optimise)."""
+    return SPELLING_END.sub(r"\1z\2", SPELLING_OUR.sub("or", word.replace("ae", "e").replace("oe", "e")))
+
+
 def _same_word(term: str, word: str) -> bool:
-    """Two forms of one word: asks/ask, diagnose/diagnosis, private/privacy, tumour/tumor, infectious/infection."""
-    if term == word or (len(word) >= 3 and term.startswith(word) and len(term) - len(word) <= 2):
-        return True
+    """Two forms of one word: a shared stem of 4+ letters, each followed by an ending (ask/asks, diagnose/diagnosis,
+    private/privacy, tumour/tumor, infectious/infection; not insulin/insula)."""
+    term, word = _spelling(term), _spelling(word)
     shared = len(os.path.commonprefix([term, word]))
-    return shared >= 4 and shared >= max(len(term), len(word)) - STEM_SLACK
+    return term == word or (shared >= 3 and term[shared:] in ENDINGS and word[shared:] in ENDINGS)
 
 
 class Vocabulary:
-    """The collection's tokens (its BM25 vocabulary), looked up by word form."""
+    """A set of tokens looked up by word form; the parts of a hyphenated token count as tokens too."""
 
     def __init__(self, tokens: Iterable[str]) -> None:
         self.tokens = set(tokens)
+        self.tokens |= {part for t in self.tokens if "-" in t for part in t.split("-") if len(part) > 1}
         self.by_prefix: dict[str, list[str]] = {}
         for token in self.tokens:
             self.by_prefix.setdefault(token[:3], []).append(token)
 
-    def has(self, term: str) -> bool:
-        if term in self.tokens:
-            return True
-        if "-" in term and all(self.has(part) for part in term.split("-") if part):
-            return True  # policy-optimization, expert-written
-        return term.isascii() and any(_same_word(term, w) for w in self.by_prefix.get(term[:3], ()))
+    def forms(self, term: str) -> list[str]:
+        """The tokens that are a form of ``term`` (English; a Chinese word only as written)."""
+        if not term.isascii():
+            return [term] if term in self.tokens else []
+        return [w for w in self.by_prefix.get(term[:3], ()) if _same_word(term, w)]
 
 
 @lru_cache(maxsize=4)
@@ -105,10 +118,30 @@ def vocabulary(lexical: Lexical) -> Vocabulary:
     return Vocabulary(lexical.vocab)
 
 
+@cache
+def _dictionary_words() -> Vocabulary:
+    return Vocabulary(_general_use())
+
+
 def _specific(words: Iterable[str]) -> bool:
-    """A word general English rarely uses (for a Chinese word: its rarest English reading)."""
-    use = _general_use()
-    return min((use[w] for w in words), default=SPECIFIC + 1) <= SPECIFIC
+    """Words general English rarely uses, in any of their forms ("helped" is as common as "help")."""
+    use, forms = _general_use(), _dictionary_words()
+    return max((use[f] for w in words for f in forms.forms(w)), default=0) <= SPECIFIC
+
+
+def _specific_zh(word: str, readings: Iterable[str]) -> bool:
+    """A Chinese word general Chinese rarely uses (jieba's dictionary counts: 帕金森 64, 最新 2862) and whose English
+    readings are specific too."""
+    return segmenter().dt.FREQ.get(word, 0) <= SPECIFIC_ZH and _specific(readings)
+
+
+def _absent(term: str, vocabulary: Vocabulary) -> bool:
+    """A specific English word the collection has in no form (a hyphenated word: one of its parts)."""
+    if term.isdigit() or vocabulary.forms(term):
+        return False
+    if "-" in term:
+        return any(_absent(part, vocabulary) for part in term.split("-") if len(part) > 1 and part not in STOPWORDS)
+    return _specific([term])
 
 
 def topic_presence(topic: str, vocabulary: Vocabulary) -> Presence:
@@ -116,15 +149,22 @@ def topic_presence(topic: str, vocabulary: Vocabulary) -> Presence:
     specific and that the collection has in no form. English words are
     looked up as written; a Chinese word by itself or its English words (domain table, else CC-CEDICT); a
     Chinese word with neither is not judged (nothing says whether it is specific)."""
-    absent = []
-    for term in dict.fromkeys(tokenize(CJK_RUN.sub(" ", topic))):
-        if not term.isdigit() and not vocabulary.has(term) and _specific([term]):
-            absent.append(term)
-    for run in CJK_RUN.findall(topic):
-        for word in dict.fromkeys(segmenter().lcut(run)):
-            if len(word) < 2 or word in STOPWORDS or vocabulary.has(word):
-                continue
-            readings = english_of(word)
-            if readings and not any(vocabulary.has(e) for e in readings) and _specific(readings):
-                absent.append(word)
+    absent = [t for t in dict.fromkeys(tokenize(CJK_RUN.sub(" ", topic))) if _absent(t, vocabulary)]
+    words = {w for run in CJK_RUN.findall(topic) for w in segmenter().lcut(run) if len(w) > 1 and w not in STOPWORDS}
+    found: list[str] = []
+    for word in sorted(words, key=len, reverse=True):  # a word inside a longer word the collection has is covered
+        readings = english_of(word)
+        if vocabulary.forms(word) or any(vocabulary.forms(e) for e in readings):
+            found.append(word)
+        elif readings and not any(word in longer for longer in found) and _specific_zh(word, readings):
+            absent.append(word)
     return Presence(absent)
+
+
+NO_PAPER = {"en": "No record of the collection mentions {words}.", "zh": "收录的记录中没有提到{words}的论文。"}
+
+
+def no_paper(absent: list[str], lang: str) -> str:
+    """The refusal's reason for the user: the words no record uses."""
+    quoted = "、".join(absent) if lang == "zh" else ", ".join(f"“{w}”" for w in absent)
+    return NO_PAPER["zh" if lang == "zh" else "en"].format(words=quoted)

@@ -68,6 +68,7 @@ class Selection:
     reason: str = ""
     missing: list[str] = field(default_factory=list)  # compare: names no record matched
     why: dict[str, str] = field(default_factory=dict)  # topic lists: record id -> why it is a member
+    absent: list[str] = field(default_factory=list)  # the question's specific words no record uses (abstain.py)
 
 
 def is_junk(question: str) -> bool:
@@ -206,11 +207,14 @@ def _candidates(turn: Turn) -> None:
 
 
 def _topic_present(turn: Turn) -> None:
-    """A list or summary is refused when its topic's specific words are nowhere in the collection (abstain.py)."""
+    """A list, summary or lookup is refused when its topic's specific words are nowhere in the collection
+    (abstain.py)."""
     absent = topic_presence(topic_text(turn), vocabulary(turn.retriever.catalog.lexical)).absent
-    if absent:
-        turn.abstained = True
-        turn.selection.reason = f"the collection has no paper on {', '.join(absent)}: no record uses the word"
+    if absent:  # as the question writes them ("diabete" is the token of "diabetes")
+        written = (re.search(rf"\b{re.escape(t)}[\w-]*", turn.standalone, re.I) for t in absent)
+        absent = [m.group() if m else t for m, t in zip(written, absent, strict=True)]
+        turn.abstained, turn.selection.absent = True, absent
+        turn.selection.reason = f"no record uses the question's specific words: {', '.join(absent)}"
 
 
 def _detail_missing(turn: Turn) -> bool:
@@ -298,4 +302,6 @@ def select_step(turn: Turn) -> Turn:
         if _detail_missing(turn):
             turn.detail_missing = turn.abstained = True
             turn.selection.reason = "the record is found but does not give the asked detail"
+        elif not turn.abstained and not any(names(h, turn.standalone) for h in turn.result.hits):
+            _topic_present(turn)  # a lookup that names no record: its topic must be in the collection
     return turn
