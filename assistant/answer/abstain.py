@@ -57,9 +57,10 @@ SPELLING_OUR = re.compile(r"our(?=s?$|ed$|ing$)")
 SPELLING_END = re.compile(r"(\w{3,}i)s(e|ed|es|ing|ation)$")
 # what follows a word's stem in its other forms (the tokenizer has cut a plural's "s": infectious -> infectiou)
 ENDINGS = frozenset(
-    "s e es ed d ing ion ions ive y ies ied is ic ical al ally ity ation ate ated er or ly ment ou ous te cy ce t "
+    "s e es ed d ing ion ions ive y ies ied is ic ical ial al ally ity ation ate ated er or ly ment ou ous te cy ce t "
     "ism ist ize ized".split()
-) | {""}
+)
+ENDINGS_LONGEST_FIRST = sorted(ENDINGS, key=len, reverse=True)
 
 
 @dataclass
@@ -87,12 +88,34 @@ def _spelling(word: str) -> str:
     return SPELLING_END.sub(r"\1z\2", SPELLING_OUR.sub("or", word.replace("ae", "e").replace("oe", "e")))
 
 
+def _stem(word: str) -> str:
+    """The word less its longest ending (diagnosis, diagnose -> diagnos; racial, race -> rac)."""
+    for ending in ENDINGS_LONGEST_FIRST:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by at most one inserted, deleted or replaced letter."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = len(os.path.commonprefix([a, b]))
+    return a[i + (len(a) == len(b)) :] == b[i + 1 :]
+
+
 def _same_word(term: str, word: str) -> bool:
-    """Two forms of one word: a shared stem of 4+ letters, each followed by an ending (ask/asks, diagnose/diagnosis,
-    private/privacy, tumour/tumor, infectious/infection; not insulin/insula)."""
+    """Two forms of one word: equal stems (ask/asks, diagnose/diagnosis, private/privacy, racial/race), or stems of 5+
+    letters one letter apart (overlapping/overlap, artefact/artifact, counselling/counseling, infectious/infection);
+    not insulin/insula."""
     term, word = _spelling(term), _spelling(word)
     shared = len(os.path.commonprefix([term, word]))
-    return term == word or (shared >= 3 and term[shared:] in ENDINGS and word[shared:] in ENDINGS)
+    if shared >= 3 and term[shared:] in ENDINGS and word[shared:] in ENDINGS:
+        return True
+    a, b = _stem(term), _stem(word)
+    return a == b or (min(len(a), len(b)) >= 5 and _one_edit(a, b))
 
 
 class Vocabulary:
@@ -103,13 +126,13 @@ class Vocabulary:
         self.tokens |= {part for t in self.tokens if "-" in t for part in t.split("-") if len(part) > 1}
         self.by_prefix: dict[str, list[str]] = {}
         for token in self.tokens:
-            self.by_prefix.setdefault(token[:3], []).append(token)
+            self.by_prefix.setdefault(_spelling(token)[:3], []).append(token)
 
     def forms(self, term: str) -> list[str]:
         """The tokens that are a form of ``term`` (English; a Chinese word only as written)."""
         if not term.isascii():
             return [term] if term in self.tokens else []
-        return [w for w in self.by_prefix.get(term[:3], ()) if _same_word(term, w)]
+        return [w for w in self.by_prefix.get(_spelling(term)[:3], ()) if _same_word(term, w)]
 
 
 @lru_cache(maxsize=4)
