@@ -177,17 +177,15 @@ def test_topic_presence_reads_word_forms_and_chinese_readings() -> None:
     assert topic_presence("look heart 最新", vocabulary).present
     assert topic_presence("insulin glaucoma look", vocabulary).absent == ["insulin", "glaucoma"]  # insula: no form
     assert topic_presence("帕金森 最新", vocabulary).absent == ["帕金森"]  # through its reading "parkinson"
+    # a word the collection has only in a Chinese title or summary (the dictionary's 青光眼 for glaucoma)
+    assert topic_presence("glaucoma", Vocabulary(["青光眼"])).present
 
 
 def test_a_topic_no_record_mentions_is_refused_and_named(seed_settings: Settings) -> None:
     zh = answer("哪些论文研究疟疾诊断?", settings=seed_settings)
     assert zh.abstained and zh.text == f"{REFUSAL_ZH} {no_paper(['疟疾'], 'zh')}" and zh.citations == []
-    en = answer(
-        "Which paper uses reinforcement learning to tune chemotherapy schedules for leukemia?", settings=seed_settings
-    )
-    assert (
-        en.abstained and en.sources == [] and en.text == f"{REFUSAL_EN} {no_paper(['chemotherapy', 'leukemia'], 'en')}"
-    )
+    en = answer("Which papers use reinforcement learning to plan radiotherapy doses?", settings=seed_settings)
+    assert en.abstained and en.sources == [] and en.text == f"{REFUSAL_EN} {no_paper(['radiotherapy'], 'en')}"
 
 
 @pytest.mark.parametrize(
