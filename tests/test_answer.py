@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import answer
+from assistant.answer.abstain import Vocabulary, no_paper, topic_presence
 from assistant.answer.chain import QuestionError, Turn, analyse_step, condense, new_turn
 from assistant.answer.citations import check_citations
 from assistant.answer.prompts import load_prompts
@@ -166,3 +167,31 @@ def test_ask_cli_rejects_a_bad_history_file(seed_settings: Settings, tmp_path: P
     bad.write_text("{not json")
     result = run_cli("ask", "x", "--history-file", bad, "--data-dir", seed_settings.data_dir)
     assert result.exit_code == 2 and "h.json" in result.stderr
+
+
+def test_topic_presence_reads_word_forms_and_chinese_readings() -> None:
+    vocabulary = Vocabulary(["diagnosis", "privacy", "tumor", "policy", "optimization", "colonoscope", "insula"])
+    for topic in ("diagnose", "private", "tumour", "policy-optimization", "结肠镜"):  # forms of words it has
+        assert topic_presence(topic, vocabulary).present, topic
+    # common words say nothing about the topic (look, heart, 最新 "latest"); specific ones must be there
+    assert topic_presence("look heart 最新", vocabulary).present
+    assert topic_presence("insulin glaucoma look", vocabulary).absent == ["insulin", "glaucoma"]  # insula: no form
+    assert topic_presence("帕金森 最新", vocabulary).absent == ["帕金森"]  # through its reading "parkinson"
+    # a word the collection has only in a Chinese title or summary (the dictionary's 青光眼 for glaucoma)
+    assert topic_presence("glaucoma", Vocabulary(["青光眼"])).present
+
+
+def test_a_topic_no_record_mentions_is_refused_and_named(seed_settings: Settings) -> None:
+    zh = answer("哪些论文研究疟疾诊断?", settings=seed_settings)
+    assert zh.abstained and zh.text == f"{REFUSAL_ZH} {no_paper(['疟疾'], 'zh')}" and zh.citations == []
+    en = answer("Which papers use reinforcement learning to plan radiotherapy doses?", settings=seed_settings)
+    assert en.abstained and en.sources == [] and en.text == f"{REFUSAL_EN} {no_paper(['radiotherapy'], 'en')}"
+
+
+@pytest.mark.parametrize(
+    "question, member",
+    [("Which papers work on tumour segmentation?", "序贯信息瓶颈融合"), ("哪些论文研究心电?", "SE-Diff")],
+)
+def test_a_topic_in_other_words_is_answered(seed_settings: Settings, question: str, member: str) -> None:
+    turn = answer(question, settings=seed_settings)  # British spelling; 心电 for the abstracts' ECG
+    assert not turn.abstained and any(c["title"].startswith(member) for c in turn.citations)

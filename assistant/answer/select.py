@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from assistant.answer import evidence as ev
+from assistant.answer.abstain import topic_presence, vocabulary
 from assistant.answer.condense import refers_back
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
 from assistant.answer.plan import METRIC, QuestionPlan, focus_noun, plan_question
@@ -69,6 +70,7 @@ class Selection:
     reason: str = ""
     missing: list[str] = field(default_factory=list)  # compare: names no record matched
     why: dict[str, str] = field(default_factory=dict)  # topic lists: record id -> why it is a member
+    absent: list[str] = field(default_factory=list)  # the question's specific words no record uses (abstain.py)
 
 
 def is_junk(question: str) -> bool:
@@ -210,6 +212,18 @@ def _candidates(turn: Turn) -> None:
     turn.selection.candidates, turn.selection.kept = len(ids), len(kept)
 
 
+def _topic_present(turn: Turn) -> None:
+    """A list or summary is refused when its topic's specific words are nowhere in the collection (abstain.py).
+    Not a lookup: its question carries many more words than a list's topic, each a chance of a false refusal (on
+    dev it refused 3 of 5 out-of-scope lookups only with word-form rules fitted to its 9 false refusals)."""
+    absent = topic_presence(topic_text(turn), vocabulary(turn.retriever.catalog.lexical)).absent
+    if absent:  # as the question writes them ("diabete" is the token of "diabetes")
+        written = (re.search(rf"\b{re.escape(t)}[\w-]*", turn.standalone, re.I) for t in absent)
+        absent = [m.group() if m else t for m, t in zip(written, absent, strict=True)]
+        turn.abstained, turn.selection.absent = True, absent
+        turn.selection.reason = f"no record uses the question's specific words: {', '.join(absent)}"
+
+
 def _detail_missing(turn: Turn) -> bool:
     """The question names a record that was found, and asks a detail none of its sentences gives."""
     assert turn.result is not None and turn.plan is not None
@@ -275,6 +289,8 @@ def select_step(turn: Turn) -> Turn:
             # a superlative's evidence is the counted numbers themselves
             counted = plan.type == "superlative"
             turn.abstained = not turn.result.hits or (weak and not lexical and not counted)
+            if not turn.abstained and not counted:
+                _topic_present(turn)
     if plan.type not in ("topic", "aspect", "superlative"):
         for hit in turn.result.hits:
             turn.quotes[hit.record_id] = quotes_for(turn, hit)

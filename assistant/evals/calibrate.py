@@ -18,6 +18,9 @@ questions that share the corpus's vocabulary) without refusing answerable questi
 through the chain up to ``select``; for each signal it prints the AUC between the refusals the chain answers and
 the answerable questions it answers, and how many of those refusals a cut below every answerable question's
 value would add (a signal worth a rule adds some at no new false refusal).
+
+``--terms`` measures the dense side of topic presence (``abstain.py``): the best cosine of each topic word, alone,
+with any sentence, for words the collection has and for words it lacks.
 """
 
 from __future__ import annotations
@@ -145,6 +148,36 @@ def separation(rows: list[dict[str, Any]], signal: str) -> dict[str, Any]:
     }
 
 
+def term_cosines(questions: list[GoldenQuestion], settings: Settings) -> dict[str, Any]:
+    """The dense check of topic presence, measured: each content word of every question's topic (``topic_text``)
+    embedded alone, its best cosine with any sentence; percentiles for the words the collection has (in some form,
+    ``abstain.Vocabulary``) and for those it lacks, split by whether the question is to be refused."""
+    from assistant.answer import evidence as ev
+    from assistant.answer.abstain import vocabulary
+    from assistant.answer.chain import new_turn, prepare_chain
+    from assistant.answer.select import topic_text
+    from assistant.index import sentences as store
+    from assistant.retrieve.text import tokenize
+
+    groups: dict[str, list[float]] = {"present": [], "absent, answerable": [], "absent, to refuse": []}
+    for q in questions:
+        turn = prepare_chain.invoke(new_turn(q.question, q.history, settings, "extractive", None))
+        if turn.result is None or turn.plan is None:
+            continue
+        retriever = turn.retriever
+        index = store.load_sentence_index(retriever.location.client, retriever.location.collection)
+        words = vocabulary(retriever.catalog.lexical)
+        for term in dict.fromkeys(t for t in tokenize(topic_text(turn)) if t.isascii() and not t.isdigit()):
+            best = float((index.vectors @ ev.unit(retriever.embeddings.embed_query(term))).max())
+            lacking = "absent, to refuse" if q.should_abstain else "absent, answerable"
+            group = "present" if words.forms(term) else lacking
+            groups[group].append(best)
+    return {
+        name: {"n": len(v), "p5-p50-p95": np.percentile(v, [5, 50, 95]).round(4).tolist() if v else None}
+        for name, v in groups.items()
+    }
+
+
 SIGNALS = ("evidence", "record_z", "lead", "seen_terms", "head_cosine")
 
 
@@ -154,9 +187,13 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--split", choices=("dev", "test", "all"), default="dev")
     parser.add_argument("--signals", action="store_true", help="measure other abstention signals (see above)")
+    parser.add_argument("--terms", action="store_true", help="best cosines of topic words, present vs absent")
     args = parser.parse_args()
     settings = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
     questions = load_golden(args.golden, split=args.split)
+    if args.terms:
+        print(json.dumps({"split": args.split, "golden": str(args.golden)} | term_cosines(questions, settings)))
+        return
     if args.signals:
         rows = signals(questions, settings)
         for signal in SIGNALS:
