@@ -15,7 +15,7 @@ from assistant.retrieve.text import tokenize
 __all__ = ["FILTER_KEYS", "Filters", "QueryPlan", "plan_query"]
 
 # the presentation word takes its noun along ("oral talks", "海报展示"), so the noun is not read as a topic
-ORAL = re.compile(r"(?:\boral\b|口头)(?:\s*(?:报告|展示|presentations?|talks?))?", re.I)
+ORAL = re.compile(r"(?:\borals?\b|口头)(?:\s*(?:报告|展示|presentations?|talks?))?", re.I)
 POSTER = re.compile(r"(?:\bposters?\b|海报)(?:\s*(?:报告|展示|presentations?))?", re.I)
 # "has code" wording of a list question ("Which EEG papers have a code link?", "没有代码的论文"); the verb or
 # the negation around it gives the polarity ("without code", "do not have a code link", "未开源")
