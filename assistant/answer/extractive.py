@@ -25,7 +25,7 @@ TEXT = {
     "en": {
         "intro": "From the collection:",
         "list": "{n} matching records:",
-        "topic": "{n} of {total} records have a sentence on this topic (each is listed with it):",
+        "topic": "{n} of {total} records are on this topic (each is listed with its sentence on it):",
         "compare": "Comparing {n} papers:",
         "differs": "What differs:",
         "missing_name": "No record in the collection matches {name}.",
@@ -51,7 +51,7 @@ TEXT = {
     "zh": {
         "intro": "根据收录的记录:",
         "list": "共找到 {n} 条匹配的记录:",
-        "topic": "{total} 条记录中有 {n} 条含有与该主题相关的句子(逐条列出):",
+        "topic": "{total} 条记录中有 {n} 条与该主题相关(逐条列出相关的句子):",
         "compare": "比较 {n} 篇论文:",
         "differs": "不同之处:",
         "missing_name": "收录的记录中没有与 {name} 对应的论文。",
