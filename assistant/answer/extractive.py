@@ -188,10 +188,11 @@ def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing:
 
 def superlative_lines(sources: list[Source], plan: QuestionPlan, lang: str) -> Iterator[str]:
     text = TEXT[lang]
+    measure = plan.measure_zh if lang == "zh" and plan.measure_zh else plan.measure  # 医生 in a Chinese answer
     counted = [(counts_of(s.quotes, plan.measure), s) for s in sources]
     counted = [(c, s) for c, s in counted if c]
     if not counted:
-        yield text["no_numbers"].format(measure=plan.measure)
+        yield text["no_numbers"].format(measure=measure)
         return
     counted.sort(key=lambda cs: cs[0][0][0] if not plan.fewest else -cs[0][0][0], reverse=True)
     value, quote = counted[0][0][0]
@@ -199,11 +200,8 @@ def superlative_lines(sources: list[Source], plan: QuestionPlan, lang: str) -> I
     sized = plan.measure == BY_SIZE
     key = ("smallest" if plan.fewest else "largest") if sized else ("fewest" if plan.fewest else "most")
     cite = marker([top.n])
-    yield (
-        text[key].format(measure=plan.measure, title=top.hit.title, value=amount(value))
-        + f" {cite} {quote.text} {cite}"
-    )
-    yield text["compared_size" if sized else "compared"].format(n=len(counted), measure=plan.measure)
+    yield (text[key].format(measure=measure, title=top.hit.title, value=amount(value)) + f" {cite} {quote.text} {cite}")
+    yield text["compared_size" if sized else "compared"].format(n=len(counted), measure=measure)
     for found, source in counted:
         yield f"- {source.hit.name}: {amount(found[0][0])} — {found[0][1].text} {marker([source.n])}"
 

@@ -96,6 +96,7 @@ class QuestionPlan:
     aspect: str = ""  # code | number | dataset | method | result | affiliation | ""
     names: list[str] = field(default_factory=list)  # the papers a compare question names, as written
     measure: str = ""  # what a superlative compares ("physician")
+    measure_zh: str = ""  # ... as a Chinese question words it (医生), for the Chinese answer
     subject: str = ""  # aspect: the words that say which papers ("EEG" in "what data did the EEG papers use?")
     fewest: bool = False
 
@@ -195,7 +196,8 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         if len(names) >= 2 and (COMPARE.search(question) or all(NAME_LIKE.search(n) for n in names)):
             return QuestionPlan("compare", aspect, names)
     if SUPERLATIVE.search(question) and (m := superlative_measure(question)):
-        return QuestionPlan("superlative", "number", measure=m, fewest=bool(FEWEST.search(question)))
+        zh = next((w for w in sorted(ZH_NOUNS, key=len, reverse=True) if ZH_NOUNS[w] == m and w in question), "")
+        return QuestionPlan("superlative", "number", measure=m, measure_zh=zh, fewest=bool(FEWEST.search(question)))
     if SIZE.search(question) and DATA_NOUN.search(question):  # "which EEG dataset is the largest?": by its size
         return QuestionPlan("superlative", "number", measure=BY_SIZE, fewest=bool(FEWEST.search(question)))
     over_list = aspect in ("dataset", "method", "result", "number", "named") and bool(OVER_LIST.search(question))
