@@ -142,6 +142,13 @@ def test_superlative_shows_what_was_compared(seed_settings: Settings) -> None:
     assert not turn.abstained and "LiveClin" in turn.text and "239" in turn.text and "Compared" in turn.text
 
 
+def test_a_chinese_superlative_names_the_counted_thing_in_chinese(seed_settings: Settings) -> None:
+    turn = answer("哪项研究请来的医生最多?", settings=seed_settings)
+    assert turn.plan is not None and (turn.plan.measure, turn.plan.measure_zh) == ("physician", "医生")
+    assert "LiveClin" in turn.text and "239" in turn.text
+    assert "医生" in turn.text and "physician 最多" not in turn.text  # the scaffolding is Chinese, quotes English
+
+
 @pytest.mark.parametrize("junk", ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "{{7*7}} ${x}"])
 def test_markup_without_words_is_refused(seed_settings: Settings, junk: str) -> None:
     assert is_junk(junk)
