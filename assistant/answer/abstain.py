@@ -8,17 +8,16 @@ golden set: ``evidence = dense + w * min(bm25, cap)``.
 from __future__ import annotations
 
 import os
-import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
+from typing import Protocol
 
-from assistant.retrieve.bridge import PARENS, _dictionary, english_of
+from assistant.retrieve.bridge import english_of
+from assistant.retrieve.cedict import dictionary, prefix, spelling
 from assistant.retrieve.hybrid import SearchResult
 from assistant.retrieve.lexical import Lexical
 from assistant.retrieve.text import CJK_RUN, STOPWORDS, segmenter, tokenize
-from assistant.retrieve.text import _english_tokens as english_tokens
 from assistant.settings import Settings
 
 
@@ -53,8 +52,6 @@ def judge(result: SearchResult, lang: str, settings: Settings) -> Evidence:
 # common and say nothing about whether the topic is there.
 SPECIFIC = 10
 SPECIFIC_ZH = 1000  # the same for a Chinese word: its count in jieba's dictionary (about 4 per million words)
-SPELLING_OUR = re.compile(r"our(?=s?$|ed$|ing$)")
-SPELLING_END = re.compile(r"(\w{3,}i)s(e|ed|es|ing|ation)$")
 # what follows a word's stem in its other forms (the tokenizer has cut a plural's "s": infectious -> infectiou)
 ENDINGS = frozenset(
     "s e es ed d ing ion ions ive y ies ied is ic ical ial al ally ity ation ate ated er or ly ment ou ous te cy ce t "
@@ -74,22 +71,10 @@ class Presence:
         return not self.absent
 
 
-@cache
-def _senses() -> dict[str, list[tuple[str, frozenset[str]]]]:
-    """English token -> the CC-CEDICT entries whose senses use it: (Chinese headword, the senses' English tokens)
-    (about 1.5 s, once per process)."""
-    by_token: dict[str, list[tuple[str, frozenset[str]]]] = {}
-    for entry in _dictionary().get_entries():
-        tokens = frozenset(t for sense in entry["definitions"] for t in english_tokens(PARENS.sub(" ", sense).lower()))
-        for token in tokens:
-            by_token.setdefault(token, []).append((entry["simplified"], tokens))
-    return by_token
-
-
-@cache
-def _general_use() -> Counter[str]:
-    """English token -> how many CC-CEDICT entries use it in their senses."""
-    return Counter({token: len(entries) for token, entries in _senses().items()})
+@lru_cache(maxsize=65536)
+def _general_use(token: str) -> int:
+    """How many CC-CEDICT entries use ``token`` in their senses (``retrieve/cedict.py``)."""
+    return dictionary().uses(token)
 
 
 def _synonyms(term: str) -> tuple[set[str], set[str]]:
@@ -97,16 +82,11 @@ def _synonyms(term: str) -> tuple[set[str], set[str]]:
     specific English words of those senses (vertically -> 垂直 -> vertical)."""
     chinese: set[str] = set()
     english: set[str] = set()
-    for form in _dictionary_words().forms(term):
-        for headword, tokens in _senses().get(form, ()):
+    for form in _dictionary_forms(term):
+        for headword, tokens in dictionary().entries(form):
             chinese.add(headword)
-            english |= {t for t in tokens if t != form and _general_use()[t] <= SPECIFIC}
+            english |= {t for t in tokens if t != form and _general_use(t) <= SPECIFIC}
     return chinese, english
-
-
-def _spelling(word: str) -> str:
-    """British spellings written the American way (anaesthesia, tumour, oesophagus, optimise)."""
-    return SPELLING_END.sub(r"\1z\2", SPELLING_OUR.sub("or", word.replace("ae", "e").replace("oe", "e")))
 
 
 def _stem(word: str) -> str:
@@ -131,12 +111,27 @@ def _same_word(term: str, word: str) -> bool:
     """Two forms of one word: equal stems (ask/asks, diagnose/diagnosis, private/privacy, racial/race), or stems of 5+
     letters one letter apart (overlapping/overlap, artefact/artifact, counselling/counseling, infectious/infection);
     not insulin/insula."""
-    term, word = _spelling(term), _spelling(word)
+    term, word = spelling(term), spelling(word)
     shared = len(os.path.commonprefix([term, word]))
     if shared >= 3 and term[shared:] in ENDINGS and word[shared:] in ENDINGS:
         return True
     a, b = _stem(term), _stem(word)
     return a == b or (min(len(a), len(b)) >= 5 and _one_edit(a, b))
+
+
+class Words(Protocol):
+    """Tokens filed by ``cedict.prefix``: a Vocabulary, or the dictionary's (``cedict.Cedict``)."""
+
+    def has(self, token: str) -> bool: ...
+
+    def with_prefix(self, key: str) -> list[str]: ...
+
+
+def forms(term: str, words: Words) -> list[str]:
+    """The tokens that are a form of ``term`` (English; a Chinese word only as written)."""
+    if not term.isascii():
+        return [term] if words.has(term) else []
+    return [w for w in words.with_prefix(prefix(term)) if _same_word(term, w)]
 
 
 class Vocabulary:
@@ -147,13 +142,16 @@ class Vocabulary:
         self.tokens |= {part for t in self.tokens if "-" in t for part in t.split("-") if len(part) > 1}
         self.by_prefix: dict[str, list[str]] = {}
         for token in self.tokens:
-            self.by_prefix.setdefault(_spelling(token)[:3], []).append(token)
+            self.by_prefix.setdefault(prefix(token), []).append(token)
+
+    def has(self, token: str) -> bool:
+        return token in self.tokens
+
+    def with_prefix(self, key: str) -> list[str]:
+        return self.by_prefix.get(key, [])
 
     def forms(self, term: str) -> list[str]:
-        """The tokens that are a form of ``term`` (English; a Chinese word only as written)."""
-        if not term.isascii():
-            return [term] if term in self.tokens else []
-        return [w for w in self.by_prefix.get(_spelling(term)[:3], ()) if _same_word(term, w)]
+        return forms(term, self)
 
 
 @lru_cache(maxsize=4)
@@ -162,15 +160,15 @@ def vocabulary(lexical: Lexical) -> Vocabulary:
     return Vocabulary(lexical.vocab)
 
 
-@cache
-def _dictionary_words() -> Vocabulary:
-    return Vocabulary(_general_use())
+@lru_cache(maxsize=4096)
+def _dictionary_forms(term: str) -> tuple[str, ...]:
+    """The forms of ``term`` among the tokens of CC-CEDICT's senses."""
+    return tuple(forms(term, dictionary()))
 
 
 def _specific(words: Iterable[str]) -> bool:
     """Words general English rarely uses, in any of their forms ("helped" is as common as "help")."""
-    use, forms = _general_use(), _dictionary_words()
-    return max((use[f] for w in words for f in forms.forms(w)), default=0) <= SPECIFIC
+    return max((_general_use(f) for w in words for f in _dictionary_forms(w)), default=0) <= SPECIFIC
 
 
 def _specific_zh(word: str, readings: Iterable[str]) -> bool:

