@@ -69,6 +69,7 @@ class Cedict:
             try:
                 return self._db.execute(sql, args).fetchall()
             except sqlite3.DatabaseError:
+                self._db.close()
                 self._db = _build(self.path, self.key)
                 return self._db.execute(sql, args).fetchall()
 
