@@ -72,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scale-sizes", default="", help="chunks of the scale section's indexes, comma-separated (e.g. 100000,1000000)"
     )
+    parser.add_argument(
+        "--scale-reuse",
+        action="store_true",
+        help="the scale section measures the last build of each size again when it is there (a 1M build takes ~45 min)",
+    )
     args = parser.parse_args(argv)
     if args.list:
         for name, sec in SECTIONS.items():
@@ -83,7 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown section(s): {', '.join(unknown)}; known: {', '.join(DEFAULT_ORDER)}")
     WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    ctx = Context(quick=args.quick, scale_sizes=[int(x) for x in args.scale_sizes.split(",") if x.strip()])
+    ctx = Context(
+        quick=args.quick,
+        scale_sizes=[int(x) for x in args.scale_sizes.split(",") if x.strip()],
+        scale_reuse=args.scale_reuse,
+    )
     started = time.time()
     meta: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),

@@ -96,6 +96,7 @@ class Context:
     quick: bool
     shared: dict[str, Any] = field(default_factory=dict)
     scale_sizes: list[int] = field(default_factory=list)  # the scale section's index sizes (default by mode)
+    scale_reuse: bool = False  # the scale section re-measures the last build of a size instead of building it
 
     def p(self, full: Any, quick: Any) -> Any:
         """A parameter by mode."""
