@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install install-test system-deps ingest run lint test test-fast bench eval lock clean
+.PHONY: install install-test system-deps ingest run lint test test-fast bench bench-scale eval lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ $(VENV)/.installed-bench: pyproject.toml requirements.lock $(VENV)/.installed-te
 
 bench: system-deps $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks
+
+# The scale section's 100k and 1M points (the 1M build takes ~45 min once; later runs measure that build again).
+bench-scale: system-deps $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks --sections scale --scale-sizes 100000,1000000 --scale-reuse
 
 # Eval extra: matplotlib for the report charts. Reports land in evals/reports/ (ignored by git).
 # The dev split by default (the one to tune on); `make eval EVAL_SPLIT=test` for the held-out figures.
