@@ -90,6 +90,13 @@ EN_PLURAL = (
 EN_SINGULAR = (
     r"(?:paper|work|record|one|study|article|resource|call|item|entry|benchmark|dataset|method|model|framework)"
 )
+# A search-box noun phrase ("oral papers without code", "ICLR 2026 papers that are not posters") names the set
+# it wants; a question word or verb before the noun makes it a question about something else ("How many
+# papers ...", "Does LiveClin use records ...").
+NOT_A_MODIFIER = (
+    r"(?:what|which|how|who|whom|whose|where|when|why|is|are|was|were|do|does|did|can|could|should|would|will|has|"
+    r"have|had|uses?|used|compare|tell|explain|describe|summari[sz]e)"
+)
 ZH_NOUN = r"(?:论文|文章|工作|研究|基准|数据集|记录|征稿|合作|条目|资源|专刊)"
 WANTS_ALL = re.compile(
     rf"(?:^\s*|\b(?:tell me|show me|know|wonder(?:ing)?|find out)\s+)(?:which|what)\s+"
@@ -99,8 +106,9 @@ WANTS_ALL = re.compile(
     # ultrasound?", "Are there papers that ...", "I am looking for papers on ...", "What work has been done on ..."
     rf"^\s*(?:please\s+)?(?:(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:show|find|give|name|get|list|recommend|"
     rf"search\s+for|look\s+for|point\s+me\s+to)(?:\s+me)?\s+(?:(?:all|the|some|any)\s+)?(?:[\w/-]+\s+){{0,3}}?"
-    rf"{EN_PLURAL}\b|^\s*(?:are\s+there\s+)?(?:any\s+)?(?:[\w/-]+\s+)?{EN_PLURAL}\s+(?:on|about|that|which|using|"
-    rf"with|in|for|regarding|related)\b|\b(?:looking|searching)\s+for\s+(?:(?:all|the|some|any)\s+)?"
+    rf"{EN_PLURAL}\b|^\s*(?:are\s+there\s+)?(?:any\s+)?(?:(?!{NOT_A_MODIFIER}\b)[\w/.-]+\s+){{0,4}}{EN_PLURAL}"
+    rf"(?:\s+(?:on|about|that|which|using|with|without|not|in|for|from|regarding|related|having|lacking|outside|"
+    rf"except|other)\b|\s*[?.!]*\s*$)|\b(?:looking|searching)\s+for\s+(?:(?:all|the|some|any)\s+)?"
     rf"(?:[\w/-]+\s+){{0,3}}?{EN_PLURAL}\b|^\s*what\s+(?:work|research)\s+(?:has|have|is|was|exists?)\b|"
     rf"(?:找|搜|推荐)(?![^,，。.?？!！]{{0,20}}?[这那一哪]篇)[^,，。.?？!！]{{0,20}}?{ZH_NOUN}|"
     rf"\b(?:all|every)\s+(?:of\s+)?(?:the\s+)?(?:[\w/-]+\s+){{0,3}}?(?:{EN_PLURAL}|{EN_SINGULAR})\b|"
