@@ -10,7 +10,7 @@ import pytest
 from assistant.answer import answer
 from assistant.answer.analyse import analyse
 from assistant.answer.history import HistoryItem
-from assistant.answer.plan import plan_question
+from assistant.answer.plan import compared_names, plan_question
 from assistant.answer.select import is_junk
 from assistant.answer.turn import Turn
 from assistant.records.corpus import load_corpus
@@ -53,6 +53,10 @@ def assert_quotes_exact(turn: Turn, texts: dict[str, str]) -> None:
         ("LiveClin 与 CounselBench 各自评测什么?", "compare"),
         ("两篇论文(DM4CT、SE-Diff)分别做什么?", "compare"),
         ("Which ECG dataset is the biggest?", "superlative"),
+        # "most"/"least" without "the" quantify, they rank nothing
+        ("Where in the network is most visual information encoded?", "lookup"),
+        ("Which papers evaluate at least five models?", "topic"),
+        ("Which study used the fewest images?", "superlative"),
     ],
 )
 def test_questions_are_planned_by_type(question: str, kind: str) -> None:
@@ -61,6 +65,21 @@ def test_questions_are_planned_by_type(question: str, kind: str) -> None:
     assert plan.type == kind, plan
     if kind == "compare":
         assert len(plan.names) == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("How does Photon differ from MedGMAE?", ["Photon", "MedGMAE"]),
+        (
+            "How do SE-Diff and the ECG foundation model benchmark differ?",
+            ["SE-Diff", "the ECG foundation model benchmark"],
+        ),
+        ("How does DM4CT compare with Disco?", ["DM4CT", "Disco"]),
+    ],
+)
+def test_compared_names_leave_out_the_verb(question: str, names: list[str]) -> None:
+    assert compared_names(question) == names
 
 
 def test_every_quote_is_an_exact_substring_with_its_sentence_id(seed_settings: Settings) -> None:

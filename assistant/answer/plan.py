@@ -27,9 +27,11 @@ from assistant.retrieve.text import tokenize
 COMPARE = re.compile(
     r"\bcompare\b|\bcomparison\b|\bvs\.?\s|\bversus\b|\bdiffer(?:ence|s)?\b|比较|对比|区别|异同|不同", re.I
 )
+# "most", "least" and "fewest" rank records only after "the" ("involved the most physicians"); without it they
+# quantify ("where is most medical knowledge processed?", "at least 3 datasets")
 SUPERLATIVE = re.compile(
-    r"\b(?:most|largest|biggest|highest|greatest|fewest|least|smallest|lowest)\s+(?:(?:number|count|amount)\s+of\s+)?"
-    r"(?P<noun>[a-z][a-z-]+)|"
+    r"(?:\bthe\s+(?:most|fewest|least)|\b(?:largest|biggest|highest|greatest|smallest|lowest))\s+"
+    r"(?:(?:number|count|amount)\s+of\s+)?(?P<noun>[a-z][a-z-]+)|"
     r"(?P<zh>最多|最大|最高|最少|最小|最低)",
     re.I,
 )
@@ -77,9 +79,12 @@ ZH_NOUNS |= {
     "影像": "image",
     "切片": "slide",
 }
-NAME_SPLIT = re.compile(r"\s*(?:,|，|、|\band\b|\bwith\b|\bvs\.?|\bversus\b|\bto\b|和|与|及|跟)\s*", re.I)
+NAME_SPLIT = re.compile(
+    r"\s*(?:,|，|、|\b(?:differs?|compares?)(?:\s+(?:from|to|with))?\b|\band\b|\bwith\b|\bvs\.?|\bversus\b|\bto\b|和|与|及|跟)\s*",
+    re.I,
+)
 COMPARE_LEAD = re.compile(
-    r"^\s*(?:please\s+)?(?:compare|contrast|what(?:'s| is| are) the differences? between|how (?:do|does)|"
+    r"^\s*(?:please\s+)?(?:compare|contrast|what(?:'s| is| are) the differences? between|how (?:does|do)\b|"
     r"比较(?:一下)?|对比(?:一下)?)\s*",
     re.I,
 )
