@@ -74,8 +74,9 @@ class Selection:
 
 
 def is_junk(question: str) -> bool:
-    """Markup or code with no content word outside it (``<img src=x onerror=alert(1)>``), or an SQL statement."""
-    if SQL.search(question):
+    """Markup or code with no content word outside it (``<img src=x onerror=alert(1)>``), an SQL statement, or no
+    letter or digit at all."""
+    if SQL.search(question) or not re.search(r"[^\W_]", question):  # an SQL statement, or only symbols ("?????")
         return True
     if not MARKUP.search(question):
         return False
@@ -261,7 +262,10 @@ def select_step(turn: Turn) -> Turn:
     """Records and sentences by question type; abstain on junk or a missing detail (see module doc)."""
     assert turn.result is not None and turn.plan is not None
     if is_junk(turn.question):
-        turn.abstained, turn.selection.reason = True, "the question has no words to look up (markup or code only)"
+        turn.abstained, turn.selection.reason = (
+            True,
+            "the question has no words to look up (markup, code or symbols only)",
+        )
         return turn
     plan = turn.plan
     if plan.type == "attribute" and refers_back(turn.question) and not turn.past:
