@@ -76,6 +76,16 @@ def test_follow_up_is_resolved_against_the_previous_question(seed_settings: Sett
     assert "LiveClin" in zh.standalone and "239" in zh.text
 
 
+def test_a_plural_follow_up_to_a_list_question_is_asked_of_that_list(seed_settings: Settings) -> None:
+    turn = answer(
+        "Which of them have a code link?", ["Which papers deal with ultrasound imaging?"], settings=seed_settings
+    )
+    assert turn.standalone.startswith("Which papers deal with ultrasound imaging?")
+    assert turn.result is not None and turn.result.filters.active() == {"has_code": True}
+    cited = {s.hit.short_name or s.hit.title for s in turn.sources if any(c["n"] == s.n for c in turn.citations)}
+    assert cited == {"FETAL-GAUGE"}  # the ultrasound paper with a code link, not the one without
+
+
 @pytest.mark.parametrize(
     "question, refusal",
     [
