@@ -270,3 +270,13 @@ def test_an_aspect_answer_quotes_only_sentences_that_answer_it(seed_settings: Se
 def test_data_or_accuracy_as_a_topic_is_no_missing_detail(seed_settings: Settings, question: str) -> None:
     turn = answer(question, settings=seed_settings)  # mentions data / accuracy, asks for neither's value
     assert not turn.abstained and not turn.detail_missing and turn.citations
+
+
+def test_an_exclusion_list_of_papers_keeps_papers_only(seed_settings: Settings) -> None:
+    # an exclusion matches every record without the field: the call for papers and the data resource have no track
+    papers = answer("List the papers outside the clinical prediction track that have no code.", settings=seed_settings)
+    assert papers.sources and {s.hit.kind for s in papers.sources} == {"paper"}
+    records = answer(
+        "List the records outside the clinical prediction track that have no code.", settings=seed_settings
+    )
+    assert {s.hit.kind for s in records.sources} - {"paper"}  # records: the call for papers is one

@@ -55,6 +55,7 @@ ASKS_RESULT = re.compile(
     r"\bhow (?:well|accurate)|(?:得分|准确率|结果|性能|分数)(?:是)?(?:多少|如何|怎样)",
     re.I,
 )
+PAPER = re.compile(r"\bpapers?\b|论文", re.I)
 DATASET = re.compile(r"data\s?sets?|benchmarks?|corp(?:us|ora)|cohorts?|数据集|数据库|基准|语料", re.I)
 MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|\bjavascript:|\bon\w+\s*=|[{}<>$`]", re.I)
 NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-\d[\w.-]*)\b")
@@ -213,6 +214,18 @@ def _candidates(turn: Turn) -> None:
     turn.selection.candidates, turn.selection.kept = len(ids), len(kept)
 
 
+def _papers_only(turn: Turn) -> None:
+    """A list of papers under an exclusion ("which papers are not posters?", "papers without code") keeps papers
+    only: an exclusion also matches every record that lacks the field, and a call for papers or a data resource
+    has no presentation, track or code link. Unless the kind is filtered, or the question says nothing of
+    papers ("what is not a poster?")."""
+    assert turn.result is not None
+    filters = turn.result.filters
+    if filters.exclude and filters.kind is None and "kind" not in filters.exclude and PAPER.search(turn.standalone):
+        turn.result.hits = _renumber([h for h in turn.result.hits if h.kind == "paper"])
+        turn.selection.kept = len(turn.result.hits)
+
+
 def _topic_present(turn: Turn) -> None:
     """A list or summary is refused when its topic's specific words are nowhere in the collection (abstain.py).
     Not a lookup: its question carries many more words than a list's topic, each a chance of a false refusal (on
@@ -295,6 +308,8 @@ def select_step(turn: Turn) -> Turn:
             turn.abstained = not turn.result.hits or (weak and not lexical and not counted)
             if not turn.abstained and not counted:
                 _topic_present(turn)
+    if plan.type in ("list", "topic", "aspect", "superlative"):
+        _papers_only(turn)
     if plan.type not in ("topic", "aspect", "superlative"):
         for hit in turn.result.hits:
             turn.quotes[hit.record_id] = quotes_for(turn, hit)

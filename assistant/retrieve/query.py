@@ -53,7 +53,7 @@ YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)\s*年?")
 # Negation just before a mention ("not posters", "non-oral", "other than ICLR 2026", "do not have a code link",
 # "非 oral", "不是 2026 年", "没有代码", "除了医学影像方向以外") or just after it ("poster 以外的论文").
 NEG_BEFORE = re.compile(
-    r"(?:\b(?:not|non|without|excluding|except(?:\s+for)?|other\s+than|apart\s+from|no|never|neither|nor)|n't)"
+    r"(?:\b(?:not|non|without|excluding|except(?:\s+for)?|other\s+than|apart\s+from|outside(?:\s+of)?|no|never|neither|nor)|n't)"
     r"\s*-?\s*"
     r"(?:(?:a|an|the|any|in|at|from|as|for|of|by|accepted|presented|published|listed|appear(?:ed)?|been|be)\s+){0,3}$|"
     r"(?:非|不|没|无|未|除了?|排除)(?:是|在|属于|为|有|含|包含|包括|提供|带|附)?了?\s*(?:在|于|属于)?\s*$",
