@@ -57,6 +57,9 @@ def assert_quotes_exact(turn: Turn, texts: dict[str, str]) -> None:
         ("Where in the network is most visual information encoded?", "lookup"),
         ("Which papers evaluate at least five models?", "topic"),
         ("Which study used the fewest images?", "superlative"),
+        # one record asked for, whose wording names plural things ("their studies")
+        ("Which paper pairs expert reviews with their studies, and how many reviews does it use?", "lookup"),
+        ("Which paper builds a benchmark from clinical studies and what datasets does it use?", "lookup"),
     ],
 )
 def test_questions_are_planned_by_type(question: str, kind: str) -> None:
@@ -280,3 +283,13 @@ def test_an_exclusion_list_of_papers_keeps_papers_only(seed_settings: Settings) 
         "List the records outside the clinical prediction track that have no code.", settings=seed_settings
     )
     assert {s.hit.kind for s in records.sources} - {"paper"}  # records: the call for papers is one
+
+
+def test_a_count_says_how_many_match_even_when_not_all_fit(seed_settings: Settings) -> None:
+    records = load_corpus(seed_settings.sources).records
+    whole = answer("How many records does the collection hold?", settings=seed_settings)
+    assert not whole.abstained and whole.text.startswith(f"{len(records)} matching records")
+    papers = answer("How many papers are there?", settings=seed_settings)
+    assert papers.text.startswith(f"{sum(r.kind == 'paper' for r in records)} matching records")
+    coded = answer("How many papers have a code link?", settings=seed_settings)  # "many" is no topic word
+    assert coded.text.startswith(f"{sum(r.has_code for r in records)} matching records:")

@@ -175,6 +175,7 @@ def offline_answer(turn: Turn) -> Iterator[str]:
         turn.plan,
         turn.lang,
         total=total,
+        found=len(turn.result.hits) if turn.result else 0,
         missing=turn.selection.missing,
         detail_missing=turn.detail_missing,
     )

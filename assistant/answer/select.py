@@ -214,6 +214,17 @@ def _candidates(turn: Turn) -> None:
     turn.selection.candidates, turn.selection.kept = len(ids), len(kept)
 
 
+def _whole_collection(turn: Turn) -> None:
+    """A list with neither filter nor topic asks for the whole collection ("how many papers are there?"): every
+    record (only papers when it says papers), not the few a search for its words would find."""
+    assert turn.result is not None
+    hits = [turn.retriever.hit_for(rid, 0) for rid in turn.retriever.matching_records(turn.result.filters)]
+    turn.result.hits = _renumber([h for h in hits if h.kind == "paper" or not PAPER.search(turn.standalone)])
+    turn.abstained = not turn.result.hits
+    turn.selection.kept = turn.selection.candidates = len(turn.result.hits)
+    turn.selection.reason = "no filter and no topic: the whole collection"
+
+
 def _papers_only(turn: Turn) -> None:
     """A list of papers under an exclusion ("which papers are not posters?", "papers without code") keeps papers
     only: an exclusion also matches every record that lacks the field, and a call for papers or a data resource
@@ -308,6 +319,8 @@ def select_step(turn: Turn) -> Turn:
             turn.abstained = not turn.result.hits or (weak and not lexical and not counted)
             if not turn.abstained and not counted:
                 _topic_present(turn)
+    if plan.type == "list" and not turn.result.filters.active():
+        _whole_collection(turn)
     if plan.type in ("list", "topic", "aspect", "superlative"):
         _papers_only(turn)
     if plan.type not in ("topic", "aspect", "superlative"):

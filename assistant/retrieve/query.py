@@ -112,7 +112,8 @@ WANTS_ALL = re.compile(
     rf"(?:[\w/-]+\s+){{0,3}}?{EN_PLURAL}\b|^\s*what\s+(?:work|research)\s+(?:has|have|is|was|exists?)\b|"
     rf"(?:找|搜|推荐)(?![^,，。.?？!！]{{0,20}}?[这那一哪]篇)[^,，。.?？!！]{{0,20}}?{ZH_NOUN}|"
     rf"\b(?:all|every)\s+(?:of\s+)?(?:the\s+)?(?:[\w/-]+\s+){{0,3}}?(?:{EN_PLURAL}|{EN_SINGULAR})\b|"
-    rf"\bhow many\b.*\b(?:papers|records)\b|列出|列举|罗列|有几篇|多少篇|"
+    rf"\b(?:how many|number of)\b.*\b(?:papers|records|works|articles|entries|items|posters|orals|submissions)\b|"
+    rf"列出|列举|罗列|有几篇|多少篇|"
     rf"(?:哪些|所有|全部)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}|"
     rf"{ZH_NOUN}\s*(?:都|还)?\s*(?:有|是)?哪些|"
     # a question asked of each member of a topic's set: "each of the EEG papers", "For the CT papers, ...",
@@ -125,6 +126,9 @@ WANTS_ALL = re.compile(
 FILTER_WORDS = re.compile(
     r"\b(?:oral|poster|papers?|track|venue|year|in|the|with|code|accepted)\b|口头|海报|论文|赛道|方向", re.I
 )
+# A count's wording is no topic: "how many papers have a code link?" lists every record with one, not the few whose
+# text matches "many"
+COUNTING = re.compile(r"\bhow\s+(?:many|much)\b|\b(?:the\s+)?(?:total\s+)?number\s+of\b|一共|总共|共有", re.I)
 # Words that speak about the collection rather than a topic ("Which papers are in the collection?",
 # "What data resources are listed?"): a metadata question that has only these left has no topic.
 # Outside a list question a code mention filters only where it describes the record asked for ("the paper that
@@ -135,7 +139,7 @@ CODE_NOUN_AFTER = re.compile(r"^\s*(?:的\s*)?(?:论文|文章|工作)|^\s*(?:pa
 # agent tracks", "医学影像和手术/介入 AI 方向")
 JOINER = re.compile(r"^\s*(?:,|，|、|/|\bor\b|\band\b|和|或|及|与)\s*", re.I)
 META_WORDS = re.compile(
-    r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|"
+    r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|holds?|contains?|"
     r"appear|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?)\b|"
     r"语料库?|收录|条目|记录|信息|列表|属于|会议",
     re.I,
@@ -291,6 +295,6 @@ def plan_query(question: str, venues: list[str], tracks: list[str]) -> QueryPlan
         for m in list(YEAR.finditer(reader.rest)):
             reader.take("year", [int(m.group(1))], m.start(), m.end())
     filters = reader.filters()
-    rest = META_WORDS.sub(" ", reader.rest) if filters.active() else reader.rest
-    topic = [t for t in tokenize(FILTER_WORDS.sub(" ", rest)) if not t.isdigit()]
+    rest = META_WORDS.sub(" ", reader.rest) if filters.active() or wants_all else reader.rest
+    topic = [t for t in tokenize(COUNTING.sub(" ", FILTER_WORDS.sub(" ", rest))) if not t.isdigit()]
     return QueryPlan(question, filters, wants_all, topic)
