@@ -125,7 +125,9 @@ EXACT_SETS: dict[str, Predicate] = {
     "s5-en-followup-03": lambda r: EEG(r) and r.has_code,
     "s5-en-filter-01": lambda r: r.presentation == "Oral" and not r.has_code,
     "s5-en-filter-02": lambda r: r.track == "医学影像" and r.has_code,
-    "s5-en-filter-03": lambda r: r.presentation == "Poster" and r.year == 2026 and r.track == "clinical NLP" and r.has_code,
+    "s5-en-filter-03": lambda r: (
+        r.presentation == "Poster" and r.year == 2026 and r.track == "clinical NLP" and r.has_code
+    ),
     "s5-en-filter-04": lambda r: r.venue == "ICLR 2026" and r.presentation != "Poster",
     "s5-en-filter-05": lambda r: paper(r) and not r.venue.startswith("ICLR"),
     "s5-en-filter-06": lambda r: r.track == "clinical prediction" and not r.has_code,
