@@ -205,3 +205,10 @@ def test_a_topic_no_record_mentions_is_refused_and_named(seed_settings: Settings
 def test_a_topic_in_other_words_is_answered(seed_settings: Settings, question: str, member: str) -> None:
     turn = answer(question, settings=seed_settings)  # British spelling; 心电 for the abstracts' ECG
     assert not turn.abstained and any(c["title"].startswith(member) for c in turn.citations)
+
+
+def test_an_existence_question_about_a_topic_no_record_has_is_refused(seed_settings: Settings) -> None:
+    turn = answer("Is there a paper on glaucoma screening?", settings=seed_settings)  # no record says glaucoma
+    assert turn.abstained and not turn.citations and "glaucoma" in turn.selection.absent
+    kept = answer("Is there a study on sleep staging?", settings=seed_settings)
+    assert not kept.abstained and kept.sources[0].hit.short_name == "sleep2vec"

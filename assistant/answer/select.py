@@ -55,6 +55,13 @@ ASKS_RESULT = re.compile(
     r"\bhow (?:well|accurate)|(?:得分|准确率|结果|性能|分数)(?:是)?(?:多少|如何|怎样)",
     re.I,
 )
+# "Is there a paper on X?", "Are there studies about X?": whether the collection has a topic at all (not "Is there a
+# study that turns brain activity into sentences?", a description of one paper)
+EXISTS = re.compile(
+    r"^\s*(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:papers?|works?|stud(?:y|ies)|articles?|research|records?)\s+(?:on|about|regarding|concerning|into)\b",
+    re.I,
+)
 PAPER = re.compile(r"\bpapers?\b|论文", re.I)
 DATASET = re.compile(r"data\s?sets?|benchmarks?|corp(?:us|ora)|cohorts?|数据集|数据库|基准|语料", re.I)
 MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|\bjavascript:|\bon\w+\s*=|[{}<>$`]", re.I)
@@ -336,6 +343,8 @@ def select_step(turn: Turn) -> Turn:
     # a refused question that names a record by its short name ("What F1 score does Disco reach?") still says
     # whether that record lacks the asked detail; it is not answered otherwise
     named = turn.abstained and any(names(h, turn.standalone) for h in turn.result.hits)
+    if plan.type == "lookup" and not turn.abstained and EXISTS.search(turn.standalone):
+        _topic_present(turn)  # "is there a paper on protein folding?" asks whether the collection has a topic
     if plan.type in ("lookup", "attribute") and (not turn.abstained or named):
         _lookup(turn)
         if _detail_missing(turn):
