@@ -293,3 +293,9 @@ def test_a_count_says_how_many_match_even_when_not_all_fit(seed_settings: Settin
     assert papers.text.startswith(f"{sum(r.kind == 'paper' for r in records)} matching records")
     coded = answer("How many papers have a code link?", settings=seed_settings)  # "many" is no topic word
     assert coded.text.startswith(f"{sum(r.has_code for r in records)} matching records:")
+
+
+def test_a_topic_word_written_inside_a_compound_makes_a_member(seed_settings: Settings) -> None:
+    # BrainGFM says "fMRI-based pre-training" only: its sentence holds the topic word fmri
+    turn = answer("Summarize the fMRI papers.", settings=seed_settings)
+    assert "脑图基础模型" in {s.hit.title.split(":")[0] for s in turn.sources}
