@@ -299,3 +299,21 @@ def test_a_topic_word_written_inside_a_compound_makes_a_member(seed_settings: Se
     # BrainGFM says "fMRI-based pre-training" only: its sentence holds the topic word fmri
     turn = answer("Summarize the fMRI papers.", settings=seed_settings)
     assert "脑图基础模型" in {s.hit.title.split(":")[0] for s in turn.sources}
+
+
+def test_the_largest_dataset_is_measured_by_its_size_not_by_datasets_named() -> None:
+    question = "Which benchmark dataset here is the largest one?"
+    query = plan_query(question, ["ICLR 2026"], ["医学影像"])
+    assert plan_question(question, query, analyse(question, query)).measure == "size"
+    question = "What is the biggest dataset in the collection?"
+    query = plan_query(question, ["ICLR 2026"], ["医学影像"])
+    assert plan_question(question, query, analyse(question, query)).measure == "size"
+
+
+def test_a_lookup_naming_two_papers_answers_each(seed_settings: Settings) -> None:
+    question = "What data does MedGMAE use, and what does Photon use?"  # worded as a lookup, no compare word
+    query = plan_query(question, ["ICLR 2026"], ["医学影像"])
+    assert plan_question(question, query, analyse(question, query)).type == "lookup"
+    turn = answer(question, settings=seed_settings)
+    assert turn.plan is not None and turn.plan.type == "compare"
+    assert {s.hit.short_name for s in turn.sources} == {"MedGMAE", "Photon"}

@@ -31,7 +31,7 @@ COMPARE = re.compile(
 # quantify ("where is most medical knowledge processed?", "at least 3 datasets")
 SUPERLATIVE = re.compile(
     r"(?:\bthe\s+(?:most|fewest|least)|\b(?:largest|biggest|highest|greatest|smallest|lowest))\s+"
-    r"(?:(?:number|count|amount)\s+of\s+)?(?P<noun>[a-z][a-z-]+)|"
+    r"(?:(?:number|count|amount)\s+of\s+)?(?P<noun>(?!ones?\b)[a-z][a-z-]+)|"
     r"(?P<zh>最多|最大|最高|最少|最小|最低)",
     re.I,
 )
@@ -201,7 +201,11 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         names = compared_names(question)
         if len(names) >= 2 and (COMPARE.search(question) or all(NAME_LIKE.search(n) for n in names)):
             return QuestionPlan("compare", aspect, names)
-    if SUPERLATIVE.search(question) and (m := superlative_measure(question)):
+    if (
+        SUPERLATIVE.search(question)
+        and (m := superlative_measure(question))
+        and not (SIZE.search(question) and DATA_NOUN.fullmatch(m + "s"))
+    ):  # "the largest dataset" is the one with the most data (below), not the one naming the most datasets
         zh = next((w for w in sorted(ZH_NOUNS, key=len, reverse=True) if ZH_NOUNS[w] == m and w in question), "")
         return QuestionPlan("superlative", "number", measure=m, measure_zh=zh, fewest=bool(FEWEST.search(question)))
     if SIZE.search(question) and DATA_NOUN.search(question):  # "which EEG dataset is the largest?": by its size
