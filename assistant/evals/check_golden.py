@@ -136,6 +136,8 @@ EXACT_SETS: dict[str, Predicate] = {
     "s5-en-filter-09": lambda r: paper(r) and r.year == 2025,
     "s5-en-filter-10": lambda r: paper(r) and r.has_code,
     "s5-en-filter-11": lambda r: r.kind == "call",
+    "s5-en-filter-12": lambda r: ECG(r) and r.has_code and r.presentation == "Poster",
+    "s5-en-filter-13": lambda r: paper(r) and r.venue != "ICLR 2026",
 }
 
 
