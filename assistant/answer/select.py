@@ -46,6 +46,8 @@ SQL = re.compile(r"^\s*(?:select|drop|insert|delete|update|union|alter)\b[^?？]
 QUESTION_WORDS = frozenset(
     "summarize summarise summary overview citation cite use used using uses main deal deals propose proposed "
     "about related relate concern concerning focus focused give short brief briefly each whether including "
+    "mention mentions mentioned discuss discusses discussed involve involves involving cover covers address "
+    "addresses tackle tackles investigate investigates explore explores examine examines "
     "总结 概述 概括 引用 使用 相关 主要 逐一 各自 分别".split()
 )
 ASPECT_WORDS = dict(ASPECTS)
