@@ -321,9 +321,9 @@ def test_a_lookup_naming_two_papers_answers_each(seed_settings: Settings) -> Non
 
 @pytest.mark.parametrize(
     ("question", "member"),
-    [("Which papers discuss Brugada syndrome?", "Nef-Net v2"), ("Which papers involve oncology?", "Cancer-Myth")],
+    [("Which papers mention Gemini?", "CounselBench"), ("Which papers examine PyETR?", "类人谬误")],
 )
 def test_the_verb_of_a_list_question_is_no_topic_word(seed_settings: Settings, question: str, member: str) -> None:
-    # "discuss", "involve" are in no record: counted as topic words they halved every sentence's coverage
+    # "mention", "examine" are in no record: counted as topic words they halved every sentence's coverage
     turn = answer(question, settings=seed_settings)
-    assert not turn.abstained and member in {s.hit.short_name for s in turn.sources}
+    assert not turn.abstained and any(member in s.hit.title for s in turn.sources)
