@@ -237,6 +237,7 @@ TOPICS: dict[str, Topic] = {
     "s5-en-topic-03": Topic(r"mental health|psychiatr|心理健康|精神"),
     "s5-en-topic-04": Topic(r"fMRI|functional MRI|functional magnetic|功能 MRI"),
     "s5-en-aspect-01": Topic(r"chest X-ray|\bCXR|胸部 X 光"),
+    "s5-en-topic-07": Topic(r"GPT-4"),
 }
 
 
