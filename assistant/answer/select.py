@@ -301,12 +301,10 @@ def select_step(turn: Turn) -> Turn:
         )
         return turn
     plan = turn.plan
-    if (
-        plan.type == "lookup"
-        and len(named := list(dict.fromkeys(h.short_name for h in turn.result.hits if names(h, turn.standalone)))) >= 2
-    ):
+    short_names = list(dict.fromkeys(h.short_name for h in turn.result.hits if names(h, turn.standalone)))
+    if plan.type == "lookup" and len(short_names) >= 2:
         # "How many physicians took part in LiveClin, and how many in CounselBench?": one part per named paper
-        turn.plan = plan = QuestionPlan("compare", plan.aspect, named)
+        turn.plan = plan = QuestionPlan("compare", plan.aspect, short_names)
     if plan.type == "attribute" and refers_back(turn.question) and not turn.past:
         # "where is its code?" with no earlier turn: there is no paper "its" can mean, whatever the search found
         turn.abstained = True
