@@ -327,19 +327,3 @@ def test_the_verb_of_a_list_question_is_no_topic_word(seed_settings: Settings, q
     # "mention", "examine" are in no record: counted as topic words they halved every sentence's coverage
     turn = answer(question, settings=seed_settings)
     assert not turn.abstained and any(member in s.hit.title for s in turn.sources)
-
-
-def test_a_data_size_is_counted_in_data_units_only() -> None:
-    from assistant.answer.evidence import BY_SIZE, Quote, counts_of
-
-    def quote(text: str) -> Quote:
-        return Quote("r#s1", "r", text, 1, 0, len(text), 0.0, 0.0, 0.0, False)
-
-    found = counts_of(
-        [
-            quote("A benchmark built with 120 clinicians over a dataset of 2,500 chest scans."),
-            quote("We evaluate on three public datasets covering 1.2 million image-text pairs."),
-        ],
-        BY_SIZE,
-    )
-    assert [value for value, _ in found] == [1_200_000.0, 2500.0]  # not the 120 clinicians, not "three datasets"

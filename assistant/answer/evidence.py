@@ -17,8 +17,6 @@ from assistant.index import sentences as store
 from assistant.records.links import LABEL
 from assistant.retrieve.text import domain_terms, tokenize
 
-# what a data set's size is counted in ("42,249 overnight recordings", "42 million QA-pairs", "10,000 hours")
-DATA_UNITS = r"(?:recordings|images|scans|volumes|cases|patients|subjects|hours|samples|pairs|questions|items)"
 DATA_NOUNS = r"\bdata\s?sets?\b|\bdatabases?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\bbenchmarks?\b|\brecordings\b"
 TERM_WEIGHT = 0.08  # score for the share of the question's key terms a sentence contains
 WANT_WEIGHT = 0.03  # score for holding the kind of thing asked for
@@ -40,7 +38,7 @@ WANTS = {
 ANSWERS = WANTS | {
     "dataset": re.compile(
         DATA_NOUNS + r"|\b(?:trained|pre-?trained|evaluated|tested|validated)\s+on\b|\bcollected\b|"
-        r"\d[\d,]*\s+(?:[\w-]+\s+){0,2}" + DATA_UNITS + r"\b",
+        r"\d[\d,]*\s+(?:[\w-]+\s+){0,2}(?:recordings|images|scans|volumes|cases|patients|subjects|hours|samples|pairs)\b",
         re.I,
     )
 }
@@ -159,7 +157,7 @@ NUMBER_BEFORE = (
     r"(?:\w+-)?{noun}"
 )
 SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "b": 1e9}
-BY_SIZE = "size"  # a superlative over data sets compares their sizes: counts of data units in a sentence on the data
+BY_SIZE = "size"  # a superlative over data sets compares their sizes: any count in a sentence about the data
 DATA = re.compile(DATA_NOUNS, re.I)
 
 
@@ -189,7 +187,7 @@ def measure_pattern(measure: str) -> str:
 def counts_of(quotes: list[Quote], measure: str) -> list[tuple[float, Quote]]:
     """(number, sentence) for each number that counts ``measure`` ("239 physicians", "100 board-certified
     physicians", "eight ECG FMs" for "foundation model"), largest first."""
-    noun = DATA_UNITS if measure == BY_SIZE else measure_pattern(measure)  # not "100 mental health professionals"
+    noun = r"(?<=\s)[A-Za-z][\w-]*" if measure == BY_SIZE else measure_pattern(measure)  # "3D" is no count
     pattern = re.compile(NUMBER_BEFORE.format(noun=noun), re.I)
     found = []
     for q in quotes:
