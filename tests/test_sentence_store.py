@@ -69,3 +69,10 @@ def test_a_known_abbreviation_before_a_capital_does_not_end_the_sentence() -> No
         "It beats the baseline vs. GPT-4 by far.",
         "A new sentence starts here.",
     ]
+
+
+def test_a_bare_venue_line_is_no_sentence_to_quote() -> None:
+    from assistant.records.model import Record
+
+    record = Record(title="X", header="论文ICLR 2025 Poster X", abstract="ICLR 2025 Poster。该论文提出 X,用于问答。")
+    assert [d.page_content for d in sentence_docs([record])] == ["该论文提出 X,用于问答。"]
