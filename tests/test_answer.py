@@ -76,6 +76,16 @@ def test_follow_up_is_resolved_against_the_previous_question(seed_settings: Sett
     assert "LiveClin" in zh.standalone and "239" in zh.text
 
 
+def test_a_plural_follow_up_to_a_list_question_is_asked_of_that_list(seed_settings: Settings) -> None:
+    turn = answer(
+        "Which of them have a code link?", ["Which papers deal with ultrasound imaging?"], settings=seed_settings
+    )
+    assert turn.standalone.startswith("Which papers deal with ultrasound imaging?")
+    assert turn.result is not None and turn.result.filters.active() == {"has_code": True}
+    cited = {s.hit.short_name or s.hit.title for s in turn.sources if any(c["n"] == s.n for c in turn.citations)}
+    assert cited == {"FETAL-GAUGE"}  # the ultrasound paper with a code link, not the one without
+
+
 @pytest.mark.parametrize(
     "question, refusal",
     [
@@ -195,3 +205,10 @@ def test_a_topic_no_record_mentions_is_refused_and_named(seed_settings: Settings
 def test_a_topic_in_other_words_is_answered(seed_settings: Settings, question: str, member: str) -> None:
     turn = answer(question, settings=seed_settings)  # British spelling; 心电 for the abstracts' ECG
     assert not turn.abstained and any(c["title"].startswith(member) for c in turn.citations)
+
+
+def test_an_existence_question_about_a_topic_no_record_has_is_refused(seed_settings: Settings) -> None:
+    turn = answer("Is there a paper on glaucoma screening?", settings=seed_settings)  # no record says glaucoma
+    assert turn.abstained and not turn.citations and "glaucoma" in turn.selection.absent
+    kept = answer("Is there a study on sleep staging?", settings=seed_settings)
+    assert not kept.abstained and kept.sources[0].hit.short_name == "sleep2vec"

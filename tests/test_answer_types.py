@@ -10,7 +10,7 @@ import pytest
 from assistant.answer import answer
 from assistant.answer.analyse import analyse
 from assistant.answer.history import HistoryItem
-from assistant.answer.plan import plan_question
+from assistant.answer.plan import compared_names, plan_question
 from assistant.answer.select import is_junk
 from assistant.answer.turn import Turn
 from assistant.records.corpus import load_corpus
@@ -53,6 +53,13 @@ def assert_quotes_exact(turn: Turn, texts: dict[str, str]) -> None:
         ("LiveClin 与 CounselBench 各自评测什么?", "compare"),
         ("两篇论文(DM4CT、SE-Diff)分别做什么?", "compare"),
         ("Which ECG dataset is the biggest?", "superlative"),
+        # "most"/"least" without "the" quantify, they rank nothing
+        ("Where in the network is most visual information encoded?", "lookup"),
+        ("Which papers evaluate at least five models?", "topic"),
+        ("Which study used the fewest images?", "superlative"),
+        # one record asked for, whose wording names plural things ("their studies")
+        ("Which paper pairs expert reviews with their studies, and how many reviews does it use?", "lookup"),
+        ("Which paper builds a benchmark from clinical studies and what datasets does it use?", "lookup"),
     ],
 )
 def test_questions_are_planned_by_type(question: str, kind: str) -> None:
@@ -61,6 +68,21 @@ def test_questions_are_planned_by_type(question: str, kind: str) -> None:
     assert plan.type == kind, plan
     if kind == "compare":
         assert len(plan.names) == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("How does Photon differ from MedGMAE?", ["Photon", "MedGMAE"]),
+        (
+            "How do SE-Diff and the ECG foundation model benchmark differ?",
+            ["SE-Diff", "the ECG foundation model benchmark"],
+        ),
+        ("How does DM4CT compare with Disco?", ["DM4CT", "Disco"]),
+    ],
+)
+def test_compared_names_leave_out_the_verb(question: str, names: list[str]) -> None:
+    assert compared_names(question) == names
 
 
 def test_every_quote_is_an_exact_substring_with_its_sentence_id(seed_settings: Settings) -> None:
@@ -251,3 +273,57 @@ def test_an_aspect_answer_quotes_only_sentences_that_answer_it(seed_settings: Se
 def test_data_or_accuracy_as_a_topic_is_no_missing_detail(seed_settings: Settings, question: str) -> None:
     turn = answer(question, settings=seed_settings)  # mentions data / accuracy, asks for neither's value
     assert not turn.abstained and not turn.detail_missing and turn.citations
+
+
+def test_an_exclusion_list_of_papers_keeps_papers_only(seed_settings: Settings) -> None:
+    # an exclusion matches every record without the field: the call for papers and the data resource have no track
+    papers = answer("List the papers outside the clinical prediction track that have no code.", settings=seed_settings)
+    assert papers.sources and {s.hit.kind for s in papers.sources} == {"paper"}
+    records = answer(
+        "List the records outside the clinical prediction track that have no code.", settings=seed_settings
+    )
+    assert {s.hit.kind for s in records.sources} - {"paper"}  # records: the call for papers is one
+
+
+def test_a_count_says_how_many_match_even_when_not_all_fit(seed_settings: Settings) -> None:
+    records = load_corpus(seed_settings.sources).records
+    whole = answer("How many records does the collection hold?", settings=seed_settings)
+    assert not whole.abstained and whole.text.startswith(f"{len(records)} matching records")
+    papers = answer("How many papers are there?", settings=seed_settings)
+    assert papers.text.startswith(f"{sum(r.kind == 'paper' for r in records)} matching records")
+    coded = answer("How many papers have a code link?", settings=seed_settings)  # "many" is no topic word
+    assert coded.text.startswith(f"{sum(r.has_code for r in records)} matching records:")
+
+
+def test_a_topic_word_written_inside_a_compound_makes_a_member(seed_settings: Settings) -> None:
+    # BrainGFM says "fMRI-based pre-training" only: its sentence holds the topic word fmri
+    turn = answer("Summarize the fMRI papers.", settings=seed_settings)
+    assert "脑图基础模型" in {s.hit.title.split(":")[0] for s in turn.sources}
+
+
+def test_the_largest_dataset_is_measured_by_its_size_not_by_datasets_named() -> None:
+    question = "Which benchmark dataset here is the largest one?"
+    query = plan_query(question, ["ICLR 2026"], ["医学影像"])
+    assert plan_question(question, query, analyse(question, query)).measure == "size"
+    question = "What is the biggest dataset in the collection?"
+    query = plan_query(question, ["ICLR 2026"], ["医学影像"])
+    assert plan_question(question, query, analyse(question, query)).measure == "size"
+
+
+def test_a_lookup_naming_two_papers_answers_each(seed_settings: Settings) -> None:
+    question = "What data does MedGMAE use, and what does Photon use?"  # worded as a lookup, no compare word
+    query = plan_query(question, ["ICLR 2026"], ["医学影像"])
+    assert plan_question(question, query, analyse(question, query)).type == "lookup"
+    turn = answer(question, settings=seed_settings)
+    assert turn.plan is not None and turn.plan.type == "compare"
+    assert {s.hit.short_name for s in turn.sources} == {"MedGMAE", "Photon"}
+
+
+@pytest.mark.parametrize(
+    ("question", "member"),
+    [("Which papers mention Gemini?", "CounselBench"), ("Which papers examine PyETR?", "类人谬误")],
+)
+def test_the_verb_of_a_list_question_is_no_topic_word(seed_settings: Settings, question: str, member: str) -> None:
+    # "mention", "examine" are in no record: counted as topic words they halved every sentence's coverage
+    turn = answer(question, settings=seed_settings)
+    assert not turn.abstained and any(member in s.hit.title for s in turn.sources)

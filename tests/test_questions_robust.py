@@ -49,3 +49,17 @@ def test_empty_question_from_the_cli_has_no_traceback(seed_settings: Settings) -
         cwd=ROOT,
     )
     assert proc.returncode == 2 and "question is empty" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("question", ["?????", "…!!! ¿¿", "--- *** ---"])
+def test_questions_of_symbols_only_are_refused(seed_settings: Settings, question: str) -> None:
+    turn = answer(question, settings=seed_settings)
+    assert turn.abstained and not turn.citations
+    assert "no words" in turn.selection.reason
+
+
+def test_markdown_around_a_question_is_unwrapped(seed_settings: Settings) -> None:
+    turn = answer("**Which papers** deal with [ultrasound](https://example.org/us)?", settings=seed_settings)
+    assert turn.standalone == "Which papers deal with ultrasound?"
+    assert turn.plan is not None and turn.plan.type == "topic"
+    assert turn.citations and not turn.abstained

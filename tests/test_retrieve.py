@@ -196,3 +196,14 @@ def test_topic_list_is_every_record_on_the_topic_and_says_why(
     assert {s.hit.record_id for s in turn.sources} == on_topic
     assert set(turn.selection.why) == on_topic and all("relevance" in why for why in turn.selection.why.values())
     assert f"{len(on_topic)} of {turn.selection.candidates} records match the topic" in turn.selection.reason
+
+
+def test_a_compound_the_records_write_apart_is_scored_by_its_parts(seed_settings: Settings) -> None:
+    import numpy as np
+
+    lexical = get_retriever(seed_settings).catalog.lexical
+    assert "insurance-fraud" not in lexical.vocab  # the record says "insurance fraud detection"
+    parts = lexical.scores(["insurance", "fraud"])
+    assert parts.max() > 0 and np.array_equal(lexical.scores(["insurance-fraud"]), parts)
+    held = lexical.scores(["multi-modal"])  # a compound the records hold is scored as itself
+    assert "multi-modal" in lexical.vocab and held.max() > 0 and not np.array_equal(held, lexical.scores(["modal"]))

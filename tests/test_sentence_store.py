@@ -54,3 +54,25 @@ def test_a_changed_record_rewrites_only_its_sentences(tmp_path: Path) -> None:
     assert report.sentences_added == 2 and report.sentences_deleted == 2  # the second record's two sentences
     texts = {s.text for s in sentences_of(settings).sentences}
     assert "Results differ." in texts and "Results vary." not in texts
+
+
+def test_a_known_abbreviation_before_a_capital_does_not_end_the_sentence() -> None:
+    from assistant.answer.sentences import split_sentences
+
+    text = (
+        "We release MRNet-Ext (abbr. MRN-E), a set of 5,000 knee scans. Labels cover e.g. ACL tears. "
+        "It beats the baseline vs. GPT-4 by far. A new sentence starts here."
+    )
+    assert split_sentences(text) == [
+        "We release MRNet-Ext (abbr. MRN-E), a set of 5,000 knee scans.",
+        "Labels cover e.g. ACL tears.",
+        "It beats the baseline vs. GPT-4 by far.",
+        "A new sentence starts here.",
+    ]
+
+
+def test_a_bare_venue_line_is_no_sentence_to_quote() -> None:
+    from assistant.records.model import Record
+
+    record = Record(title="X", header="论文ICLR 2025 Poster X", abstract="ICLR 2025 Poster。该论文提出 X,用于问答。")
+    assert [d.page_content for d in sentence_docs([record])] == ["该论文提出 X,用于问答。"]

@@ -117,7 +117,13 @@ def condense(turn: Turn) -> Turn:
             return turn
         except llm.BackendError as exc:
             turn.error = str(exc)  # fall through to the offline rewrite, and say so
-    turn.standalone = condense_offline(turn.question, turn.history, _subject_of(turn), elliptical=elliptical)
+    turn.standalone = condense_offline(
+        turn.question,
+        turn.history,
+        _subject_of(turn),
+        elliptical=elliptical,
+        asks_list=lambda q: turn.retriever.plan(q).wants_all,
+    )
     return turn
 
 
@@ -169,6 +175,7 @@ def offline_answer(turn: Turn) -> Iterator[str]:
         turn.plan,
         turn.lang,
         total=total,
+        found=len(turn.result.hits) if turn.result else 0,
         missing=turn.selection.missing,
         detail_missing=turn.detail_missing,
     )

@@ -13,6 +13,7 @@ REFERS_BACK_EN = re.compile(
     r"\b(?:its|it|they|their|them|these|those)\b",
     re.I,
 )
+PLURAL_BACK = re.compile(r"\b(?:they|them|their|these|those)\b|它们|这些|那些", re.I)
 REFERS_BACK_ZH = re.compile(r"这篇论文|那篇论文|该论文|这篇|那篇|该工作|该方法|这个|那个|它的|它们|它|其(?![他中余实])")
 
 
@@ -46,16 +47,24 @@ def continues(question: str, record_text: str) -> bool:
 
 
 def condense_offline(
-    question: str, history: list[str], subject_of: Callable[[str], str | None], elliptical: bool = False
+    question: str,
+    history: list[str],
+    subject_of: Callable[[str], str | None],
+    elliptical: bool = False,
+    asks_list: Callable[[str], bool] | None = None,
 ) -> str:
     """Resolve back-references against the record the previous question was about.
 
     ``subject_of`` maps a standalone question to the name of its best record (the retriever's top hit).
     Questions that stand alone are returned unchanged; an ``elliptical`` follow-up, which refers back
-    without saying so, gets the subject too.
+    without saying so, gets the subject too. A plural reference to a list question ("which of them have
+    code?" after "which papers work on EEG?") is asked of that list: the previous question goes in front
+    (``asks_list`` says whether a question asks for a list).
     """
     if not history or not (elliptical or refers_back(question)):
         return question
-    previous = condense_offline(history[-1], history[:-1], subject_of)
+    previous = condense_offline(history[-1], history[:-1], subject_of, asks_list=asks_list)
+    if asks_list is not None and PLURAL_BACK.search(question) and asks_list(previous):
+        return f"{previous} {question}"
     subject = subject_of(previous)
     return rewrite(question, subject) if subject else question

@@ -96,6 +96,11 @@ def key_terms(question: str) -> set[str]:
     return (tokens - carried - pieces) or tokens
 
 
+def with_parts(tokens: list[str]) -> set[str]:
+    """Tokens and the parts of the hyphenated ones: a sentence on "fMRI-based pre-training" holds the term fmri."""
+    return set(tokens) | {part for t in tokens if "-" in t for part in tokenize(t.replace("-", " "))}
+
+
 def unit(vector: list[float]) -> np.ndarray:
     v = np.asarray(vector, dtype=np.float32)
     return v / max(float(np.linalg.norm(v)), 1e-9)
@@ -116,7 +121,7 @@ def record_quotes(
     out = []
     for row, cos in zip(rows, dense.tolist(), strict=True):
         s = index.sentences[row]
-        have = (set(tokenize(s.text)) | header_terms) & terms
+        have = (with_parts(tokenize(s.text)) | header_terms) & terms
         coverage = sum(weight[t] for t in have) / total if total else 0.0
         wanted = bool(want and want.search(s.text))
         score = cos + TERM_WEIGHT * coverage + WANT_WEIGHT * wanted + VOICE_WEIGHT * voice(s.text)

@@ -25,6 +25,7 @@ TEXT = {
     "en": {
         "intro": "From the collection:",
         "list": "{n} matching records:",
+        "list_part": "{found} matching records; the first {n} are listed:",
         "topic": "{n} of {total} records are on this topic (each is listed with its sentence on it):",
         "compare": "Comparing {n} papers:",
         "differs": "What differs:",
@@ -51,6 +52,7 @@ TEXT = {
     "zh": {
         "intro": "根据收录的记录:",
         "list": "共找到 {n} 条匹配的记录:",
+        "list_part": "共找到 {found} 条匹配的记录,以下列出前 {n} 条:",
         "topic": "{total} 条记录中有 {n} 条与该主题相关(逐条列出相关的句子):",
         "compare": "比较 {n} 篇论文:",
         "differs": "不同之处:",
@@ -144,10 +146,14 @@ def short(quote: Quote | None) -> str:
     return quote.text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def list_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: int) -> Iterator[str]:
+def list_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: int, found: int = 0) -> Iterator[str]:
+    """A topic or metadata list; ``found`` records matched, of which ``sources`` fit in the context."""
     text = TEXT[lang]
+    if plan.type == "topic":
+        yield text["topic"].format(n=len(sources), total=total)
+    else:
+        yield text["list_part" if found > len(sources) else "list"].format(n=len(sources), found=found)
     topical = plan.type == "topic"
-    yield text["topic"].format(n=len(sources), total=total) if topical else text["list"].format(n=len(sources))
     for source in sources:
         cite = marker([source.n])
         missing = f" ({text['none']})" if plan.aspect == "code" and not source.hit.url else ""
@@ -212,6 +218,7 @@ def extractive_answer(
     lang: str,
     *,
     total: int = 0,
+    found: int = 0,
     missing: list[str] | None = None,
     detail_missing: bool = False,
 ) -> Iterator[str]:
@@ -223,7 +230,7 @@ def extractive_answer(
     elif plan.type == "superlative":
         lines = superlative_lines(sources, plan, lang)
     elif plan.type in ("topic", "list"):
-        lines = list_lines(sources, plan, lang, total)
+        lines = list_lines(sources, plan, lang, total, found)
     else:
         lines = lookup_lines(sources, plan, lang, detail_missing)
     for line in lines:

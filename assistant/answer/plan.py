@@ -27,9 +27,11 @@ from assistant.retrieve.text import tokenize
 COMPARE = re.compile(
     r"\bcompare\b|\bcomparison\b|\bvs\.?\s|\bversus\b|\bdiffer(?:ence|s)?\b|比较|对比|区别|异同|不同", re.I
 )
+# "most", "least" and "fewest" rank records only after "the" ("involved the most physicians"); without it they
+# quantify ("where is most medical knowledge processed?", "at least 3 datasets")
 SUPERLATIVE = re.compile(
-    r"\b(?:most|largest|biggest|highest|greatest|fewest|least|smallest|lowest)\s+(?:(?:number|count|amount)\s+of\s+)?"
-    r"(?P<noun>[a-z][a-z-]+)|"
+    r"(?:\bthe\s+(?:most|fewest|least)|\b(?:largest|biggest|highest|greatest|smallest|lowest))\s+"
+    r"(?:(?:number|count|amount)\s+of\s+)?(?P<noun>(?!ones?\b)[a-z][a-z-]+)|"
     r"(?P<zh>最多|最大|最高|最少|最小|最低)",
     re.I,
 )
@@ -59,6 +61,7 @@ OVER_LIST = re.compile(
     r"\b(?:papers|works|studies|records|ones)\b|(?:这些|各|每篇|分别|各自|都)|(?:哪些|所有)[^?？]{0,8}(?:论文|工作|研究)",
     re.I,
 )
+ONE_RECORD = re.compile(r"^\s*(?:which|what)\s+(?:paper|study|work|article|record|one)\b", re.I)
 EACH = re.compile(r"\beach\b|\bboth\b|\brespectively\b|分别|各自|各", re.I)
 NAME_LIKE = re.compile(r"[A-Z][A-Za-z0-9]*[A-Z0-9-]|[A-Z][a-z]+-[A-Z]|\d|^[A-Z][a-z]+$|[\u3400-\u9fff]{4}")
 # DM4CT, SE-Diff, MedThinkVQA, Disco, or a Chinese title fragment (垂直联邦学习的标签遗忘)
@@ -77,9 +80,12 @@ ZH_NOUNS |= {
     "影像": "image",
     "切片": "slide",
 }
-NAME_SPLIT = re.compile(r"\s*(?:,|，|、|\band\b|\bwith\b|\bvs\.?|\bversus\b|\bto\b|和|与|及|跟)\s*", re.I)
+NAME_SPLIT = re.compile(
+    r"\s*(?:,|，|、|\b(?:differs?|compares?)(?:\s+(?:from|to|with))?\b|\band\b|\bwith\b|\bvs\.?|\bversus\b|\bto\b|和|与|及|跟)\s*",
+    re.I,
+)
 COMPARE_LEAD = re.compile(
-    r"^\s*(?:please\s+)?(?:compare|contrast|what(?:'s| is| are) the differences? between|how (?:do|does)|"
+    r"^\s*(?:please\s+)?(?:compare|contrast|what(?:'s| is| are) the differences? between|how (?:does|do)\b|"
     r"比较(?:一下)?|对比(?:一下)?)\s*",
     re.I,
 )
@@ -195,12 +201,18 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         names = compared_names(question)
         if len(names) >= 2 and (COMPARE.search(question) or all(NAME_LIKE.search(n) for n in names)):
             return QuestionPlan("compare", aspect, names)
-    if SUPERLATIVE.search(question) and (m := superlative_measure(question)):
+    if (
+        SUPERLATIVE.search(question)
+        and (m := superlative_measure(question))
+        and not (SIZE.search(question) and DATA_NOUN.fullmatch(m + "s"))
+    ):  # "the largest dataset" is the one with the most data (below), not the one naming the most datasets
         zh = next((w for w in sorted(ZH_NOUNS, key=len, reverse=True) if ZH_NOUNS[w] == m and w in question), "")
         return QuestionPlan("superlative", "number", measure=m, measure_zh=zh, fewest=bool(FEWEST.search(question)))
     if SIZE.search(question) and DATA_NOUN.search(question):  # "which EEG dataset is the largest?": by its size
         return QuestionPlan("superlative", "number", measure=BY_SIZE, fewest=bool(FEWEST.search(question)))
     over_list = aspect in ("dataset", "method", "result", "number", "named") and bool(OVER_LIST.search(question))
+    if ONE_RECORD.search(question) and not EACH.search(question):
+        over_list = False  # "Which study asks ..., and how many reviews does it pair with their studies?": one record
     if topic and over_list:  # "what data did each of the EEG papers use?" asks it of every paper on the topic
         return QuestionPlan("aspect", aspect, subject=list_subject(question))
     if query.wants_all or SUMMARY.search(question):

@@ -46,6 +46,8 @@ SQL = re.compile(r"^\s*(?:select|drop|insert|delete|update|union|alter)\b[^?？]
 QUESTION_WORDS = frozenset(
     "summarize summarise summary overview citation cite use used using uses main deal deals propose proposed "
     "about related relate concern concerning focus focused give short brief briefly each whether including "
+    "mention mentions mentioned discuss discusses discussed involve involves involving cover covers address "
+    "addresses tackle tackles investigate investigates explore explores examine examines "
     "总结 概述 概括 引用 使用 相关 主要 逐一 各自 分别".split()
 )
 ASPECT_WORDS = dict(ASPECTS)
@@ -55,6 +57,14 @@ ASKS_RESULT = re.compile(
     r"\bhow (?:well|accurate)|(?:得分|准确率|结果|性能|分数)(?:是)?(?:多少|如何|怎样)",
     re.I,
 )
+# "Is there a paper on X?", "Are there studies about X?": whether the collection has a topic at all (not "Is there a
+# study that turns brain activity into sentences?", a description of one paper)
+EXISTS = re.compile(
+    r"^\s*(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:papers?|works?|stud(?:y|ies)|articles?|research|records?)\s+(?:on|about|regarding|concerning|into)\b",
+    re.I,
+)
+PAPER = re.compile(r"\bpapers?\b|论文", re.I)
 DATASET = re.compile(r"data\s?sets?|benchmarks?|corp(?:us|ora)|cohorts?|数据集|数据库|基准|语料", re.I)
 MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|\bjavascript:|\bon\w+\s*=|[{}<>$`]", re.I)
 NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-\d[\w.-]*)\b")
@@ -74,8 +84,9 @@ class Selection:
 
 
 def is_junk(question: str) -> bool:
-    """Markup or code with no content word outside it (``<img src=x onerror=alert(1)>``), or an SQL statement."""
-    if SQL.search(question):
+    """Markup or code with no content word outside it (``<img src=x onerror=alert(1)>``), an SQL statement, or no
+    letter or digit at all."""
+    if SQL.search(question) or not re.search(r"[^\W_]", question):  # an SQL statement, or only symbols ("?????")
         return True
     if not MARKUP.search(question):
         return False
@@ -212,6 +223,29 @@ def _candidates(turn: Turn) -> None:
     turn.selection.candidates, turn.selection.kept = len(ids), len(kept)
 
 
+def _whole_collection(turn: Turn) -> None:
+    """A list with neither filter nor topic asks for the whole collection ("how many papers are there?"): every
+    record (only papers when it says papers), not the few a search for its words would find."""
+    assert turn.result is not None
+    hits = [turn.retriever.hit_for(rid, 0) for rid in turn.retriever.matching_records(turn.result.filters)]
+    turn.result.hits = _renumber([h for h in hits if h.kind == "paper" or not PAPER.search(turn.standalone)])
+    turn.abstained = not turn.result.hits
+    turn.selection.kept = turn.selection.candidates = len(turn.result.hits)
+    turn.selection.reason = "no filter and no topic: the whole collection"
+
+
+def _papers_only(turn: Turn) -> None:
+    """A list of papers under an exclusion ("which papers are not posters?", "papers without code") keeps papers
+    only: an exclusion also matches every record that lacks the field, and a call for papers or a data resource
+    has no presentation, track or code link. Unless the kind is filtered, or the question says nothing of
+    papers ("what is not a poster?")."""
+    assert turn.result is not None
+    filters = turn.result.filters
+    if filters.exclude and filters.kind is None and "kind" not in filters.exclude and PAPER.search(turn.standalone):
+        turn.result.hits = _renumber([h for h in turn.result.hits if h.kind == "paper"])
+        turn.selection.kept = len(turn.result.hits)
+
+
 def _topic_present(turn: Turn) -> None:
     """A list or summary is refused when its topic's specific words are nowhere in the collection (abstain.py).
     Not a lookup: its question carries many more words than a list's topic, each a chance of a false refusal (on
@@ -261,9 +295,16 @@ def select_step(turn: Turn) -> Turn:
     """Records and sentences by question type; abstain on junk or a missing detail (see module doc)."""
     assert turn.result is not None and turn.plan is not None
     if is_junk(turn.question):
-        turn.abstained, turn.selection.reason = True, "the question has no words to look up (markup or code only)"
+        turn.abstained, turn.selection.reason = (
+            True,
+            "the question has no words to look up (markup, code or symbols only)",
+        )
         return turn
     plan = turn.plan
+    short_names = list(dict.fromkeys(h.short_name for h in turn.result.hits if names(h, turn.standalone)))
+    if plan.type == "lookup" and len(short_names) >= 2:
+        # "How many physicians took part in LiveClin, and how many in CounselBench?": one part per named paper
+        turn.plan = plan = QuestionPlan("compare", plan.aspect, short_names)
     if plan.type == "attribute" and refers_back(turn.question) and not turn.past:
         # "where is its code?" with no earlier turn: there is no paper "its" can mean, whatever the search found
         turn.abstained = True
@@ -291,6 +332,10 @@ def select_step(turn: Turn) -> Turn:
             turn.abstained = not turn.result.hits or (weak and not lexical and not counted)
             if not turn.abstained and not counted:
                 _topic_present(turn)
+    if plan.type == "list" and not turn.result.filters.active():
+        _whole_collection(turn)
+    if plan.type in ("list", "topic", "aspect", "superlative"):
+        _papers_only(turn)
     if plan.type not in ("topic", "aspect", "superlative"):
         for hit in turn.result.hits:
             turn.quotes[hit.record_id] = quotes_for(turn, hit)
@@ -304,6 +349,8 @@ def select_step(turn: Turn) -> Turn:
     # a refused question that names a record by its short name ("What F1 score does Disco reach?") still says
     # whether that record lacks the asked detail; it is not answered otherwise
     named = turn.abstained and any(names(h, turn.standalone) for h in turn.result.hits)
+    if plan.type == "lookup" and not turn.abstained and EXISTS.search(turn.standalone):
+        _topic_present(turn)  # "is there a paper on protein folding?" asks whether the collection has a topic
     if plan.type in ("lookup", "attribute") and (not turn.abstained or named):
         _lookup(turn)
         if _detail_missing(turn):

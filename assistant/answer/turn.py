@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -115,9 +116,17 @@ def llm_deadline(turn: Turn) -> float:
     return turn.deadline
 
 
+# Markdown a question was pasted with: a link's text stays, its address goes ("[EEG](https://…)" -> "EEG"); emphasis
+# marks around words go ("**Which papers**"), marks inside a word stay (snake_case)
+MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*\)")
+MD_EMPHASIS = re.compile(r"(?<![\w*_`~])[*_`~]+(?=\S)|(?<=\S)[*_`~]+(?![\w*_`~])")
+
+
 def clean_question(question: str) -> str:
-    """Normalise a user question: control characters dropped, whitespace folded, length capped."""
+    """Normalise a user question: control characters dropped, Markdown unwrapped, whitespace folded, length
+    capped."""
     text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question)
+    text = MD_EMPHASIS.sub("", MD_LINK.sub(r"\1", text))
     text = " ".join(text.split())
     if not text:
         raise QuestionError("the question is empty")

@@ -119,6 +119,25 @@ EXACT_SETS: dict[str, Predicate] = {
     "i15-topic-zh-01": SEGMENTATION,
     "i15-aspect-en-01": EEG,
     "i15-aspect-zh-01": ECG,
+    # round s5-en: a new English-speaking researcher's questions (search-box phrases, counts, follow-ups)
+    "s5-en-topic-05": ECG,
+    "s5-en-topic-06": EEG,
+    "s5-en-followup-03": lambda r: EEG(r) and r.has_code,
+    "s5-en-filter-01": lambda r: r.presentation == "Oral" and not r.has_code,
+    "s5-en-filter-02": lambda r: r.track == "医学影像" and r.has_code,
+    "s5-en-filter-03": lambda r: (
+        r.presentation == "Poster" and r.year == 2026 and r.track == "clinical NLP" and r.has_code
+    ),
+    "s5-en-filter-04": lambda r: r.venue == "ICLR 2026" and r.presentation != "Poster",
+    "s5-en-filter-05": lambda r: paper(r) and not r.venue.startswith("ICLR"),
+    "s5-en-filter-06": lambda r: r.track == "clinical prediction" and not r.has_code,
+    "s5-en-filter-07": lambda r: r.presentation == "Poster" and r.track == "医学影像" and not r.has_code,
+    "s5-en-filter-08": lambda r: paper(r) and r.track != "trustworthy medical AI" and r.presentation != "Poster",
+    "s5-en-filter-09": lambda r: paper(r) and r.year == 2025,
+    "s5-en-filter-10": lambda r: paper(r) and r.has_code,
+    "s5-en-filter-11": lambda r: r.kind == "call",
+    "s5-en-filter-12": lambda r: ECG(r) and r.has_code and r.presentation == "Poster",
+    "s5-en-filter-13": lambda r: paper(r) and r.venue != "ICLR 2026",
 }
 
 
@@ -213,6 +232,12 @@ TOPICS: dict[str, Topic] = {
             {"NurValues": "names conversational ability in passing; evaluates nursing values, not an interaction"},
         ),
     ),
+    "s5-en-topic-01": Topic(r"federated|联邦"),
+    "s5-en-topic-02": Topic(r"ultrasound|sonograph|超声"),
+    "s5-en-topic-03": Topic(r"mental health|psychiatr|心理健康|精神"),
+    "s5-en-topic-04": Topic(r"fMRI|functional MRI|functional magnetic|功能 MRI"),
+    "s5-en-aspect-01": Topic(r"chest X-ray|\bCXR|胸部 X 光"),
+    "s5-en-topic-07": Topic(r"GPT-4"),
 }
 
 

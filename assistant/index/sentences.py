@@ -23,7 +23,13 @@ from assistant.records.links import link_line
 from assistant.records.model import Record
 
 SUFFIX = "_sentences"
-BOILERPLATE = re.compile(r"^(?:ICLR \d{4} (?:Oral|Poster|Spotlight)\.?\s*)?accepted paper at [^.]+\.?$", re.I)
+# "ICLR 2026 Poster accepted paper at ICLR 2026.", or the venue line alone ("ICLR 2025 Poster。" before a Chinese
+# summary): nothing to quote
+BOILERPLATE = re.compile(
+    r"^ICLR \d{4} (?:Oral|Poster|Spotlight)[.。]?$|"
+    r"^(?:ICLR \d{4} (?:Oral|Poster|Spotlight)\.?\s*)?accepted paper at [^.]+\.?$",
+    re.I,
+)
 
 
 def collection_name(records_collection: str) -> str:

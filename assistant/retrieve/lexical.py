@@ -57,8 +57,16 @@ class Lexical:
         return cls(vocab, arrays, size)
 
     def scores(self, terms: list[str]) -> np.ndarray:
+        """BM25 scores of every chunk. A hyphenated term no chunk holds counts by its parts ("multi-image" asks for
+        what "multiple images" says: "image")."""
         scores = np.zeros(self.size, dtype=np.float32)
-        ids = [self.vocab[t] for t in terms if t in self.vocab]  # a repeated term counts again, as in bm25s
+        known = [
+            part
+            for t in terms
+            for part in ([t] if t in self.vocab or "-" not in t else tokenize(t.replace("-", " ")))
+            if part in self.vocab
+        ]
+        ids = [self.vocab[t] for t in known]  # a repeated term counts again, as in bm25s
         if not ids:
             return scores
         data, indices, indptr = (self.arrays[name] for name in ARRAYS)

@@ -53,7 +53,7 @@ YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)\s*年?")
 # Negation just before a mention ("not posters", "non-oral", "other than ICLR 2026", "do not have a code link",
 # "非 oral", "不是 2026 年", "没有代码", "除了医学影像方向以外") or just after it ("poster 以外的论文").
 NEG_BEFORE = re.compile(
-    r"(?:\b(?:not|non|without|excluding|except(?:\s+for)?|other\s+than|apart\s+from|no|never|neither|nor)|n't)"
+    r"(?:\b(?:not|non|without|excluding|except(?:\s+for)?|other\s+than|apart\s+from|outside(?:\s+of)?|no|never|neither|nor)|n't)"
     r"\s*-?\s*"
     r"(?:(?:a|an|the|any|in|at|from|as|for|of|by|accepted|presented|published|listed|appear(?:ed)?|been|be)\s+){0,3}$|"
     r"(?:非|不|没|无|未|除了?|排除)(?:是|在|属于|为|有|含|包含|包括|提供|带|附)?了?\s*(?:在|于|属于)?\s*$",
@@ -90,6 +90,13 @@ EN_PLURAL = (
 EN_SINGULAR = (
     r"(?:paper|work|record|one|study|article|resource|call|item|entry|benchmark|dataset|method|model|framework)"
 )
+# A search-box noun phrase ("oral papers without code", "ICLR 2026 papers that are not posters") names the set
+# it wants; a question word or verb before the noun makes it a question about something else ("How many
+# papers ...", "Does LiveClin use records ...").
+NOT_A_MODIFIER = (
+    r"(?:what|which|how|who|whom|whose|where|when|why|is|are|was|were|do|does|did|can|could|should|would|will|has|"
+    r"have|had|uses?|used|compare|tell|explain|describe|summari[sz]e)"
+)
 ZH_NOUN = r"(?:论文|文章|工作|研究|基准|数据集|记录|征稿|合作|条目|资源|专刊)"
 WANTS_ALL = re.compile(
     rf"(?:^\s*|\b(?:tell me|show me|know|wonder(?:ing)?|find out)\s+)(?:which|what)\s+"
@@ -99,12 +106,14 @@ WANTS_ALL = re.compile(
     # ultrasound?", "Are there papers that ...", "I am looking for papers on ...", "What work has been done on ..."
     rf"^\s*(?:please\s+)?(?:(?:can|could|would)\s+you\s+(?:please\s+)?)?(?:show|find|give|name|get|list|recommend|"
     rf"search\s+for|look\s+for|point\s+me\s+to)(?:\s+me)?\s+(?:(?:all|the|some|any)\s+)?(?:[\w/-]+\s+){{0,3}}?"
-    rf"{EN_PLURAL}\b|^\s*(?:are\s+there\s+)?(?:any\s+)?(?:[\w/-]+\s+)?{EN_PLURAL}\s+(?:on|about|that|which|using|"
-    rf"with|in|for|regarding|related)\b|\b(?:looking|searching)\s+for\s+(?:(?:all|the|some|any)\s+)?"
+    rf"{EN_PLURAL}\b|^\s*(?:are\s+there\s+)?(?:any\s+)?(?:(?!{NOT_A_MODIFIER}\b)[\w/.-]+\s+){{0,4}}{EN_PLURAL}"
+    rf"(?:\s+(?:on|about|that|which|using|with|without|not|in|for|from|regarding|related|having|lacking|outside|"
+    rf"except|other)\b|\s*[?.!]*\s*$)|\b(?:looking|searching)\s+for\s+(?:(?:all|the|some|any)\s+)?"
     rf"(?:[\w/-]+\s+){{0,3}}?{EN_PLURAL}\b|^\s*what\s+(?:work|research)\s+(?:has|have|is|was|exists?)\b|"
     rf"(?:找|搜|推荐)(?![^,，。.?？!！]{{0,20}}?[这那一哪]篇)[^,，。.?？!！]{{0,20}}?{ZH_NOUN}|"
     rf"\b(?:all|every)\s+(?:of\s+)?(?:the\s+)?(?:[\w/-]+\s+){{0,3}}?(?:{EN_PLURAL}|{EN_SINGULAR})\b|"
-    rf"\bhow many\b.*\b(?:papers|records)\b|列出|列举|罗列|有几篇|多少篇|"
+    rf"\b(?:how many|number of)\b.*\b(?:papers|records|works|articles|entries|items|posters|orals|submissions)\b|"
+    rf"列出|列举|罗列|有几篇|多少篇|"
     rf"(?:哪些|所有|全部)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}|"
     rf"{ZH_NOUN}\s*(?:都|还)?\s*(?:有|是)?哪些|"
     # a question asked of each member of a topic's set: "each of the EEG papers", "For the CT papers, ...",
@@ -117,6 +126,9 @@ WANTS_ALL = re.compile(
 FILTER_WORDS = re.compile(
     r"\b(?:oral|poster|papers?|track|venue|year|in|the|with|code|accepted)\b|口头|海报|论文|赛道|方向", re.I
 )
+# A count's wording is no topic: "how many papers have a code link?" lists every record with one, not the few whose
+# text matches "many"
+COUNTING = re.compile(r"\bhow\s+(?:many|much)\b|\b(?:the\s+)?(?:total\s+)?number\s+of\b|一共|总共|共有", re.I)
 # Words that speak about the collection rather than a topic ("Which papers are in the collection?",
 # "What data resources are listed?"): a metadata question that has only these left has no topic.
 # Outside a list question a code mention filters only where it describes the record asked for ("the paper that
@@ -127,7 +139,7 @@ CODE_NOUN_AFTER = re.compile(r"^\s*(?:的\s*)?(?:论文|文章|工作)|^\s*(?:pa
 # agent tracks", "医学影像和手术/介入 AI 方向")
 JOINER = re.compile(r"^\s*(?:,|，|、|/|\bor\b|\band\b|和|或|及|与)\s*", re.I)
 META_WORDS = re.compile(
-    r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|"
+    r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|holds?|contains?|"
     r"appear|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?)\b|"
     r"语料库?|收录|条目|记录|信息|列表|属于|会议",
     re.I,
@@ -283,6 +295,6 @@ def plan_query(question: str, venues: list[str], tracks: list[str]) -> QueryPlan
         for m in list(YEAR.finditer(reader.rest)):
             reader.take("year", [int(m.group(1))], m.start(), m.end())
     filters = reader.filters()
-    rest = META_WORDS.sub(" ", reader.rest) if filters.active() else reader.rest
-    topic = [t for t in tokenize(FILTER_WORDS.sub(" ", rest)) if not t.isdigit()]
+    rest = META_WORDS.sub(" ", reader.rest) if filters.active() or wants_all else reader.rest
+    topic = [t for t in tokenize(COUNTING.sub(" ", FILTER_WORDS.sub(" ", rest))) if not t.isdigit()]
     return QueryPlan(question, filters, wants_all, topic)
