@@ -102,6 +102,14 @@ def test_compare_covers_every_named_paper(seed_settings: Settings) -> None:
     assert "What differs:" in turn.text
 
 
+def test_a_chinese_compare_says_what_each_record_is_in_chinese(seed_settings: Settings) -> None:
+    """The "不同之处" lines name each record's kind as the answer's language does (论文, not "paper")."""
+    turn = answer("NurValues 和 Cancer-Myth 的评测对象有什么区别?", settings=seed_settings)
+    assert turn.plan is not None and turn.plan.type == "compare"
+    differs = turn.text.split("不同之处:")[1]
+    assert differs.count("论文") == 2 and not re.search(r"\bpaper\b", differs)
+
+
 def test_attribute_follow_up_gives_only_the_link(seed_settings: Settings) -> None:
     turn = answer("where is its code?", ["what is LiveClin?"], settings=seed_settings)
     assert "https://github.com/AQ-MedAI/LiveClin" in turn.text

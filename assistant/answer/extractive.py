@@ -13,6 +13,7 @@ from assistant.answer.evidence import ANSWERS, BY_SIZE, DEFINES, Quote, amount, 
 from assistant.answer.markers import marker
 from assistant.answer.plan import QuestionPlan
 from assistant.records.links import LABEL
+from assistant.records.model import kind_label
 
 LOOKUP_SENTENCES = 4  # of the best record (the seed abstracts run four to six sentences; dev facts recall)
 ASPECT_SENTENCES = 2  # per record of an aspect-over-a-list answer
@@ -179,7 +180,15 @@ def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing:
     for source in sources:
         hit = source.hit
         facts = ", ".join(
-            filter(None, [hit.kind, hit.track, hit.presentation, text["has_code"] if hit.url else text["none"]])
+            filter(
+                None,
+                [
+                    kind_label(hit.kind, lang),
+                    hit.track,
+                    hit.presentation,
+                    text["has_code"] if hit.url else text["none"],
+                ],
+            )
         )
         yield f"- {hit.name}: {facts} {marker([source.n])}"
     for name in missing:
