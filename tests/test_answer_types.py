@@ -245,6 +245,22 @@ def test_a_result_on_a_metric_the_record_never_reports_is_a_missing_detail(seed_
     assert turn.abstained and not turn.detail_missing and not turn.citations  # "disco" names no record
 
 
+@pytest.mark.parametrize(
+    ("question", "title", "missing"),
+    [
+        ("ECG 基础模型基准的数据来自哪些国家?", "ECG 基础模型基准", True),  # 12 public datasets, no country
+        ("Nef-Net v2 在 PTB-XL 上得了多少分?", "Nef-Net v2", True),  # no score; the 2 of its name is no number
+        ("MedAraBench 的题目来自哪个地区?", "MedAraBench", False),  # "the Arabic-speaking region"
+    ],
+)
+def test_a_chinese_question_for_a_place_or_a_score_says_when_the_record_lacks_it(
+    seed_settings: Settings, question: str, title: str, missing: bool
+) -> None:
+    turn = answer(question, settings=seed_settings)
+    assert turn.detail_missing is missing and title in turn.citations[0]["title"]
+    assert ("没有给出" in turn.text) is missing
+
+
 def test_an_aspect_answer_quotes_only_sentences_that_answer_it(seed_settings: Settings) -> None:
     turn = answer("Which models do the papers on LLM interpretability examine?", settings=seed_settings)
     assert turn.plan is not None and turn.plan.type == "aspect" and turn.plan.aspect == "named"

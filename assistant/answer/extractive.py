@@ -47,6 +47,7 @@ TEXT = {
         "number": "this number",
         "affiliation": "the authors' affiliations",
         "result": "this result",
+        "place": "the countries or regions",
         "other": "this detail",
     },
     "zh": {
@@ -73,6 +74,7 @@ TEXT = {
         "number": "这个数字",
         "affiliation": "作者单位",
         "result": "这项结果",
+        "place": "来源国家或地区",
         "other": "这一细节",
     },
 }

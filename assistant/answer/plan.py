@@ -46,7 +46,14 @@ ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("method", re.compile(r"\bmethods?\b|\bapproach(?:es)?\b|\btechniques?\b|\barchitectures?\b|方法|技术|架构", re.I)),
     (
         "result",
-        re.compile(METRIC.pattern + r"|\bscore[sd]?\b|\bperformance\b|\bresults?\b|结果|性能|得分", re.I),
+        re.compile(METRIC.pattern + r"|\bscore[sd]?\b|\bperformance\b|\bresults?\b|结果|性能|得分|多少分", re.I),
+    ),
+    # where the people or data come from ("来自哪些国家", "which countries")
+    (
+        "place",
+        re.compile(
+            r"\bcountr(?:y|ies)\b|\b(?:which|what)\s+regions?\b|\bnationalit\w*|国家|国籍|哪国|哪些地区|哪个地区", re.I
+        ),
     ),
     (
         "affiliation",

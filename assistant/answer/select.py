@@ -52,11 +52,17 @@ ASPECT_WORDS = dict(ASPECTS)
 # asks for a result's value ("what AUROC does ...", "MedVR 的得分是多少"), not a paper that improves accuracy
 ASKS_RESULT = re.compile(
     r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:accuracy|au(?:c|roc|prc)|dice|f1|scores?|results?|performance)\b|"
-    r"\bhow (?:well|accurate)|(?:得分|准确率|结果|性能|分数)(?:是)?(?:多少|如何|怎样)",
+    r"\bhow (?:well|accurate)|(?:得分|准确率|结果|性能|分数)(?:是)?(?:多少|如何|怎样)|"
+    r"(?:得|拿|取得|获得)了?\s*多少\s*分",
     re.I,
 )
 DATASET = re.compile(r"data\s?sets?|benchmarks?|corp(?:us|ora)|cohorts?|数据集|数据库|基准|语料", re.I)
 MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|\bjavascript:|\bon\w+\s*=|[{}<>$`]", re.I)
+# a place named in a record: a country, region or nationality word ("U.S. centric", "the Arabic-speaking region")
+PLACE = re.compile(
+    r"\b(?:countr(?:y|ies)|nation(?:s|al|wide)?|region(?:s|al)?|U\.S\.|USA|UK|United (?:States|Kingdom)|China|Chinese|"
+    r"Europe\w*|Asia\w*|Africa\w*|America\w*|Arab\w*|international(?:ly)?)\b"
+)
 NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-\d[\w.-]*)\b")
 
 
@@ -241,6 +247,8 @@ def _detail_missing(turn: Turn) -> bool:
         return False
     if turn.plan.aspect == "affiliation":
         return not re.search(r"\buniversit|\binstitut|\bhospital|\blab\b", body, re.I)
+    if turn.plan.aspect == "place":
+        return not PLACE.search(body)
     value = bool(ASKS_RESULT.search(turn.standalone))  # asked for a result's value: its metric must be there too
     asked = NAMED.findall(turn.standalone) + (METRIC.findall(turn.standalone) if value else [])
     unnamed = [n for n in asked if n.lower() not in body.lower() and n.lower() not in named]
@@ -253,7 +261,7 @@ def _detail_missing(turn: Turn) -> bool:
         if noun and turn.lang == "en":  # "how many physicians", "how many board-certified physicians"
             words = [w.lower().rstrip("s") for w in noun.groups() if w]
             return not any(ev.counts_of(quotes, w) for w in [*words, " ".join(words)])
-        return not re.search(r"\d", body)
+        return not re.search(r"(?<![\w.-])\d", body)  # a number, not a digit of a name (Doctor-R1, gemma-2)
     return False
 
 
