@@ -168,6 +168,11 @@ def test_markup_around_a_real_question_is_not_junk() -> None:
     assert not is_junk("<b>what is LiveClin?</b>")
 
 
+def test_punctuation_alone_is_junk_and_a_short_follow_up_is_not() -> None:
+    assert is_junk("？？？") and is_junk("...!!!") and is_junk(" ¿¡ -- ")
+    assert not is_junk("它呢?") and not is_junk("why?") and not is_junk("2025?")
+
+
 def test_a_detail_the_record_does_not_give_is_an_abstention_that_says_so(seed_settings: Settings) -> None:
     turn = answer("How many hospitals contributed cases to LiveClin?", settings=seed_settings)
     assert turn.abstained and turn.detail_missing

@@ -80,8 +80,9 @@ class Selection:
 
 
 def is_junk(question: str) -> bool:
-    """Markup or code with no content word outside it (``<img src=x onerror=alert(1)>``), or an SQL statement."""
-    if SQL.search(question):
+    """Markup or code with no content word outside it (``<img src=x onerror=alert(1)>``), an SQL statement, or no
+    letter, digit or Chinese character at all (``???``, ``！！！``)."""
+    if SQL.search(question) or not re.search(r"[^\W_]", question):
         return True
     if not MARKUP.search(question):
         return False
