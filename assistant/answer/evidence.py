@@ -152,7 +152,14 @@ NUMBER_BEFORE = (
     r"(?:\w+-)?{noun}"
 )
 SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "b": 1e9}
-BY_SIZE = "size"  # a superlative over data sets compares their sizes: any count in a sentence about the data
+BY_SIZE = "size"  # a superlative over data sets compares their sizes: a count of data units in a sentence on data
+# the units a data set is counted in ("42,249 overnight recordings", "42 million QA-pairs", "10,000 hours"), not
+# the parts of its design ("five critical domains", "three levels", "four diverse EEG benchmarks")
+SIZE_UNITS = (
+    r"(?<=[\s-])(?:QA-)?(?:recordings?|records|datasets|images|scans|volumes|slides|cases|patients|subjects|participants|"
+    r"individuals|hours|samples|pairs|questions|items|reports|notes|videos|sessions|nights|documents|cells|"
+    r"sentences|dialogues|conversations|examples|instances|visits|admissions)\b"
+)
 DATA = re.compile(DATA_NOUNS, re.I)
 
 
@@ -182,7 +189,7 @@ def measure_pattern(measure: str) -> str:
 def counts_of(quotes: list[Quote], measure: str) -> list[tuple[float, Quote]]:
     """(number, sentence) for each number that counts ``measure`` ("239 physicians", "100 board-certified
     physicians", "eight ECG FMs" for "foundation model"), largest first."""
-    noun = r"(?<=\s)[A-Za-z][\w-]*" if measure == BY_SIZE else measure_pattern(measure)  # "3D" is no count
+    noun = SIZE_UNITS if measure == BY_SIZE else measure_pattern(measure)
     pattern = re.compile(NUMBER_BEFORE.format(noun=noun), re.I)
     found = []
     for q in quotes:
