@@ -284,3 +284,18 @@ def test_an_aspect_answer_quotes_only_sentences_that_answer_it(seed_settings: Se
 def test_data_or_accuracy_as_a_topic_is_no_missing_detail(seed_settings: Settings, question: str) -> None:
     turn = answer(question, settings=seed_settings)  # mentions data / accuracy, asks for neither's value
     assert not turn.abstained and not turn.detail_missing and turn.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "intro"),
+    [
+        ("trustworthy medical AI 赛道一共有多少篇论文?", "共找到 {n} 条匹配的记录"),
+        ("How many papers are in the trustworthy medical AI track?", "{n} matching records"),
+    ],
+)
+def test_a_count_reports_every_matching_record_when_the_budget_lists_fewer(
+    seed_settings: Settings, question: str, intro: str
+) -> None:
+    n = sum(r.track == "trustworthy medical AI" for r in load_corpus(seed_settings.sources).records)
+    turn = answer(question, settings=seed_settings)
+    assert turn.text.startswith(intro.format(n=n)) and 0 < len(turn.sources) < n  # the budget lists fewer

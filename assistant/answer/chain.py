@@ -169,6 +169,7 @@ def offline_answer(turn: Turn) -> Iterator[str]:
         turn.plan,
         turn.lang,
         total=total,
+        matched=len(turn.result.hits) if turn.result else 0,
         missing=turn.selection.missing,
         detail_missing=turn.detail_missing,
     )

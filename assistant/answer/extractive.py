@@ -26,6 +26,7 @@ TEXT = {
     "en": {
         "intro": "From the collection:",
         "list": "{n} matching records:",
+        "shown": "{n} matching records (the first {shown} are listed):",
         "topic": "{n} of {total} records are on this topic (each is listed with its sentence on it):",
         "compare": "Comparing {n} papers:",
         "differs": "What differs:",
@@ -53,6 +54,7 @@ TEXT = {
     "zh": {
         "intro": "根据收录的记录:",
         "list": "共找到 {n} 条匹配的记录:",
+        "shown": "共找到 {n} 条匹配的记录(列出前 {shown} 条):",
         "topic": "{total} 条记录中有 {n} 条与该主题相关(逐条列出相关的句子):",
         "compare": "比较 {n} 篇论文:",
         "differs": "不同之处:",
@@ -147,10 +149,14 @@ def short(quote: Quote | None) -> str:
     return quote.text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def list_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: int) -> Iterator[str]:
+def list_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: int, matched: int = 0) -> Iterator[str]:
+    """``matched``: how many records match, when the context budget left some of them out of ``sources``."""
     text = TEXT[lang]
-    topical = plan.type == "topic"
-    yield text["topic"].format(n=len(sources), total=total) if topical else text["list"].format(n=len(sources))
+    topical, n, shown = plan.type == "topic", max(matched, len(sources)), len(sources)
+    if topical:
+        yield text["topic"].format(n=n, total=total)
+    else:
+        yield text["shown" if n > shown else "list"].format(n=n, shown=shown)
     for source in sources:
         cite = marker([source.n])
         missing = f" ({text['none']})" if plan.aspect == "code" and not source.hit.url else ""
@@ -223,6 +229,7 @@ def extractive_answer(
     lang: str,
     *,
     total: int = 0,
+    matched: int = 0,
     missing: list[str] | None = None,
     detail_missing: bool = False,
 ) -> Iterator[str]:
@@ -234,7 +241,7 @@ def extractive_answer(
     elif plan.type == "superlative":
         lines = superlative_lines(sources, plan, lang)
     elif plan.type in ("topic", "list"):
-        lines = list_lines(sources, plan, lang, total)
+        lines = list_lines(sources, plan, lang, total, matched)
     else:
         lines = lookup_lines(sources, plan, lang, detail_missing)
     for line in lines:

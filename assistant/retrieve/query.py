@@ -145,7 +145,7 @@ CODE_NOUN_AFTER = re.compile(r"^\s*(?:的\s*)?(?:论文|文章|工作)|^\s*(?:pa
 # agent tracks", "医学影像和手术/介入 AI 方向")
 JOINER = re.compile(r"^\s*(?:,|，|、|/|\bor\b|\band\b|和|或|及|与)\s*", re.I)
 META_WORDS = re.compile(
-    r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|"
+    r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|many|total|"
     r"appear(?:s|ed)?|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?)\b|"
     r"语料库?|收录|条目|记录|信息|列表|属于|会议|发表|一共|总共|共有|合计",
     re.I,
