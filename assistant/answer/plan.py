@@ -179,6 +179,21 @@ def list_subject(question: str) -> str:
     return re.sub(r"^(?:each of|[^\w\s])+|(?:相关|有关)的?$", "", text.strip(), flags=re.I).strip()
 
 
+# what a Chinese count asks for: "多少名医生" -> physician, "多少年(从业经验)" -> year, "几个数据集" -> dataset
+ZH_COUNTED = re.compile(r"(?:多少|几)\s*(?:[个位名篇项种道条张次例]\s*)?(?P<rest>[\u3400-\u9fff]{1,4})")
+ZH_UNITS = {"年": "year", "小时": "hour", "天": "day", "个月": "month", "月": "month"}
+
+
+def counted_noun_zh(question: str) -> str:
+    """The English noun of what a Chinese question counts, when the tables know it ("" otherwise)."""
+    for m in ZH_COUNTED.finditer(question):
+        known = ZH_NOUNS | ZH_UNITS
+        for zh in sorted(known, key=len, reverse=True):
+            if m.group("rest").startswith(zh):
+                return known[zh]
+    return ""
+
+
 def superlative_measure(question: str) -> str:
     m = SUPERLATIVE.search(question)
     if m and m.group("noun"):
