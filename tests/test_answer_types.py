@@ -260,7 +260,7 @@ def test_a_result_on_a_metric_the_record_never_reports_is_a_missing_detail(seed_
         ("ECG 基础模型基准的数据来自哪些国家?", "ECG 基础模型基准", True),  # 12 public datasets, no country
         ("Nef-Net v2 在 PTB-XL 上得了多少分?", "Nef-Net v2", True),  # no score; the 2 of its name is no number
         ("MedAraBench 的题目来自哪个地区?", "MedAraBench", False),  # "the Arabic-speaking region"
-        ("MedThinkVQA 的数据花了多少个月标注?", "多图像医学思维", True),  # it counts cases and images, not months
+        ("MedThinkVQA 的专家标注持续了多少个月?", "多图像医学思维", True),  # it counts cases and images, not months
         ("ECG 基础模型基准一共用了几个数据集?", "ECG 基础模型基准", False),  # "12 public datasets"
     ],
 )

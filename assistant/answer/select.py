@@ -240,6 +240,8 @@ def _detail_missing(turn: Turn) -> bool:
     named = set(tokenize(f"{top.short_name} {top.title}")) & set(tokenize(turn.standalone))
     quotes = turn.quotes.get(top.record_id, [])
     body = " ".join(q.text for q in quotes)
+    # or named by what its abstract calls its contribution ("MedThinkVQA" in the record titled 多图像医学思维)
+    named |= {n.lower() for n in NAMED.findall(turn.standalone) if re.search(rf"\b{re.escape(n)}\b", body)}
     # or, for a result, described: the record holds most of the question's other key terms ("the multimodal
     # Alzheimer's diagnosis framework"), the names it asks about (ADNI, AUROC) set aside
     other = ev.key_terms(topic_text(turn)) - {t for n in NAMED.findall(turn.standalone) for t in tokenize(n)}
