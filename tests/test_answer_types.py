@@ -301,3 +301,26 @@ def test_a_count_reports_every_matching_record_when_the_budget_lists_fewer(
     n = sum(r.track == "trustworthy medical AI" for r in load_corpus(seed_settings.sources).records)
     turn = answer(question, settings=seed_settings)
     assert turn.text.startswith(intro.format(n=n)) and 0 < len(turn.sources) < n  # the budget lists fewer
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up"),
+    [
+        ("哪些论文研究心理健康?", "第二篇的代码在哪里?"),
+        ("Which papers study ultrasound?", "Tell me about the second one."),
+    ],
+)
+def test_an_ordinal_after_a_bare_question_means_that_questions_answer(
+    seed_settings: Settings, first: str, follow_up: str
+) -> None:
+    """A history of questions only (``ask --history-file``): the earlier answer is given again to read its order."""
+    earlier = answer(first, settings=seed_settings)
+    assert len(earlier.sources) >= 2
+    turn = answer(follow_up, [first], settings=seed_settings)
+    assert earlier.sources[1].hit.name in turn.standalone and earlier.sources[0].hit.name not in turn.standalone
+
+
+def test_each_papers_code_after_a_compare(seed_settings: Settings) -> None:
+    turn = answer("它们各自的代码在哪里?", ["比较 SE-Diff 和 Nef-Net v2"], settings=seed_settings)
+    assert turn.plan is not None and turn.plan.type == "compare"
+    assert "github.com/HKUSTGZ-ML4Health-Lab/NEFNET-v2" in turn.text and "该记录没有给出代码或项目链接" in turn.text

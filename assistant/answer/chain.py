@@ -21,7 +21,15 @@ from assistant.answer.citations import check_citations
 from assistant.answer.condense import condense_offline, continues, refers_back
 from assistant.answer.context import Source, build_context
 from assistant.answer.extractive import SCAFFOLD, extractive_answer, used_quotes
-from assistant.answer.history import HistoryItem, HistoryTurn, as_turn, questions, resolve_references
+from assistant.answer.history import (
+    REFERENCE_LIMIT,
+    HistoryItem,
+    HistoryTurn,
+    as_turn,
+    questions,
+    referenced,
+    resolve_references,
+)
 from assistant.answer.select import plan_step, select_step
 from assistant.answer.sentences import split_sentences
 from assistant.answer.tagged import MARKS, check_tags, sources_block
@@ -96,13 +104,24 @@ def history_lines(turn: Turn) -> str:
     return "\n".join(lines)
 
 
+def _answered_past(turn: Turn) -> list[HistoryTurn]:
+    """The earlier turns. When the last one is a bare question (``ask --history-file`` with questions) and this one
+    points into its answer ("第二篇", "它们", "the second one"), that answer's records, by answering it again
+    offline."""
+    past = turn.past
+    if not past or past[-1].get("records") or referenced(turn.question, REFERENCE_LIMIT) is None:
+        return past
+    earlier = answer_chain.invoke(new_turn(past[-1]["question"], past[:-1], turn.settings, "extractive", turn.filters))
+    return [*past[:-1], {**past[-1], "records": [source.hit.record_id for source in earlier.sources]}]
+
+
 @timed("condense")
 def condense(turn: Turn) -> Turn:
     """Rewrite a follow-up into a standalone question (LLM for the openai backend, else by reference)."""
     turn.standalone = turn.question
     if not turn.history:
         return turn
-    if resolved := resolve_references(turn.question, turn.past, _name_of(turn)):
+    if resolved := resolve_references(turn.question, _answered_past(turn), _name_of(turn)):
         turn.standalone = resolved  # "the second one", "compare them": the previous answer's records, by name
         return turn
     elliptical = not refers_back(turn.question) and _elliptical(turn)

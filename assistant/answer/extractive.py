@@ -183,7 +183,10 @@ def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing:
     for source in sources:  # what each paper is, then its best sentence for the question
         first = defining(source.quotes)
         picked = ([first] if first else []) + [q for q in content(source.quotes) if q is not first][:1]
-        yield f"- {label(source)}: {cited(sorted(picked, key=lambda q: q.position), source.n)}"
+        line = f"- {label(source)}: {cited(sorted(picked, key=lambda q: q.position), source.n)}"
+        if plan.aspect == "code":  # "它们各自的代码在哪里?": each paper's link, or that it gives none
+            line += f" {code_line(source, lang)}" if source.hit.url else f" {text['no_code']} {marker([source.n])}"
+        yield line
     yield text["differs"]
     for source in sources:
         hit = source.hit
