@@ -230,6 +230,8 @@ def test_counted_numbers_read_number_words_and_scales_and_stop_at_the_noun_phras
     staff = [quote("Built with 100 mental health professionals."), quote("We identify latents in gemma-2 models.")]
     assert [v for v, _ in counts_of(staff, "doctor")] == [100.0]  # the other words for a countable thing
     assert not counts_of(staff, "model")  # the 2 of gemma-2 counts nothing
+    fms = [quote("We benchmarked eight ECG FMs on 26 tasks."), quote("It has 38 items and 4 terms.")]
+    assert [v for v, _ in counts_of(fms, "model")] == [8.0]  # an initialism ending in the word, as capitals
 
 
 def test_largest_dataset_is_computed_from_the_records_sizes(seed_settings: Settings) -> None:
@@ -262,6 +264,7 @@ def test_a_result_on_a_metric_the_record_never_reports_is_a_missing_detail(seed_
         ("MedAraBench 的题目来自哪个地区?", "MedAraBench", False),  # "the Arabic-speaking region"
         ("MedThinkVQA 的专家标注持续了多少个月?", "多图像医学思维", True),  # it counts cases and images, not months
         ("ECG 基础模型基准一共用了几个数据集?", "ECG 基础模型基准", False),  # "12 public datasets"
+        ("ECG 基础模型基准比较了几个模型?", "ECG 基础模型基准", False),  # "eight ECG FMs"
     ],
 )
 def test_a_chinese_question_for_a_place_or_a_score_says_when_the_record_lacks_it(

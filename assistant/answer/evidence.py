@@ -183,6 +183,8 @@ def measure_pattern(measure: str) -> str:
     pattern = "|".join(re.escape(w[:-1] if len(w) > 5 else w) + r"\w*" for w in group)
     if len(words) > 1:
         pattern += "|" + "".join(w[0].upper() for w in words) + r"s?\b"
+    else:  # an initialism that ends in the word: models -> FMs, LLMs (capitals as written)
+        pattern += rf"|(?-i:[A-Z]{{1,3}}{re.escape(last[0].upper())})s?\b"
     return f"(?:{pattern})"
 
 

@@ -184,14 +184,16 @@ ZH_COUNTED = re.compile(r"(?:多少|几)\s*(?:[个位名篇项种道条张次例
 ZH_UNITS = {"年": "year", "小时": "hour", "天": "day", "个月": "month", "月": "month"}
 
 
-def counted_noun_zh(question: str) -> str:
-    """The English noun of what a Chinese question counts, when the tables know it ("" otherwise)."""
+def counted_nouns_zh(question: str) -> list[str]:
+    """The English noun of each thing a Chinese question counts ("几个模型、多少个临床任务" -> model, task); "" for
+    one the tables do not know."""
+    nouns = []
     for m in ZH_COUNTED.finditer(question):
-        known = ZH_NOUNS | ZH_UNITS
-        for zh in sorted(known, key=len, reverse=True):
-            if m.group("rest").startswith(zh):
-                return known[zh]
-    return ""
+        rest = m.group("rest")
+        unit = next((ZH_UNITS[u] for u in sorted(ZH_UNITS, key=len, reverse=True) if rest.startswith(u)), "")
+        noun = next((ZH_NOUNS[n] for n in sorted(ZH_NOUNS, key=len, reverse=True) if n in rest), "")
+        nouns.append(unit or noun)
+    return nouns
 
 
 def superlative_measure(question: str) -> str:

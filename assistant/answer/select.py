@@ -21,7 +21,7 @@ from assistant.answer import evidence as ev
 from assistant.answer.abstain import topic_presence, vocabulary
 from assistant.answer.condense import refers_back
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
-from assistant.answer.plan import METRIC, QuestionPlan, counted_noun_zh, focus_noun, plan_question
+from assistant.answer.plan import METRIC, QuestionPlan, counted_nouns_zh, focus_noun, plan_question
 from assistant.index import sentences as sentence_store
 from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.query import META_WORDS
@@ -264,8 +264,9 @@ def _detail_missing(turn: Turn) -> bool:
         if noun and turn.lang == "en":  # "how many physicians", "how many board-certified physicians"
             words = [w.lower().rstrip("s") for w in noun.groups() if w]
             return not any(ev.counts_of(quotes, w) for w in [*words, " ".join(words)])
-        if turn.lang == "zh" and (counted := counted_noun_zh(turn.standalone)):  # "多少名医生", "多少年"
-            return not ev.counts_of(quotes, counted)
+        counted = counted_nouns_zh(turn.standalone) if turn.lang == "zh" else []
+        if counted and all(counted):  # "多少名医生", "多少年": missing when none of the asked counts is given
+            return not any(ev.counts_of(quotes, noun) for noun in counted)
         return not re.search(r"(?<![\w.-])\d", body)  # a number, not a digit of a name (Doctor-R1, gemma-2)
     return False
 
