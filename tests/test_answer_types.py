@@ -327,3 +327,27 @@ def test_each_papers_code_after_a_compare(seed_settings: Settings) -> None:
     turn = answer("它们各自的代码在哪里?", ["比较 SE-Diff 和 Nef-Net v2"], settings=seed_settings)
     assert turn.plan is not None and turn.plan.type == "compare"
     assert "github.com/HKUSTGZ-ML4Health-Lab/NEFNET-v2" in turn.text and "该记录没有给出代码或项目链接" in turn.text
+
+
+def test_a_compare_asked_for_an_aspect_quotes_the_sentence_that_holds_it() -> None:
+    """Besides what each paper is, its sentence of the asked kind (a method), even when another scores higher."""
+    from assistant.answer.context import Source
+    from assistant.answer.evidence import Quote
+    from assistant.answer.extractive import compare_lines
+    from assistant.answer.plan import QuestionPlan
+    from assistant.retrieve.hybrid import Hit
+
+    def quote(i: int, text: str, score: float, wanted: bool) -> Quote:
+        return Quote(f"r{i}", "r", text, i, 0, len(text), score, score, 0.0, wanted)
+
+    quotes = [
+        quote(1, "We propose X, a planner.", 0.95, True),
+        quote(2, "Dialogue is hard for models.", 0.90, False),
+        quote(3, "Our method splits the rollout budget by uncertainty.", 0.85, True),
+    ]
+    fields = dict(rank=1, record_id="r", title="X 规划器", short_name="X", kind="paper", venue="V", presentation="")
+    fields |= dict(year=2026, track="t", header="h", sources=[], score=0.0, snippet="", dense=0.0, bm25=0.0, text="h")
+    source = Source(1, Hit(**fields), "h", quotes)  # type: ignore[arg-type]
+    plan = QuestionPlan("compare", "method", names=["X", "Y"])
+    line = next(iter(list(compare_lines([source], plan, "zh", []))[1:]))
+    assert "rollout budget" in line and "Dialogue is hard" not in line

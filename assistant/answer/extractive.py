@@ -182,7 +182,9 @@ def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing:
     yield text["compare"].format(n=len(sources))
     for source in sources:  # what each paper is, then its best sentence for the question
         first = defining(source.quotes)
-        picked = ([first] if first else []) + [q for q in content(source.quotes) if q is not first][:1]
+        rest = [q for q in content(source.quotes) if q is not first]
+        # the second sentence holds the asked kind of fact when one does ("方法上有什么区别": "Our method ...")
+        picked = ([first] if first else []) + ([q for q in rest if q.wanted] or rest)[:1]
         line = f"- {label(source)}: {cited(sorted(picked, key=lambda q: q.position), source.n)}"
         if plan.aspect == "code":  # "它们各自的代码在哪里?": each paper's link, or that it gives none
             line += f" {code_line(source, lang)}" if source.hit.url else f" {text['no_code']} {marker([source.n])}"
