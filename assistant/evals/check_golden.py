@@ -128,6 +128,10 @@ EXACT_SETS: dict[str, Predicate] = {
     "s5-zh-filter-05": lambda r: r.track == "clinical prediction" and r.presentation == "Poster" and not r.has_code,
     "s5-zh-filter-06": lambda r: r.venue == "ICLR 2025",
     "s5-zh-filter-07": lambda r: EEG(r) and r.has_code and r.track != "trustworthy medical AI",
+    "s5-zh-filter-08": lambda r: (
+        r.kind in ("paper", "other") and r.track not in ("clinical prediction", "trustworthy medical AI")
+    ),
+    "s5-zh-filter-09": lambda r: r.year == 2026 and r.presentation == "Oral",
     "s5-zh-aspect-01": mentions(r"chest X-ray|\bCXR|胸部 X"),
     "s5-zh-aspect-02": EEG,
 }

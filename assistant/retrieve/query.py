@@ -143,11 +143,13 @@ ASKS_WHICH = re.compile(r"\bwhich\b|哪(?:篇|些|一篇)", re.I)
 CODE_NOUN_AFTER = re.compile(r"^\s*(?:的\s*)?(?:论文|文章|工作)|^\s*(?:papers?|works?)\b", re.I)
 # Names joined by a conjunction share the category word after the last one ("the clinical NLP or medical LLM
 # agent tracks", "医学影像和手术/介入 AI 方向")
-JOINER = re.compile(r"^\s*(?:,|，|、|/|\bor\b|\band\b|和|或|及|与)\s*", re.I)
+JOINER = re.compile(
+    r"^\s*(?:,|，|、|/|\bor\b|\band\b|\bnor\b|(?:也|又)?(?:不是|不属于)|或者|以及|和|或|及|与)\s*", re.I
+)  # "不是 A 也不是 B 的论文": both are categories
 META_WORDS = re.compile(
     r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|many|total|"
     r"appear(?:s|ed)?|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?)\b|"
-    r"语料库?|收录|条目|记录|信息|列表|属于|会议|发表|一共|总共|共有|合计",
+    r"语料库?|收录|条目|记录|信息|列表|属于|会议|发表|一共|总共|共有|合计|几篇|多少篇",
     re.I,
 )
 
