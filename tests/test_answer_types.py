@@ -351,3 +351,18 @@ def test_a_compare_asked_for_an_aspect_quotes_the_sentence_that_holds_it() -> No
     plan = QuestionPlan("compare", "method", names=["X", "Y"])
     line = next(iter(list(compare_lines([source], plan, "zh", []))[1:]))
     assert "rollout budget" in line and "Dialogue is hard" not in line
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("总结一下 LiveClin 的主要贡献", "lookup"),  # one paper, by its name
+        ("Summarize SE-Diff.", "lookup"),
+        ("DM4CT 这个基准综述了哪些重建方法?", "lookup"),  # 综述 in a question about one paper
+        ("总结一下 EEG 方面的工作", "topic"),  # a field's acronym is no paper name
+        ("概括一下 SE-Diff 和 DM4CT", "topic"),  # two papers
+    ],
+)
+def test_a_summary_of_one_named_paper_is_a_lookup(question: str, kind: str) -> None:
+    query = plan_query(question, ["ICLR 2026"], [])
+    assert plan_question(question, query, analyse(question, query)).type == kind

@@ -38,6 +38,10 @@ DATA_NOUN = re.compile(
     r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bbenchmarks?\b|\bcohorts?\b|数据集|数据库|语料|基准", re.I
 )
 FEWEST = re.compile(r"\b(?:fewest|least|smallest|lowest)\b|最少|最小|最低", re.I)
+# a paper's own name (MedVR, LiveClin, Doctor-R1, SE-Diff, GF-Screen), not a field's acronym (EEG, CT, LLM)
+PAPER_NAME = re.compile(
+    r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9]*|[A-Za-z]+-[A-Za-z]*\d[\w-]*|[A-Z][A-Za-z]*-[A-Z][A-Za-z]+|[A-Z]+\d[A-Za-z0-9]*)\b"
+)
 SUMMARY = re.compile(r"\bsummari[sz]e\b|\boverview\b|\bsurvey of\b|总结|概述|综述|概括", re.I)
 METRIC = re.compile(r"\baccuracy\b|\bau(?:c|roc|prc)\b|\bdice\b|\bf1\b|准确率", re.I)  # a named result measure
 ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
@@ -227,8 +231,8 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
     over_list = aspect in ("dataset", "method", "result", "number", "named") and bool(OVER_LIST.search(question))
     if topic and over_list:  # "what data did each of the EEG papers use?" asks it of every paper on the topic
         return QuestionPlan("aspect", aspect, subject=list_subject(question))
-    if query.wants_all or SUMMARY.search(question):
-        return QuestionPlan("topic" if topic else "list", aspect)
+    if query.wants_all or (SUMMARY.search(question) and len(PAPER_NAME.findall(question)) != 1):
+        return QuestionPlan("topic" if topic else "list", aspect)  # "总结一下 MedVR 的贡献" is about one paper
     if aspect == "code" and (refers_back or len(topic) <= 2):
         return QuestionPlan("attribute", "code")
     return QuestionPlan("lookup", aspect)
