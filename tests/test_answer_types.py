@@ -366,3 +366,11 @@ def test_a_compare_asked_for_an_aspect_quotes_the_sentence_that_holds_it() -> No
 def test_a_summary_of_one_named_paper_is_a_lookup(question: str, kind: str) -> None:
     query = plan_query(question, ["ICLR 2026"], [])
     assert plan_question(question, query, analyse(question, query)).type == kind
+
+
+def test_a_record_named_by_its_short_name_answers_a_weakly_worded_question_it_holds(seed_settings: Settings) -> None:
+    """The question's words are weak against the collection, but the record it names holds a data set."""
+    turn = answer("Disco 的数据集叫什么?", settings=seed_settings)
+    assert not turn.abstained and "GBC-FS 2025" in turn.text and turn.citations[0]["title"].startswith("Disco")
+    missing = answer("Disco 在 PanNuke 上的 F1 是多少?", settings=seed_settings)
+    assert missing.abstained and missing.detail_missing  # a detail it lacks is still said to be missing
