@@ -374,3 +374,15 @@ def test_a_record_named_by_its_short_name_answers_a_weakly_worded_question_it_ho
     assert not turn.abstained and "GBC-FS 2025" in turn.text and turn.citations[0]["title"].startswith("Disco")
     missing = answer("Disco 在 PanNuke 上的 F1 是多少?", settings=seed_settings)
     assert missing.abstained and missing.detail_missing  # a detail it lacks is still said to be missing
+
+
+def test_a_prefixed_acronym_names_the_modality_it_is_a_kind_of() -> None:
+    from assistant.answer.evidence import variants
+
+    assert variants("intracranial electroencephalography (iEEG) and sEEG, with fMRIs") == {"eeg", "mri"}
+    assert not variants("ECG, EEG, eLife, iPhone and the CT scans")  # no prefixed acronym
+
+
+def test_an_eeg_list_keeps_the_paper_that_says_only_ieeg(seed_settings: Settings) -> None:
+    turn = answer("有代码的脑电论文里,哪些属于 clinical prediction 赛道?", settings=seed_settings)
+    assert [s.hit.title for s in turn.sources] == ["基于多变量并行注意力生成神经元活动的基础模型"]

@@ -96,6 +96,15 @@ def key_terms(question: str) -> set[str]:
     return (tokens - carried - pieces) or tokens
 
 
+# a modality's acronym with a one-letter prefix names a kind of it: iEEG (intracranial EEG), sEEG, fMRI, dMRI
+PREFIXED = re.compile(r"\b[a-z]([A-Z]{2,5})s?\b")
+
+
+def variants(text: str) -> set[str]:
+    """The acronyms a text names through their prefixed kinds (iEEG -> eeg), as key terms to match."""
+    return {m.group(1).lower() for m in PREFIXED.finditer(text)}
+
+
 def unit(vector: list[float]) -> np.ndarray:
     v = np.asarray(vector, dtype=np.float32)
     return v / max(float(np.linalg.norm(v)), 1e-9)
@@ -116,7 +125,7 @@ def record_quotes(
     out = []
     for row, cos in zip(rows, dense.tolist(), strict=True):
         s = index.sentences[row]
-        have = (set(tokenize(s.text)) | header_terms) & terms
+        have = (set(tokenize(s.text)) | variants(s.text) | header_terms) & terms
         coverage = sum(weight[t] for t in have) / total if total else 0.0
         wanted = bool(want and want.search(s.text))
         score = cos + TERM_WEIGHT * coverage + WANT_WEIGHT * wanted + VOICE_WEIGHT * voice(s.text)
