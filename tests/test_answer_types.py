@@ -386,3 +386,11 @@ def test_a_prefixed_acronym_names_the_modality_it_is_a_kind_of() -> None:
 def test_an_eeg_list_keeps_the_paper_that_says_only_ieeg(seed_settings: Settings) -> None:
     turn = answer("有代码的脑电论文里,哪些属于 clinical prediction 赛道?", settings=seed_settings)
     assert [s.hit.title for s in turn.sources] == ["基于多变量并行注意力生成神经元活动的基础模型"]
+
+
+@pytest.mark.parametrize("question", ["Which EEG dataset is the largest?", "哪个脑电数据集规模最大?"])
+def test_a_size_superlative_compares_only_the_records_on_its_topic(seed_settings: Settings, question: str) -> None:
+    turn = answer(question, settings=seed_settings)
+    titles = [s.hit.title for s in turn.sources]
+    assert titles and titles[0] == "基于多变量并行注意力生成神经元活动的基础模型"  # SWEC iEEG, 10,000 hours
+    assert not any("胸部 X 光" in t for t in titles)  # 42 million QA-pairs, but no EEG

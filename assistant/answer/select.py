@@ -21,7 +21,7 @@ from assistant.answer import evidence as ev
 from assistant.answer.abstain import topic_presence, vocabulary
 from assistant.answer.condense import refers_back
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
-from assistant.answer.plan import METRIC, QuestionPlan, counted_nouns_zh, focus_noun, plan_question
+from assistant.answer.plan import METRIC, SIZE, QuestionPlan, counted_nouns_zh, focus_noun, plan_question
 from assistant.index import sentences as sentence_store
 from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.query import META_WORDS
@@ -57,6 +57,9 @@ ASKS_RESULT = re.compile(
     re.I,
 )
 DATASET = re.compile(r"data\s?sets?|benchmarks?|corp(?:us|ora)|cohorts?|数据集|数据库|基准|语料", re.I)
+DATA_TOKEN = re.compile(
+    r"data\w*|benchmarks?|corp(?:us|ora)|cohorts?|数据\w*|据集|基准|语料\w*", re.I
+)  # 据集: 数据集's bigram
 MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|\bjavascript:|\bon\w+\s*=|[{}<>$`]", re.I)
 # a place named in a record: a country, region or nationality word ("U.S. centric", "the Arabic-speaking region")
 PLACE = re.compile(
@@ -219,6 +222,19 @@ def _candidates(turn: Turn) -> None:
     turn.selection.candidates, turn.selection.kept = len(ids), len(kept)
 
 
+def _subject_terms(turn: Turn) -> set[str]:
+    """The key terms of a size superlative's topic less the words for data and size ("脑电数据集最大" -> eeg)."""
+    return {t for t in ev.key_terms(topic_text(turn)) if not DATA_TOKEN.fullmatch(t) and not SIZE.search(t)}
+
+
+def _speaks_of(turn: Turn, hit: Hit, subject: set[str]) -> bool:
+    """Whether one of the record's sentences or its header holds one of ``subject`` (always, when it is empty)."""
+    if not subject:
+        return True
+    texts = [hit.header, *(q.text for q in turn.quotes.get(hit.record_id, []))]
+    return any((set(tokenize(t)) | ev.variants(t)) & subject for t in texts)
+
+
 def _topic_present(turn: Turn) -> None:
     """A list or summary is refused when its topic's specific words are nowhere in the collection (abstain.py).
     Not a lookup: its question carries many more words than a list's topic, each a chance of a false refusal (on
@@ -296,7 +312,10 @@ def select_step(turn: Turn) -> Turn:
             _candidates(turn)
             if sized:
                 on_topic = {h.record_id for h in turn.retrieved}
-                turn.result.hits = _renumber([h for h in turn.result.hits if h.record_id in on_topic])
+                subject = _subject_terms(turn)  # "哪个脑电数据集最大": among the records that speak of EEG
+                turn.result.hits = _renumber(
+                    [h for h in turn.result.hits if h.record_id in on_topic and _speaks_of(turn, h, subject)]
+                )
                 turn.selection.kept = len(turn.result.hits)
                 turn.selection.reason = f"{len(turn.result.hits)} records on the topic give a size of their data"
             lexical = any(q.terms >= TOPIC_TERMS for h in turn.result.hits for q in turn.quotes[h.record_id])
