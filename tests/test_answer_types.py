@@ -319,8 +319,10 @@ def test_an_ordinal_after_a_bare_question_means_that_questions_answer(
     """A history of questions only (``ask --history-file``): the earlier answer is given again to read its order."""
     earlier = answer(first, settings=seed_settings)
     assert len(earlier.sources) >= 2
-    turn = answer(follow_up, [first], settings=seed_settings)
-    assert earlier.sources[1].hit.name in turn.standalone and earlier.sources[0].hit.name not in turn.standalone
+    stale: HistoryItem = {"question": first, "answer": "…", "records": ["0000000000000000"]}  # ids of an older index
+    for history in ([first], [stale]):
+        turn = answer(follow_up, history, settings=seed_settings)
+        assert earlier.sources[1].hit.name in turn.standalone and earlier.sources[0].hit.name not in turn.standalone
 
 
 def test_each_papers_code_after_a_compare(seed_settings: Settings) -> None:

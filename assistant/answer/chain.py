@@ -105,11 +105,12 @@ def history_lines(turn: Turn) -> str:
 
 
 def _answered_past(turn: Turn) -> list[HistoryTurn]:
-    """The earlier turns. When the last one is a bare question (``ask --history-file`` with questions) and this one
-    points into its answer ("第二篇", "它们", "the second one"), that answer's records, by answering it again
-    offline."""
+    """The earlier turns. When the last one is a bare question (``ask --history-file`` with questions) or names no
+    record of this index (stale ids after a re-ingest) and this one points into its answer ("第二篇", "它们", "the
+    second one"), that answer's records, by answering it again offline."""
     past = turn.past
-    if not past or past[-1].get("records") or referenced(turn.question, REFERENCE_LIMIT) is None:
+    known = [r for r in past[-1].get("records", []) if r in turn.retriever.catalog.records] if past else []
+    if not past or known or referenced(turn.question, REFERENCE_LIMIT) is None:
         return past
     earlier = answer_chain.invoke(new_turn(past[-1]["question"], past[:-1], turn.settings, "extractive", turn.filters))
     return [*past[:-1], {**past[-1], "records": [source.hit.record_id for source in earlier.sources]}]
