@@ -388,12 +388,3 @@ def test_list_precision_is_reported_for_list_answers() -> None:
     )
     assert compute_metrics([r])["list_precision"] == pytest.approx(0.5)
     assert compute_metrics(three_lookups())["list_precision"] is None
-
-
-def test_language_match_ignores_a_quote_after_a_dash() -> None:
-    """A superlative's comparison lines read "<title>: 38 — <quoted sentence>": the quote is not the answer's."""
-    source = "We evaluate 38 models on 383 problems."
-    answer = "模型 最多:**甲**,38。 [1]\n比较了 1 条给出 模型 数量的记录:\n"
-    answer += "- 甲: 38 — We evaluate 38 models on 383 problems. [1]"
-    assert "evaluate" not in own_text(answer, [source], [], ["甲"])
-    assert language_match(answer, "zh", [source], [], ["甲"]) is True
