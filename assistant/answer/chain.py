@@ -14,6 +14,7 @@ from typing import Any, TypedDict, Unpack
 
 from langchain_core.runnables import RunnableLambda
 
+from assistant.answer import history as hist
 from assistant.answer import llm
 from assistant.answer.abstain import judge, no_paper
 from assistant.answer.analyse import analyse, language
@@ -21,15 +22,7 @@ from assistant.answer.citations import check_citations
 from assistant.answer.condense import condense_offline, continues, refers_back
 from assistant.answer.context import Source, build_context
 from assistant.answer.extractive import SCAFFOLD, extractive_answer, used_quotes
-from assistant.answer.history import (
-    REFERENCE_LIMIT,
-    HistoryItem,
-    HistoryTurn,
-    as_turn,
-    questions,
-    referenced,
-    resolve_references,
-)
+from assistant.answer.history import HistoryItem, HistoryTurn, as_turn, questions, resolve_references
 from assistant.answer.select import plan_step, select_step
 from assistant.answer.sentences import split_sentences
 from assistant.answer.tagged import MARKS, check_tags, sources_block
@@ -110,7 +103,7 @@ def _answered_past(turn: Turn) -> list[HistoryTurn]:
     second one"), that answer's records, by answering it again offline."""
     past = turn.past
     known = [r for r in past[-1].get("records", []) if r in turn.retriever.catalog.records] if past else []
-    if not past or known or referenced(turn.question, REFERENCE_LIMIT) is None:
+    if not past or known or hist.referenced(turn.question, hist.REFERENCE_LIMIT) is None:
         return past
     earlier = answer_chain.invoke(new_turn(past[-1]["question"], past[:-1], turn.settings, "extractive", turn.filters))
     return [*past[:-1], {**past[-1], "records": [source.hit.record_id for source in earlier.sources]}]
