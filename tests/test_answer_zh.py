@@ -129,14 +129,6 @@ def test_a_summary_of_one_named_paper_is_a_lookup(question: str, kind: str) -> N
     assert plan_question(question, query, analyse(question, query)).type == kind
 
 
-def test_a_record_named_by_its_short_name_answers_a_weakly_worded_question_it_holds(seed_settings: Settings) -> None:
-    """The question's words are weak against the collection, but the record it names holds a data set."""
-    turn = answer("Disco 的数据集叫什么?", settings=seed_settings)
-    assert not turn.abstained and "GBC-FS 2025" in turn.text and turn.citations[0]["title"].startswith("Disco")
-    missing = answer("Disco 在 PanNuke 上的 F1 是多少?", settings=seed_settings)
-    assert missing.abstained and missing.detail_missing  # a detail it lacks is still said to be missing
-
-
 def test_a_prefixed_acronym_names_the_modality_it_is_a_kind_of() -> None:
     from assistant.answer.evidence import variants
 

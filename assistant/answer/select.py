@@ -342,9 +342,4 @@ def select_step(turn: Turn) -> Turn:
         if _detail_missing(turn):
             turn.detail_missing = turn.abstained = True
             turn.selection.reason = "the record is found but does not give the asked detail"
-        elif named and plan.aspect and any(q.wanted for q in turn.quotes.get(turn.result.hits[0].record_id, [])):
-            # "Disco 发布的数据集叫什么名字?": the named record holds the asked kind of fact, however weak the
-            # question's words were against the whole collection
-            turn.abstained = False
-            turn.selection.reason = "the record the question names holds the asked kind of fact"
     return turn
