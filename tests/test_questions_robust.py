@@ -9,6 +9,7 @@ import pytest
 
 from assistant.answer import answer
 from assistant.answer.chain import QuestionError
+from assistant.answer.turn import clean_question
 from assistant.settings import Settings
 from tests.helpers import ROOT
 
@@ -63,3 +64,16 @@ def test_markdown_around_a_question_is_unwrapped(seed_settings: Settings) -> Non
     assert turn.standalone == "Which papers deal with ultrasound?"
     assert turn.plan is not None and turn.plan.type == "topic"
     assert turn.citations and not turn.abstained
+
+
+@pytest.mark.parametrize(
+    "pasted, cleaned",
+    [
+        ("哪些论文用了**脑电**?", "哪些论文用了脑电?"),  # no spaces around Chinese emphasis
+        ("Is (_EEG_) in `any` paper?", "Is (EEG) in any paper?"),
+        ("what does window.__name__ or snake_case_id mean?", "what does window.__name__ or snake_case_id mean?"),
+        ("is 2*3*4 a count?", "is 2*3*4 a count?"),
+    ],
+)
+def test_only_emphasis_marks_around_words_are_unwrapped(pasted: str, cleaned: str) -> None:
+    assert clean_question(pasted) == cleaned

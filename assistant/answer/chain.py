@@ -19,7 +19,7 @@ from assistant.answer import llm
 from assistant.answer.abstain import judge, no_paper
 from assistant.answer.analyse import analyse, language
 from assistant.answer.citations import check_citations
-from assistant.answer.condense import condense_offline, continues, refers_back
+from assistant.answer.condense import condense_offline, continues, of_list, refers_back
 from assistant.answer.context import Source, build_context
 from assistant.answer.extractive import SCAFFOLD, extractive_answer, used_quotes
 from assistant.answer.history import HistoryItem, HistoryTurn, as_turn, questions, resolve_references
@@ -115,7 +115,9 @@ def condense(turn: Turn) -> Turn:
     turn.standalone = turn.question
     if not turn.history:
         return turn
-    if resolved := resolve_references(turn.question, _answered_past(turn), _name_of(turn)):
+    asks_list = lambda q: turn.retriever.plan(q).wants_all  # noqa: E731
+    listed = of_list(turn.question, turn.history[-1], asks_list)
+    if not listed and (resolved := resolve_references(turn.question, _answered_past(turn), _name_of(turn))):
         turn.standalone = resolved  # "the second one", "compare them": the previous answer's records, by name
         return turn
     elliptical = not refers_back(turn.question) and _elliptical(turn)
@@ -135,7 +137,7 @@ def condense(turn: Turn) -> Turn:
         turn.history,
         _subject_of(turn),
         elliptical=elliptical,
-        asks_list=lambda q: turn.retriever.plan(q).wants_all,
+        asks_list=asks_list,
     )
     return turn
 

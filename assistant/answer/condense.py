@@ -46,6 +46,12 @@ def continues(question: str, record_text: str) -> bool:
     return bool(set(tokenize(question)) & set(tokenize(record_text)))
 
 
+def of_list(question: str, previous: str, asks_list: Callable[[str], bool] | None) -> bool:
+    """A plural reference to a list question ("which of them have code?" after "which papers work on EEG?"): it
+    is asked of that list, the previous question in front, rather than of the records its answer named."""
+    return asks_list is not None and bool(PLURAL_BACK.search(question)) and asks_list(previous)
+
+
 def condense_offline(
     question: str,
     history: list[str],
@@ -64,7 +70,7 @@ def condense_offline(
     if not history or not (elliptical or refers_back(question)):
         return question
     previous = condense_offline(history[-1], history[:-1], subject_of, asks_list=asks_list)
-    if asks_list is not None and PLURAL_BACK.search(question) and asks_list(previous):
+    if of_list(question, previous, asks_list):
         return f"{previous} {question}"
     subject = subject_of(previous)
     return rewrite(question, subject) if subject else question

@@ -117,16 +117,20 @@ def llm_deadline(turn: Turn) -> float:
 
 
 # Markdown a question was pasted with: a link's text stays, its address goes ("[EEG](https://…)" -> "EEG"); emphasis
-# marks around words go ("**Which papers**"), marks inside a word stay (snake_case)
+# marks in pairs around words go ("**Which papers**", "(_EEG_)", "用了**脑电**"), marks inside a token stay (snake_case,
+# window.__name)
 MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*\)")
-MD_EMPHASIS = re.compile(r"(?<![\w*_`~])[*_`~]+(?=\S)|(?<=\S)[*_`~]+(?![\w*_`~])")
+MD_EMPHASIS = re.compile(
+    r"(?<![^\s(\[{\"'“‘「（\u4e00-\u9fff])([*_`~]+)(?=[^\s*_`~])(.+?)(?<=[^\s*_`~])\1"
+    r"(?![^\s)\]}\"'”’」）.,;:!?，。；：！？、\u4e00-\u9fff])"
+)
 
 
 def clean_question(question: str) -> str:
     """Normalise a user question: control characters dropped, Markdown unwrapped, whitespace folded, length
     capped."""
     text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question)
-    text = MD_EMPHASIS.sub("", MD_LINK.sub(r"\1", text))
+    text = MD_EMPHASIS.sub(r"\2", MD_LINK.sub(r"\1", text))
     text = " ".join(text.split())
     if not text:
         raise QuestionError("the question is empty")
