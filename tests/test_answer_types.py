@@ -60,6 +60,10 @@ def assert_quotes_exact(turn: Turn, texts: dict[str, str]) -> None:
         # one record asked for, whose wording names plural things ("their studies")
         ("Which paper pairs expert reviews with their studies, and how many reviews does it use?", "lookup"),
         ("Which paper builds a benchmark from clinical studies and what datasets does it use?", "lookup"),
+        # a choice between named papers on a comparative is a compare, a topic's alternatives are not
+        ("Which is bigger, PMoC3D or GBC-FS 2025?", "compare"),
+        ("Did DM4CT or SE-Diff evaluate more models?", "compare"),
+        ("Which papers study EEG or fMRI signals?", "topic"),
     ],
 )
 def test_questions_are_planned_by_type(question: str, kind: str) -> None:
@@ -122,6 +126,17 @@ def test_compare_covers_every_named_paper(seed_settings: Settings) -> None:
     part = {c["title"].split(":")[0]: c for c in turn.citations}
     assert part["CounselBench"]["quotes"] and part["MedAraBench"]["quotes"]  # one quoted part per paper
     assert "What differs:" in turn.text
+
+
+def test_a_comparative_choice_says_which_named_paper_has_more(seed_settings: Settings) -> None:
+    """A choice "Which ... more X, A or B?" compares the numbers each paper gives, its counted sentence quoted; a size
+    compares the data the papers name as theirs (42 million QA-pairs, 10,067 cases)."""
+    turn = answer("Which was built with more physicians, CounselBench or LiveClin?", settings=seed_settings)
+    assert turn.plan is not None and (turn.plan.type, turn.plan.measure) == ("compare", "physician")
+    assert "Most physicians: **LiveClin" in turn.text and "239 physicians" in turn.text
+    assert "100 mental health professionals" in turn.text and not turn.unsupported
+    turn = answer("Which holds more data, MedThinkVQA or the chest X-ray VQA dataset?", settings=seed_settings)
+    assert "Largest: **用于胸部 X 光图像" in turn.text and "10,067 cases" in turn.text
 
 
 def test_attribute_follow_up_gives_only_the_link(seed_settings: Settings) -> None:

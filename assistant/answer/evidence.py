@@ -184,14 +184,15 @@ def measure_pattern(measure: str) -> str:
     return f"(?:{pattern})"
 
 
-def counts_of(quotes: list[Quote], measure: str) -> list[tuple[float, Quote]]:
+def counts_of(quotes: list[Quote], measure: str, named: bool = False) -> list[tuple[float, Quote]]:
     """(number, sentence) for each number that counts ``measure`` ("239 physicians", "100 board-certified
-    physicians", "eight ECG FMs" for "foundation model"), largest first."""
+    physicians", "eight ECG FMs" for "foundation model"), largest first. A size is counted in sentences about
+    data, unless the record is ``named`` as the data itself ("Which is larger, MedThinkVQA or MedSynVQA?")."""
     noun = r"(?<=\s)[A-Za-z][\w-]*" if measure == BY_SIZE else measure_pattern(measure)  # "3D" is no count
     pattern = re.compile(NUMBER_BEFORE.format(noun=noun), re.I)
     found = []
     for q in quotes:
-        if measure == BY_SIZE and not DATA.search(q.text):
+        if measure == BY_SIZE and not named and not DATA.search(q.text):
             continue
         for m in pattern.finditer(q.text):
             n = m.group("n")

@@ -89,6 +89,12 @@ COMPARE_LEAD = re.compile(
     r"比较(?:一下)?|对比(?:一下)?)\s*",
     re.I,
 )
+# "Which is larger, A or B?", "Which involved more clinicians, A or B?": a choice between named papers on a measure
+COMPARATIVE = re.compile(
+    r"\b(?P<size>larger|bigger|smaller)\b|\b(?P<more>more|fewer|less)\s+(?!than\b)(?P<noun>[a-z][a-z-]+)", re.I
+)
+ALTERNATIVES = re.compile(r"(?P<a>[^,;:?]+?)\s+or\s+(?P<b>[^,;:?]+)")
+ASKING = re.compile(r"^\s*(?:which|what|who|was|were|is|are|does|do|did|has|have)\b(?:\s+(?:one|is|was|has))?\s*", re.I)
 ASPECT_TAIL = re.compile(
     r"\s*(?:[:：?？]|\bin (?:terms of|what)\b|\bon\b|\bwhat\b|\bhow\b|\bboth\b|\beach\b|\brespectively\b|"
     r"的区别|的异同|有何|有什么|在|分别|各自|这两)",
@@ -152,6 +158,32 @@ def compared_names(question: str) -> list[str]:
     return [p for p in parts if p and tokenize(p) and not COMPARE.fullmatch(p)]
 
 
+def alternative_names(question: str) -> list[str]:
+    """The papers a comparative choice names: "Which is larger, MedThinkVQA or MedSynVQA?" -> both; "Was sleep2vec or
+    the SWEC iEEG dataset built from more recordings?" -> sleep2vec, "the SWEC iEEG dataset built from"."""
+    m = ALTERNATIVES.search(question)
+    if not m:
+        return []
+    b = m.group("b")
+    if more := COMPARATIVE.search(b):
+        b = b[: more.start()]
+    names = [ASKING.sub("", m.group("a"), count=1), b]
+    return [n.strip(" .?\"'“”") for n in names if tokenize(n)]
+
+
+def comparative_measure(question: str) -> tuple[str, bool]:
+    """What a comparative choice compares, and whether the fewer wins: larger/bigger -> the data's size, "more
+    clinicians" -> clinician."""
+    m = COMPARATIVE.search(question)
+    if not m:
+        return "", False
+    noun = (m.group("noun") or "").lower()
+    if m.group("size") or DATA_NOUN.fullmatch(noun) or noun == "data":
+        return BY_SIZE, (m.group("size") or "").lower() == "smaller"
+    singular = noun[:-1] if noun.endswith("s") and not noun.endswith("ss") and len(noun) > 3 else noun
+    return singular, m.group("more").lower() != "more"
+
+
 PAPERS = r"(?:papers|works|studies|records|ones)\b"
 SUBJECT_EN = re.compile(
     r"\b(?:the|these|those|all)\s+(?P<mod>(?:[\w-]+\s+){1,4}?)" + PAPERS + "|"
@@ -201,6 +233,13 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         names = compared_names(question)
         if len(names) >= 2 and (COMPARE.search(question) or all(NAME_LIKE.search(n) for n in names)):
             return QuestionPlan("compare", aspect, names)
+    if (
+        COMPARATIVE.search(question)
+        and len(names := alternative_names(question)) == 2
+        and all(map(NAME_LIKE.search, names))
+    ):
+        measure, fewest = comparative_measure(question)  # "Which is bigger, A or B?" is a compare on their sizes
+        return QuestionPlan("compare", "number", names, measure=measure, fewest=fewest)
     if (
         SUPERLATIVE.search(question)
         and (m := superlative_measure(question))

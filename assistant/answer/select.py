@@ -178,6 +178,11 @@ def _compare(turn: Turn, plan: QuestionPlan) -> None:
     if len(chosen) < 2:
         turn.abstained = True
         turn.selection.reason = "fewer than two of the named papers are in the collection"
+    elif turn.abstained and all(names(h, turn.standalone) for h in chosen):
+        # every paper is named by its short name ("Which involved more clinicians, Cancer-Myth or CounselBench?"):
+        # the collection has them, however weakly the question's other words match
+        turn.abstained = False
+        turn.selection.reason = "every compared paper is named by its short name"
 
 
 def _candidates(turn: Turn) -> None:
