@@ -15,6 +15,7 @@ import numpy as np
 
 from assistant.index import sentences as store
 from assistant.records.links import LABEL
+from assistant.retrieve.abbreviations import with_definitions
 from assistant.retrieve.text import domain_terms, tokenize
 
 DATA_NOUNS = r"\bdata\s?sets?\b|\bdatabases?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\bbenchmarks?\b|\brecordings\b"
@@ -114,14 +115,15 @@ def record_quotes(
     if not rows:
         return []
     dense = index.similarity(rows, query)
-    header_terms = set(tokenize(header)) & terms
+    defined = index.abbreviations()  # a sentence on "intracranial electroencephalography (iEEG)" holds EEG
+    header_terms = with_definitions(set(tokenize(header)), defined) & terms
     weight = {t: max(index.idf(t), 0.1) for t in terms}
     total = sum(weight.values())
     want = WANTS.get(aspect)
     out = []
     for row, cos in zip(rows, dense.tolist(), strict=True):
         s = index.sentences[row]
-        have = (with_parts(tokenize(s.text)) | header_terms) & terms
+        have = with_definitions(with_parts(tokenize(s.text)) | header_terms, defined) & terms
         coverage = sum(weight[t] for t in have) / total if total else 0.0
         wanted = bool(want and want.search(s.text))
         score = cos + TERM_WEIGHT * coverage + WANT_WEIGHT * wanted + VOICE_WEIGHT * voice(s.text)
