@@ -64,6 +64,9 @@ def assert_quotes_exact(turn: Turn, texts: dict[str, str]) -> None:
         ("Which is bigger, PMoC3D or GBC-FS 2025?", "compare"),
         ("Did DM4CT or SE-Diff evaluate more models?", "compare"),
         ("Which papers study EEG or fMRI signals?", "topic"),
+        # two names joined mid-question, not a topic pair
+        ("Which losses do DM4CT and Photon each optimise?", "compare"),
+        ("What datasets do the EEG and ECG papers each use?", "aspect"),
     ],
 )
 def test_questions_are_planned_by_type(question: str, kind: str) -> None:
@@ -83,6 +86,7 @@ def test_questions_are_planned_by_type(question: str, kind: str) -> None:
             ["SE-Diff", "the ECG foundation model benchmark"],
         ),
         ("How does DM4CT compare with Disco?", ["DM4CT", "Disco"]),
+        ("Which losses do DM4CT and Photon each optimise?", ["DM4CT", "Photon"]),
     ],
 )
 def test_compared_names_leave_out_the_verb(question: str, names: list[str]) -> None:
@@ -137,6 +141,18 @@ def test_a_comparative_choice_says_which_named_paper_has_more(seed_settings: Set
     assert "100 mental health professionals" in turn.text and not turn.unsupported
     turn = answer("Which holds more data, MedThinkVQA or the chest X-ray VQA dataset?", settings=seed_settings)
     assert "Largest: **用于胸部 X 光图像" in turn.text and "10,067 cases" in turn.text
+
+
+def test_the_things_of_one_named_paper_are_a_lookup_not_a_topic_list(seed_settings: Settings) -> None:
+    """A question "List the models evaluated in X" names one paper by its short name and asks for its models:
+    X answers."""
+    for question, fact in (
+        ("List the models evaluated in CounselBench.", "GPT-4"),
+        ("Which training datasets are included in AnesSuite?", "three training datasets"),
+    ):
+        turn = answer(question, settings=seed_settings)
+        assert turn.plan is not None and turn.plan.type == "lookup", question
+        assert fact in turn.text and len({c["record_id"] for c in turn.citations}) == 1, question
 
 
 def test_attribute_follow_up_gives_only_the_link(seed_settings: Settings) -> None:

@@ -95,6 +95,11 @@ COMPARATIVE = re.compile(
 )
 ALTERNATIVES = re.compile(r"(?P<a>[^,;:?]+?)\s+or\s+(?P<b>[^,;:?]+)")
 ASKING = re.compile(r"^\s*(?:which|what|who|was|were|is|are|does|do|did|has|have)\b(?:\s+(?:one|is|was|has))?\s*", re.I)
+# two names joined mid-question, when the question does not open with them
+NAME_PAIR = re.compile(
+    r"(?<![\w-])(?P<a>[A-Z][\w-]+)\s*(?:,|\band\b|\bvs\.?|\bversus\b|和|与)\s*"
+    r"(?P<b>[A-Z][\w-]+)(?![\w-])(?!\s+(?:papers?|works?|stud(?:y|ies)|records?|ones?)\b)"
+)  # not a topic pair ("the EEG and ECG papers")
 ASPECT_TAIL = re.compile(
     r"\s*(?:[:：?？]|\bin (?:terms of|what)\b|\bon\b|\bwhat\b|\bhow\b|\bboth\b|\beach\b|\brespectively\b|"
     r"的区别|的异同|有何|有什么|在|分别|各自|这两)",
@@ -155,7 +160,11 @@ def compared_names(question: str) -> list[str]:
     elif tail := ASPECT_TAIL.search(head):
         head = head[: tail.start()]
     parts = [p.strip(" .?？。\"'“”") for p in NAME_SPLIT.split(head)]
-    return [p for p in parts if p and tokenize(p) and not COMPARE.fullmatch(p)]
+    names = [p for p in parts if p and tokenize(p) and not COMPARE.fullmatch(p)]
+    pair = NAME_PAIR.search(question)  # "What data do BrainGFM and Spike-DB each use?": the names, not "What data do"
+    if pair and (len(names) < 2 or (len(names) == 2 and names[0].endswith(pair["a"]) and names[1] == pair["b"])):
+        return [pair["a"], pair["b"]]
+    return names
 
 
 def alternative_names(question: str) -> list[str]:

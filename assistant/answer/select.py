@@ -65,6 +65,7 @@ EXISTS = re.compile(
     re.I,
 )
 PAPER = re.compile(r"\bpapers?\b|论文", re.I)
+PAPERS = re.compile(r"\b(?:papers?|works|stud(?:y|ies)|records?|articles?)\b|论文|研究|工作", re.I)
 DATASET = re.compile(r"data\s?sets?|benchmarks?|corp(?:us|ora)|cohorts?|数据集|数据库|基准|语料", re.I)
 MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|\bjavascript:|\bon\w+\s*=|[{}<>$`]", re.I)
 NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-\d[\w.-]*)\b")
@@ -310,6 +311,9 @@ def select_step(turn: Turn) -> Turn:
     if plan.type == "lookup" and len(short_names) >= 2:
         # "How many physicians took part in LiveClin, and how many in CounselBench?": one part per named paper
         turn.plan = plan = QuestionPlan("compare", plan.aspect, short_names)
+    if plan.type == "topic" and len(short_names) == 1 and not PAPERS.search(turn.standalone):
+        # "Which real-world datasets are included in SurvHTE-Bench?": the things of one named paper, not a list
+        turn.plan = plan = QuestionPlan("lookup", plan.aspect)
     if plan.type == "attribute" and refers_back(turn.question) and not turn.past:
         # "where is its code?" with no earlier turn: there is no paper "its" can mean, whatever the search found
         turn.abstained = True
