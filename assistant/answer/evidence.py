@@ -115,7 +115,8 @@ def record_quotes(
     if not rows:
         return []
     dense = index.similarity(rows, query)
-    defined = index.abbreviations()  # a sentence on "intracranial electroencephalography (iEEG)" holds EEG
+    # a sentence on "intracranial electroencephalography (iEEG)" holds EEG (only the question's terms matter)
+    defined = {short: long for short, long in index.abbreviations().items() if short in terms or long & terms}
     header_terms = with_definitions(set(tokenize(header)), defined) & terms
     weight = {t: max(index.idf(t), 0.1) for t in terms}
     total = sum(weight.values())
