@@ -63,6 +63,7 @@ def assert_quotes_exact(turn: Turn, texts: dict[str, str]) -> None:
         # a choice between named papers on a comparative is a compare, a topic's alternatives are not
         ("Which is bigger, PMoC3D or GBC-FS 2025?", "compare"),
         ("Did DM4CT or SE-Diff evaluate more models?", "compare"),
+        ("Which is more robust to missing modalities, Photon or MedGMAE?", "compare"),
         ("Which papers study EEG or fMRI signals?", "topic"),
         # two names joined mid-question, not a topic pair
         ("Which losses do DM4CT and Photon each optimise?", "compare"),
@@ -141,6 +142,9 @@ def test_a_comparative_choice_says_which_named_paper_has_more(seed_settings: Set
     assert "100 mental health professionals" in turn.text and not turn.unsupported
     turn = answer("Which holds more data, MedThinkVQA or the chest X-ray VQA dataset?", settings=seed_settings)
     assert "Largest: **用于胸部 X 光图像" in turn.text and "10,067 cases" in turn.text
+    question = "Which is more robust to missing modalities, Photon or MedGMAE?"  # an adjective: nothing to count
+    plan = plan_question(question, plan_query(question, [], []), analyse(question, plan_query(question, [], [])))
+    assert (plan.type, plan.measure) == ("compare", "")
 
 
 def test_the_things_of_one_named_paper_are_a_lookup_not_a_topic_list(seed_settings: Settings) -> None:

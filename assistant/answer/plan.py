@@ -182,15 +182,16 @@ def alternative_names(question: str) -> list[str]:
 
 def comparative_measure(question: str) -> tuple[str, bool]:
     """What a comparative choice compares, and whether the fewer wins: larger/bigger -> the data's size, "more
-    clinicians" -> clinician."""
+    clinicians" -> clinician; nothing countable for an adjective ("more robust", "less accurate")."""
     m = COMPARATIVE.search(question)
     if not m:
         return "", False
     noun = (m.group("noun") or "").lower()
     if m.group("size") or DATA_NOUN.fullmatch(noun) or noun == "data":
         return BY_SIZE, (m.group("size") or "").lower() == "smaller"
-    singular = noun[:-1] if noun.endswith("s") and not noun.endswith("ss") and len(noun) > 3 else noun
-    return singular, m.group("more").lower() != "more"
+    if not re.fullmatch(r"[a-z-]{3,}[^su]s", noun):  # a plural noun counts, an adjective does not
+        return "", False
+    return noun[:-1], m.group("more").lower() != "more"
 
 
 PAPERS = r"(?:papers|works|studies|records|ones)\b"
