@@ -60,6 +60,14 @@ def assert_quotes_exact(turn: Turn, texts: dict[str, str]) -> None:
         # one record asked for, whose wording names plural things ("their studies")
         ("Which paper pairs expert reviews with their studies, and how many reviews does it use?", "lookup"),
         ("Which paper builds a benchmark from clinical studies and what datasets does it use?", "lookup"),
+        # a choice between named papers on a comparative is a compare, a topic's alternatives are not
+        ("Which is bigger, PMoC3D or GBC-FS 2025?", "compare"),
+        ("Did DM4CT or SE-Diff evaluate more models?", "compare"),
+        ("Which is more robust to missing modalities, Photon or MedGMAE?", "compare"),
+        ("Which papers study EEG or fMRI signals?", "topic"),
+        # two names joined mid-question, not a topic pair
+        ("Which losses do DM4CT and Photon each optimise?", "compare"),
+        ("What datasets do the EEG and ECG papers each use?", "aspect"),
     ],
 )
 def test_questions_are_planned_by_type(question: str, kind: str) -> None:
@@ -79,6 +87,7 @@ def test_questions_are_planned_by_type(question: str, kind: str) -> None:
             ["SE-Diff", "the ECG foundation model benchmark"],
         ),
         ("How does DM4CT compare with Disco?", ["DM4CT", "Disco"]),
+        ("Which losses do DM4CT and Photon each optimise?", ["DM4CT", "Photon"]),
     ],
 )
 def test_compared_names_leave_out_the_verb(question: str, names: list[str]) -> None:
@@ -122,6 +131,32 @@ def test_compare_covers_every_named_paper(seed_settings: Settings) -> None:
     part = {c["title"].split(":")[0]: c for c in turn.citations}
     assert part["CounselBench"]["quotes"] and part["MedAraBench"]["quotes"]  # one quoted part per paper
     assert "What differs:" in turn.text
+
+
+def test_a_comparative_choice_says_which_named_paper_has_more(seed_settings: Settings) -> None:
+    """A choice "Which ... more X, A or B?" compares the numbers each paper gives, its counted sentence quoted; a size
+    compares the data the papers name as theirs (42 million QA-pairs, 10,067 cases)."""
+    turn = answer("Which was built with more physicians, CounselBench or LiveClin?", settings=seed_settings)
+    assert turn.plan is not None and (turn.plan.type, turn.plan.measure) == ("compare", "physician")
+    assert "Most physicians: **LiveClin" in turn.text and "239 physicians" in turn.text
+    assert "100 mental health professionals" in turn.text and not turn.unsupported
+    turn = answer("Which holds more data, MedThinkVQA or the chest X-ray VQA dataset?", settings=seed_settings)
+    assert "Largest: **用于胸部 X 光图像" in turn.text and "10,067 cases" in turn.text
+    question = "Which is more robust to missing modalities, Photon or MedGMAE?"  # an adjective: nothing to count
+    plan = plan_question(question, plan_query(question, [], []), analyse(question, plan_query(question, [], [])))
+    assert (plan.type, plan.measure) == ("compare", "")
+
+
+def test_the_things_of_one_named_paper_are_a_lookup_not_a_topic_list(seed_settings: Settings) -> None:
+    """A question "List the models evaluated in X" names one paper by its short name and asks for its models:
+    X answers."""
+    for question, fact in (
+        ("List the models evaluated in CounselBench.", "GPT-4"),
+        ("Which training datasets are included in AnesSuite?", "three training datasets"),
+    ):
+        turn = answer(question, settings=seed_settings)
+        assert turn.plan is not None and turn.plan.type == "lookup", question
+        assert fact in turn.text and len({c["record_id"] for c in turn.citations}) == 1, question
 
 
 def test_attribute_follow_up_gives_only_the_link(seed_settings: Settings) -> None:

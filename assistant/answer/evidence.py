@@ -15,6 +15,7 @@ import numpy as np
 
 from assistant.index import sentences as store
 from assistant.records.links import LABEL
+from assistant.retrieve.abbreviations import with_definitions
 from assistant.retrieve.text import domain_terms, tokenize
 
 DATA_NOUNS = r"\bdata\s?sets?\b|\bdatabases?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\bbenchmarks?\b|\brecordings\b"
@@ -123,14 +124,16 @@ def record_quotes(
     if not rows:
         return []
     dense = index.similarity(rows, query)
-    header_terms = set(tokenize(header)) & terms
+    # a sentence on "intracranial electroencephalography (iEEG)" holds EEG (only the question's terms matter)
+    defined = {short: long for short, long in index.abbreviations().items() if short in terms or long & terms}
+    header_terms = with_definitions(set(tokenize(header)), defined) & terms
     weight = {t: max(index.idf(t), 0.1) for t in terms}
     total = sum(weight.values())
     want = WANTS.get(aspect)
     out = []
     for row, cos in zip(rows, dense.tolist(), strict=True):
         s = index.sentences[row]
-        have = (with_parts(tokenize(s.text)) | variants(s.text) | header_terms) & terms
+        have = with_definitions(with_parts(tokenize(s.text)) | variants(s.text) | header_terms, defined) & terms
         coverage = sum(weight[t] for t in have) / total if total else 0.0
         wanted = bool(want and want.search(s.text))
         score = cos + TERM_WEIGHT * coverage + WANT_WEIGHT * wanted + VOICE_WEIGHT * voice(s.text)
@@ -202,14 +205,15 @@ def measure_pattern(measure: str) -> str:
     return f"(?:{pattern})"
 
 
-def counts_of(quotes: list[Quote], measure: str) -> list[tuple[float, Quote]]:
+def counts_of(quotes: list[Quote], measure: str, named: bool = False) -> list[tuple[float, Quote]]:
     """(number, sentence) for each number that counts ``measure`` ("239 physicians", "100 board-certified
-    physicians", "eight ECG FMs" for "foundation model"), largest first."""
+    physicians", "eight ECG FMs" for "foundation model"), largest first. A size counts data units, in sentences
+    about data, unless the record is ``named`` as the data itself ("Which is larger, MedThinkVQA or MedSynVQA?")."""
     noun = SIZE_UNITS if measure == BY_SIZE else measure_pattern(measure)
     pattern = re.compile(NUMBER_BEFORE.format(noun=noun), re.I)
     found = []
     for q in quotes:
-        if measure == BY_SIZE and not DATA.search(q.text):
+        if measure == BY_SIZE and not named and not DATA.search(q.text):
             continue
         for m in pattern.finditer(q.text):
             n = m.group("n")

@@ -44,6 +44,8 @@ TEXT = {
         "smallest": "Smallest: **{title}**, {value}.",
         "compared_size": "Compared ({n} records that give a size of their data):",
         "no_numbers": "None of the matching records gives a number of {measure}s.",
+        "no_count": "**{title}** gives no number of {measure}s.",
+        "no_size": "**{title}** gives no size of its data.",
         "detail": "**{title}** does not give {what}; what it says:",
         "number": "this number",
         "affiliation": "the authors' affiliations",
@@ -72,6 +74,8 @@ TEXT = {
         "smallest": "规模最小:**{title}**,{value}。",
         "compared_size": "比较了 {n} 条给出数据规模的记录:",
         "no_numbers": "匹配的记录都没有给出 {measure} 的数量。",
+        "no_count": "**{title}** 没有给出 {measure} 的数量。",
+        "no_size": "**{title}** 没有给出数据规模。",
         "detail": "**{title}** 没有给出{what},记录中写道:",
         "number": "这个数字",
         "affiliation": "作者单位",
@@ -180,15 +184,19 @@ def aspect_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: in
 def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing: list[str]) -> Iterator[str]:
     text = TEXT[lang]
     yield text["compare"].format(n=len(sources))
-    for source in sources:  # what each paper is, then its best sentence for the question
+    counted = [(counts_of(s.quotes, plan.measure, named=True) if plan.measure else [], s) for s in sources]
+    for found, source in counted:  # what each paper is, then its sentence with the compared number or its best one
         first = defining(source.quotes)
         rest = [q for q in content(source.quotes) if q is not first]
-        # the second sentence holds the asked kind of fact when one does ("方法上有什么区别": "Our method ...")
-        picked = ([first] if first else []) + ([q for q in rest if q.wanted] or rest)[:1]
+        # the number compared, else the sentence holding the asked kind of fact ("方法上有什么区别": "Our method ...")
+        best = [found[0][1]] if found else ([q for q in rest if q.wanted] or rest)
+        picked = ([first] if first else []) + [q for q in best if q is not first][:1]
         line = f"- {label(source)}: {cited(sorted(picked, key=lambda q: q.position), source.n)}"
         if plan.aspect == "code":  # "它们各自的代码在哪里?": each paper's link, or that it gives none
             line += f" {code_line(source, lang)}" if source.hit.url else f" {text['no_code']} {marker([source.n])}"
         yield line
+    if plan.measure:
+        yield from verdict_lines(counted, plan, lang)
     yield text["differs"]
     for source in sources:
         hit = source.hit
@@ -206,6 +214,24 @@ def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing:
         yield f"- {hit.name}: {facts} {marker([source.n])}"
     for name in missing:
         yield text["missing_name"].format(name=name)
+
+
+def verdict_lines(
+    counted: list[tuple[list[tuple[float, Quote]], Source]], plan: QuestionPlan, lang: str
+) -> Iterator[str]:
+    """Which of the compared papers has the larger number (or the fewer), from the numbers each gives."""
+    text = TEXT[lang]
+    measure = plan.measure_zh if lang == "zh" and plan.measure_zh else plan.measure
+    sized = plan.measure == BY_SIZE
+    given = sorted(((found[0][0], s) for found, s in counted if found), key=lambda vs: vs[0], reverse=not plan.fewest)
+    for found, source in counted:
+        if not found:
+            said = text["no_size" if sized else "no_count"].format(title=source.hit.title, measure=measure)
+            yield f"{said} {marker([source.n])}"
+    if len(given) >= 2:
+        key = ("smallest" if plan.fewest else "largest") if sized else ("fewest" if plan.fewest else "most")
+        value, top = given[0]
+        yield text[key].format(measure=measure, title=top.hit.title, value=amount(value)) + f" {marker([top.n])}"
 
 
 def superlative_lines(sources: list[Source], plan: QuestionPlan, lang: str) -> Iterator[str]:

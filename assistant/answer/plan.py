@@ -100,6 +100,17 @@ COMPARE_LEAD = re.compile(
     r"比较(?:一下)?|对比(?:一下)?)\s*",
     re.I,
 )
+# "Which is larger, A or B?", "Which involved more clinicians, A or B?": a choice between named papers on a measure
+COMPARATIVE = re.compile(
+    r"\b(?P<size>larger|bigger|smaller)\b|\b(?P<more>more|fewer|less)\s+(?!than\b)(?P<noun>[a-z][a-z-]+)", re.I
+)
+ALTERNATIVES = re.compile(r"(?P<a>[^,;:?]+?)\s+or\s+(?P<b>[^,;:?]+)")
+ASKING = re.compile(r"^\s*(?:which|what|who|was|were|is|are|does|do|did|has|have)\b(?:\s+(?:one|is|was|has))?\s*", re.I)
+# two names joined mid-question, when the question does not open with them
+NAME_PAIR = re.compile(
+    r"(?<![\w-])(?P<a>[A-Z][\w-]+)\s*(?:,|\band\b|\bvs\.?|\bversus\b|和|与)\s*"
+    r"(?P<b>[A-Z][\w-]+)(?![\w-])(?!\s+(?:papers?|works?|stud(?:y|ies)|records?|ones?)\b)"
+)  # not a topic pair ("the EEG and ECG papers")
 ASPECT_TAIL = re.compile(
     r"\s*(?:[:：?？]|\bin (?:terms of|what)\b|\bon\b|\bwhat\b|\bhow\b|\bboth\b|\beach\b|\brespectively\b|"
     r"的区别|的异同|有何|有什么|在|分别|各自|这两)",
@@ -160,7 +171,38 @@ def compared_names(question: str) -> list[str]:
     elif tail := ASPECT_TAIL.search(head):
         head = head[: tail.start()]
     parts = [p.strip(" .?？。\"'“”") for p in NAME_SPLIT.split(head)]
-    return [p for p in parts if p and tokenize(p) and not COMPARE.fullmatch(p)]
+    names = [p for p in parts if p and tokenize(p) and not COMPARE.fullmatch(p)]
+    pair = NAME_PAIR.search(question)  # "What data do BrainGFM and Spike-DB each use?": the names, not "What data do"
+    if pair and (len(names) < 2 or (len(names) == 2 and names[0].endswith(pair["a"]) and names[1] == pair["b"])):
+        return [pair["a"], pair["b"]]
+    return names
+
+
+def alternative_names(question: str) -> list[str]:
+    """The papers a comparative choice names: "Which is larger, MedThinkVQA or MedSynVQA?" -> both; "Was sleep2vec or
+    the SWEC iEEG dataset built from more recordings?" -> sleep2vec, "the SWEC iEEG dataset built from"."""
+    m = ALTERNATIVES.search(question)
+    if not m:
+        return []
+    b = m.group("b")
+    if more := COMPARATIVE.search(b):
+        b = b[: more.start()]
+    names = [ASKING.sub("", m.group("a"), count=1), b]
+    return [n.strip(" .?\"'“”") for n in names if tokenize(n)]
+
+
+def comparative_measure(question: str) -> tuple[str, bool]:
+    """What a comparative choice compares, and whether the fewer wins: larger/bigger -> the data's size, "more
+    clinicians" -> clinician; nothing countable for an adjective ("more robust", "less accurate")."""
+    m = COMPARATIVE.search(question)
+    if not m:
+        return "", False
+    noun = (m.group("noun") or "").lower()
+    if m.group("size") or DATA_NOUN.fullmatch(noun) or noun == "data":
+        return BY_SIZE, (m.group("size") or "").lower() == "smaller"
+    if not re.fullmatch(r"[a-z-]{3,}[^su]s", noun):  # a plural noun counts, an adjective does not
+        return "", False
+    return noun[:-1], m.group("more").lower() != "more"
 
 
 PAPERS = r"(?:papers|works|studies|records|ones)\b"
@@ -229,6 +271,13 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         names = compared_names(question)
         if len(names) >= 2 and (COMPARE.search(question) or all(NAME_LIKE.search(n) for n in names)):
             return QuestionPlan("compare", aspect, names)
+    if (
+        COMPARATIVE.search(question)
+        and len(names := alternative_names(question)) == 2
+        and all(map(NAME_LIKE.search, names))
+    ):
+        measure, fewest = comparative_measure(question)  # "Which is bigger, A or B?" is a compare on their sizes
+        return QuestionPlan("compare", "number", names, measure=measure, fewest=fewest)
     if (
         SUPERLATIVE.search(question)
         and (m := superlative_measure(question))

@@ -66,6 +66,7 @@ EXISTS = re.compile(
     re.I,
 )
 PAPER = re.compile(r"\bpapers?\b|论文", re.I)
+PAPERS = re.compile(r"\b(?:papers?|works|stud(?:y|ies)|records?|articles?)\b|论文|研究|工作", re.I)
 DATASET = re.compile(r"data\s?sets?|benchmarks?|corp(?:us|ora)|cohorts?|数据集|数据库|基准|语料", re.I)
 DATA_TOKEN = re.compile(
     r"data\w*|benchmarks?|corp(?:us|ora)|cohorts?|数据\w*|据集|基准|语料\w*", re.I
@@ -187,6 +188,11 @@ def _compare(turn: Turn, plan: QuestionPlan) -> None:
     if len(chosen) < 2:
         turn.abstained = True
         turn.selection.reason = "fewer than two of the named papers are in the collection"
+    elif turn.abstained and all(names(h, turn.standalone) for h in chosen):
+        # every paper is named by its short name ("Which involved more clinicians, Cancer-Myth or CounselBench?"):
+        # the collection has them, however weakly the question's other words match
+        turn.abstained = False
+        turn.selection.reason = "every compared paper is named by its short name"
 
 
 def _candidates(turn: Turn) -> None:
@@ -334,6 +340,9 @@ def select_step(turn: Turn) -> Turn:
     if plan.type == "lookup" and len(short_names) >= 2:
         # "How many physicians took part in LiveClin, and how many in CounselBench?": one part per named paper
         turn.plan = plan = QuestionPlan("compare", plan.aspect, short_names)
+    if plan.type == "topic" and len(short_names) == 1 and not PAPERS.search(turn.standalone):
+        # "Which real-world datasets are included in SurvHTE-Bench?": the things of one named paper, not a list
+        turn.plan = plan = QuestionPlan("lookup", plan.aspect)
     if plan.type == "attribute" and refers_back(turn.question) and not turn.past:
         # "where is its code?" with no earlier turn: there is no paper "its" can mean, whatever the search found
         turn.abstained = True

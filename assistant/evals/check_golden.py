@@ -153,6 +153,8 @@ EXACT_SETS: dict[str, Predicate] = {
     "s5-zh-filter-09": lambda r: r.year == 2026 and r.presentation == "Oral",
     "s5-zh-aspect-01": mentions(r"chest X-ray|\bCXR|胸部 X"),
     "s5-zh-aspect-02": EEG,
+    # round s5b-en: the long form of an abbreviation
+    "s5b-en-topic-02": EEG,
 }
 
 
@@ -261,6 +263,23 @@ TOPICS: dict[str, Topic] = {
     "s5-en-topic-04": Topic(r"fMRI|functional MRI|functional magnetic|功能 MRI"),
     "s5-en-aspect-01": Topic(r"chest X-ray|\bCXR|胸部 X 光"),
     "s5-en-topic-07": Topic(r"GPT-4"),
+    # round s5b-en: variant and lay names of a topic, and one-member lists that must not pad
+    "s5b-en-topic-01": Topic(r"\bi?EEG|electroencephalogra|脑电|fMRI|functional MRI|functional magnetic|功能 MRI"),
+    "s5b-en-topic-03": Topic(
+        r"\bECGs?\b|electrocardio|cardiac|heart|心电|心脏",
+        {"sleep2vec": "records ECG among nocturnal biosignals for sleep staging; not about the heart"},
+    ),
+    "s5b-en-topic-04": Topic(r"patholog|histolog|病理|组织学", _NOT_SLIDES),
+    "s5b-en-topic-05": Topic(
+        r"diffusion|扩散",
+        {"纵向影像生成": "mentions diffusion-based models only as the approach it improves on"},
+    ),
+    "s5b-en-topic-06": Topic(r"\b3D\b|volumetric|volumes?\b|体数据"),
+    "s5b-en-topic-07": Topic(r"sleep|睡眠"),
+    "s5b-en-topic-08": Topic(r"nurs|护理"),
+    "s5b-en-topic-09": Topic(r"retina|视网膜|\beyes?\b|ophthalm|fundus"),
+    "s5b-en-topic-10": Topic(_MAE),
+    "s5b-en-aspect-02": Topic(r"federated|联邦"),
 }
 
 

@@ -79,6 +79,7 @@ class SentenceIndex:
     vectors: np.ndarray  # (n, d), rows normalised
     by_record: dict[str, list[int]] = field(default_factory=dict)
     _df: dict[str, int] | None = None
+    _abbreviations: dict[str, frozenset[str]] | None = None
 
     def __post_init__(self) -> None:
         for i, s in enumerate(self.sentences):
@@ -98,6 +99,14 @@ class SentenceIndex:
             self._df = df
         n = len(self.by_record)
         return math.log((n + 1) / (self._df.get(term, 0) + 0.5))
+
+    def abbreviations(self) -> dict[str, frozenset[str]]:
+        """The abbreviations the sentences define, short form -> long form tokens (retrieve/abbreviations.py)."""
+        if self._abbreviations is None:
+            from assistant.retrieve.abbreviations import definitions
+
+            self._abbreviations = definitions(s.text for s in self.sentences)
+        return self._abbreviations
 
     def of(self, record_id: str) -> list[int]:
         return self.by_record.get(record_id, [])
