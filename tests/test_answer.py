@@ -187,6 +187,9 @@ def test_topic_presence_reads_word_forms_and_chinese_readings() -> None:
     assert topic_presence("look heart 最新", vocabulary).present
     assert topic_presence("insulin glaucoma look", vocabulary).absent == ["insulin", "glaucoma"]  # insula: no form
     assert topic_presence("帕金森 最新", vocabulary).absent == ["帕金森"]  # through its reading "parkinson"
+    # one specific reading is enough (龋齿: tooth, decay, dental, caries, cavity), unless the collection has any
+    assert topic_presence("龋齿 最新", vocabulary).absent == ["龋齿"]
+    assert topic_presence("龋齿", Vocabulary(["dental"])).present
     # a word the collection has only in a Chinese title or summary (the dictionary's 青光眼 for glaucoma)
     assert topic_presence("glaucoma", Vocabulary(["青光眼"])).present
 

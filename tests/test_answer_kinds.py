@@ -19,7 +19,7 @@ from assistant.settings import Settings
         ("Is the code licensed for commercial use?", "code", "license"),
         ("Which agency sponsored the work?", "", "funding"),
         ("这项研究由哪个基金资助?", "", "funding"),
-        ("Which nations took part?", "", "country"),
+        ("Which countries do the patients come from?", "place", "place"),
         ("When was the benchmark released?", "", "date"),
         ("专辑什么时候截止投稿?", "", "date"),
         ("Which institute is the team at?", "affiliation", "affiliation"),
@@ -40,6 +40,7 @@ def test_a_sentence_gives_a_kind_only_when_it_names_it() -> None:
     assert gives("license", ["Code is released under the Apache 2.0 license."])
     assert not gives("license", ["Code/project link: https://github.com/x/y"])
     assert gives("affiliation", ["数据来自北京协和医院。"])
+    assert gives("place", ["A U.S. centric cohort."]) and not gives("place", ["A us-centric view."])
 
 
 @pytest.mark.parametrize(

@@ -232,9 +232,15 @@ def test_counted_numbers_read_number_words_and_scales_and_stop_at_the_noun_phras
         [quote("A dataset comprising 42 million QA-pairs."), quote("The GBC-FS 2025 dataset, new.")], BY_SIZE
     )
     assert [v for v, _ in sizes] == [42e6]  # a year is no size
+    design = [quote("An annotated dataset spanning five critical domains."), quote("A benchmark across three levels.")]
+    assert not counts_of(design, BY_SIZE)  # the parts of a data set's design are not its size
+    units = [quote("A dataset of nearly 10,000 hours of recordings."), quote("Trained on 42,249 overnight recordings.")]
+    assert [v for v, _ in counts_of(units, BY_SIZE)] == [42249.0, 10000.0]
     staff = [quote("Built with 100 mental health professionals."), quote("We identify latents in gemma-2 models.")]
     assert [v for v, _ in counts_of(staff, "doctor")] == [100.0]  # the other words for a countable thing
     assert not counts_of(staff, "model")  # the 2 of gemma-2 counts nothing
+    fms = [quote("We benchmarked eight ECG FMs on 26 tasks."), quote("It has 38 items and 4 terms.")]
+    assert [v for v, _ in counts_of(fms, "model")] == [8.0]  # an initialism ending in the word, as capitals
 
 
 def test_largest_dataset_is_computed_from_the_records_sizes(seed_settings: Settings) -> None:

@@ -77,6 +77,9 @@ def test_language_of_mixed_questions() -> None:
     assert language("哪篇 paper 用 diffusion model 生成 ECG 信号?") == "zh"
     assert language("What does the 医学影像 track contain?") == "en"
     assert language("What is LiveClin?") == "en" and language("哪篇论文研究呼吸音诊断?") == "zh"
+    # a hyphenated or numbered name is one word, markup is none
+    assert language("SE-Diff 在 PTB-XL 上的 AUC 是多少?") == "zh" and language("<p>哪篇论文</p><b>用了</b>") == "zh"
+    assert language("How does Nef-Net v2 handle 导联?") == "en"
 
 
 def test_follow_up_words_must_fit_the_record() -> None:

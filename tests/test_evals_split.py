@@ -46,6 +46,9 @@ def test_existing_splits_are_kept_and_new_questions_assigned(tmp_path: Path) -> 
     assert path.read_text(encoding="utf-8") == before
 
 
+PROBES = ("s5-en-", "s5-zh-")  # s5-miss-* were split before any was run
+
+
 def test_the_shipped_golden_set_is_split_in_both_kinds_and_languages() -> None:
     every = load_golden(GOLDEN)
     dev, test = load_golden(GOLDEN, split="dev"), load_golden(GOLDEN, split="test")
@@ -56,8 +59,10 @@ def test_the_shipped_golden_set_is_split_in_both_kinds_and_languages() -> None:
         assert set(strata) == {(q.kind, q.lang) for q in every}  # every stratum is on both sides
     # Questions are split in batches as they are added (existing ones never move); each batch puts floor(n/2)
     # of a stratum in test, so a stratum is off balance by at most one question per batch (three batches so far).
+    # Probe batches (ids s5-en-*, s5-zh-*) are dev only: their failures were looked at while fixing (evals/README.md).
+    assert all(q.split == "dev" for q in every if q.id.startswith(PROBES))
     for stratum in {(q.kind, q.lang) for q in every}:
-        n_dev = sum(1 for q in dev if (q.kind, q.lang) == stratum)
+        n_dev = sum(1 for q in dev if (q.kind, q.lang) == stratum and not q.id.startswith(PROBES))
         n_test = sum(1 for q in test if (q.kind, q.lang) == stratum)
         assert 0 <= n_dev - n_test <= 3, (stratum, n_dev, n_test)
 

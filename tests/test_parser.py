@@ -15,13 +15,14 @@ from tests.helpers import ROOT, SEEDS
 RECORDS = load_corpus([SEEDS]).records
 VENUES = sorted({r.venue for r in RECORDS if r.venue})
 TRACKS = sorted({r.track for r in RECORDS if r.track})
+YEARS = sorted({r.year for r in RECORDS if r.year})
 CASES = [json.loads(line) for line in (ROOT / "evals" / "parser_cases.jsonl").read_text("utf-8").splitlines()]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_parser_case(case: dict) -> None:
     expected = {k: case[k] for k in ("filters", "topic_terms", "question_type")}
-    assert plan_query(case["question"], VENUES, TRACKS).to_dict() == expected
+    assert plan_query(case["question"], VENUES, TRACKS, YEARS).to_dict() == expected
 
 
 def test_cases_cover_both_languages_and_both_polarities() -> None:
@@ -59,3 +60,23 @@ def test_cli_pairs_exclude_and_explicit_filters_win_per_key() -> None:
     )
     with pytest.raises(ValueError, match="key!=value"):
         Filters.parse_pairs(["colour!=red"])
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("2024 年以前有哪些论文?", [2021, 2023]),
+        ("2023 年及以前的论文", [2021, 2023]),
+        ("2021 年以来的论文有哪些?", [2021, 2023, 2025]),
+        ("Which papers appeared after 2023?", 2025),
+        ("papers from 2023 or later", [2023, 2025]),
+        ("2019 年之前的论文有哪些?", []),
+    ],
+)
+def test_a_range_of_years_is_the_catalogs_years_in_it(question: str, years: int | list[int]) -> None:
+    plan = plan_query(question, [], [], [0, 2021, 2023, 2025])  # 0: a record without a year
+    assert plan.filters.year == years and not plan.topic_terms
+    metas: list[dict[str, Any]] = [{"year": y, "record_id": str(y)} for y in (0, 2021, 2023, 2025)]
+    toy = Catalog([m["record_id"] for m in metas], ["x"] * len(metas), metas)
+    wanted = years if isinstance(years, list) else [years]
+    assert toy.allowed(plan.filters).tolist() == [m["year"] in wanted for m in metas]

@@ -173,8 +173,8 @@ def _specific(words: Iterable[str]) -> bool:
 
 def _specific_zh(word: str, readings: Iterable[str]) -> bool:
     """A Chinese word general Chinese rarely uses (jieba's dictionary counts: 帕金森 64, 最新 2862) and whose English
-    readings are specific too."""
-    return segmenter().dt.FREQ.get(word, 0) <= SPECIFIC_ZH and _specific(readings)
+    has a specific English reading (肺炎: pneumonia, beside inflammation and lung; the collection has none of them)."""
+    return segmenter().dt.FREQ.get(word, 0) <= SPECIFIC_ZH and any(_specific([r]) for r in readings)
 
 
 def _absent(term: str, vocabulary: Vocabulary) -> bool:

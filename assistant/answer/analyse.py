@@ -23,7 +23,8 @@ class Analysis:
     asks_number: bool
 
 
-LATIN_WORD = re.compile(r"[A-Za-z]+")
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.'][A-Za-z0-9]+)*")  # a name is one word: Nef-Net, PTB-XL, v2
+TAG = re.compile(r"<[^<>]*>")
 
 
 def language(text: str) -> str:
@@ -31,7 +32,8 @@ def language(text: str) -> str:
 
     Chinese characters are weighed against English *words* (a Chinese word is about 1.5 characters), so a
     Chinese question that names English terms ("哪篇 paper 用 diffusion model 生成 ECG 信号?") stays Chinese,
-    while an English question quoting a short Chinese title stays English."""
+    while an English question quoting a short Chinese title stays English. Markup tags are no words."""
+    text = TAG.sub(" ", text)
     cjk, words = len(CJK.findall(text)), len(LATIN_WORD.findall(text))
     return "zh" if cjk and cjk * 2 >= words * 3 else "en"
 

@@ -14,6 +14,7 @@ from typing import Any, TypedDict, Unpack
 
 from langchain_core.runnables import RunnableLambda
 
+from assistant.answer import history as hist
 from assistant.answer import llm
 from assistant.answer.abstain import judge, no_paper
 from assistant.answer.analyse import analyse, language
@@ -96,13 +97,25 @@ def history_lines(turn: Turn) -> str:
     return "\n".join(lines)
 
 
+def _answered_past(turn: Turn) -> list[HistoryTurn]:
+    """The earlier turns. When the last one is a bare question (``ask --history-file`` with questions) or names no
+    record of this index (stale ids after a re-ingest) and this one points into its answer ("第二篇", "它们", "the
+    second one"), that answer's records, by answering it again offline."""
+    past = turn.past
+    known = [r for r in past[-1].get("records", []) if r in turn.retriever.catalog.records] if past else []
+    if not past or known or hist.referenced(turn.question, hist.REFERENCE_LIMIT) is None:
+        return past
+    earlier = answer_chain.invoke(new_turn(past[-1]["question"], past[:-1], turn.settings, "extractive", turn.filters))
+    return [*past[:-1], {**past[-1], "records": [source.hit.record_id for source in earlier.sources]}]
+
+
 @timed("condense")
 def condense(turn: Turn) -> Turn:
     """Rewrite a follow-up into a standalone question (LLM for the openai backend, else by reference)."""
     turn.standalone = turn.question
     if not turn.history:
         return turn
-    if resolved := resolve_references(turn.question, turn.past, _name_of(turn)):
+    if resolved := resolve_references(turn.question, _answered_past(turn), _name_of(turn)):
         turn.standalone = resolved  # "the second one", "compare them": the previous answer's records, by name
         return turn
     elliptical = not refers_back(turn.question) and _elliptical(turn)
@@ -175,7 +188,7 @@ def offline_answer(turn: Turn) -> Iterator[str]:
         turn.plan,
         turn.lang,
         total=total,
-        found=len(turn.result.hits) if turn.result else 0,
+        matched=len(turn.result.hits) if turn.result else 0,
         missing=turn.selection.missing,
         detail_missing=turn.detail_missing,
     )

@@ -101,6 +101,15 @@ def with_parts(tokens: list[str]) -> set[str]:
     return set(tokens) | {part for t in tokens if "-" in t for part in tokenize(t.replace("-", " "))}
 
 
+# a modality's acronym with a one-letter prefix names a kind of it: iEEG (intracranial EEG), sEEG, fMRI, dMRI
+PREFIXED = re.compile(r"\b[a-z]([A-Z]{2,5})s?\b")
+
+
+def variants(text: str) -> set[str]:
+    """The acronyms a text names through their prefixed kinds (iEEG -> eeg), as key terms to match."""
+    return {m.group(1).lower() for m in PREFIXED.finditer(text)}
+
+
 def unit(vector: list[float]) -> np.ndarray:
     v = np.asarray(vector, dtype=np.float32)
     return v / max(float(np.linalg.norm(v)), 1e-9)
@@ -121,7 +130,7 @@ def record_quotes(
     out = []
     for row, cos in zip(rows, dense.tolist(), strict=True):
         s = index.sentences[row]
-        have = (with_parts(tokenize(s.text)) | header_terms) & terms
+        have = (with_parts(tokenize(s.text)) | variants(s.text) | header_terms) & terms
         coverage = sum(weight[t] for t in have) / total if total else 0.0
         wanted = bool(want and want.search(s.text))
         score = cos + TERM_WEIGHT * coverage + WANT_WEIGHT * wanted + VOICE_WEIGHT * voice(s.text)
@@ -157,7 +166,14 @@ NUMBER_BEFORE = (
     r"(?:\w+-)?{noun}"
 )
 SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "b": 1e9}
-BY_SIZE = "size"  # a superlative over data sets compares their sizes: any count in a sentence about the data
+BY_SIZE = "size"  # a superlative over data sets compares their sizes: a count of data units in a sentence on data
+# the units a data set is counted in ("42,249 overnight recordings", "42 million QA-pairs", "10,000 hours"), not
+# the parts of its design ("five critical domains", "three levels", "four diverse EEG benchmarks")
+SIZE_UNITS = (
+    r"(?<=[\s-])(?:QA-)?(?:recordings?|records|datasets|images|scans|volumes|slides|cases|patients|subjects|participants|"
+    r"individuals|hours|samples|pairs|questions|items|reports|notes|videos|sessions|nights|documents|cells|"
+    r"sentences|dialogues|conversations|examples|instances|visits|admissions)\b"
+)
 DATA = re.compile(DATA_NOUNS, re.I)
 
 
@@ -181,13 +197,15 @@ def measure_pattern(measure: str) -> str:
     pattern = "|".join(re.escape(w[:-1] if len(w) > 5 else w) + r"\w*" for w in group)
     if len(words) > 1:
         pattern += "|" + "".join(w[0].upper() for w in words) + r"s?\b"
+    else:  # an initialism that ends in the word: models -> FMs, LLMs (capitals as written)
+        pattern += rf"|(?-i:[A-Z]{{1,3}}{re.escape(last[0].upper())})s?\b"
     return f"(?:{pattern})"
 
 
 def counts_of(quotes: list[Quote], measure: str) -> list[tuple[float, Quote]]:
     """(number, sentence) for each number that counts ``measure`` ("239 physicians", "100 board-certified
     physicians", "eight ECG FMs" for "foundation model"), largest first."""
-    noun = r"(?<=\s)[A-Za-z][\w-]*" if measure == BY_SIZE else measure_pattern(measure)  # "3D" is no count
+    noun = SIZE_UNITS if measure == BY_SIZE else measure_pattern(measure)
     pattern = re.compile(NUMBER_BEFORE.format(noun=noun), re.I)
     found = []
     for q in quotes:

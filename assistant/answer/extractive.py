@@ -14,6 +14,7 @@ from assistant.answer.kinds import BY_NAME as KINDS
 from assistant.answer.markers import marker
 from assistant.answer.plan import QuestionPlan
 from assistant.records.links import LABEL
+from assistant.records.model import kind_label
 
 LOOKUP_SENTENCES = 4  # of the best record (the seed abstracts run four to six sentences; dev facts recall)
 ASPECT_SENTENCES = 2  # per record of an aspect-over-a-list answer
@@ -26,7 +27,7 @@ TEXT = {
     "en": {
         "intro": "From the collection:",
         "list": "{n} matching records:",
-        "list_part": "{found} matching records; the first {n} are listed:",
+        "shown": "{n} matching records (the first {shown} are listed):",
         "topic": "{n} of {total} records are on this topic (each is listed with its sentence on it):",
         "compare": "Comparing {n} papers:",
         "differs": "What differs:",
@@ -46,14 +47,13 @@ TEXT = {
         "no_numbers": "None of the matching records gives a number of {measure}s.",
         "detail": "**{title}** does not give {what}; what it says:",
         "number": "this number",
-        "affiliation": "the authors' affiliations",
         "result": "this result",
         "other": "this detail",
     },
     "zh": {
         "intro": "根据收录的记录:",
         "list": "共找到 {n} 条匹配的记录:",
-        "list_part": "共找到 {found} 条匹配的记录,以下列出前 {n} 条:",
+        "shown": "共找到 {n} 条匹配的记录(列出前 {shown} 条):",
         "topic": "{total} 条记录中有 {n} 条与该主题相关(逐条列出相关的句子):",
         "compare": "比较 {n} 篇论文:",
         "differs": "不同之处:",
@@ -73,7 +73,6 @@ TEXT = {
         "no_numbers": "匹配的记录都没有给出 {measure} 的数量。",
         "detail": "**{title}** 没有给出{what},记录中写道:",
         "number": "这个数字",
-        "affiliation": "作者单位",
         "result": "这项结果",
         "other": "这一细节",
     },
@@ -148,14 +147,14 @@ def short(quote: Quote | None) -> str:
     return quote.text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def list_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: int, found: int = 0) -> Iterator[str]:
-    """A topic or metadata list; ``found`` records matched, of which ``sources`` fit in the context."""
+def list_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: int, matched: int = 0) -> Iterator[str]:
+    """``matched``: how many records match, when the context budget left some of them out of ``sources``."""
     text = TEXT[lang]
-    if plan.type == "topic":
-        yield text["topic"].format(n=len(sources), total=total)
+    topical, n, shown = plan.type == "topic", max(matched, len(sources)), len(sources)
+    if topical:
+        yield text["topic"].format(n=n, total=total)
     else:
-        yield text["list_part" if found > len(sources) else "list"].format(n=len(sources), found=found)
-    topical = plan.type == "topic"
+        yield text["shown" if n > shown else "list"].format(n=n, shown=shown)
     for source in sources:
         cite = marker([source.n])
         missing = f" ({text['none']})" if plan.aspect == "code" and not source.hit.url else ""
@@ -181,13 +180,26 @@ def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing:
     yield text["compare"].format(n=len(sources))
     for source in sources:  # what each paper is, then its best sentence for the question
         first = defining(source.quotes)
-        picked = ([first] if first else []) + [q for q in content(source.quotes) if q is not first][:1]
-        yield f"- {label(source)}: {cited(sorted(picked, key=lambda q: q.position), source.n)}"
+        rest = [q for q in content(source.quotes) if q is not first]
+        # the second sentence holds the asked kind of fact when one does ("方法上有什么区别": "Our method ...")
+        picked = ([first] if first else []) + ([q for q in rest if q.wanted] or rest)[:1]
+        line = f"- {label(source)}: {cited(sorted(picked, key=lambda q: q.position), source.n)}"
+        if plan.aspect == "code":  # "它们各自的代码在哪里?": each paper's link, or that it gives none
+            line += f" {code_line(source, lang)}" if source.hit.url else f" {text['no_code']} {marker([source.n])}"
+        yield line
     yield text["differs"]
     for source in sources:
         hit = source.hit
         facts = ", ".join(
-            filter(None, [hit.kind, hit.track, hit.presentation, text["has_code"] if hit.url else text["none"]])
+            filter(
+                None,
+                [
+                    kind_label(hit.kind, lang),
+                    hit.track,
+                    hit.presentation,
+                    text["has_code"] if hit.url else text["none"],
+                ],
+            )
         )
         yield f"- {hit.name}: {facts} {marker([source.n])}"
     for name in missing:
@@ -220,7 +232,7 @@ def extractive_answer(
     lang: str,
     *,
     total: int = 0,
-    found: int = 0,
+    matched: int = 0,
     missing: list[str] | None = None,
     detail_missing: bool = False,
 ) -> Iterator[str]:
@@ -232,7 +244,7 @@ def extractive_answer(
     elif plan.type == "superlative":
         lines = superlative_lines(sources, plan, lang)
     elif plan.type in ("topic", "list"):
-        lines = list_lines(sources, plan, lang, total, found)
+        lines = list_lines(sources, plan, lang, total, matched)
     else:
         lines = lookup_lines(sources, plan, lang, detail_missing)
     for line in lines:

@@ -45,6 +45,7 @@ def questions(turns: Sequence[HistoryTurn]) -> list[str]:
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8}
 ORDINALS |= {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "ninth": 9, "tenth": 10}
 COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+REFERENCE_LIMIT = 10  # the furthest ordinal read ("the tenth", "第十篇")
 ZH_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 NOUN_EN = r"(?:\s+(?:ones?|papers?|records?|works?|stud(?:y|ies)|items?|entries))?"
 FIRST_N = re.compile(rf"\bthe\s+(?:first|top)\s+(two|three|four|five|[2-5]){NOUN_EN}", re.I)

@@ -1,7 +1,7 @@
 """The kind of answer a lookup asks for, and whether a record's sentences could give it.
 
 A question about one paper often asks for a detail of a particular kind: a training hyperparameter, the compute it
-took, its license, funding, the country its data came from, a date, the authors' institutions. Abstracts rarely
+took, its license, funding, where its data came from, a date, the authors' institutions. Abstracts rarely
 give these; when the record found holds no sentence of the asked kind, the answer says so ("<record> does not give
 <the detail>") and counts as an abstention (``select._detail_missing``). Each kind pairs a recogniser of the
 question (``asks``) with a recogniser of sentences that could answer it (``gives``), kept loose on purpose: a
@@ -84,15 +84,16 @@ KINDS = (
         "资助来源",
     ),
     AnswerKind(
-        "country",
-        re.compile(r"\bcountr(?:y|ies)\b|\bnation(?:s|ality)?\b|国家|哪国", re.I),
+        "place",
+        None,  # plan.py's aspect ("which countries", "来自哪些国家")
+        # a country, region or nationality word ("U.S. centric", "the Arabic-speaking region"), case as written
         re.compile(
-            r"\bcountr(?:y|ies)\b|\bnation(?:s|al|wide)?\b|\bmulti-?(?:center|centre|site|national)\b|"
-            r"\b(?:hospitals?|centers?|centres?|sites?) in [A-Z]|国家|全国|多中心",
-            re.I,
+            r"\bU\.S\.|\b(?:countr(?:y|ies)|nation(?:s|al|wide)?|region(?:s|al)?|USA|UK|United (?:States|Kingdom)|"
+            r"China|Chinese|Europe\w*|Asia\w*|Africa\w*|America\w*|Arab\w*|international(?:ly)?|"
+            r"multi-?(?:center|centre|national))\b|国家|地区|全国|多中心"
         ),
-        "where (which country) its data came from",
-        "数据来自哪个国家",
+        "the countries or regions",
+        "来源国家或地区",
     ),
     AnswerKind(
         "date",

@@ -40,6 +40,10 @@ DATA_NOUN = re.compile(
     r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bbenchmarks?\b|\bcohorts?\b|数据集|数据库|语料|基准", re.I
 )
 FEWEST = re.compile(r"\b(?:fewest|least|smallest|lowest)\b|最少|最小|最低", re.I)
+# a paper's own name (MedVR, LiveClin, Doctor-R1, SE-Diff, GF-Screen), not a field's acronym (EEG, CT, LLM)
+PAPER_NAME = re.compile(
+    r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9]*|[A-Za-z]+-[A-Za-z]*\d[\w-]*|[A-Z][A-Za-z]*-[A-Z][A-Za-z]+|[A-Z]+\d[A-Za-z0-9]*)\b"
+)
 SUMMARY = re.compile(r"\bsummari[sz]e\b|\boverview\b|\bsurvey of\b|总结|概述|综述|概括", re.I)
 METRIC = re.compile(r"\baccuracy\b|\bau(?:c|roc|prc)\b|\bdice\b|\bf1\b|准确率", re.I)  # a named result measure
 ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
@@ -48,7 +52,14 @@ ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("method", re.compile(r"\bmethods?\b|\bapproach(?:es)?\b|\btechniques?\b|\barchitectures?\b|方法|技术|架构", re.I)),
     (
         "result",
-        re.compile(METRIC.pattern + r"|\bscore[sd]?\b|\bperformance\b|\bresults?\b|结果|性能|得分", re.I),
+        re.compile(METRIC.pattern + r"|\bscore[sd]?\b|\bperformance\b|\bresults?\b|结果|性能|得分|多少分", re.I),
+    ),
+    # where the people or data come from ("来自哪些国家", "which countries")
+    (
+        "place",
+        re.compile(
+            r"\bcountr(?:y|ies)\b|\b(?:which|what)\s+regions?\b|\bnationalit\w*|国家|国籍|哪国|哪些地区|哪个地区", re.I
+        ),
     ),
     (
         "affiliation",
@@ -179,6 +190,23 @@ def list_subject(question: str) -> str:
     return re.sub(r"^(?:each of|[^\w\s])+|(?:相关|有关)的?$", "", text.strip(), flags=re.I).strip()
 
 
+# what a Chinese count asks for: "多少名医生" -> physician, "多少年(从业经验)" -> year, "几个数据集" -> dataset
+ZH_COUNTED = re.compile(r"(?:多少|几)\s*(?:[个位名篇项种道条张次例]\s*)?(?P<rest>[\u3400-\u9fff]{1,4})")
+ZH_UNITS = {"年": "year", "小时": "hour", "天": "day", "个月": "month", "月": "month"}
+
+
+def counted_nouns_zh(question: str) -> list[str]:
+    """The English noun of each thing a Chinese question counts ("几个模型、多少个临床任务" -> model, task); "" for
+    one the tables do not know."""
+    nouns = []
+    for m in ZH_COUNTED.finditer(question):
+        rest = m.group("rest")
+        unit = next((ZH_UNITS[u] for u in sorted(ZH_UNITS, key=len, reverse=True) if rest.startswith(u)), "")
+        noun = next((ZH_NOUNS[n] for n in sorted(ZH_NOUNS, key=len, reverse=True) if n in rest), "")
+        nouns.append(unit or noun)
+    return nouns
+
+
 def superlative_measure(question: str) -> str:
     m = SUPERLATIVE.search(question)
     if m and m.group("noun"):
@@ -216,8 +244,8 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         over_list = False  # "Which study asks ..., and how many reviews does it pair with their studies?": one record
     if topic and over_list:  # "what data did each of the EEG papers use?" asks it of every paper on the topic
         return QuestionPlan("aspect", aspect, subject=list_subject(question))
-    if query.wants_all or SUMMARY.search(question):
-        return QuestionPlan("topic" if topic else "list", aspect)
+    if query.wants_all or (SUMMARY.search(question) and len(PAPER_NAME.findall(question)) != 1):
+        return QuestionPlan("topic" if topic else "list", aspect)  # "总结一下 MedVR 的贡献" is about one paper
     if aspect == "code" and (refers_back or len(topic) <= 2):
         return QuestionPlan("attribute", "code")
     return QuestionPlan("lookup", aspect)

@@ -22,7 +22,7 @@ from assistant.answer.abstain import topic_presence, vocabulary
 from assistant.answer.condense import refers_back
 from assistant.answer.kinds import asked_kind, gives
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
-from assistant.answer.plan import METRIC, PAPER_NOUN, QuestionPlan, focus_noun, plan_question
+from assistant.answer.plan import METRIC, PAPER_NOUN, SIZE, QuestionPlan, counted_nouns_zh, focus_noun, plan_question
 from assistant.index import sentences as sentence_store
 from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.query import META_WORDS
@@ -55,7 +55,8 @@ ASPECT_WORDS = dict(ASPECTS)
 # asks for a result's value ("what AUROC does ...", "MedVR 的得分是多少"), not a paper that improves accuracy
 ASKS_RESULT = re.compile(
     r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:accuracy|au(?:c|roc|prc)|dice|f1|scores?|results?|performance)\b|"
-    r"\bhow (?:well|accurate)|(?:得分|准确率|结果|性能|分数)(?:是)?(?:多少|如何|怎样)",
+    r"\bhow (?:well|accurate)|(?:得分|准确率|结果|性能|分数)(?:是)?(?:多少|如何|怎样)|"
+    r"(?:得|拿|取得|获得)了?\s*多少\s*分",
     re.I,
 )
 # "Is there a paper on X?", "Are there studies about X?": whether the collection has a topic at all (not "Is there a
@@ -67,6 +68,9 @@ EXISTS = re.compile(
 )
 PAPER = re.compile(r"\bpapers?\b|论文", re.I)
 DATASET = re.compile(r"data\s?sets?|benchmarks?|corp(?:us|ora)|cohorts?|数据集|数据库|基准|语料", re.I)
+DATA_TOKEN = re.compile(
+    r"data\w*|benchmarks?|corp(?:us|ora)|cohorts?|数据\w*|据集|基准|语料\w*", re.I
+)  # 据集: 数据集's bigram
 MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|\bjavascript:|\bon\w+\s*=|[{}<>$`]", re.I)
 NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-\d[\w.-]*)\b")
 
@@ -86,8 +90,8 @@ class Selection:
 
 def is_junk(question: str) -> bool:
     """Markup or code with no content word outside it (``<img src=x onerror=alert(1)>``), an SQL statement, or no
-    letter or digit at all."""
-    if SQL.search(question) or not re.search(r"[^\W_]", question):  # an SQL statement, or only symbols ("?????")
+    letter, digit or Chinese character at all (``???``, ``！！！``)."""
+    if SQL.search(question) or not re.search(r"[^\W_]", question):
         return True
     if not MARKUP.search(question):
         return False
@@ -250,6 +254,19 @@ def _papers_only(turn: Turn) -> None:
         turn.selection.kept = len(turn.result.hits)
 
 
+def _subject_terms(turn: Turn) -> set[str]:
+    """The key terms of a size superlative's topic less the words for data and size ("脑电数据集最大" -> eeg)."""
+    return {t for t in ev.key_terms(topic_text(turn)) if not DATA_TOKEN.fullmatch(t) and not SIZE.search(t)}
+
+
+def _speaks_of(turn: Turn, hit: Hit, subject: set[str]) -> bool:
+    """Whether one of the record's sentences or its header holds one of ``subject`` (always, when it is empty)."""
+    if not subject:
+        return True
+    texts = [hit.header, *(q.text for q in turn.quotes.get(hit.record_id, []))]
+    return any((set(tokenize(t)) | ev.variants(t)) & subject for t in texts)
+
+
 def _topic_present(turn: Turn) -> None:
     """A list or summary is refused when its topic's specific words are nowhere in the collection (abstain.py).
     Not a lookup: its question carries many more words than a list's topic, each a chance of a false refusal (on
@@ -271,6 +288,8 @@ def _detail_missing(turn: Turn) -> bool:
     named = set(tokenize(f"{top.short_name} {top.title}")) & set(tokenize(turn.standalone))
     quotes = turn.quotes.get(top.record_id, [])
     body = " ".join(q.text for q in quotes)
+    # or named by what its abstract calls its contribution ("MedThinkVQA" in the record titled 多图像医学思维)
+    named |= {n.lower() for n in NAMED.findall(turn.standalone) if re.search(rf"\b{re.escape(n)}\b", body)}
     # or, for a result, described: the record holds most of the question's other key terms ("the multimodal
     # Alzheimer's diagnosis framework"), the names it asks about (ADNI, AUROC) set aside
     other = ev.key_terms(topic_text(turn)) - {t for n in NAMED.findall(turn.standalone) for t in tokenize(n)}
@@ -291,7 +310,10 @@ def _detail_missing(turn: Turn) -> bool:
         if noun and turn.lang == "en":  # "how many physicians", "how many board-certified physicians"
             words = [w.lower().rstrip("s") for w in noun.groups() if w]
             return not any(ev.counts_of(quotes, w) for w in [*words, " ".join(words)])
-        return not re.search(r"\d", body)
+        counted = counted_nouns_zh(turn.standalone) if turn.lang == "zh" else []
+        if counted and all(counted):  # "多少名医生", "多少年": missing when none of the asked counts is given
+            return not any(ev.counts_of(quotes, noun) for noun in counted)
+        return not re.search(r"(?<![\w.-])\d", body)  # a number, not a digit of a name (Doctor-R1, gemma-2)
     return False
 
 
@@ -327,7 +349,10 @@ def select_step(turn: Turn) -> Turn:
             _candidates(turn)
             if sized:
                 on_topic = {h.record_id for h in turn.retrieved}
-                turn.result.hits = _renumber([h for h in turn.result.hits if h.record_id in on_topic])
+                subject = _subject_terms(turn)  # "哪个脑电数据集最大": among the records that speak of EEG
+                turn.result.hits = _renumber(
+                    [h for h in turn.result.hits if h.record_id in on_topic and _speaks_of(turn, h, subject)]
+                )
                 turn.selection.kept = len(turn.result.hits)
                 turn.selection.reason = f"{len(turn.result.hits)} records on the topic give a size of their data"
             lexical = any(q.terms >= TOPIC_TERMS for h in turn.result.hits for q in turn.quotes[h.record_id])

@@ -138,6 +138,21 @@ EXACT_SETS: dict[str, Predicate] = {
     "s5-en-filter-11": lambda r: r.kind == "call",
     "s5-en-filter-12": lambda r: ECG(r) and r.has_code and r.presentation == "Poster",
     "s5-en-filter-13": lambda r: paper(r) and r.venue != "ICLR 2026",
+    # the Chinese probes of 2026-12-06 (s5-zh-*)
+    "s5-zh-super-02": lambda r: r.presentation == "Oral",
+    "s5-zh-filter-01": lambda r: r.presentation == "Oral" and not r.has_code,
+    "s5-zh-filter-02": lambda r: paper(r) and bool(r.year) and (r.year or 0) < 2026,
+    "s5-zh-filter-03": lambda r: r.track == "medical LLM agent" and r.has_code,
+    "s5-zh-filter-04": lambda r: r.track in ("医学影像", "surgical/interventional AI"),
+    "s5-zh-filter-05": lambda r: r.track == "clinical prediction" and r.presentation == "Poster" and not r.has_code,
+    "s5-zh-filter-06": lambda r: r.venue == "ICLR 2025",
+    "s5-zh-filter-07": lambda r: EEG(r) and r.has_code and r.track != "trustworthy medical AI",
+    "s5-zh-filter-08": lambda r: (
+        r.kind in ("paper", "other") and r.track not in ("clinical prediction", "trustworthy medical AI")
+    ),
+    "s5-zh-filter-09": lambda r: r.year == 2026 and r.presentation == "Oral",
+    "s5-zh-aspect-01": mentions(r"chest X-ray|\bCXR|胸部 X"),
+    "s5-zh-aspect-02": EEG,
 }
 
 
@@ -225,6 +240,14 @@ TOPICS: dict[str, Topic] = {
     **dict.fromkeys(("r5-aspect-en-03", "r5-topic-zh-05"), Topic(r"Arabic|Chinese|阿拉伯|中文")),
     **dict.fromkeys(("r5-topic-en-06", "r5-topic-zh-06"), Topic(r"hallucinat|factual inaccura|幻觉")),
     **dict.fromkeys(("r5-aspect-en-04", "r5-topic-zh-07"), Topic(r"uncertain|不确定")),
+    "s5-zh-topic-01": Topic(r"federated|联邦"),
+    "s5-zh-topic-02": Topic(r"ultrasound|sonograph|超声"),
+    "s5-zh-topic-03": Topic(
+        r"report generation|radiology report|报告生成",
+        {"迈向通用生物医学 AI": "evaluates a generalist system on report generation among other tasks; it does none"},
+    ),
+    "s5-zh-topic-04": Topic(r"mental health|psychiatr|心理健康|精神"),
+    "s5-zh-topic-05": Topic(r"knowledge graph|知识图谱", {"npj Digital Medicine": "a call for papers, not a paper"}),
     **dict.fromkeys(
         ("r5-topic-en-07", "r5-aspect-zh-04"),
         Topic(

@@ -47,6 +47,7 @@ def plan_rows(golden: Path, cases: Path, seeds: Path) -> list[PlanRow]:
     records = load_corpus([seeds]).records
     venues = sorted({r.venue for r in records if r.venue})
     tracks = sorted({r.track for r in records if r.track})
+    years = sorted({r.year for r in records if r.year})
     intended: dict[str, dict[str, Any]] = {}
     for line in cases.read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -56,7 +57,7 @@ def plan_rows(golden: Path, cases: Path, seeds: Path) -> list[PlanRow]:
     for q in load_golden(golden):
         if q.kind != "filter":
             continue
-        parsed = plan_query(q.question, venues, tracks).to_dict()
+        parsed = plan_query(q.question, venues, tracks, years).to_dict()
         wanted = intended.get(q.question)
         if negated_or_combined(parsed) or (wanted is not None and negated_or_combined(wanted)):
             rows.append(PlanRow(q.id, q.split or "-", q.question, wanted, parsed))

@@ -22,7 +22,7 @@ from assistant.evals.metrics import matched_strings, relevant_records, summarise
 from assistant.settings import SOURCE_TREE, Settings
 
 URL = re.compile(r"https?://\S+")
-SEGMENT = re.compile(r"(?<=[.!?。！？;；])\s*|[:：]\s+|\n+")
+SEGMENT = re.compile(r"(?<=[.!?。！？;；])\s*|[:：]\s+|\s+[—–]\s+|\n+")  # a dash: "38 — <the quoted sentence>"
 MIN_QUOTE_CHARS = 12
 
 

@@ -13,8 +13,14 @@ KIND_LABELS: dict[str, str] = {
     "paper": "paper · 论文",
     "call": "call for papers · 征稿",
     "data": "data resource · 数据资源",
-    "other": "other",
+    "other": "other · 其他",
 }
+
+
+def kind_label(kind: str, lang: str) -> str:
+    """A kind's name in one language ("论文" in a Chinese answer, "paper" in an English one)."""
+    english, _, chinese = KIND_LABELS.get(kind, kind).partition(" · ")
+    return chinese if lang == "zh" and chinese else english
 
 
 def content_id(header: str, body: str) -> str:

@@ -25,7 +25,7 @@ class Filters:
     kind: str | None = None
     venue: str | list[str] | None = None  # a list: any of these (a question naming a track in two languages)
     presentation: str | None = None
-    year: int | None = None
+    year: int | list[int] | None = None  # a list: any of these (a range of years: "2026 年以前")
     track: str | list[str] | None = None
     has_code: bool | None = None
     exclude: dict[str, list[Value]] = field(default_factory=dict)

@@ -130,7 +130,7 @@ class HybridRetriever:
         return view
 
     def plan(self, query: str) -> QueryPlan:
-        return plan_query(query, self.catalog.venues, self.catalog.tracks)
+        return plan_query(query, self.catalog.venues, self.catalog.tracks, self.catalog.values("year"))
 
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None, wants_all: bool | None = None

@@ -5,6 +5,7 @@ cases are in evals/parser_cases.jsonl."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -50,13 +51,27 @@ KIND_WORDS: list[tuple[str, re.Pattern[str], bool]] = [  # (kind, wording, count
     ("paper", re.compile(r"\bpapers?\b|论文", re.I), True),
 ]
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)\s*年?")
+# A range of years: "2026 年以前", "2025 年及以后", "2025 年以来", "before 2026", "since 2025", "2025 or later";
+# each side's groups: (the bound when the wording comes first, the bound when it follows, whether it is included)
+_Y = r"((?:19|20)\d\d)(?!\d)"
+YEAR_BEFORE = re.compile(
+    rf"\b(?:before|earlier\s+than|prior\s+to|until)\s+{_Y}|(?<!\d){_Y}\s*年?\s*(?:(及|和|或)\s*)?(?:以前|之前|前)"
+    rf"|(?<!\d){_Y}\s+(or|and)\s+(?:earlier|before)\b",
+    re.I,
+)
+YEAR_AFTER = re.compile(
+    rf"\b(?:after|later\s+than|since)\s+{_Y}|(?<!\d){_Y}\s*年?\s*(?:(及|和|或)\s*)?(?:以后|之后|后)"
+    rf"|(?<!\d){_Y}\s*年?\s*(以来|起)|(?<!\d){_Y}\s+(or|and)\s+(?:later|after|since)\b",
+    re.I,
+)
 # Negation just before a mention ("not posters", "non-oral", "other than ICLR 2026", "do not have a code link",
 # "非 oral", "不是 2026 年", "没有代码", "除了医学影像方向以外") or just after it ("poster 以外的论文").
 NEG_BEFORE = re.compile(
     r"(?:\b(?:not|non|without|excluding|except(?:\s+for)?|other\s+than|apart\s+from|outside(?:\s+of)?|no|never|neither|nor)|n't)"
     r"\s*-?\s*"
     r"(?:(?:a|an|the|any|in|at|from|as|for|of|by|accepted|presented|published|listed|appear(?:ed)?|been|be)\s+){0,3}$|"
-    r"(?:非|不|没|无|未|除了?|排除)(?:是|在|属于|为|有|含|包含|包括|提供|带|附)?了?\s*(?:在|于|属于)?\s*$",
+    r"(?:非|不|没|无|未|除了?|排除)(?:是|在|属于|为|有|含|包含|包括|提供|带|附上?|放出?|给出?|贴出?|公开|公布|发布|开放|"
+    r"上传)?了?\s*(?:在|于|属于)?\s*$",
     re.I,
 )
 A_NOT_A = re.compile(r"(\w)[不没]\1|有无")
@@ -65,7 +80,8 @@ NEG_AFTER = re.compile(r"^\s*(?:以外|之外|除外)|^\s*(?:excluded|aside)\b",
 # 医学影像 track", "属于 clinical prediction", "医学影像方向下") or the collection noun right after it ("the
 # clinical NLP papers"); "医学影像分割方面的论文" names a topic that starts with a track name.
 CATEGORY_AFTER = re.compile(
-    r"^\s*(?:(?:tracks?|categor(?:y|ies)|sessions?)\b|方向|类别|分类|赛道|板块|类)|^\s*(?:的\s*)?(?:papers|works|论文|文章)",
+    r"^\s*(?:(?:tracks?|categor(?:y|ies)|sessions?)\b|(?:[这那]?\s*(?:[两二三四五六七八九十几]|\d+)\s*个\s*|[这那]个\s*)?"
+    r"(?:方向|类别|分类|赛道|板块|类))|^\s*(?:的\s*)?(?:papers|works|论文|文章)",
     re.I,
 )
 CATEGORY_BEFORE = re.compile(r"(?:\btracks?|\bcategor(?:y|ies)|属于|归入|归属)\s*[:：(（\"“]?\s*$", re.I)
@@ -113,9 +129,11 @@ WANTS_ALL = re.compile(
     rf"(?:找|搜|推荐)(?![^,，。.?？!！]{{0,20}}?[这那一哪]篇)[^,，。.?？!！]{{0,20}}?{ZH_NOUN}|"
     rf"\b(?:all|every)\s+(?:of\s+)?(?:the\s+)?(?:[\w/-]+\s+){{0,3}}?(?:{EN_PLURAL}|{EN_SINGULAR})\b|"
     rf"\b(?:how many|number of)\b.*\b(?:papers|records|works|articles|entries|items|posters|orals|submissions)\b|"
-    rf"列出|列举|罗列|有几篇|多少篇|"
+    rf"列出|列举|罗列|"
+    # "有多少篇论文", "多少篇是 oral", "一共几篇?" count records; "收集了多少篇系统综述" counts what one record holds
+    rf"(?:多少|几)篇(?=\s*(?:{ZH_NOUN}|是|有|在|属于|用|做|没|不|的|被|涉及|关于|与|和|跟|[?？,，。]|$))|"
     rf"(?:哪些|所有|全部)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}|"
-    rf"{ZH_NOUN}\s*(?:都|还)?\s*(?:有|是)?哪些|"
+    rf"{ZH_NOUN}\s*(?:都|还)?\s*(?:有|是)?哪些|{ZH_NOUN}\s*(?:里面|里|之中|当中|中)\s*[,，]?\s*(?:有|是)?哪些|"
     # a question asked of each member of a topic's set: "each of the EEG papers", "For the CT papers, ...",
     # "心电相关的论文各自", "几项工作分别" (not "each of the papers", "这些论文分别": those refer to an earlier answer)
     rf"\b(?:each|all|both)\s+of\s+the\s+(?:[\w/-]+\s+){{1,3}}?{EN_PLURAL}\b|"
@@ -137,11 +155,13 @@ ASKS_WHICH = re.compile(r"\bwhich\b|哪(?:篇|些|一篇)", re.I)
 CODE_NOUN_AFTER = re.compile(r"^\s*(?:的\s*)?(?:论文|文章|工作)|^\s*(?:papers?|works?)\b", re.I)
 # Names joined by a conjunction share the category word after the last one ("the clinical NLP or medical LLM
 # agent tracks", "医学影像和手术/介入 AI 方向")
-JOINER = re.compile(r"^\s*(?:,|，|、|/|\bor\b|\band\b|和|或|及|与)\s*", re.I)
+JOINER = re.compile(
+    r"^\s*(?:,|，|、|/|\bor\b|\band\b|\bnor\b|(?:也|又)?(?:不是|不属于)|或者|以及|和|或|及|与)\s*", re.I
+)  # "不是 A 也不是 B 的论文": both are categories
 META_WORDS = re.compile(
     r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|holds?|contains?|"
-    r"appear|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?)\b|"
-    r"语料库?|收录|条目|记录|信息|列表|属于|会议",
+    r"many|total|appear(?:s|ed)?|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?)\b|"
+    r"语料库?|收录|条目|记录|信息|列表|属于|会议|发表|一共|总共|共有|合计|几篇|多少篇",
     re.I,
 )
 
@@ -274,7 +294,19 @@ def _track_names(tracks: tuple[str, ...]) -> NamePatterns:
     return _name_patterns(names)
 
 
-def plan_query(question: str, venues: list[str], tracks: list[str]) -> QueryPlan:
+def _year_ranges(reader: _Reader, years: Sequence[int]) -> None:
+    """A range of years becomes the catalog's years in it ("2026 年以前" -> [2025] when the catalog has 2025-2027)."""
+    for pattern, before in ((YEAR_BEFORE, True), (YEAR_AFTER, False)):
+        for m in list(pattern.finditer(reader.rest)):
+            groups = [g for g in m.groups() if g]
+            bound, inclusive = int(groups[0]), len(groups) > 1 or "since" in m.group().lower()
+            inside = [
+                y for y in sorted(years) if y and (y < bound if before else y > bound) or (inclusive and y == bound)
+            ]
+            reader.take("year", list(inside), m.start(), m.end())
+
+
+def plan_query(question: str, venues: list[str], tracks: list[str], years: Sequence[int] = ()) -> QueryPlan:
     """Recognise filters with polarity ("oral papers", "not posters", "ICLR 2025", "in the 医学影像 track",
     "without code", "非 oral", "没有代码"), whether the question wants a list, and its topic terms."""
     reader = _Reader(question)
@@ -292,6 +324,7 @@ def plan_query(question: str, venues: list[str], tracks: list[str]) -> QueryPlan
     for kind, pattern, only_negated in KIND_WORDS:
         reader.take_all("kind", pattern, kind, only_negated)
     if "venue" not in reader.include:  # a venue's year is part of its name
+        _year_ranges(reader, years)
         for m in list(YEAR.finditer(reader.rest)):
             reader.take("year", [int(m.group(1))], m.start(), m.end())
     filters = reader.filters()
