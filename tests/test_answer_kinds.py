@@ -23,6 +23,8 @@ from assistant.settings import Settings
         ("When was the benchmark released?", "", "date"),
         ("专辑什么时候截止投稿?", "", "date"),
         ("Which institute is the team at?", "affiliation", "affiliation"),
+        ("Which hospital provided the scans?", "", "affiliation"),
+        ("模型训练花了多久?", "", "compute"),
         # the planner's aspect decides an affiliation: here the authors release a data set
         ("What dataset did the authors release?", "dataset", ""),
         ("When should a model defer to an expert?", "", ""),  # "when" of a condition, not a date
@@ -50,6 +52,8 @@ def test_a_sentence_gives_a_kind_only_when_it_names_it() -> None:
         ("Who funded the CounselBench study?", "does not give its funding"),
         ("Disco 的代码采用哪种许可证?", "没有给出许可证"),
         ("KnowGuard 用了什么显卡训练?", "没有给出所用的算力"),
+        ("ATPO 的训练用了多长时间?", "没有给出所用的算力"),
+        ("Which lab built the AnesSuite benchmark?", "does not give its authors or institutions"),
     ],
 )
 def test_a_kind_of_detail_the_named_record_never_gives_is_an_abstention_that_says_so(

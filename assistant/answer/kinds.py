@@ -26,7 +26,7 @@ DATE = (
 @dataclass(frozen=True)
 class AnswerKind:
     name: str
-    asks: re.Pattern[str] | None  # the question asks for a detail of this kind (None: the planner's aspect of its name)
+    asks: re.Pattern[str] | None  # the question asks for a detail of this kind (or the planner's aspect of its name)
     gives: re.Pattern[str]  # a sentence (or the record's header) that could answer it
     en: str  # the detail, as the English answer names it ("**X** does not give <en>")
     zh: str  # ... and the Chinese one ("**X** 没有给出<zh>")
@@ -56,7 +56,7 @@ KINDS = (
         re.compile(
             r"\b[GT]PUs?\b|\bGPU[- ]hours?\b|\baccelerators?\b|\bhardware\b|\bcompute (?:budget|cost|resources?)\b|"
             r"\bcomputational (?:cost|budget|resources?)\b|\btraining (?:time|cost)\b|\bhow long\b[^?]*\btrain|"
-            r"算力|显卡|硬件|训练时间|训练时长|计算资源|计算成本",
+            r"算力|显卡|硬件|训练时间|训练时长|训练[^?？]{0,6}(?:多长时间|多久)|计算资源|计算成本",
             re.I,
         ),
         re.compile(
@@ -85,7 +85,7 @@ KINDS = (
     ),
     AnswerKind(
         "place",
-        None,  # plan.py's aspect ("which countries", "来自哪些国家")
+        None,  # plan.py's aspect only ("which countries", "来自哪些国家")
         # a country, region or nationality word ("U.S. centric", "the Arabic-speaking region"), case as written
         re.compile(
             r"\bU\.S\.|\b(?:countr(?:y|ies)|nation(?:s|al|wide)?|region(?:s|al)?|USA|UK|United (?:States|Kingdom)|"
@@ -109,14 +109,19 @@ KINDS = (
     ),
     AnswerKind(
         "affiliation",
-        None,  # plan.py's aspect: "what dataset did the authors release?" asks for a data set, not where they work
+        # also plan.py's aspect (authors, affiliations; not "what dataset did the authors release?", a data set)
+        re.compile(
+            r"\b(?:which|what)\s+(?:hospitals?|institutions?|labs?|laborator(?:y|ies)|compan(?:y|ies)|"
+            r"organi[sz]ations?)\b|哪(?:个|家|所|些)(?:医院|机构|实验室|公司|大学)",
+            re.I,
+        ),
         re.compile(
             r"\buniversit|\binstitut|\bhospital|\blab\b|\blaborator|\bcollege\b|\bcompany\b|\bInc\.|"
             r"大学|研究所|研究院|医院|实验室|公司|学院",
             re.I,
         ),
-        "the authors' affiliations",
-        "作者单位",
+        "its authors or institutions",
+        "作者或机构信息",
     ),
 )
 BY_NAME = {k.name: k for k in KINDS}
@@ -125,7 +130,7 @@ BY_NAME = {k.name: k for k in KINDS}
 def asked_kind(question: str, aspect: str) -> str:
     """The kind of detail ``question`` asks for (``KINDS``), or "" when it asks for none of them; ``aspect`` is the
     planner's (``plan.asked_aspect``)."""
-    return next((k.name for k in KINDS if (k.asks.search(question) if k.asks else aspect == k.name)), "")
+    return next((k.name for k in KINDS if aspect == k.name or (k.asks and k.asks.search(question))), "")
 
 
 def gives(kind: str, texts: list[str]) -> bool:
