@@ -77,33 +77,3 @@ def test_a_kind_of_detail_that_is_given_or_not_asked_is_no_missing_detail(
 ) -> None:
     turn = answer(question, settings=seed_settings)
     assert not turn.detail_missing, turn.text
-
-
-@pytest.mark.parametrize(
-    ("word", "is_action"),
-    [("切除", True), ("癫痫", False), ("手环", False), ("mimicking", True), ("rewrite", True), ("insulin", False)],
-)
-def test_a_word_for_an_action_is_told_from_a_word_for_a_thing(word: str, is_action: bool) -> None:
-    from assistant.answer.abstain import action
-
-    assert action(word) is is_action
-
-
-@pytest.mark.parametrize(
-    ("question", "absent"),
-    [
-        ("Which paper detects glaucoma in retinal scans?", "glaucoma"),
-        ("哪篇论文用深度学习诊断青光眼?", "青光眼"),
-    ],
-)
-def test_a_lookup_about_a_thing_no_record_names_is_refused(seed_settings: Settings, question: str, absent: str) -> None:
-    turn = answer(question, settings=seed_settings)
-    assert turn.abstained and not turn.detail_missing and not turn.citations, turn.text
-    assert turn.selection.absent == [absent]
-
-
-def test_a_lookup_paraphrasing_a_paper_in_its_own_verbs_is_answered(seed_settings: Settings) -> None:
-    turn = answer(
-        "Which paper first skims a whole CT volume for suspicious areas and then looks closer?", settings=seed_settings
-    )
-    assert not turn.abstained and turn.citations, turn.text

@@ -8,7 +8,6 @@ golden set: ``evidence = dense + w * min(bm25, cap)``.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -190,35 +189,11 @@ def _absent(term: str, vocabulary: Vocabulary) -> bool:
     return not any(vocabulary.forms(w) for w in chinese) and not any(vocabulary.forms(w) for w in english)
 
 
-PARTICIPLE = re.compile(r"[a-z]{3,}(?:ing|ed)")
-
-
-@lru_cache(maxsize=4096)
-def action(word: str) -> bool:
-    """A word for an action (a verb), not for a thing a topic is about: a Chinese word by jieba's part of speech
-    (切除 v; 癫痫, 手环 n); an English participle (mimicking, helped), or a word CC-CEDICT's senses use as a verb in
-    one of its forms ("to rewrite", "to skim")."""
-    if not word.isascii():
-        segmenter()  # jieba with the domain terms, before its tagger is imported
-        from jieba import posseg
-
-        return any(pair.flag.startswith("v") for pair in posseg.lcut(word))
-    if PARTICIPLE.fullmatch(word):
-        return True
-    return any(
-        re.match(rf"\s*to {re.escape(form)}\b", sense)
-        for form in _dictionary_forms(word)
-        for headword, _ in dictionary().entries(form)
-        for sense in dictionary().definitions(headword) or []
-    )
-
-
-def topic_presence(topic: str, vocabulary: Vocabulary, things: bool = False) -> Presence:
+def topic_presence(topic: str, vocabulary: Vocabulary) -> Presence:
     """The words of a topic (the question less its question, list and aspect words: ``select.topic_text``) that are
     specific and that the collection has in no form. English words are
     looked up as written; a Chinese word by itself or its English words (domain table, else CC-CEDICT); a
-    Chinese word with neither is not judged (nothing says whether it is specific). With ``things``, only words for
-    things count (``action``): a lookup paraphrases what a paper does in its own verbs ("skims a CT volume")."""
+    Chinese word with neither is not judged (nothing says whether it is specific)."""
     absent = [t for t in dict.fromkeys(tokenize(CJK_RUN.sub(" ", topic))) if _absent(t, vocabulary)]
     words = {w for run in CJK_RUN.findall(topic) for w in segmenter().lcut(run) if len(w) > 1 and w not in STOPWORDS}
     found: list[str] = []
@@ -228,7 +203,7 @@ def topic_presence(topic: str, vocabulary: Vocabulary, things: bool = False) -> 
             found.append(word)
         elif readings and not any(word in longer for longer in found) and _specific_zh(word, readings):
             absent.append(word)
-    return Presence([w for w in absent if not (things and action(w))])
+    return Presence(absent)
 
 
 NO_PAPER = {"en": "No record of the collection mentions {words}.", "zh": "收录的记录中没有提到{words}的论文。"}
