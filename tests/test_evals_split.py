@@ -59,7 +59,8 @@ def test_the_shipped_golden_set_is_split_in_both_kinds_and_languages() -> None:
         assert set(strata) == {(q.kind, q.lang) for q in every}  # every stratum is on both sides
     # Questions are split in batches as they are added (existing ones never move); each batch puts floor(n/2)
     # of a stratum in test, so a stratum is off balance by at most one question per batch (three batches so far).
-    # Probe batches (ids s5-en-*, s5-zh-*, s5b-en-*) are dev only: their failures were looked at while fixing (evals/README.md).
+    # Probe batches (ids s5-en-*, s5-zh-*, s5b-en-*) are dev only: their failures were looked at while fixing
+    # (evals/README.md).
     assert all(q.split == "dev" for q in every if q.id.startswith(PROBES))
     for stratum in {(q.kind, q.lang) for q in every}:
         n_dev = sum(1 for q in dev if (q.kind, q.lang) == stratum and not q.id.startswith(PROBES))

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from assistant.answer.context import Source
 from assistant.answer.evidence import ANSWERS, BY_SIZE, DEFINES, Quote, amount, counts_of, link_quote
+from assistant.answer.kinds import BY_NAME as KINDS
 from assistant.answer.markers import marker
 from assistant.answer.plan import QuestionPlan
 from assistant.records.links import LABEL
@@ -48,9 +49,7 @@ TEXT = {
         "no_size": "**{title}** gives no size of its data.",
         "detail": "**{title}** does not give {what}; what it says:",
         "number": "this number",
-        "affiliation": "the authors' affiliations",
         "result": "this result",
-        "place": "the countries or regions",
         "other": "this detail",
     },
     "zh": {
@@ -78,9 +77,7 @@ TEXT = {
         "no_size": "**{title}** 没有给出数据规模。",
         "detail": "**{title}** 没有给出{what},记录中写道:",
         "number": "这个数字",
-        "affiliation": "作者单位",
         "result": "这项结果",
-        "place": "来源国家或地区",
         "other": "这一细节",
     },
 }
@@ -124,7 +121,8 @@ def lookup_lines(sources: list[Source], plan: QuestionPlan, lang: str, detail_mi
     text, top = TEXT[lang], sources[0]
     picked = asked_first(content(top.quotes))
     if detail_missing:
-        yield text["detail"].format(title=top.hit.title, what=text.get(plan.aspect, text["other"]))
+        what = KINDS[plan.kind].what(lang) if plan.kind else text.get(plan.aspect, text["other"])
+        yield text["detail"].format(title=top.hit.title, what=what)
         yield f"{label(top)}: {cited(picked[:2], top.n)}"
         return
     yield text["intro"]

@@ -127,6 +127,7 @@ class QuestionPlan:
     measure_zh: str = ""  # ... as a Chinese question words it (医生), for the Chinese answer
     subject: str = ""  # aspect: the words that say which papers ("EEG" in "what data did the EEG papers use?")
     fewest: bool = False
+    kind: str = ""  # the kind of detail a lookup asks for (``kinds.py``: hyperparameter, license, date ...)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

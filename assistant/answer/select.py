@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 from assistant.answer import evidence as ev
 from assistant.answer.abstain import topic_presence, vocabulary
 from assistant.answer.condense import refers_back
+from assistant.answer.kinds import asked_kind, gives
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
-from assistant.answer.plan import METRIC, SIZE, QuestionPlan, counted_nouns_zh, focus_noun, plan_question
+from assistant.answer.plan import METRIC, PAPER_NOUN, SIZE, QuestionPlan, counted_nouns_zh, focus_noun, plan_question
 from assistant.index import sentences as sentence_store
 from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.query import META_WORDS
@@ -72,11 +73,6 @@ DATA_TOKEN = re.compile(
     r"data\w*|benchmarks?|corp(?:us|ora)|cohorts?|数据\w*|据集|基准|语料\w*", re.I
 )  # 据集: 数据集's bigram
 MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|\bjavascript:|\bon\w+\s*=|[{}<>$`]", re.I)
-# a place named in a record: a country, region or nationality word ("U.S. centric", "the Arabic-speaking region")
-PLACE = re.compile(
-    r"\b(?:countr(?:y|ies)|nation(?:s|al|wide)?|region(?:s|al)?|U\.S\.|USA|UK|United (?:States|Kingdom)|China|Chinese|"
-    r"Europe\w*|Asia\w*|Africa\w*|America\w*|Arab\w*|international(?:ly)?)\b"
-)
 NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-\d[\w.-]*)\b")
 
 
@@ -133,6 +129,9 @@ def plan_step(turn: Turn) -> Turn:
     turn.plan = plan_question(
         turn.standalone, turn.retriever.plan(turn.standalone), turn.analysis, refers_back(turn.question)
     )
+    # the kind of detail a lookup asks for (kinds.py); not "which paper is MIT-licensed?", which asks for a paper
+    if turn.plan.type in ("lookup", "attribute") and not PAPER_NOUN.fullmatch(focus_noun(turn.standalone)):
+        turn.plan.kind = asked_kind(turn.standalone, turn.plan.aspect)
     return turn
 
 
@@ -303,10 +302,8 @@ def _detail_missing(turn: Turn) -> bool:
     described = bool(other) and len(other & set(tokenize(f"{top.header} {body}"))) >= DESCRIBED * len(other)
     if not (named or (described and turn.plan.aspect == "result")):
         return False
-    if turn.plan.aspect == "affiliation":
-        return not re.search(r"\buniversit|\binstitut|\bhospital|\blab\b", body, re.I)
-    if turn.plan.aspect == "place":
-        return not PLACE.search(body)
+    if turn.plan.kind:  # a kind of detail (kinds.py): missing when neither the header nor a sentence could give it
+        return not gives(turn.plan.kind, [top.header, *(q.text for q in quotes)])
     value = bool(ASKS_RESULT.search(turn.standalone))  # asked for a result's value: its metric must be there too
     asked = NAMED.findall(turn.standalone) + (METRIC.findall(turn.standalone) if value else [])
     unnamed = [n for n in asked if n.lower() not in body.lower() and n.lower() not in named]

@@ -1,0 +1,79 @@
+"""The kind of detail a lookup asks for (``answer/kinds.py``), and "the record does not give it" (issue 15 item 3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer import answer
+from assistant.answer.kinds import asked_kind, gives
+from assistant.settings import Settings
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect", "kind"),
+    [
+        ("Which optimizer and weight decay did they use?", "", "hyperparameter"),
+        ("该模型训练了多少轮次?", "number", "hyperparameter"),
+        ("How many A100 GPUs were needed?", "number", "compute"),
+        ("训练需要什么硬件?", "", "compute"),
+        ("Is the code licensed for commercial use?", "code", "license"),
+        ("Which agency sponsored the work?", "", "funding"),
+        ("这项研究由哪个基金资助?", "", "funding"),
+        ("Which countries do the patients come from?", "place", "place"),
+        ("When was the benchmark released?", "", "date"),
+        ("专辑什么时候截止投稿?", "", "date"),
+        ("Which institute is the team at?", "affiliation", "affiliation"),
+        ("Which hospital provided the scans?", "", "affiliation"),
+        ("模型训练花了多久?", "", "compute"),
+        # the planner's aspect decides an affiliation: here the authors release a data set
+        ("What dataset did the authors release?", "dataset", ""),
+        ("When should a model defer to an expert?", "", ""),  # "when" of a condition, not a date
+        ("How does sleep2vec handle sensor dropout?", "method", ""),
+    ],
+)
+def test_the_asked_kind_of_detail(question: str, aspect: str, kind: str) -> None:
+    assert asked_kind(question, aspect) == kind
+
+
+def test_a_sentence_gives_a_kind_only_when_it_names_it() -> None:
+    assert gives("hyperparameter", ["We train with AdamW and a cosine schedule."])
+    assert not gives("hyperparameter", ["Frequent sensor dropout poses challenges."])
+    assert gives("date", ["The collection is open for submissions until 2027-04-30."])
+    assert gives("license", ["Code is released under the Apache 2.0 license."])
+    assert not gives("license", ["Code/project link: https://github.com/x/y"])
+    assert gives("affiliation", ["数据来自北京协和医院。"])
+    assert gives("place", ["A U.S. centric cohort."]) and not gives("place", ["A us-centric view."])
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("What batch size was GALAX trained with?", "does not give its training hyperparameters"),
+        ("Who funded the CounselBench study?", "does not give its funding"),
+        ("Disco 的代码采用哪种许可证?", "没有给出许可证"),
+        ("KnowGuard 用了什么显卡训练?", "没有给出所用的算力"),
+        ("ATPO 的训练用了多长时间?", "没有给出所用的算力"),
+        ("Which lab built the AnesSuite benchmark?", "does not give its authors or institutions"),
+    ],
+)
+def test_a_kind_of_detail_the_named_record_never_gives_is_an_abstention_that_says_so(
+    seed_settings: Settings, question: str, says: str
+) -> None:
+    turn = answer(question, settings=seed_settings)
+    assert turn.abstained and turn.detail_missing, turn.text
+    assert says in turn.text and turn.citations  # what the record does say, cited
+    assert turn.to_dict()["detail_missing"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When does the npj Digital Medicine collection close for submissions?",  # the date is given
+        "Which paper's code is released under an open license?",  # asks for a paper, not a license
+    ],
+)
+def test_a_kind_of_detail_that_is_given_or_not_asked_is_no_missing_detail(
+    seed_settings: Settings, question: str
+) -> None:
+    turn = answer(question, settings=seed_settings)
+    assert not turn.detail_missing, turn.text
