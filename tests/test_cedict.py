@@ -17,6 +17,7 @@ import pytest
 
 from assistant.retrieve import cedict, text
 from assistant.retrieve.cedict import Cedict
+from assistant.retrieve.tokencache import UNUSED_S
 
 LOOKUPS = """
 import json, sys
@@ -193,3 +194,18 @@ def test_the_key_follows_the_dictionary_and_the_tokenizer(tmp_path: Path, monkey
         patch.setattr(cedict, "_files_state", lambda: b"another release of the dictionary")
         assert cedict.key() != before
     assert cedict.key() == before
+
+
+def test_a_build_deletes_other_versions_unused_for_a_week(tmp_path: Path, builds: list[int]) -> None:
+    week = time.time() - UNUSED_S - 60
+    old, recent, other = tmp_path / "cedict-old.sqlite3", tmp_path / "cedict-recent.sqlite3", tmp_path / "x-1.sqlite3"
+    for path in (old, Path(f"{old}-wal"), recent, other):
+        path.write_bytes(b"a cache of another version")
+        os.utime(path, (week, week))
+    os.utime(recent)  # opened just now by a process of another version
+    current = tmp_path / "cedict-new.sqlite3"
+    assert lookups(Cedict(current, "a")) == EXPECTED
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cedict-new.sqlite3", "cedict-recent.sqlite3", "x-1.sqlite3"]
+    os.utime(current, (week, week))
+    Cedict(current, "a")  # opening a file marks it used
+    assert time.time() - current.stat().st_mtime < 60 and builds == [1]

@@ -29,7 +29,7 @@ from typing import Any
 
 from assistant.retrieve.text import STOPWORDS
 from assistant.retrieve.text import _english_tokens as english_tokens
-from assistant.retrieve.tokencache import SEP, fingerprint
+from assistant.retrieve.tokencache import SEP, fingerprint, mark_used, prune_versions
 from assistant.settings import user_cache_dir
 
 PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -66,6 +66,7 @@ class Cedict:
         self.path, self.key = path, key
         self._lock = threading.Lock()
         self._db = _open(path, key) or _build(path, key)
+        mark_used(path)
 
     def _rows(self, sql: str, *args: str) -> list[tuple[str, ...]]:
         with self._lock:
@@ -137,6 +138,7 @@ def _build(path: Path, key: str) -> sqlite3.Connection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale(path)
+        prune_versions(path)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.close(handle)
         db = sqlite3.connect(temporary)

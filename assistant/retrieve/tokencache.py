@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 SEP = "\x1f"
 MAX_RUN = 200  # longer runs (generated junk, whole Chinese paragraphs) are segmented, not kept
 MAX_BYTES = 64 << 20  # a cache grown past this is started afresh
+UNUSED_S = 7 * 86400  # another version of a cache file that no process opened for a week goes when one is built
 JIEBA_FILES = ("__init__.py", "_compat.py", "dict.txt", "finalseg/__init__.py") + tuple(
     f"finalseg/prob_{name}.p" for name in ("emit", "start", "trans")
 )
@@ -41,6 +44,28 @@ def fingerprint(*parts: bytes) -> str:
     return digest.hexdigest()[:16]
 
 
+def mark_used(path: Path) -> None:
+    """Touch a cache file as a process opens it: its modification time says when it was last used."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def prune_versions(path: Path) -> None:
+    """Delete the other versions of the cache file ``path`` (``<name>-<fingerprint>.sqlite3``) that no process has
+    opened for UNUSED_S: each change of code or data names a new file (CC-CEDICT's is 25 MB), and the old ones
+    would pile up in the user cache folder."""
+    stem = path.name.rsplit("-", 1)[0]
+    for other in path.parent.glob(f"{stem}-*.sqlite3"):
+        try:
+            if other != path and time.time() - other.stat().st_mtime > UNUSED_S:
+                for file in (other, Path(f"{other}-wal"), Path(f"{other}-shm")):
+                    file.unlink(missing_ok=True)
+        except OSError:
+            continue
+
+
 class TokenCache:
     """run -> tokens in one SQLite file; every failure turns the cache off for this process."""
 
@@ -52,6 +77,10 @@ class TokenCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             if path.exists() and path.stat().st_size > MAX_BYTES:
                 path.unlink()
+            if path.exists():
+                mark_used(path)
+            else:
+                prune_versions(path)
             db = sqlite3.connect(path, timeout=2, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=OFF")  # a cache: a lost write is computed again
