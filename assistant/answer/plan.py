@@ -48,7 +48,10 @@ SUMMARY = re.compile(r"\bsummari[sz]e\b|\boverview\b|\bsurvey of\b|总结|概述
 METRIC = re.compile(r"\baccuracy\b|\bau(?:c|roc|prc)\b|\bdice\b|\bf1\b|准确率", re.I)  # a named result measure
 ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("code", ASKS_CODE),
-    ("dataset", re.compile(r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\bwhat data\b|数据集|数据|语料", re.I)),
+    (
+        "dataset",
+        re.compile(r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\b(?:what|which) data\b|数据集|数据|语料", re.I),
+    ),
     ("method", re.compile(r"\bmethods?\b|\bapproach(?:es)?\b|\btechniques?\b|\barchitectures?\b|方法|技术|架构", re.I)),
     (
         "result",
