@@ -42,3 +42,14 @@ def test_an_aspect_answer_quotes_the_sentence_on_the_aspect_not_on_the_topic(see
     # the sentence with the data it trained on, not the opening one on pathology that mentions "existing datasets"
     assert said.startswith("Trained on over 30,000 unlabeled 3D CT volumes")
     assert "Accurate detection of all pathological findings" not in said
+
+
+def test_metrics_asked_of_a_list_are_its_results() -> None:
+    from assistant.answer.analyse import analyse
+    from assistant.answer.plan import plan_question
+    from assistant.retrieve.query import plan_query
+
+    for question in ("Which evaluation metrics do the polyp papers report?", "息肉分割的论文分别用了哪些评价指标?"):
+        query = plan_query(question, ["ICLR 2026"], [])
+        plan = plan_question(question, query, analyse(question, query))
+        assert (plan.type, plan.aspect) == ("aspect", "result"), question

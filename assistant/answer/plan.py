@@ -55,7 +55,10 @@ ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("method", re.compile(r"\bmethods?\b|\bapproach(?:es)?\b|\btechniques?\b|\barchitectures?\b|方法|技术|架构", re.I)),
     (
         "result",
-        re.compile(METRIC.pattern + r"|\bscore[sd]?\b|\bperformance\b|\bresults?\b|结果|性能|得分|多少分", re.I),
+        re.compile(
+            METRIC.pattern + r"|\bmetrics?\b|指标|\bscore[sd]?\b|\bperformance\b|\bresults?\b|结果|性能|得分|多少分",
+            re.I,
+        ),
     ),
     # where the people or data come from ("来自哪些国家", "which countries")
     (
