@@ -34,6 +34,14 @@ def test_a_record_is_quoted_by_its_best_sentence_holding_the_aspect() -> None:
     assert aspect_quotes([background], "dataset") == []  # the answer says the abstract does not say
 
 
+def test_a_sentence_on_other_work_or_the_gap_does_not_answer_the_aspect() -> None:
+    gap = quote("However, public ICU datasets rarely include nursing notes.", 0.95)
+    asked = quote("Which cohorts generalise across hospitals?", 0.92)
+    cohort = quote("The model was trained on 12,000 ICU stays from two hospitals.", 0.9)
+    assert aspect_quotes([gap, asked, cohort], "dataset") == [cohort]
+    assert aspect_quotes([gap, asked], "dataset") == []
+
+
 def test_an_aspect_answer_quotes_the_sentence_on_the_aspect_not_on_the_topic(seed_settings: Settings) -> None:
     turn = answer("Which data did the pathology papers train on?", settings=seed_settings)
     assert turn.plan is not None and turn.plan.type == "aspect" and turn.plan.aspect == "dataset"

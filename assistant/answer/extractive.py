@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from assistant.answer.context import Source
-from assistant.answer.evidence import ANSWERS, BY_SIZE, DEFINES, Quote, amount, counts_of, link_quote
+from assistant.answer.evidence import ANSWERS, BACKGROUND, BY_SIZE, DEFINES, Quote, amount, counts_of, link_quote
 from assistant.answer.kinds import BY_NAME as KINDS
 from assistant.answer.markers import marker
 from assistant.answer.plan import QuestionPlan
@@ -180,10 +180,12 @@ def aspect_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: in
 
 def aspect_quotes(quotes: list[Quote], aspect: str) -> list[Quote]:
     """A record's sentences on an aspect (``quotes`` best for it first, ``aspect.py``): the best that holds the
-    asked kind of fact, the second too when the best two both hold it; none when no sentence holds it."""
+    asked kind of fact, the second too when the best two both hold it; none when no sentence holds it. A background
+    opener or a question speaks of other work or of the gap ("Yet existing datasets are small"), not the record's."""
     want = ANSWERS.get(aspect)
-    holding = [q for q in quotes if want and want.search(q.text)]
-    if quotes[:ASPECT_SENTENCES] == holding[:ASPECT_SENTENCES]:
+    own = [q for q in quotes if not BACKGROUND.search(q.text) and not q.text.rstrip().endswith("?")]
+    holding = [q for q in own if want and want.search(q.text)]
+    if own[:ASPECT_SENTENCES] == holding[:ASPECT_SENTENCES]:
         return holding[:ASPECT_SENTENCES]
     return holding[:1]
 
