@@ -61,3 +61,21 @@ def test_metrics_asked_of_a_list_are_its_results() -> None:
         query = plan_query(question, ["ICLR 2026"], [])
         plan = plan_question(question, query, analyse(question, query))
         assert (plan.type, plan.aspect) == ("aspect", "result"), question
+
+
+def test_an_aspect_of_no_known_kind_asked_of_each_paper_is_answered_per_paper() -> None:
+    from assistant.answer.analyse import analyse
+    from assistant.answer.plan import plan_question
+    from assistant.retrieve.query import plan_query
+
+    for question, kind in (
+        ("息肉分割的论文各自是怎么做评测的?", "aspect"),
+        ("How did each of the sleep papers validate its model?", "aspect"),
+        ("Summarize each of the sleep papers.", "topic"),  # a summary of each is a topic list
+    ):
+        query = plan_query(question, ["ICLR 2026"], [])
+        plan = plan_question(question, query, analyse(question, query))
+        assert (plan.type, plan.aspect) == (kind, ""), question
+    own = quote("The model was validated on two external hospitals.", 0.9)
+    gap = quote("However, external validation remains rare.", 0.95)
+    assert aspect_quotes([gap, own], "") == [own]  # no kind of fact to hold: the best own sentence

@@ -184,6 +184,8 @@ def aspect_quotes(quotes: list[Quote], aspect: str) -> list[Quote]:
     opener or a question speaks of other work or of the gap ("Yet existing datasets are small"), not the record's."""
     want = ANSWERS.get(aspect)
     own = [q for q in quotes if not BACKGROUND.search(q.text) and not q.text.rstrip().endswith("?")]
+    if not aspect:  # no kind of fact to hold: the best sentence for the aspect's query
+        return own[:1]
     holding = [q for q in own if want and want.search(q.text)]
     if own[:ASPECT_SENTENCES] == holding[:ASPECT_SENTENCES]:
         return holding[:ASPECT_SENTENCES]
