@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from assistant.answer import answer
+from assistant.answer.analyse import analyse
 from assistant.answer.aspect import aspect_query
 from assistant.answer.evidence import Quote
 from assistant.answer.extractive import aspect_quotes
+from assistant.answer.plan import QuestionPlan, plan_question
+from assistant.retrieve.query import plan_query
 from assistant.settings import Settings
+
+
+def planned(question: str) -> QuestionPlan:
+    query = plan_query(question, ["ICLR 2026"], [])
+    return plan_question(question, query, analyse(question, query))
 
 
 def test_the_aspect_query_is_the_question_less_its_topic() -> None:
@@ -53,28 +61,18 @@ def test_an_aspect_answer_quotes_the_sentence_on_the_aspect_not_on_the_topic(see
 
 
 def test_metrics_asked_of_a_list_are_its_results() -> None:
-    from assistant.answer.analyse import analyse
-    from assistant.answer.plan import plan_question
-    from assistant.retrieve.query import plan_query
-
     for question in ("Which evaluation metrics do the polyp papers report?", "息肉分割的论文分别用了哪些评价指标?"):
-        query = plan_query(question, ["ICLR 2026"], [])
-        plan = plan_question(question, query, analyse(question, query))
+        plan = planned(question)
         assert (plan.type, plan.aspect) == ("aspect", "result"), question
 
 
 def test_an_aspect_of_no_known_kind_asked_of_each_paper_is_answered_per_paper() -> None:
-    from assistant.answer.analyse import analyse
-    from assistant.answer.plan import plan_question
-    from assistant.retrieve.query import plan_query
-
     for question, kind in (
         ("息肉分割的论文各自是怎么做评测的?", "aspect"),
         ("How did each of the sleep papers validate its model?", "aspect"),
         ("Summarize each of the sleep papers.", "topic"),  # a summary of each is a topic list
     ):
-        query = plan_query(question, ["ICLR 2026"], [])
-        plan = plan_question(question, query, analyse(question, query))
+        plan = planned(question)
         assert (plan.type, plan.aspect) == (kind, ""), question
     own = quote("The model was validated on two external hospitals.", 0.9)
     gap = quote("However, external validation remains rare.", 0.95)
