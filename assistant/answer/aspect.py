@@ -25,7 +25,7 @@ def aspect_query(question: str, topic: str) -> str:
         rest = re.sub(re.escape(topic), " ", question, flags=re.I)
     else:
         words = set(tokenize(topic))
-        rest = " ".join(w for w in question.split() if not words or not set(tokenize(w)) <= words or not tokenize(w))
+        rest = " ".join(w for w in question.split() if not (tokenize(w) and set(tokenize(w)) <= words))
     rest = re.sub(r"\s+", " ", rest).strip()
     return rest if tokenize(rest) else question
 
