@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from assistant.answer.context import Source
-from assistant.answer.evidence import ANSWERS, BY_SIZE, DEFINES, Quote, amount, counts_of, link_quote
+from assistant.answer.evidence import ANSWERS, BACKGROUND, BY_SIZE, DEFINES, Quote, amount, counts_of, link_quote
 from assistant.answer.kinds import BY_NAME as KINDS
 from assistant.answer.markers import marker
 from assistant.answer.plan import QuestionPlan
@@ -172,11 +172,24 @@ def list_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: int,
 def aspect_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: int) -> Iterator[str]:
     text = TEXT[lang]
     yield text["topic"].format(n=len(sources), total=total)
-    want = ANSWERS.get(plan.aspect)
     for source in sources:
-        holding = [q for q in content(source.quotes) if want and want.search(q.text)]
-        said = cited(holding[:ASPECT_SENTENCES], source.n) if holding else f"{text['not_said']}"
-        yield f"- {label(source)}: {said}" + ("" if holding else f" {marker([source.n])}")
+        picked = aspect_quotes(content(source.quotes), plan.aspect)
+        said = cited(picked, source.n) if picked else f"{text['not_said']}"
+        yield f"- {label(source)}: {said}" + ("" if picked else f" {marker([source.n])}")
+
+
+def aspect_quotes(quotes: list[Quote], aspect: str) -> list[Quote]:
+    """A record's sentences on an aspect (``quotes`` best for it first, ``aspect.py``): the best that holds the
+    asked kind of fact, the second too when the best two both hold it; none when no sentence holds it. A background
+    opener or a question speaks of other work or of the gap ("Yet existing datasets are small"), not the record's."""
+    want = ANSWERS.get(aspect)
+    own = [q for q in quotes if not BACKGROUND.search(q.text) and not q.text.rstrip().endswith("?")]
+    if not aspect:  # no kind of fact to hold: the best sentence for the aspect's query
+        return own[:1]
+    holding = [q for q in own if want and want.search(q.text)]
+    if own[:ASPECT_SENTENCES] == holding[:ASPECT_SENTENCES]:
+        return holding[:ASPECT_SENTENCES]
+    return holding[:1]
 
 
 def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing: list[str]) -> Iterator[str]:

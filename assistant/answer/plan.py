@@ -48,11 +48,17 @@ SUMMARY = re.compile(r"\bsummari[sz]e\b|\boverview\b|\bsurvey of\b|总结|概述
 METRIC = re.compile(r"\baccuracy\b|\bau(?:c|roc|prc)\b|\bdice\b|\bf1\b|准确率", re.I)  # a named result measure
 ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("code", ASKS_CODE),
-    ("dataset", re.compile(r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\bwhat data\b|数据集|数据|语料", re.I)),
+    (
+        "dataset",
+        re.compile(r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\b(?:what|which) data\b|数据集|数据|语料", re.I),
+    ),
     ("method", re.compile(r"\bmethods?\b|\bapproach(?:es)?\b|\btechniques?\b|\barchitectures?\b|方法|技术|架构", re.I)),
     (
         "result",
-        re.compile(METRIC.pattern + r"|\bscore[sd]?\b|\bperformance\b|\bresults?\b|结果|性能|得分|多少分", re.I),
+        re.compile(
+            METRIC.pattern + r"|\bmetrics?\b|指标|\bscore[sd]?\b|\bperformance\b|\bresults?\b|结果|性能|得分|多少分",
+            re.I,
+        ),
     ),
     # where the people or data come from ("来自哪些国家", "which countries")
     (
@@ -73,6 +79,7 @@ OVER_LIST = re.compile(
     re.I,
 )
 ONE_RECORD = re.compile(r"^\s*(?:which|what)\s+(?:paper|study|work|article|record|one)\b", re.I)
+EACH_ONE = re.compile(r"\beach\b|\brespectively\b|分别|各自", re.I)  # not "both" (two named papers), not 各 (各种)
 EACH = re.compile(r"\beach\b|\bboth\b|\brespectively\b|分别|各自|各", re.I)
 NAME_LIKE = re.compile(r"[A-Z][A-Za-z0-9]*[A-Z0-9-]|[A-Z][a-z]+-[A-Z]|\d|^[A-Z][a-z]+$|[\u3400-\u9fff]{4}")
 # DM4CT, SE-Diff, MedThinkVQA, Disco, or a Chinese title fragment (垂直联邦学习的标签遗忘)
@@ -288,7 +295,10 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         return QuestionPlan("superlative", "number", measure=m, measure_zh=zh, fewest=bool(FEWEST.search(question)))
     if SIZE.search(question) and DATA_NOUN.search(question):  # "which EEG dataset is the largest?": by its size
         return QuestionPlan("superlative", "number", measure=BY_SIZE, fewest=bool(FEWEST.search(question)))
-    over_list = aspect in ("dataset", "method", "result", "number", "named") and bool(OVER_LIST.search(question))
+    # an aspect of no known kind asked of each paper ("各自是怎么训练的?", "what does each of them study?")
+    unknown = not aspect and EACH_ONE.search(question) and not SUMMARY.search(question)  # a summary is a topic list
+    known = aspect in ("dataset", "method", "result", "number", "named") or unknown
+    over_list = bool(known) and bool(OVER_LIST.search(question))
     if ONE_RECORD.search(question) and not EACH.search(question):
         over_list = False  # "Which study asks ..., and how many reviews does it pair with their studies?": one record
     if topic and over_list:  # "what data did each of the EEG papers use?" asks it of every paper on the topic

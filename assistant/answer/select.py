@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from assistant.answer import evidence as ev
 from assistant.answer.abstain import topic_presence, vocabulary
+from assistant.answer.aspect import by_aspect
 from assistant.answer.condense import refers_back
 from assistant.answer.kinds import asked_kind, gives
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
@@ -327,10 +328,7 @@ def select_step(turn: Turn) -> Turn:
     """Records and sentences by question type; abstain on junk or a missing detail (see module doc)."""
     assert turn.result is not None and turn.plan is not None
     if is_junk(turn.question):
-        turn.abstained, turn.selection.reason = (
-            True,
-            "the question has no words to look up (markup, code or symbols only)",
-        )
+        turn.abstained, turn.selection.reason = True, "the question has no words to look up (markup, code, symbols)"
         return turn
     plan = turn.plan
     short_names = list(dict.fromkeys(h.short_name for h in turn.result.hits if names(h, turn.standalone)))
@@ -370,6 +368,8 @@ def select_step(turn: Turn) -> Turn:
             turn.abstained = not turn.result.hits or (weak and not lexical and not counted)
             if not turn.abstained and not counted:
                 _topic_present(turn)
+            if plan.type == "aspect":  # the topic chose the records, the aspect chooses their sentences
+                by_aspect(turn, topic_text(turn), QUESTION_WORDS)
     if plan.type == "list" and not turn.result.filters.active():
         _whole_collection(turn)
     if plan.type in ("list", "topic", "aspect", "superlative"):
