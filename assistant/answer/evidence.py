@@ -16,7 +16,8 @@ import numpy as np
 from assistant.index import sentences as store
 from assistant.records.links import LABEL
 from assistant.retrieve.abbreviations import with_definitions
-from assistant.retrieve.text import domain_terms, tokenize
+from assistant.retrieve.bridge import english_of
+from assistant.retrieve.text import CJK_RUN, domain_terms, tokenize
 
 DATA_NOUNS = r"\bdata\s?sets?\b|\bdatabases?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\bbenchmarks?\b|\brecordings\b"
 TERM_WEIGHT = 0.08  # score for the share of the question's key terms a sentence contains
@@ -85,6 +86,7 @@ class Quote:
     dense: float
     terms: float  # share of the question's key terms in the sentence or the record's header, weighted by idf
     wanted: bool  # holds what the question asks for
+    literal: float = 0.0  # the share held as written, without the English words of Chinese terms (english_forms)
 
 
 def key_terms(question: str) -> set[str]:
@@ -111,6 +113,30 @@ def variants(text: str) -> set[str]:
     return {m.group(1).lower() for m in PREFIXED.finditer(text)}
 
 
+# the endings an English word of a Chinese term may take in a sentence (scan -> scans, scanned; learn -> learning;
+# contrast -> contrastive), not any longer word it begins (mode is not model)
+INFLECTED = re.compile(r"(?:(?P<double>[bdgklmnprt])?(?:ing|ed|er)|s|es|d|ive|ively|ion|ions|al|ally|ic)?")
+
+
+def english_forms(terms: set[str]) -> dict[str, tuple[str, ...]]:
+    """The question's Chinese key terms outside the domain table with their English words (``bridge.english_of``,
+    CC-CEDICT's one-word senses): an English sentence holds 扫描 when it says scans, 肿瘤 when it says tumor."""
+    return {t: forms for t in terms if CJK_RUN.fullmatch(t) and (forms := english_of(t, 1))}
+
+
+def inflects(token: str, word: str) -> bool:
+    """Whether ``token`` is ``word`` or ``word`` with an English ending (a doubled last consonant before -ing/-ed)."""
+    if not token.startswith(word):
+        return False
+    m = INFLECTED.fullmatch(token, len(word))
+    return m is not None and (not m.group("double") or m.group("double") == word[-1])
+
+
+def held_in_english(tokens: set[str], forms: dict[str, tuple[str, ...]]) -> set[str]:
+    """The Chinese terms of ``forms`` one of whose English words is among ``tokens``, as written or inflected."""
+    return {term for term, words in forms.items() if any(inflects(t, w) for w in words for t in tokens)}
+
+
 def unit(vector: list[float]) -> np.ndarray:
     v = np.asarray(vector, dtype=np.float32)
     return v / max(float(np.linalg.norm(v)), 1e-9)
@@ -130,14 +156,17 @@ def record_quotes(
     weight = {t: max(index.idf(t), 0.1) for t in terms}
     total = sum(weight.values())
     want = WANTS.get(aspect)
+    forms = english_forms(terms)
     out = []
     for row, cos in zip(rows, dense.tolist(), strict=True):
         s = index.sentences[row]
-        have = with_definitions(with_parts(tokenize(s.text)) | variants(s.text) | header_terms, defined) & terms
-        coverage = sum(weight[t] for t in have) / total if total else 0.0
+        tokens = with_parts(tokenize(s.text))
+        have = with_definitions(tokens | variants(s.text) | header_terms, defined) & terms
+        literal = sum(weight[t] for t in have) / total if total else 0.0
+        coverage = sum(weight[t] for t in have | held_in_english(tokens, forms)) / total if total else 0.0
         wanted = bool(want and want.search(s.text))
         score = cos + TERM_WEIGHT * coverage + WANT_WEIGHT * wanted + VOICE_WEIGHT * voice(s.text)
-        out.append(Quote(s.id, s.record_id, s.text, s.position, s.start, s.end, score, cos, coverage, wanted))
+        out.append(Quote(s.id, s.record_id, s.text, s.position, s.start, s.end, score, cos, coverage, wanted, literal))
     return sorted(out, key=lambda q: q.score, reverse=True)
 
 

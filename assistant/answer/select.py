@@ -380,8 +380,9 @@ def select_step(turn: Turn) -> Turn:
     if plan.type == "list" and turn.result.hits and turn.result.filters.active():
         turn.abstained = False  # a metadata list or count: no topic words left to find evidence for
     if plan.type in ("lookup", "attribute") and turn.abstained and turn.result.hits:
-        # a wording the record-level score misses, but one sentence holds every key term: answer from it
-        covered = max((q.terms for qs in turn.quotes.values() for q in qs), default=0.0)
+        # a wording the record-level score misses, but one sentence holds every key term as written (a dictionary's
+        # English word for a Chinese one is too loose to overrule the refusal: 测试 -> test): answer from it
+        covered = max((q.literal for qs in turn.quotes.values() for q in qs), default=0.0)
         turn.abstained = covered < FULL_COVERAGE
         turn.selection.reason = f"one sentence holds {covered:.0%} of the key terms"
     # a refused question that names a record by its short name ("What F1 score does Disco reach?") still says
