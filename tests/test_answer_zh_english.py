@@ -1,6 +1,7 @@
 """A Chinese question's words found in the English abstracts (round s5c-zh, evals/RESULTS-2026-12-06-probes.md):
 a key term outside the domain table is held by a sentence that says one of its dictionary words, inflected or not,
-for ranking and topic lists; a refused lookup is still rescued only by the question's own words."""
+for ranking and topic lists; a refused lookup is still rescued only by the question's own words; terms joined by
+"or" are alternatives."""
 
 from __future__ import annotations
 
@@ -35,6 +36,29 @@ def test_a_chinese_term_is_held_by_its_one_word_senses_only() -> None:
     assert ev.held_in_english({"registered", "nurses"}, forms) == {"护士"}
     # 睡眠's longer sense "to enter sleep mode" adds no words: "failure modes" does not hold it
     assert ev.held_in_english({"failure", "mode"}, forms) == set()
+    # a piece of a longer word is no word of the question: 健康 (health) of 心理健康 (mental health)
+    assert set(ev.english_forms({"心理健康", "心理", "健康"})) == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "groups"),
+    [
+        ("护士或者心理健康方面的论文有哪些?", [{"护士", "心理健康", "心理", "健康", "理健"}]),
+        ("Which records cover ultrasound or X-ray?", [{"ultrasound", "x-ray"}]),
+        ("脑电/心电/fMRI 的工作", [{"eeg", "ecg", "electrocardiogram", "fmri"}]),  # domain terms: English words
+        ("或许有睡眠方面的论文", []),  # 或许 (perhaps) joins nothing
+    ],
+)
+def test_terms_joined_by_or_are_alternatives(question: str, groups: list[set[str]]) -> None:
+    terms = ev.key_terms(question)
+    assert [set(g) for g in ev.alternatives(question, terms)] == groups
+
+
+def test_a_list_on_either_of_two_topics_keeps_the_records_of_each(seed_settings: Settings) -> None:
+    """Each record holds one of the two: without the alternatives no nursing sentence held half the terms."""
+    turn = answer("护士或者心理健康方面的论文有哪些?", settings=seed_settings)
+    cited = {c["title"].split(":")[0] for c in turn.citations}
+    assert cited == {"NurValues", "CounselBench", "超越医学考试"}
 
 
 def test_a_chinese_topic_list_outside_the_domain_table_finds_its_english_record(seed_settings: Settings) -> None:

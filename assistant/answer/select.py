@@ -106,7 +106,8 @@ def quotes_for(turn: Turn, hit: Hit) -> list[ev.Quote]:
     query = ev.unit(turn.retriever.embeddings.embed_query(turn.standalone))
     terms = ev.key_terms(topic_text(turn))
     aspect = turn.plan.aspect if turn.plan else ""
-    return ev.record_quotes(index, hit.record_id, query, terms, aspect, hit.header)
+    groups = ev.alternatives(turn.standalone, terms)
+    return ev.record_quotes(index, hit.record_id, query, terms, aspect, hit.header, groups)
 
 
 def topic_text(turn: Turn, subject: bool = True) -> str:
