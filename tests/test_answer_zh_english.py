@@ -9,6 +9,7 @@ import pytest
 
 from assistant.answer import answer
 from assistant.answer import evidence as ev
+from assistant.answer.plan import compare_plan
 from assistant.settings import Settings
 
 
@@ -72,3 +73,27 @@ def test_a_dictionary_word_does_not_rescue_a_refused_lookup(seed_settings: Setti
     """测试 -> test is in many sentences; a lookup refused on weak evidence stays refused."""
     turn = answer("测试一下 456", settings=seed_settings)
     assert turn.abstained and not turn.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "measure", "fewest"),
+    [
+        ("NurValues 和 Cancer-Myth 哪篇找的专家更多?", "expert", False),
+        ("sleep2vec 和 BioX-Bridge 哪个用的模态较少?", "modality", True),
+        ("MedThinkVQA 和 CXR-QBA 哪个数据集规模更大?", ev.BY_SIZE, False),
+        ("NurValues 和 Cancer-Myth 有什么不同?", "", False),  # no comparative: a plain compare
+    ],
+)
+def test_a_chinese_comparative_between_named_papers_is_a_compare_on_its_measure(
+    question: str, measure: str, fewest: bool
+) -> None:
+    plan = compare_plan(question, "", ["A", "B"])
+    assert (plan.type, plan.measure, plan.fewest) == ("compare", measure, fewest)
+
+
+def test_a_chinese_choice_of_more_people_quotes_each_count(seed_settings: Settings) -> None:
+    """Two short names make a compare; 更多 with a counted noun makes it say which has more (it quoted neither)."""
+    turn = answer("CounselBench 和 LiveClin 哪个请到的专业人员更多?", settings=seed_settings)
+    assert turn.plan is not None and turn.plan.measure == "professional"
+    assert "239 physicians" in turn.text and "100 mental health professionals" in turn.text
+    assert "最多:**LiveClin" in turn.text

@@ -22,7 +22,16 @@ from assistant.answer.abstain import topic_presence, vocabulary
 from assistant.answer.condense import refers_back
 from assistant.answer.kinds import asked_kind, gives
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
-from assistant.answer.plan import METRIC, PAPER_NOUN, SIZE, QuestionPlan, counted_nouns_zh, focus_noun, plan_question
+from assistant.answer.plan import (
+    METRIC,
+    PAPER_NOUN,
+    SIZE,
+    QuestionPlan,
+    compare_plan,
+    counted_nouns_zh,
+    focus_noun,
+    plan_question,
+)
 from assistant.index import sentences as sentence_store
 from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.query import META_WORDS
@@ -337,7 +346,7 @@ def select_step(turn: Turn) -> Turn:
     short_names = list(dict.fromkeys(h.short_name for h in turn.result.hits if names(h, turn.standalone)))
     if plan.type == "lookup" and len(short_names) >= 2:
         # "How many physicians took part in LiveClin, and how many in CounselBench?": one part per named paper
-        turn.plan = plan = QuestionPlan("compare", plan.aspect, short_names)
+        turn.plan = plan = compare_plan(turn.standalone, plan.aspect, short_names)
     if plan.type == "topic" and len(short_names) == 1 and not PAPERS.search(turn.standalone):
         # "Which real-world datasets are included in SurvHTE-Bench?": the things of one named paper, not a list
         turn.plan = plan = QuestionPlan("lookup", plan.aspect)
