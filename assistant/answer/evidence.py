@@ -88,7 +88,8 @@ class Quote:
     dense: float
     terms: float  # share of the question's key terms in the sentence or the record's header, weighted by idf
     wanted: bool  # holds what the question asks for
-    literal: float = 0.0  # the share held as written, without the English words of Chinese terms (english_forms)
+    literal: float = 0.0  # the share held as written, without the English words of Chinese terms (english_forms):
+    # only this rescues a refused lookup (select.py), a dictionary word is too loose for that (测试 -> test)
 
 
 def key_terms(question: str) -> set[str]:

@@ -18,20 +18,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from assistant.answer import evidence as ev
+from assistant.answer import plan as planning
 from assistant.answer.abstain import topic_presence, vocabulary
 from assistant.answer.condense import refers_back
 from assistant.answer.kinds import asked_kind, gives
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
-from assistant.answer.plan import (
-    METRIC,
-    PAPER_NOUN,
-    SIZE,
-    QuestionPlan,
-    compare_plan,
-    counted_nouns_zh,
-    focus_noun,
-    plan_question,
-)
+from assistant.answer.plan import METRIC, PAPER_NOUN, SIZE, QuestionPlan, counted_nouns_zh, focus_noun, plan_question
 from assistant.index import sentences as sentence_store
 from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.query import META_WORDS
@@ -346,7 +338,7 @@ def select_step(turn: Turn) -> Turn:
     short_names = list(dict.fromkeys(h.short_name for h in turn.result.hits if names(h, turn.standalone)))
     if plan.type == "lookup" and len(short_names) >= 2:
         # "How many physicians took part in LiveClin, and how many in CounselBench?": one part per named paper
-        turn.plan = plan = compare_plan(turn.standalone, plan.aspect, short_names)
+        turn.plan = plan = planning.compare_plan(turn.standalone, plan.aspect, short_names)
     if plan.type == "topic" and len(short_names) == 1 and not PAPERS.search(turn.standalone):
         # "Which real-world datasets are included in SurvHTE-Bench?": the things of one named paper, not a list
         turn.plan = plan = QuestionPlan("lookup", plan.aspect)
@@ -390,8 +382,7 @@ def select_step(turn: Turn) -> Turn:
     if plan.type == "list" and turn.result.hits and turn.result.filters.active():
         turn.abstained = False  # a metadata list or count: no topic words left to find evidence for
     if plan.type in ("lookup", "attribute") and turn.abstained and turn.result.hits:
-        # a wording the record-level score misses, but one sentence holds every key term as written (a dictionary's
-        # English word for a Chinese one is too loose to overrule the refusal: 测试 -> test): answer from it
+        # a wording the record-level score misses, but one sentence holds every key term as written: answer from it
         covered = max((q.literal for qs in turn.quotes.values() for q in qs), default=0.0)
         turn.abstained = covered < FULL_COVERAGE
         turn.selection.reason = f"one sentence holds {covered:.0%} of the key terms"
