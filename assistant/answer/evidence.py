@@ -9,14 +9,17 @@ search already embedded it (cached), so this step is a few small matrix products
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
 from assistant.index import sentences as store
 from assistant.records.links import LABEL
 from assistant.retrieve.abbreviations import with_definitions
-from assistant.retrieve.text import domain_terms, tokenize
+from assistant.retrieve.bridge import english_of
+from assistant.retrieve.text import CJK_RUN, domain_terms, segmenter, tokenize
 
 DATA_NOUNS = r"\bdata\s?sets?\b|\bdatabases?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\bbenchmarks?\b|\brecordings\b"
 TERM_WEIGHT = 0.08  # score for the share of the question's key terms a sentence contains
@@ -85,6 +88,8 @@ class Quote:
     dense: float
     terms: float  # share of the question's key terms in the sentence or the record's header, weighted by idf
     wanted: bool  # holds what the question asks for
+    literal: float = 0.0  # the share held as written, without the English words of Chinese terms (english_forms):
+    # only this rescues a refused lookup (select.py), a dictionary word is too loose for that (测试 -> test)
 
 
 def key_terms(question: str) -> set[str]:
@@ -95,6 +100,38 @@ def key_terms(question: str) -> set[str]:
     carried = {t for t in tokens if known.get(t)}
     pieces = {w[i : i + 2] for w in carried for i in range(len(w) - 1)}
     return (tokens - carried - pieces) or tokens
+
+
+OR = re.compile(r"或者|或是|或(?![许多少])|\bor\b|/", re.I)
+EDGE_WORD = re.compile(r"[A-Za-z0-9][\w-]*|[\u3400-\u9fff]+")
+
+
+def _edge_word(text: str, last: bool) -> str:
+    """The word of ``text`` next to an "or": its last word, or the first (jieba's, in a Chinese run)."""
+    words = EDGE_WORD.findall(text)
+    if not words:
+        return ""
+    word = words[-1 if last else 0]
+    if CJK_RUN.fullmatch(word):
+        word = segmenter().lcut(word)[-1 if last else 0]
+    return word
+
+
+def alternatives(question: str, terms: set[str]) -> list[frozenset[str]]:
+    """The key terms a question joins by "or" (癌症或肿瘤, EHR/EMR, tumor or cancer), as groups: a sentence that holds
+    one of a group holds the group, as a list of records on either does."""
+    groups: list[set[str]] = []
+    for left, right in pairwise(OR.split(question)):
+        a, b = _edge_word(left, last=True), _edge_word(right, last=False)
+        group = (key_terms(a) | key_terms(b)) & terms if a and b else set()
+        if len(group) < 2:
+            continue
+        joined = next((g for g in groups if g & group), None)
+        if joined is None:
+            groups.append(group)
+        else:
+            joined |= group
+    return [frozenset(g) for g in groups]
 
 
 def with_parts(tokens: list[str]) -> set[str]:
@@ -111,15 +148,51 @@ def variants(text: str) -> set[str]:
     return {m.group(1).lower() for m in PREFIXED.finditer(text)}
 
 
+# the endings an English word of a Chinese term may take in a sentence (scan -> scans, scanned; learn -> learning;
+# contrast -> contrastive), not any longer word it begins (mode is not model)
+INFLECTED = re.compile(r"(?:(?P<double>[bdgklmnprt])?(?:ing|ed|er)|s|es|d|ive|ively|ion|ions|al|ally|ic)?")
+
+
+def english_forms(terms: set[str]) -> dict[str, tuple[str, ...]]:
+    """The question's Chinese key terms outside the domain table with their English words (``bridge.english_of``,
+    CC-CEDICT's one-word senses): an English sentence holds 扫描 when it says scans, 肿瘤 when it says tumor. A piece
+    of a longer term (健康 of 心理健康) is no word of the question and gets none: "health" is not mental health."""
+    return {
+        t: forms
+        for t in terms
+        if CJK_RUN.fullmatch(t) and not any(t != o and t in o for o in terms) and (forms := english_of(t, 1))
+    }
+
+
+def inflects(token: str, word: str) -> bool:
+    """Whether ``token`` is ``word`` or ``word`` with an English ending (a doubled last consonant before -ing/-ed)."""
+    if not token.startswith(word):
+        return False
+    m = INFLECTED.fullmatch(token, len(word))
+    return m is not None and (not m.group("double") or m.group("double") == word[-1])
+
+
+def held_in_english(tokens: set[str], forms: dict[str, tuple[str, ...]]) -> set[str]:
+    """The Chinese terms of ``forms`` one of whose English words is among ``tokens``, as written or inflected."""
+    return {term for term, words in forms.items() if any(inflects(t, w) for w in words for t in tokens)}
+
+
 def unit(vector: list[float]) -> np.ndarray:
     v = np.asarray(vector, dtype=np.float32)
     return v / max(float(np.linalg.norm(v)), 1e-9)
 
 
 def record_quotes(
-    index: store.SentenceIndex, record_id: str, query: np.ndarray, terms: set[str], aspect: str, header: str = ""
+    index: store.SentenceIndex,
+    record_id: str,
+    query: np.ndarray,
+    terms: set[str],
+    aspect: str,
+    header: str = "",
+    groups: Sequence[frozenset[str]] = (),
 ) -> list[Quote]:
-    """Every stored sentence of a record, scored for the question, best first."""
+    """Every stored sentence of a record, scored for the question, best first (``groups``: terms that are
+    alternatives, see ``alternatives``, each counted once, held when one of them is)."""
     rows = index.of(record_id)
     if not rows:
         return []
@@ -127,17 +200,22 @@ def record_quotes(
     # a sentence on "intracranial electroencephalography (iEEG)" holds EEG (only the question's terms matter)
     defined = {short: long for short, long in index.abbreviations().items() if short in terms or long & terms}
     header_terms = with_definitions(set(tokenize(header)), defined) & terms
-    weight = {t: max(index.idf(t), 0.1) for t in terms}
+    units = [*groups, *(frozenset({t}) for t in terms if not any(t in g for g in groups))]
+    weight = {u: max(max(index.idf(t), 0.1) for t in u) for u in units}
     total = sum(weight.values())
     want = WANTS.get(aspect)
+    forms = english_forms(terms)
     out = []
     for row, cos in zip(rows, dense.tolist(), strict=True):
         s = index.sentences[row]
-        have = with_definitions(with_parts(tokenize(s.text)) | variants(s.text) | header_terms, defined) & terms
-        coverage = sum(weight[t] for t in have) / total if total else 0.0
+        tokens = with_parts(tokenize(s.text))
+        have = with_definitions(tokens | variants(s.text) | header_terms, defined) & terms
+        held = have | held_in_english(tokens, forms)
+        literal = sum(w for u, w in weight.items() if u & have) / total if total else 0.0
+        coverage = sum(w for u, w in weight.items() if u & held) / total if total else 0.0
         wanted = bool(want and want.search(s.text))
         score = cos + TERM_WEIGHT * coverage + WANT_WEIGHT * wanted + VOICE_WEIGHT * voice(s.text)
-        out.append(Quote(s.id, s.record_id, s.text, s.position, s.start, s.end, score, cos, coverage, wanted))
+        out.append(Quote(s.id, s.record_id, s.text, s.position, s.start, s.end, score, cos, coverage, wanted, literal))
     return sorted(out, key=lambda q: q.score, reverse=True)
 
 

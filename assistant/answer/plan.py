@@ -97,7 +97,10 @@ ZH_NOUNS |= {
     "记录": "recording",
     "影像": "image",
     "切片": "slide",
+    "专业人员": "professional",
 }
+# "A 和 B 哪个请的医生更多?", "哪篇的数据集规模更大?": a Chinese choice between named papers on a measure
+ZH_COMPARATIVE = re.compile(r"哪(?:一)?[个篇项](?P<what>[^,，。;；?？]{0,12}?)(?:更|较)(?P<dir>[多少大小])")
 NAME_SPLIT = re.compile(
     r"\s*(?:,|，|、|\b(?:differs?|compares?)(?:\s+(?:from|to|with))?\b|\band\b|\bwith\b|\bvs\.?|\bversus\b|\bto\b|和|与|及|跟)\s*",
     re.I,
@@ -213,6 +216,27 @@ def comparative_measure(question: str) -> tuple[str, bool]:
     return noun[:-1], m.group("more").lower() != "more"
 
 
+def comparative_measure_zh(question: str) -> tuple[str, str, bool] | None:
+    """A Chinese comparative's measure, as the English noun and the question's word, and whether the fewer wins:
+    "哪个请的医生更多" -> physician, 医生; "哪个更大" or "哪个数据集规模更大" -> the data's size; None without one."""
+    m = ZH_COMPARATIVE.search(question)
+    if not m:
+        return None
+    what, fewer = m.group("what"), m.group("dir") in "少小"
+    if m.group("dir") in "大小" and (not what.strip() or "规模" in what or DATA_NOUN.search(what)):
+        return BY_SIZE, "", fewer
+    word = next((w for w in sorted(ZH_NOUNS, key=len, reverse=True) if w in what), "")
+    return ZH_NOUNS.get(word, ""), word, fewer
+
+
+def compare_plan(question: str, aspect: str, names: list[str]) -> QuestionPlan:
+    """A compare of the named papers, on the measure of a Chinese comparative when the question has one."""
+    if zh := comparative_measure_zh(question):
+        measure, word, fewest = zh
+        return QuestionPlan("compare", "number", names, measure=measure, measure_zh=word, fewest=fewest)
+    return QuestionPlan("compare", aspect, names)
+
+
 PAPERS = r"(?:papers|works|studies|records|ones)\b"
 SUBJECT_EN = re.compile(
     r"\b(?:the|these|those|all)\s+(?P<mod>(?:[\w-]+\s+){1,4}?)" + PAPERS + "|"
@@ -278,7 +302,7 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
     if COMPARE.search(question) or EACH.search(question):
         names = compared_names(question)
         if len(names) >= 2 and (COMPARE.search(question) or all(NAME_LIKE.search(n) for n in names)):
-            return QuestionPlan("compare", aspect, names)
+            return compare_plan(question, aspect, names)
     if (
         COMPARATIVE.search(question)
         and len(names := alternative_names(question)) == 2

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from assistant.answer import evidence as ev
+from assistant.answer import plan as planning
 from assistant.answer.abstain import topic_presence, vocabulary
 from assistant.answer.aspect import by_aspect
 from assistant.answer.condense import refers_back
@@ -107,7 +108,8 @@ def quotes_for(turn: Turn, hit: Hit) -> list[ev.Quote]:
     query = ev.unit(turn.retriever.embeddings.embed_query(turn.standalone))
     terms = ev.key_terms(topic_text(turn))
     aspect = turn.plan.aspect if turn.plan else ""
-    return ev.record_quotes(index, hit.record_id, query, terms, aspect, hit.header)
+    groups = ev.alternatives(turn.standalone, terms)
+    return ev.record_quotes(index, hit.record_id, query, terms, aspect, hit.header, groups)
 
 
 def topic_text(turn: Turn, subject: bool = True) -> str:
@@ -334,7 +336,7 @@ def select_step(turn: Turn) -> Turn:
     short_names = list(dict.fromkeys(h.short_name for h in turn.result.hits if names(h, turn.standalone)))
     if plan.type == "lookup" and len(short_names) >= 2:
         # "How many physicians took part in LiveClin, and how many in CounselBench?": one part per named paper
-        turn.plan = plan = QuestionPlan("compare", plan.aspect, short_names)
+        turn.plan = plan = planning.compare_plan(turn.standalone, plan.aspect, short_names)
     if plan.type == "topic" and len(short_names) == 1 and not PAPERS.search(turn.standalone):
         # "Which real-world datasets are included in SurvHTE-Bench?": the things of one named paper, not a list
         turn.plan = plan = QuestionPlan("lookup", plan.aspect)
@@ -380,8 +382,8 @@ def select_step(turn: Turn) -> Turn:
     if plan.type == "list" and turn.result.hits and turn.result.filters.active():
         turn.abstained = False  # a metadata list or count: no topic words left to find evidence for
     if plan.type in ("lookup", "attribute") and turn.abstained and turn.result.hits:
-        # a wording the record-level score misses, but one sentence holds every key term: answer from it
-        covered = max((q.terms for qs in turn.quotes.values() for q in qs), default=0.0)
+        # a wording the record-level score misses, but one sentence holds every key term as written: answer from it
+        covered = max((q.literal for qs in turn.quotes.values() for q in qs), default=0.0)
         turn.abstained = covered < FULL_COVERAGE
         turn.selection.reason = f"one sentence holds {covered:.0%} of the key terms"
     # a refused question that names a record by its short name ("What F1 score does Disco reach?") still says

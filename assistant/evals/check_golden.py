@@ -155,6 +155,7 @@ EXACT_SETS: dict[str, Predicate] = {
     "s5-zh-aspect-02": EEG,
     # round s5b-en: the long form of an abbreviation
     "s5b-en-topic-02": EEG,
+    "s5c-zh-topic-01": ECG,  # round s5c-zh: 心电图
 }
 
 
@@ -280,6 +281,15 @@ TOPICS: dict[str, Topic] = {
     "s5b-en-topic-09": Topic(r"retina|视网膜|\beyes?\b|ophthalm|fundus"),
     "s5b-en-topic-10": Topic(_MAE),
     "s5b-en-aspect-02": Topic(r"federated|联邦"),
+    # round s5c-zh: Chinese words outside the domain table, topics joined by "or", mixed wording (RL, EHR/EMR)
+    **dict.fromkeys(("s5c-zh-topic-02", "s5c-zh-aspect-02"), Topic(_CT)),
+    "s5c-zh-topic-03": Topic(_RL, {"AnesSuite": "supplies RLVR training data; trains nothing itself"}),
+    "s5c-zh-topic-04": Topic(
+        r"\bE[HM]Rs?\b|electronic (?:health|medical) record|病历", {"npj Digital Medicine": "a call for papers"}
+    ),
+    "s5c-zh-topic-05": Topic(r"contrastiv|对比学习"),
+    "s5c-zh-topic-06": Topic(r"cancer|tumou?r|oncolog|癌|肿瘤"),
+    "s5c-zh-aspect-01": Topic(r"self-supervised|自监督"),
 }
 
 

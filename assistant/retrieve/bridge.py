@@ -24,8 +24,9 @@ MAX_SENSE_WORDS = 3  # longer senses are explanations ("to engage in corrupt pra
 
 
 @lru_cache(maxsize=4096)
-def english_of(word: str) -> tuple[str, ...]:
-    """The English tokens of one Chinese word: the domain table's, else those of the dictionary's senses."""
+def english_of(word: str, max_words: int = MAX_SENSE_WORDS) -> tuple[str, ...]:
+    """The English tokens of one Chinese word: the domain table's, else those of the dictionary's senses of at most
+    ``max_words`` content words (1: the word's names only, not "to enter sleep mode" for 睡眠)."""
     table = domain_terms()
     if word in table:
         return tuple(english_tokens(" ".join(table[word]).lower()))
@@ -34,7 +35,7 @@ def english_of(word: str) -> tuple[str, ...]:
         if NOTE.match(sense) or CJK.search(sense):
             continue
         tokens = english_tokens(PARENS.sub(" ", sense).lower())
-        if len(tokens) <= MAX_SENSE_WORDS:
+        if len(tokens) <= max_words:
             words.update(dict.fromkeys(tokens))
     return tuple(words)
 

@@ -41,7 +41,7 @@ MEMO_CHARS = 1000  # longer texts (chunks at ingest) are tokenized once anyway: 
 STOPWORDS_ZH = frozenset(
     "的 了 和 与 及 在 是 有 哪 哪些 哪篇 什么 怎么 如何 为什么 吗 呢 吧 这 那 这个 那个 一个 一些 中 对 用 以 "
     "为 从 于 被 把 它 它们 其 论文 文章 研究 工作 请 告诉 我 你 们 个 篇 些 是否 能否 关于 哪个 多少 谁 列出 所有 "
-    "给出 介绍 一下 提出 方法".split()
+    "给出 介绍 一下 提出 方法 或者 或是 以及 还是 方面 有关".split()
 )
 STOPWORDS_DOMAIN = frozenset(
     "paper papers work works study studies research article articles list show tell find".split()
