@@ -65,6 +65,10 @@ def test_ingest_persists_a_catalog_equal_to_the_in_memory_one(tmp_path: Path) ->
     assert sorted(persisted.values("track")) == sorted({m["track"] for m in metas})
     rid = persisted.metas[0]["record_id"]
     assert persisted.records[rid] == [0] and len(persisted.records) == 3 and "no-such-record" not in persisted.records
+    persisted.metas[0]["title"] = "changed by a caller"  # rows read again come from a cache, never the caller's copy
+    assert persisted.metas[0] == metas[order[0]] and persisted.metas[-1] == metas[order[-1]]
+    with pytest.raises(IndexError):
+        persisted.metas[3]
 
 
 def test_unchanged_ingest_keeps_the_catalog_and_an_incremental_one_updates_it(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 FORMAT = 1
 TOKEN_SEP = "\x1f"
+READ_CACHE = 4096  # rows of a column kept decoded per process (a few MB)
 
 
 class CatalogMissing(RuntimeError):
@@ -168,6 +170,9 @@ class Column(Sequence[Any]):
     def __init__(self, rows: Rows, name: str) -> None:
         self.rows, self.name = rows, name
         self.decode = json.loads if name == "meta" else None
+        # the rows a process reads recur (a search's candidates, then the answer's sources): the last ones read are
+        # kept, decoded; a meta is flat, so a shallow copy keeps a caller's change out of the cache
+        self._read = lru_cache(maxsize=READ_CACHE)(self._read_row)
 
     def __len__(self) -> int:
         return int(self.rows.size)
@@ -179,10 +184,13 @@ class Column(Sequence[Any]):
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        i = int(index) + (len(self) if index < 0 else 0)
+        value = self._read(int(index) + (len(self) if index < 0 else 0))
+        return dict(value) if self.decode else value
+
+    def _read_row(self, i: int) -> Any:
         value = self.rows.one(f"SELECT {self.name} FROM chunks WHERE row = ?", (i,))
         if value is None:
-            raise IndexError(index)
+            raise IndexError(i)
         return self.decode(value) if self.decode else value
 
     def __iter__(self) -> Iterator[Any]:
