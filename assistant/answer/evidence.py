@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -54,6 +56,7 @@ DEFINES = re.compile(
 
 
 VOICE_WEIGHT = 0.01
+SENTENCE_CACHE = 8192  # stored sentences whose question-independent parts are kept (the seeds have 340)
 # The authors' own voice and the names of what they built carry the facts; background openers and rhetorical
 # questions do not.
 AUTHOR_VOICE = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.I)
@@ -63,6 +66,7 @@ BACKGROUND = re.compile(
 )
 
 
+@lru_cache(maxsize=SENTENCE_CACHE)
 def voice(text: str) -> float:
     """-2..3: defines the contribution, the authors' voice, names; minus background openers and questions."""
     return (
@@ -172,13 +176,20 @@ def inflects(token: str, word: str) -> bool:
     return m is not None and (not m.group("double") or m.group("double") == word[-1])
 
 
-def held_in_english(tokens: set[str], forms: dict[str, tuple[str, ...]]) -> set[str]:
+def held_in_english(tokens: AbstractSet[str], forms: dict[str, tuple[str, ...]]) -> set[str]:
     """The Chinese terms of ``forms`` one of whose English words is among ``tokens``, as written or inflected."""
     return {
         term
         for term, words in forms.items()
         if any(t.startswith(w) and inflects(t, w) for w in words for t in tokens)  # startswith first: 2M tokens an eval
     }
+
+
+@lru_cache(maxsize=SENTENCE_CACHE)
+def sentence_terms(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A stored sentence's tokens with the parts of its hyphenated words, and the acronyms it names through their
+    prefixed kinds: the same sentences are scored for question after question."""
+    return frozenset(with_parts(tokenize(text))), frozenset(variants(text))
 
 
 def unit(vector: list[float]) -> np.ndarray:
@@ -212,8 +223,8 @@ def record_quotes(
     out = []
     for row, cos in zip(rows, dense.tolist(), strict=True):
         s = index.sentences[row]
-        tokens = with_parts(tokenize(s.text))
-        have = with_definitions(tokens | variants(s.text) | header_terms, defined) & terms
+        tokens, named = sentence_terms(s.text)
+        have = with_definitions(tokens | named | header_terms, defined) & terms
         held = have | held_in_english(tokens, forms)
         literal = sum(w for u, w in weight.items() if u & have) / total if total else 0.0
         coverage = sum(w for u, w in weight.items() if u & held) / total if total else 0.0

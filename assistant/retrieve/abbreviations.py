@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 from assistant.retrieve.text import tokenize
 
@@ -66,7 +67,7 @@ def definitions(texts: Iterable[str]) -> Definitions:
     return defs
 
 
-def with_definitions(tokens: set[str], defs: Definitions) -> set[str]:
+def with_definitions(tokens: AbstractSet[str], defs: Definitions) -> set[str]:
     """``tokens`` with the short form of each long form they hold and the long form of each short form (also
     written in the plural: EEGs)."""
     out = set(tokens)
