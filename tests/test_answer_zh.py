@@ -130,10 +130,10 @@ def test_a_summary_of_one_named_paper_is_a_lookup(question: str, kind: str) -> N
 
 
 def test_a_prefixed_acronym_names_the_modality_it_is_a_kind_of() -> None:
-    from assistant.answer.evidence import variants
+    from assistant.retrieve.abbreviations import qualified_bases
 
-    assert variants("intracranial electroencephalography (iEEG) and sEEG, with fMRIs") == {"eeg", "mri"}
-    assert not variants("ECG, EEG, eLife, iPhone and the CT scans")  # no prefixed acronym
+    assert qualified_bases("intracranial electroencephalography (iEEG) and sEEG, with fMRIs") == {"eeg", "mri"}
+    assert not qualified_bases("ECG, EEG, eLife, iPhone and the CT scans")  # no prefixed acronym
 
 
 def test_an_eeg_list_keeps_the_paper_that_says_only_ieeg(seed_settings: Settings) -> None:

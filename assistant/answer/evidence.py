@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.index import sentences as store
 from assistant.records.links import LABEL
-from assistant.retrieve.abbreviations import with_definitions
+from assistant.retrieve.abbreviations import qualified_bases, with_definitions
 from assistant.retrieve.bridge import english_of
 from assistant.retrieve.text import CJK_RUN, domain_terms, segmenter, tokenize
 
@@ -143,15 +143,6 @@ def with_parts(tokens: list[str]) -> set[str]:
     return set(tokens) | {part for t in tokens if "-" in t for part in tokenize(t.replace("-", " "))}
 
 
-# a modality's acronym with a one-letter prefix names a kind of it: iEEG (intracranial EEG), sEEG, fMRI, dMRI
-PREFIXED = re.compile(r"\b[a-z]([A-Z]{2,5})s?\b")
-
-
-def variants(text: str) -> set[str]:
-    """The acronyms a text names through their prefixed kinds (iEEG -> eeg), as key terms to match."""
-    return {m.group(1).lower() for m in PREFIXED.finditer(text)}
-
-
 # the endings an English word of a Chinese term may take in a sentence (scan -> scans, scanned; learn -> learning;
 # contrast -> contrastive), not any longer word it begins (mode is not model)
 INFLECTED = re.compile(r"(?:(?P<double>[bdgklmnprt])?(?:ing|ed|er)|s|es|d|ive|ively|ion|ions|al|ally|ic)?")
@@ -189,7 +180,7 @@ def held_in_english(tokens: AbstractSet[str], forms: dict[str, tuple[str, ...]])
 def sentence_terms(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """A stored sentence's tokens with the parts of its hyphenated words, and the acronyms it names through their
     prefixed kinds: the same sentences are scored for question after question."""
-    return frozenset(with_parts(tokenize(text))), frozenset(variants(text))
+    return frozenset(with_parts(tokenize(text))), frozenset(qualified_bases(text))
 
 
 def unit(vector: list[float]) -> np.ndarray:

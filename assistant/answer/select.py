@@ -26,6 +26,7 @@ from assistant.answer.kinds import asked_kind, gives
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
 from assistant.answer.plan import METRIC, PAPER_NOUN, SIZE, QuestionPlan, counted_nouns_zh, focus_noun, plan_question
 from assistant.index import sentences as sentence_store
+from assistant.retrieve.abbreviations import qualified_bases
 from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.query import META_WORDS
 from assistant.retrieve.text import tokenize
@@ -273,7 +274,7 @@ def _speaks_of(turn: Turn, hit: Hit, subject: set[str]) -> bool:
     if not subject:
         return True
     texts = [hit.header, *(q.text for q in turn.quotes.get(hit.record_id, []))]
-    return any((set(tokenize(t)) | ev.variants(t)) & subject for t in texts)
+    return any((set(tokenize(t)) | qualified_bases(t)) & subject for t in texts)
 
 
 def _topic_present(turn: Turn) -> None:

@@ -15,7 +15,9 @@ from collections.abc import Set as AbstractSet
 from assistant.retrieve.text import tokenize
 
 SHORT = re.compile(r"\(\s*(?P<short>[A-Za-z][A-Za-z0-9-]{1,9})\s*\)")
+# an acronym with a lowercase prefix names a kind of its base: iEEG (intracranial EEG), sEEG, fMRI, scRNA
 QUALIFIED = re.compile(r"(?P<prefix>[a-z]{1,2})(?P<base>[A-Z][A-Z0-9]+)")
+QUALIFIED_WORD = re.compile(rf"\b{QUALIFIED.pattern}s?\b")
 
 Definitions = dict[str, frozenset[str]]  # short form token -> the tokens of its long form
 
@@ -65,6 +67,11 @@ def definitions(texts: Iterable[str]) -> Definitions:
                 if base:
                     _define(defs, q.group("base"), base)
     return defs
+
+
+def qualified_bases(text: str) -> set[str]:
+    """The acronyms a text names through their qualified kinds (iEEG -> eeg), as terms it holds."""
+    return {m.group("base").lower() for m in QUALIFIED_WORD.finditer(text)}
 
 
 def with_definitions(tokens: AbstractSet[str], defs: Definitions) -> set[str]:
