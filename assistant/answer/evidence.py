@@ -188,6 +188,19 @@ def unit(vector: list[float]) -> np.ndarray:
     return v / max(float(np.linalg.norm(v)), 1e-9)
 
 
+@lru_cache(maxsize=4)  # one question's records are scored in a row; few entries keep no stale index alive
+def _scoring(
+    index: store.SentenceIndex, terms: frozenset[str], groups: tuple[frozenset[str], ...]
+) -> tuple[dict[str, frozenset[str]], dict[frozenset[str], float], float, dict[str, tuple[str, ...]]]:
+    """What a question's sentences are scored with, the same for every record a list question scores: the
+    abbreviations that matter (a sentence on "intracranial electroencephalography (iEEG)" holds EEG), the idf
+    weight of each term or group of alternatives, their sum, and the English words of its Chinese terms."""
+    defined = {short: long for short, long in index.abbreviations().items() if short in terms or long & terms}
+    units = [*groups, *(frozenset({t}) for t in terms if not any(t in g for g in groups))]
+    weight = {u: max(max(index.idf(t), 0.1) for t in u) for u in units}
+    return defined, weight, sum(weight.values()), english_forms(set(terms))
+
+
 def record_quotes(
     index: store.SentenceIndex,
     record_id: str,
@@ -203,14 +216,9 @@ def record_quotes(
     if not rows:
         return []
     dense = index.similarity(rows, query)
-    # a sentence on "intracranial electroencephalography (iEEG)" holds EEG (only the question's terms matter)
-    defined = {short: long for short, long in index.abbreviations().items() if short in terms or long & terms}
+    defined, weight, total, forms = _scoring(index, frozenset(terms), tuple(groups))
     header_terms = with_definitions(set(tokenize(header)), defined) & terms
-    units = [*groups, *(frozenset({t}) for t in terms if not any(t in g for g in groups))]
-    weight = {u: max(max(index.idf(t), 0.1) for t in u) for u in units}
-    total = sum(weight.values())
     want = WANTS.get(aspect)
-    forms = english_forms(terms)
     out = []
     for row, cos in zip(rows, dense.tolist(), strict=True):
         s = index.sentences[row]

@@ -71,7 +71,7 @@ class Sentence:
     text: str
 
 
-@dataclass
+@dataclass(eq=False)  # one index is one object (its vectors cannot be compared with ==): hashed by identity
 class SentenceIndex:
     """Every stored sentence in memory with its unit vector, grouped by record (in position order)."""
 
