@@ -18,45 +18,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.evals.golden import GoldenQuestion, load_golden
-from assistant.evals.metrics import matches
+from assistant.evals.golden_terms import ECG, EEG, SEGMENTATION, Predicate, Topic, mentions, named, paper
 from assistant.records.corpus import load_corpus
 from assistant.records.model import Record
-
-Predicate = Callable[[Record], bool]
-
-
-def named(text: str, record: Record) -> bool:
-    """Whether ``text`` names ``record`` the way the evals match an expected string."""
-    return matches(text, record.title, record.header)
-
-
-def mentions(pattern: str) -> Predicate:
-    regex = re.compile(pattern, re.I)
-    return lambda r: bool(regex.search(r.header + "\n" + r.abstract))
-
-
-def titled(*names: str) -> Predicate:
-    return lambda r: any(named(n, r) for n in names)
-
-
-EEG = mentions(r"\bi?EEG\b|electroencephalogra|脑电")
-ECG = mentions(r"\bECG\b|electrocardiogra|心电")
-# The records that segment images, as their aim or as a step of their method (see TOPICS["i16-agg-en-01"]).
-SEGMENTATION = titled(
-    *("CARE:", "PathChat-SegR1", "Disco", "脑肿瘤分割", "谱熵正则"),
-    *("交互式分割模型", "HFSTI-Net", "泛癌筛查", "无监督病理分割"),
-)
-
-
-def paper(r: Record) -> bool:
-    return r.kind == "paper"
-
 
 EXACT_SETS: dict[str, Predicate] = {
     # the first metadata filters
@@ -163,15 +131,6 @@ EXACT_SETS: dict[str, Predicate] = {
 # track; the evals credit either version (so list precision credits the twin). Existing questions are never
 # edited, so for these two a string may also name the twin of an expected record.
 TWIN_TOLERANT = frozenset({"filter-05", "filter-13"})
-
-
-@dataclass(frozen=True)
-class Topic:
-    """A topic list: the terms (a regex) that find its candidates, and the candidates that are not members,
-    each with the reason."""
-
-    pattern: str
-    excluded: dict[str, str] = field(default_factory=dict)
 
 
 _SEGMENT = r"segment|分割"
