@@ -10,6 +10,9 @@
   terms and variants: each is expected, or excluded here with the reason; and every expected record (or
   another version of its title) matches those terms.
 
+The vocabulary the sets are written in (``named``, ``mentions``, ``Topic``, ...) is in ``golden_terms``; a round may
+keep its sets in a module of its own (``golden_s6_held``).
+
     python -m assistant.evals.check_golden [--set evals/golden.jsonl] [--seeds seeds]
     python -m assistant.evals.check_golden --suggest ID     # expect_all strings for a question in EXACT_SETS
 """
@@ -21,12 +24,14 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from assistant.evals import golden_s6_held
 from assistant.evals.golden import GoldenQuestion, load_golden
 from assistant.evals.golden_terms import ECG, EEG, SEGMENTATION, Predicate, Topic, mentions, named, paper
 from assistant.records.corpus import load_corpus
 from assistant.records.model import Record
 
 EXACT_SETS: dict[str, Predicate] = {
+    **golden_s6_held.EXACT_SETS,  # the held-out round s6-held, in its own module
     # the first metadata filters
     "filter-01": lambda r: r.presentation == "Oral",
     "filter-02": lambda r: r.track == "医学影像",
@@ -147,6 +152,7 @@ _NOT_SLIDES = {
     "无监督病理分割": "pathology means abnormal findings in CT volumes, not slides",
 }
 TOPICS: dict[str, Topic] = {
+    **golden_s6_held.TOPICS,
     "i16-agg-en-01": Topic(_SEGMENT),
     "i15-topic-zh-01": Topic(_SEGMENT),
     "i16-agg-en-02": Topic(
