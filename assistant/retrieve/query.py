@@ -282,15 +282,31 @@ def _venue_names(venues: tuple[str, ...]) -> NamePatterns:
     return _name_patterns(names)
 
 
+SLASHED = re.compile(r"(\S+)/(\S+)")
+
+
+def _slash_spellings(name: str) -> list[str]:
+    """A name with slashed alternatives is also written with either one ("surgical/interventional AI" ->
+    "surgical AI", "interventional AI"; "手术/介入 AI" -> "手术 AI", "介入 AI")."""
+    m = SLASHED.search(name)
+    if not m:
+        return []
+    return [name[: m.start()] + part + name[m.end() :] for part in m.groups()]
+
+
 @lru_cache(maxsize=8)
 def _track_names(tracks: tuple[str, ...]) -> NamePatterns:
-    """Each track by its name and by the names of its translation group (all catalog members of the group)."""
+    """Each track by its name, by the names of its translation group (all catalog members of the group) and by
+    either side of a slash in any of these."""
     names = {t: [t] for t in tracks}
     for group in TRACK_ALIASES:
         members = [t for t in tracks if t.lower() in {g.lower() for g in group}]
         for spelling in group:
             if members:
                 names[spelling] = list(dict.fromkeys(names.get(spelling, []) + members))
+    for name, values in list(names.items()):
+        for spelling in _slash_spellings(name):
+            names[spelling] = list(dict.fromkeys(names.get(spelling, []) + values))
     return _name_patterns(names)
 
 
