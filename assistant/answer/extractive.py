@@ -82,6 +82,7 @@ TEXT = {
     },
 }
 
+META_NAMES = {"en": ("venue", "presentation", "track", "year"), "zh": ("会议/期刊:", "展示形式:", "方向:", "年份:")}
 SCAFFOLD = {lang[key] for lang in TEXT.values() for key in ("no_code", "not_said")}
 
 
@@ -117,6 +118,15 @@ def code_line(source: Source, lang: str) -> str:
     return f"{TEXT[lang]['code'].format(url=source.hit.url)} {marker([source.n])}"
 
 
+def meta_line(source: Source, lang: str) -> str:
+    """A record's catalog fields, as its header gives them ("which track is it in?", "是 oral 还是 poster?")."""
+    hit, names = source.hit, META_NAMES[lang]
+    fields = [(names[0], hit.venue), (names[1], hit.presentation), (names[2], hit.track), (names[3], hit.year)]
+    sep = ";" if lang == "zh" else "; "
+    stop = "。" if lang == "zh" else "."
+    return sep.join(f"{name} {value}" for name, value in fields if value) + f"{stop} {marker([source.n])}"
+
+
 def lookup_lines(sources: list[Source], plan: QuestionPlan, lang: str, detail_missing: bool) -> Iterator[str]:
     text, top = TEXT[lang], sources[0]
     picked = asked_first(content(top.quotes))
@@ -126,6 +136,9 @@ def lookup_lines(sources: list[Source], plan: QuestionPlan, lang: str, detail_mi
         yield f"{label(top)}: {cited(picked[:2], top.n)}"
         return
     yield text["intro"]
+    if plan.type == "attribute" and plan.aspect == "meta":
+        yield f"{label(top)}: {meta_line(top, lang)}"
+        return
     if plan.type == "attribute":
         yield f"{label(top)}: " + (code_line(top, lang) if top.hit.url else text["no_code"])
         return
