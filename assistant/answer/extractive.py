@@ -6,7 +6,8 @@ Deterministic, no model. Scaffolding follows the question's language; quotes sta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 
 from assistant.answer.context import Source
 from assistant.answer.evidence import ANSWERS, BACKGROUND, BY_SIZE, DEFINES, Quote, amount, counts_of, link_quote
@@ -14,7 +15,7 @@ from assistant.answer.kinds import BY_NAME as KINDS
 from assistant.answer.markers import marker
 from assistant.answer.plan import QuestionPlan
 from assistant.records.links import LABEL
-from assistant.records.model import kind_label
+from assistant.records.model import RecordMeta, kind_label
 
 LOOKUP_SENTENCES = 4  # of the best record (the seed abstracts run four to six sentences; dev facts recall)
 ASPECT_SENTENCES = 2  # per record of an aspect-over-a-list answer
@@ -51,6 +52,8 @@ TEXT = {
         "number": "this number",
         "result": "this result",
         "other": "this detail",
+        "groups": "{n} matching records by {field}: {counts}:",
+        "groups_shown": "{n} matching records by {field}: {counts} (the first {shown} are listed):",
     },
     "zh": {
         "intro": "根据收录的记录:",
@@ -79,9 +82,15 @@ TEXT = {
         "number": "这个数字",
         "result": "这项结果",
         "other": "这一细节",
+        "groups": "共找到 {n} 条匹配的记录,按{field}统计:{counts}:",
+        "groups_shown": "共找到 {n} 条匹配的记录,按{field}统计:{counts}(列出前 {shown} 条):",
     },
 }
 
+FIELD_NAMES = {  # a list's count per field ("how many papers per track?")
+    "en": {"track": "track", "venue": "venue", "year": "year", "presentation": "presentation", "kind": "kind"},
+    "zh": {"track": "方向", "venue": "会议/期刊", "year": "年份", "presentation": "展示形式", "kind": "类型"},
+}
 META_NAMES = {"en": ("venue", "presentation", "track", "year"), "zh": ("会议/期刊:", "展示形式:", "方向:", "年份:")}
 SCAFFOLD = {lang[key] for lang in TEXT.values() for key in ("no_code", "not_said")}
 
@@ -164,11 +173,29 @@ def short(quote: Quote | None) -> str:
     return quote.text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def list_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: int, matched: int = 0) -> Iterator[str]:
-    """``matched``: how many records match, when the context budget left some of them out of ``sources``."""
+def group_counts(hits: Sequence[RecordMeta], field: str) -> list[tuple[str, int]]:
+    """How many of ``hits`` have each value of a catalog field, most first (records without one are left out)."""
+    counts = Counter(str(value) for hit in hits if (value := getattr(hit, field)))
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def list_lines(
+    sources: list[Source],
+    plan: QuestionPlan,
+    lang: str,
+    total: int,
+    matched: int = 0,
+    groups: list[tuple[str, int]] | None = None,
+) -> Iterator[str]:
+    """``matched``: how many records match, when the context budget left some of them out of ``sources``;
+    ``groups``: how many match per value of ``plan.group`` (``group_counts``)."""
     text = TEXT[lang]
     topical, n, shown = plan.type == "topic", max(matched, len(sources)), len(sources)
-    if topical:
+    if groups:
+        counted = ", ".join(f"{value} {count}" for value, count in groups)
+        heading = text["groups_shown" if n > shown else "groups"]
+        yield heading.format(n=n, field=FIELD_NAMES[lang][plan.group], counts=counted, shown=shown)
+    elif topical:
         yield text["topic"].format(n=n, total=total)
     else:
         yield text["shown" if n > shown else "list"].format(n=n, shown=shown)
@@ -285,6 +312,7 @@ def extractive_answer(
     *,
     total: int = 0,
     matched: int = 0,
+    groups: list[tuple[str, int]] | None = None,
     missing: list[str] | None = None,
     detail_missing: bool = False,
 ) -> Iterator[str]:
@@ -296,7 +324,7 @@ def extractive_answer(
     elif plan.type == "superlative":
         lines = superlative_lines(sources, plan, lang)
     elif plan.type in ("topic", "list"):
-        lines = list_lines(sources, plan, lang, total, matched)
+        lines = list_lines(sources, plan, lang, total, matched, groups)
     else:
         lines = lookup_lines(sources, plan, lang, detail_missing)
     for line in lines:

@@ -147,6 +147,7 @@ class QuestionPlan:
     subject: str = ""  # aspect: the words that say which papers ("EEG" in "what data did the EEG papers use?")
     fewest: bool = False
     kind: str = ""  # the kind of detail a lookup asks for (``kinds.py``: hyperparameter, license, date ...)
+    group: str = ""  # list / topic: the catalog field the answer counts records per ("how many papers per track?")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -308,6 +309,8 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
     topic = [t for t in query.topic_terms if not ASKS_CODE.fullmatch(t) and t not in COUNT_WORDS]
     if aspect == "number" and query.wants_all and COUNT.search(question):
         aspect = ""  # "how many oral papers are there?" counts records: a list, whose answer says how many
+    if query.group_by:  # "which track has the most EEG papers?" counts the records per track, it ranks no paper
+        return QuestionPlan("topic" if topic else "list", group=query.group_by)
     if COMPARE.search(question) or EACH.search(question):
         names = compared_names(question)
         if len(names) >= 2 and (COMPARE.search(question) or all(NAME_LIKE.search(n) for n in names)):

@@ -141,12 +141,30 @@ WANTS_ALL = re.compile(
     rf"(?<!这些)(?<!那些)(?<!两篇)(?<!它们的){ZH_NOUN}\s*(?:各自|分别)|(?:几项|几篇|各篇|每篇)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}",
     re.I,
 )
+# A count per value of a catalog field ("how many papers per track?", "which venue has the most papers?", "各个方向
+# 分别有多少篇?", "哪一年的论文最多?"): the field's nouns in both languages
+GROUP_FIELDS = {
+    "track": (r"tracks?|categor(?:y|ies)", r"方向|赛道|类别|分类"),
+    "venue": (r"venues?|conferences?|journals?", r"会议|期刊|来源"),
+    "year": (r"years?", r"年份|年"),
+    "presentation": (r"presentation\s+(?:types?|formats?)|formats?", r"展示形式|报告形式"),
+    "kind": (r"kinds?\s+of\s+(?:records?|items?)|record\s+(?:kinds?|types?)", r"类型|记录类型"),
+}
+GROUP_BY = {  # only the words that ask for the grouping, so the rest still reads as filters and topic
+    key: re.compile(
+        rf"\b(?:each|every|per|by|across)\s+(?:{en})\b|\b(?:which|what)\s+(?:{en})\s+(?:has|have|had|holds?|"
+        rf"contains?)\s+(?:the\s+)?(?:most|fewest|least|more|fewer)\b|\bbreak\s*down\b(?=[^?]*\b(?:{en})\b)|"
+        rf"(?:各|每|每个|各个|按|按照)(?:{zh})|哪(?:个|一个|一)?(?:{zh})(?=[^,，。?？]{{0,8}}最(?:多|少))",
+        re.I,
+    )
+    for key, (en, zh) in GROUP_FIELDS.items()
+}
 FILTER_WORDS = re.compile(
     r"\b(?:oral|poster|papers?|track|venue|year|in|the|with|code|accepted)\b|口头|海报|论文|赛道|方向", re.I
 )
 # A count's wording is no topic: "how many papers have a code link?" lists every record with one, not the few whose
 # text matches "many"
-COUNTING = re.compile(r"\bhow\s+(?:many|much)\b|\b(?:the\s+)?(?:total\s+)?number\s+of\b|一共|总共|共有", re.I)
+COUNTING = re.compile(r"\bhow\s+(?:many|much)\b|\b(?:the\s+)?(?:total\s+)?number\s+of\b|一共|总共|共有|统计", re.I)
 # Words that speak about the collection rather than a topic ("Which papers are in the collection?",
 # "What data resources are listed?"): a metadata question that has only these left has no topic.
 # Outside a list question a code mention filters only where it describes the record asked for ("the paper that
@@ -160,8 +178,9 @@ JOINER = re.compile(
 )  # "不是 A 也不是 B 的论文": both are categories
 META_WORDS = re.compile(
     r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|holds?|contains?|"
-    r"many|total|appear(?:s|ed)?|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?)\b|"
-    r"语料库?|收录|条目|记录|信息|列表|属于|会议|发表|一共|总共|共有|合计|几篇|多少篇",
+    r"many|total|appear(?:s|ed)?|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?|"
+    r"give|tell|find|get|want|need|please)\b|"  # the request's verb ("give me the oral papers")
+    r"语料库?|收录|条目|记录|信息|列表|属于|会议|发表|一共|总共|共有|合计|几篇|多少篇|分别|各自",
     re.I,
 )
 
@@ -172,6 +191,7 @@ class QueryPlan:
     filters: Filters = field(default_factory=Filters)
     wants_all: bool = False
     topic_terms: list[str] = field(default_factory=list)
+    group_by: str = ""  # a catalog field the question counts records per ("how many papers per track?")
 
     @property
     def question_type(self) -> str:
@@ -183,7 +203,7 @@ class QueryPlan:
             "filters": [{"key": k, "value": v, "polarity": p} for k, v, p in self.filters.clauses()],
             "topic_terms": self.topic_terms,
             "question_type": self.question_type,
-        }
+        } | ({"group_by": self.group_by} if self.group_by else {})
 
 
 class _Reader:
@@ -326,7 +346,10 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
     """Recognise filters with polarity ("oral papers", "not posters", "ICLR 2025", "in the 医学影像 track",
     "without code", "非 oral", "没有代码"), whether the question wants a list, and its topic terms."""
     reader = _Reader(question)
-    wants_all = bool(WANTS_ALL.search(question))
+    group_by = next((key for key, pattern in GROUP_BY.items() if (m := pattern.search(question))), "")
+    if group_by:  # the field's words are no topic
+        reader.rest = GROUP_BY[group_by].sub(lambda m: " " * len(m.group()), reader.rest)
+    wants_all = bool(WANTS_ALL.search(question)) or bool(group_by)
     reader.names("venue", _venue_names(tuple(venues)))
     reader.names("track", _track_names(tuple(tracks)), cued=True)
     reader.take_all("presentation", ORAL, "Oral")
@@ -346,4 +369,4 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
     filters = reader.filters()
     rest = META_WORDS.sub(" ", reader.rest) if filters.active() or wants_all else reader.rest
     topic = [t for t in tokenize(COUNTING.sub(" ", FILTER_WORDS.sub(" ", rest))) if not t.isdigit()]
-    return QueryPlan(question, filters, wants_all, topic)
+    return QueryPlan(question, filters, wants_all, topic, group_by)
