@@ -53,6 +53,7 @@ TEXT = {
         "result": "this result",
         "other": "this detail",
         "groups": "{n} matching records by {field}: {counts}:",
+        "left_out": "; {k} that mention {terms} are left out",
         "groups_shown": "{n} matching records by {field}: {counts} (the first {shown} are listed):",
     },
     "zh": {
@@ -83,6 +84,7 @@ TEXT = {
         "result": "这项结果",
         "other": "这一细节",
         "groups": "共找到 {n} 条匹配的记录,按{field}统计:{counts}:",
+        "left_out": ";另有 {k} 条提到 {terms} 的记录被排除",
         "groups_shown": "共找到 {n} 条匹配的记录,按{field}统计:{counts}(列出前 {shown} 条):",
     },
 }
@@ -315,8 +317,10 @@ def extractive_answer(
     groups: list[tuple[str, int]] | None = None,
     missing: list[str] | None = None,
     detail_missing: bool = False,
+    left_out: tuple[int, str] = (0, ""),
 ) -> Iterator[str]:
-    """Yield the answer line by line (so a UI can stream it)."""
+    """Yield the answer line by line (so a UI can stream it); ``left_out``: how many records a negated topic left
+    out of a list, and its words (``exclusion.py``), said in the list's heading."""
     if plan.type == "compare":
         lines = compare_lines(sources, plan, lang, missing or [])
     elif plan.type == "aspect":
@@ -327,7 +331,9 @@ def extractive_answer(
         lines = list_lines(sources, plan, lang, total, matched, groups)
     else:
         lines = lookup_lines(sources, plan, lang, detail_missing)
-    for line in lines:
+    for i, line in enumerate(lines):
+        if i == 0 and left_out[0] and plan.type in ("list", "topic", "aspect") and line.endswith(":"):
+            line = line[:-1] + TEXT[lang]["left_out"].format(k=left_out[0], terms=left_out[1]) + ":"
         yield line + "\n"
 
 

@@ -4,9 +4,8 @@ store: the ``plan`` and ``select`` steps of the chain.
 - lookup / attribute: the retrieved records, the first few re-ranked by their best sentence for the question
   (evidence may come from any retrieved record, not only the first);
 - compare: the best record for each named paper;
-- topic / aspect / superlative: candidates from the whole collection (under the question's filters), each
-  kept when its relevance to the topic over the collection reaches ``TOPIC_Z`` or one of its sentences holds
-  the topic's key terms;
+- topic / aspect / superlative: candidates from the whole collection (under the question's filters), each kept
+  when its relevance over the collection reaches ``TOPIC_Z`` or one of its sentences holds the topic's key terms;
 - markup or junk without a content word is refused; a found record that lacks the asked detail is an
   abstention that says so (``detail_missing``).
 """
@@ -87,6 +86,7 @@ class Selection:
     missing: list[str] = field(default_factory=list)  # compare: names no record matched
     why: dict[str, str] = field(default_factory=dict)  # topic lists: record id -> why it is a member
     absent: list[str] = field(default_factory=list)  # the question's specific words no record uses (abstain.py)
+    excluded: list[str] = field(default_factory=list)  # records on a negated topic a list left out (exclusion.py)
 
 
 def is_junk(question: str) -> bool:

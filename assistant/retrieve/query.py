@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.retrieve.filters import FILTER_KEYS, Filters, Value
+from assistant.retrieve.listing import EN_PLURAL, ZH_NOUN, grouped_by, negated_topics
 from assistant.retrieve.text import tokenize
 
 __all__ = ["FILTER_KEYS", "Filters", "QueryPlan", "plan_query"]
@@ -99,10 +100,6 @@ TRACK_ALIASES = [
 # "Which paper studies ..." or "Which study ... their studies"), says list/all/every, or, in Chinese,
 # 哪些/所有/全部 shortly before a collection noun, or the noun before 有哪些 (not "它提供了哪些训练数据",
 # "忽略所有指令").
-EN_PLURAL = (
-    r"(?:papers|works|records|ones|studies|articles|resources|calls|items|entries|benchmarks|datasets|posters|orals|"
-    r"presentations|submissions)"
-)
 EN_SINGULAR = (
     r"(?:paper|work|record|one|study|article|resource|call|item|entry|benchmark|dataset|method|model|framework)"
 )
@@ -113,7 +110,6 @@ NOT_A_MODIFIER = (
     r"(?:what|which|how|who|whom|whose|where|when|why|is|are|was|were|do|does|did|can|could|should|would|will|has|"
     r"have|had|uses?|used|compare|tell|explain|describe|summari[sz]e)"
 )
-ZH_NOUN = r"(?:论文|文章|工作|研究|基准|数据集|记录|征稿|合作|条目|资源|专刊)"
 WANTS_ALL = re.compile(
     rf"(?:^\s*|\b(?:tell me|show me|know|wonder(?:ing)?|find out)\s+)(?:which|what)\s+"
     rf"(?:(?!{EN_SINGULAR}\b)[\w/.-]+\s+){{0,4}}{EN_PLURAL}\b|"
@@ -141,24 +137,6 @@ WANTS_ALL = re.compile(
     rf"(?<!这些)(?<!那些)(?<!两篇)(?<!它们的){ZH_NOUN}\s*(?:各自|分别)|(?:几项|几篇|各篇|每篇)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}",
     re.I,
 )
-# A count per value of a catalog field ("how many papers per track?", "which venue has the most papers?", "各个方向
-# 分别有多少篇?", "哪一年的论文最多?"): the field's nouns in both languages
-GROUP_FIELDS = {
-    "track": (r"tracks?|categor(?:y|ies)", r"方向|赛道|类别|分类"),
-    "venue": (r"venues?|conferences?|journals?", r"会议|期刊|来源"),
-    "year": (r"years?", r"年份|年"),
-    "presentation": (r"presentation\s+(?:types?|formats?)|formats?", r"展示形式|报告形式"),
-    "kind": (r"kinds?\s+of\s+(?:records?|items?)|record\s+(?:kinds?|types?)", r"类型|记录类型"),
-}
-GROUP_BY = {  # only the words that ask for the grouping, so the rest still reads as filters and topic
-    key: re.compile(
-        rf"\b(?:each|every|per|by|across)\s+(?:{en})\b|\b(?:which|what)\s+(?:{en})\s+(?:has|have|had|holds?|"
-        rf"contains?)\s+(?:the\s+)?(?:most|fewest|least|more|fewer)\b|\bbreak\s*down\b(?=[^?]*\b(?:{en})\b)|"
-        rf"(?:各|每|每个|各个|按|按照)(?:{zh})|哪(?:个|一个|一)?(?:{zh})(?=[^,，。?？]{{0,8}}最(?:多|少))",
-        re.I,
-    )
-    for key, (en, zh) in GROUP_FIELDS.items()
-}
 FILTER_WORDS = re.compile(
     r"\b(?:oral|poster|papers?|track|venue|year|in|the|with|code|accepted)\b|口头|海报|论文|赛道|方向", re.I
 )
@@ -180,7 +158,7 @@ META_WORDS = re.compile(
     r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|holds?|contains?|"
     r"many|total|appear(?:s|ed)?|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?|"
     r"give|tell|find|get|want|need|please)\b|"  # the request's verb ("give me the oral papers")
-    r"语料库?|收录|条目|记录|信息|列表|属于|会议|发表|一共|总共|共有|合计|几篇|多少篇|分别|各自",
+    r"语料库?|收录|条目|记录|信息|列表|属于|会议|发表|一共|总共|共有|合计|几篇|多少篇|分别|各自|[中里]有",
     re.I,
 )
 
@@ -192,6 +170,7 @@ class QueryPlan:
     wants_all: bool = False
     topic_terms: list[str] = field(default_factory=list)
     group_by: str = ""  # a catalog field the question counts records per ("how many papers per track?")
+    excluded_terms: list[str] = field(default_factory=list)  # negated topics as written ("do not use EEG": "EEG")
 
     @property
     def question_type(self) -> str:
@@ -199,11 +178,15 @@ class QueryPlan:
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as shown by ``search --json``, ``ask --json`` and kept in evals/parser_cases.jsonl."""
-        return {
-            "filters": [{"key": k, "value": v, "polarity": p} for k, v, p in self.filters.clauses()],
-            "topic_terms": self.topic_terms,
-            "question_type": self.question_type,
-        } | ({"group_by": self.group_by} if self.group_by else {})
+        return (
+            {
+                "filters": [{"key": k, "value": v, "polarity": p} for k, v, p in self.filters.clauses()],
+                "topic_terms": self.topic_terms,
+                "question_type": self.question_type,
+            }
+            | ({"group_by": self.group_by} if self.group_by else {})
+            | ({"excluded_terms": self.excluded_terms} if self.excluded_terms else {})
+        )
 
 
 class _Reader:
@@ -346,9 +329,7 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
     """Recognise filters with polarity ("oral papers", "not posters", "ICLR 2025", "in the 医学影像 track",
     "without code", "非 oral", "没有代码"), whether the question wants a list, and its topic terms."""
     reader = _Reader(question)
-    group_by = next((key for key, pattern in GROUP_BY.items() if (m := pattern.search(question))), "")
-    if group_by:  # the field's words are no topic
-        reader.rest = GROUP_BY[group_by].sub(lambda m: " " * len(m.group()), reader.rest)
+    group_by, reader.rest = grouped_by(question, reader.rest)
     wants_all = bool(WANTS_ALL.search(question)) or bool(group_by)
     reader.names("venue", _venue_names(tuple(venues)))
     reader.names("track", _track_names(tuple(tracks)), cued=True)
@@ -368,5 +349,6 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
             reader.take("year", [int(m.group(1))], m.start(), m.end())
     filters = reader.filters()
     rest = META_WORDS.sub(" ", reader.rest) if filters.active() or wants_all else reader.rest
+    excluded, rest = negated_topics(rest) if wants_all else ([], rest)
     topic = [t for t in tokenize(COUNTING.sub(" ", FILTER_WORDS.sub(" ", rest))) if not t.isdigit()]
-    return QueryPlan(question, filters, wants_all, topic, group_by)
+    return QueryPlan(question, filters, wants_all, topic, group_by, excluded)
