@@ -11,8 +11,10 @@ import pytest
 
 from assistant.answer.chain import answer
 from assistant.records.corpus import load_corpus
-from assistant.retrieve.hybrid import get_retriever
+from assistant.retrieve.bridge import bridge_terms
+from assistant.retrieve.hybrid import BRIDGE_WEIGHT, EVIDENCE_BRIDGE_WEIGHT, get_retriever
 from assistant.retrieve.query import Filters
+from assistant.retrieve.text import tokenize
 from assistant.settings import Settings
 from tests.helpers import SEEDS, run_cli
 
@@ -68,6 +70,31 @@ def test_chinese_paraphrases_reach_the_english_abstract_through_the_bridge(
     hits = get_retriever(seed_settings).search(question).hits
     assert expected in hits[0].header, [h.title for h in hits]
     assert hits[0].bm25 > 0  # the lexical side found it too, though its Chinese title shares no word
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [  # the question's own Chinese words match other records' Chinese lines (a title, a Chinese summary) better than
+        # the right record's; its words' English senses (the bridge) name the right abstract, at a weight that counts
+        ("哪篇论文研究把决定交给从未见过的人类专家?", "未见专家"),
+        ("哪篇论文在眼底照片上分析掩码重建偏向低频的问题?", "频率均衡视网膜"),
+    ],
+)
+def test_the_bridge_outweighs_chinese_words_matching_other_records(
+    seed_settings: Settings, question: str, expected: str
+) -> None:
+    hits = get_retriever(seed_settings).search(question).hits
+    assert expected in hits[0].header, [h.title for h in hits]
+
+
+def test_abstention_reads_the_bridge_at_its_calibrated_weight(seed_settings: Settings) -> None:
+    retriever = get_retriever(seed_settings)
+    question = "哪篇论文研究把决定交给从未见过的人类专家?"
+    result = retriever.search(question)
+    own = retriever.catalog.bm25_scores(tokenize(question))
+    bridged = retriever.catalog.bm25_scores(bridge_terms(question))
+    assert result.top_bm25 == pytest.approx(float((own + EVIDENCE_BRIDGE_WEIGHT * bridged).max()), rel=1e-5)
+    assert result.top_bm25 < float((own + BRIDGE_WEIGHT * bridged).max())  # the ranking's mix is not the evidence
 
 
 def test_list_question_returns_every_oral_paper(seed_settings: Settings) -> None:
