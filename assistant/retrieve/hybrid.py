@@ -39,7 +39,7 @@ TOPIC_BM25_WEIGHT = 1.0
 TOPIC_FEEDBACK = 0.4
 TOPIC_TITLE_WEIGHT = 1.0  # the Chinese domain terms of a topic's English words (bridge.chinese_terms) beside them
 BRIDGE_WEIGHT = 1.0  # the English words of a question's Chinese words (retrieve/bridge.py) beside its own tokens;
-# chosen on the dev split (its Chinese lookups: 0.3 -> 90/100 first, 0.7-1.5 -> 92-93; see evals/RESULTS.md)
+# chosen on the dev split (its Chinese lookups without history: first 90/100 at 0.3, 92-93 at 0.7-1.5)
 EVIDENCE_BRIDGE_WEIGHT = 0.3  # ... and in the top BM25 score abstention reads (its thresholds were calibrated so)
 
 
