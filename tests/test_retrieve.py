@@ -14,7 +14,7 @@ from assistant.records.corpus import load_corpus
 from assistant.retrieve.bridge import bridge_terms
 from assistant.retrieve.hybrid import BRIDGE_WEIGHT, EVIDENCE_BRIDGE_WEIGHT, get_retriever
 from assistant.retrieve.query import Filters
-from assistant.retrieve.text import tokenize
+from assistant.retrieve.text import search_tokens, tokenize
 from assistant.settings import Settings
 from tests.helpers import SEEDS, run_cli
 
@@ -95,6 +95,26 @@ def test_abstention_reads_the_bridge_at_its_calibrated_weight(seed_settings: Set
     bridged = retriever.catalog.bm25_scores(bridge_terms(question))
     assert result.top_bm25 == pytest.approx(float((own + EVIDENCE_BRIDGE_WEIGHT * bridged).max()), rel=1e-5)
     assert result.top_bm25 < float((own + BRIDGE_WEIGHT * bridged).max())  # the ranking's mix is not the evidence
+
+
+def test_a_chinese_domain_term_searches_by_its_english_words_only() -> None:
+    tokens = tokenize("护士和大模型")
+    assert {"护士", "大模型", "大模", "模型", "llm"} <= set(tokens)
+    assert search_tokens(tokens) == ["护士", "llm"]  # 护士 is no domain term: searched as written
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [  # 大模型 (LLM) is spelled so in one record's track label only: as a Chinese word it pulled that record first
+        ("哪篇论文研究大模型在多轮临床推理中知道什么时候不回答?", "KnowGuard"),
+        ("哪篇论文让多模态大模型看三维体数据更省算力?", "Photon"),
+    ],
+)
+def test_a_rare_chinese_spelling_of_a_common_term_does_not_decide(
+    seed_settings: Settings, question: str, expected: str
+) -> None:
+    hits = get_retriever(seed_settings).search(question).hits
+    assert expected in hits[0].header, [h.title for h in hits]
 
 
 def test_list_question_returns_every_oral_paper(seed_settings: Settings) -> None:

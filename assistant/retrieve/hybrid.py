@@ -21,7 +21,7 @@ from assistant.records.model import RecordMeta, meta_from_metadata
 from assistant.retrieve.bridge import bridge_terms, chinese_terms
 from assistant.retrieve.filters import Filters
 from assistant.retrieve.query import QueryPlan, plan_query
-from assistant.retrieve.text import tokenize
+from assistant.retrieve.text import search_tokens, tokenize
 from assistant.retrieve.views import RecordViews
 from assistant.settings import RetrievalSettings, Settings
 
@@ -40,7 +40,8 @@ TOPIC_FEEDBACK = 0.4
 TOPIC_TITLE_WEIGHT = 1.0  # the Chinese domain terms of a topic's English words (bridge.chinese_terms) beside them
 BRIDGE_WEIGHT = 1.0  # the English words of a question's Chinese words (retrieve/bridge.py) beside its own tokens;
 # chosen on the dev split (its Chinese lookups without history: first 90/100 at 0.3, 92-93 at 0.7-1.5)
-EVIDENCE_BRIDGE_WEIGHT = 0.3  # ... and in the top BM25 score abstention reads (its thresholds were calibrated so)
+EVIDENCE_BRIDGE_WEIGHT = 0.3  # ... and in the top BM25 score abstention reads, over all the question's tokens
+# (text.search_tokens drops some from the ranking): its thresholds were calibrated so
 
 
 @dataclass
@@ -162,10 +163,13 @@ class HybridRetriever:
         timings["dense"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        scores = evidence = catalog.bm25_scores(tokenize(query)) * allowed
+        tokens = tokenize(query)
+        scores = evidence = catalog.bm25_scores(tokens) * allowed
+        if (searched := search_tokens(tokens)) != tokens:
+            scores = catalog.bm25_scores(searched) * allowed
         if bridge := bridge_terms(query):
             bridged = catalog.bm25_scores(bridge) * allowed
-            scores, evidence = scores + BRIDGE_WEIGHT * bridged, scores + EVIDENCE_BRIDGE_WEIGHT * bridged
+            scores, evidence = scores + BRIDGE_WEIGHT * bridged, evidence + EVIDENCE_BRIDGE_WEIGHT * bridged
         order = np.argsort(-scores)[: self.retrieval.candidates]
         bm25_rows = [(int(i), float(scores[i])) for i in order if scores[i] > 0]
         timings["bm25"] = (time.perf_counter() - t) * 1000
