@@ -164,9 +164,11 @@ class HybridRetriever:
 
         t = time.perf_counter()
         tokens = tokenize(query)
-        scores = evidence = catalog.bm25_scores(tokens) * allowed
-        if (searched := search_tokens(tokens)) != tokens:
-            scores = catalog.bm25_scores(searched) * allowed
+        searched = search_tokens(tokens)
+        scores = evidence = catalog.bm25_scores(searched) * allowed
+        kept = set(searched)
+        if dropped := [t for t in tokens if t not in kept]:  # BM25 adds up over tokens: each is scored once
+            evidence = scores + catalog.bm25_scores(dropped) * allowed
         if bridge := bridge_terms(query):
             bridged = catalog.bm25_scores(bridge) * allowed
             scores, evidence = scores + BRIDGE_WEIGHT * bridged, evidence + EVIDENCE_BRIDGE_WEIGHT * bridged
