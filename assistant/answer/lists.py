@@ -41,13 +41,16 @@ TERMS_WEIGHT = 1.0
 TOPIC_KEEP_TERMS = 0.8
 TOPIC_TERMS = 0.5  # weak record-level evidence: a topic list is answered when a member's sentence holds this share
 MAX_TOPIC = 40
-QUESTION_WORDS = frozenset(
+_ASKING = (
     "summarize summarise summary overview citation cite use used using uses main deal deals propose proposed "
     "about related relate concern concerning focus focused give short brief briefly each whether including "
     "mention mentions mentioned discuss discusses discussed involve involves involving cover covers address "
-    "addresses tackle tackles investigate investigates explore explores examine examines "
+    "addresses tackle tackles investigate investigates explore explores examine examines analyse analyses analyze "
+    "analyzes one "  # "one by one"
     "总结 概述 概括 引用 使用 相关 主要 逐一 各自 分别".split()
 )
+# as written and as the tokenizer gives them (focus -> focu), since topic terms are tokens
+QUESTION_WORDS = frozenset(_ASKING) | frozenset(t for w in _ASKING for t in tokenize(w))
 ASPECT_WORDS = dict(ASPECTS)
 PAPER = re.compile(r"\bpapers?\b|论文", re.I)
 DATA_TOKEN = re.compile(
