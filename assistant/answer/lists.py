@@ -47,7 +47,8 @@ _ASKING = (
     "mention mentions mentioned discuss discusses discussed involve involves involving cover covers address "
     "addresses tackle tackles investigate investigates explore explores examine examines analyse analyses analyze "
     "analyzes one "  # "one by one"
-    "总结 概述 概括 引用 使用 相关 主要 逐一 各自 分别".split()
+    "总结 概述 概括 引用 使用 相关 主要 逐一 各自 分别 "
+    "处理 用到 利用 采用 基于 涉及 关注 针对 围绕 讨论 探讨".split()  # 哪些论文处理/用到/关注 X: the verb of the list
 )
 # as written and as the tokenizer gives them (focus -> focu), since topic terms are tokens
 QUESTION_WORDS = frozenset(_ASKING) | frozenset(t for w in _ASKING for t in tokenize(w))
