@@ -56,3 +56,10 @@ def test_the_chinese_verb_of_a_list_question_is_no_topic_word(seed_settings: Set
     # policy-optimization paper (ATPO), which says "reinforcement learning" once, fell below the margin
     kept = {t.split(":")[0] for t in titles("哪些论文用到了强化学习?", seed_settings)}
     assert {"ATPO", "Doctor-R1", "MedVR"} <= kept
+
+
+def test_the_english_word_of_a_chinese_term_is_held_by_its_variants() -> None:
+    # CC-CEDICT gives 结肠镜 the word "colonoscope"; the abstract says "colonoscopy"
+    english = {"结肠镜": ("colonoscope",), "检查": ("examination",)}
+    tokens = frozenset(tokenize("accurate identification of polyps in colonoscopy"))
+    assert held_as_variants(tokens, stems(set(english), english)) == {"结肠镜"}

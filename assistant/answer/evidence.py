@@ -192,15 +192,22 @@ def unit(vector: list[float]) -> np.ndarray:
 @lru_cache(maxsize=4)  # one question's records are scored in a row; few entries keep no stale index alive
 def _scoring(
     index: store.SentenceIndex, terms: frozenset[str], groups: tuple[frozenset[str], ...]
-) -> tuple[dict[str, frozenset[str]], dict[frozenset[str], float], float, dict[str, tuple[str, ...]], dict[str, str]]:
+) -> tuple[
+    dict[str, frozenset[str]],
+    dict[frozenset[str], float],
+    float,
+    dict[str, tuple[str, ...]],
+    dict[str, tuple[str, ...]],
+]:
     """What a question's sentences are scored with, the same for every record a list question scores: the
     abbreviations that matter (a sentence on "intracranial electroencephalography (iEEG)" holds EEG), the idf
     weight of each term or group of alternatives, their sum, the English words of its Chinese terms and the
-    normal forms of its English words that may have variants (``variants.py``)."""
+    normal forms of its words that may have variants (``variants.py``)."""
     defined = {short: long for short, long in index.abbreviations().items() if short in terms or long & terms}
     units = [*groups, *(frozenset({t}) for t in terms if not any(t in g for g in groups))]
     weight = {u: max(max(index.idf(t), 0.1) for t in u) for u in units}
-    return defined, weight, sum(weight.values()), english_forms(set(terms)), stems(terms)
+    forms = english_forms(set(terms))
+    return defined, weight, sum(weight.values()), forms, stems(terms, forms)
 
 
 def record_quotes(

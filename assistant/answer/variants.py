@@ -1,15 +1,16 @@
-"""Variants of a question's English topic words as the records spell them: another spelling or a derivation of the
-same stem (sonography / sonographers, anaesthesia / anesthesiology, calibration / calibrated), which the tokenizer's
-plural and inflection rules do not reach. Two words are variants when, with the British digraphs ae/oe read as e,
-they share their first ``PREFIX`` letters and neither goes on for more than ``TAIL`` letters after their common
-start: medical / medication (6 letters) and general / generalization (7 more) are not variants.
+"""Variants of a question's topic words as the records spell them: another spelling or a derivation of the same
+stem (sonography / sonographers, anaesthesia / anesthesiology, calibration / calibrated), which the tokenizer's
+plural and inflection rules do not reach; for a Chinese term, of its English words. Two words are variants when,
+with the British digraphs ae/oe read as e, they share their first ``PREFIX`` letters and neither goes on for more
+than ``TAIL`` letters after their common start: medical / medication (6 letters) and general / generalization (7
+more) are not variants.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 PREFIX = 7
@@ -24,9 +25,11 @@ def normal(word: str) -> str | None:
     return form if len(form) >= PREFIX and form.isascii() and form.isalpha() else None
 
 
-def stems(terms: Iterable[str]) -> dict[str, str]:
-    """The question's terms that may have variants, each with its normal form."""
-    return {t: form for t in terms if (form := normal(t))}
+def stems(terms: Iterable[str], english: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, tuple[str, ...]]:
+    """The question's terms that may have variants, each with its normal forms: its own, or for a Chinese term
+    those of its English words (``english``: 结肠镜 -> colonoscope, held by a sentence on colonoscopy)."""
+    out = {t: tuple(f for w in (english or {}).get(t, (t,)) if (f := normal(w))) for t in terms}
+    return {t: forms for t, forms in out.items() if forms}
 
 
 @lru_cache(maxsize=SENTENCE_CACHE)
@@ -44,9 +47,9 @@ def same_word(a: str, b: str) -> bool:
     return common >= PREFIX and len(a) - common <= TAIL and len(b) - common <= TAIL
 
 
-def held_as_variants(tokens: frozenset[str], terms: dict[str, str]) -> set[str]:
+def held_as_variants(tokens: frozenset[str], terms: dict[str, tuple[str, ...]]) -> set[str]:
     """The terms (from ``stems``) one of whose variants is among a sentence's ``tokens``."""
     if not terms:
         return set()
     index = by_prefix(tokens)
-    return {t for t, form in terms.items() if any(same_word(form, w) for w in index.get(form[:PREFIX], ()))}
+    return {t for t, forms in terms.items() if any(same_word(f, w) for f in forms for w in index.get(f[:PREFIX], ()))}
