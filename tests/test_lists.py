@@ -63,3 +63,19 @@ def test_the_english_word_of_a_chinese_term_is_held_by_its_variants() -> None:
     english = {"结肠镜": ("colonoscope",), "检查": ("examination",)}
     tokens = frozenset(tokenize("accurate identification of polyps in colonoscopy"))
     assert held_as_variants(tokens, stems(set(english), english)) == {"结肠镜"}
+
+
+@pytest.mark.parametrize(
+    ("question", "only"),
+    [
+        ("List the papers on Alzheimer's diagnosis.", "单模态基础模型"),
+        ("Which papers concern computational drug repurposing?", "npj"),
+    ],
+)
+def test_a_list_with_one_clear_member_drops_the_loose_matches_below_its_break(
+    seed_settings: Settings, question: str, only: str
+) -> None:
+    # the one record on the topic scores far above the next (a diagnosis agent, a volume-understanding model), whose
+    # evidence only just clears the margin
+    kept = titles(question, seed_settings)
+    assert len(kept) == 1 and kept[0].startswith(only), kept

@@ -39,6 +39,10 @@ TOPIC_Z = 1.8
 PHRASE_WEIGHT = 0.25
 TERMS_WEIGHT = 1.0
 TOPIC_KEEP_TERMS = 0.8
+# ... unless the list breaks after its first BREAK_AFTER members: the steepest fall of evidence comes there and drops
+# below BREAK of the member above (``_clear_break``; dev lists: record precision 0.851 -> 0.872, recall 0.896 -> 0.887)
+BREAK = 0.45
+BREAK_AFTER = 2
 TOPIC_TERMS = 0.5  # weak record-level evidence: a topic list is answered when a member's sentence holds this share
 MAX_TOPIC = 40
 _ASKING = (
@@ -109,6 +113,19 @@ def phrase_scores(turn: Turn) -> dict[str, float]:
     return {rid: (cos - float(values.mean())) / spread for rid, cos in best.items()}
 
 
+def _clear_break(kept: list[Hit], terms: dict[str, float]) -> list[Hit]:
+    """A list of one or two clear members: when the steepest fall of evidence down the ranked members comes after
+    the first or second and drops below ``BREAK`` of the one above, the records below it are loose matches
+    (a CT paper under "ultrasound", a time-series paper under insurance fraud), kept only when one of their
+    sentences holds the topic's key terms."""
+    if len(kept) < 2 or kept[0].score <= 0:
+        return kept
+    fall, at = min((kept[i + 1].score / kept[i].score, i) for i in range(len(kept) - 1) if kept[i].score > 0)
+    if fall >= BREAK or at >= BREAK_AFTER:
+        return kept
+    return kept[: at + 1] + [h for h in kept[at + 1 :] if terms[h.record_id] >= TOPIC_KEEP_TERMS]
+
+
 def _candidates(turn: Turn) -> None:
     """Topic, aspect and superlative questions: every allowed record of the collection scored by its sentences.
 
@@ -136,17 +153,18 @@ def _candidates(turn: Turn) -> None:
     else:
         relevance = turn.retriever.topic_scores(turn.standalone, topic_text(turn, False), turn.result.filters)
         phrase = phrase_scores(turn)
-        kept = []
+        kept, held = [], {}
         for _, terms, hit in scored:
             rel, near = relevance.get(hit.record_id, 0.0), phrase.get(hit.record_id, 0.0)
             score = (rel + PHRASE_WEIGHT * near) / (1 + PHRASE_WEIGHT) + TERMS_WEIGHT * terms
             if score >= TOPIC_Z or terms >= TOPIC_KEEP_TERMS:
                 kept.append(replace(hit, score=score))
+                held[hit.record_id] = terms
                 turn.selection.why[hit.record_id] = (
                     f"evidence {score:.2f} (threshold {TOPIC_Z}: relevance {rel:.2f}, sentence near the topic "
                     f"{near:.2f}), key terms in one sentence {terms:.0%}"
                 )
-        kept.sort(key=lambda h: h.score, reverse=True)
+        kept = _clear_break(sorted(kept, key=lambda h: h.score, reverse=True), held)
         turn.selection.reason = (
             f"{len(kept)} of {len(ids)} records match the topic: evidence >= {TOPIC_Z} "
             f"or a sentence with {TOPIC_KEEP_TERMS:.0%} of its key terms"
