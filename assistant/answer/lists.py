@@ -2,8 +2,9 @@
 step's list path, see ``select.py``), and the lists a filter alone defines.
 
 - topic / aspect / superlative: candidates from the whole collection (under the question's filters), each kept
-  when its relevance to the topic over the collection reaches ``TOPIC_Z`` or one of its sentences holds the topic's
-  key terms; a list whose topic's specific words no record uses is refused (``abstain.topic_presence``);
+  when its evidence for the topic reaches ``TOPIC_Z`` or one of its sentences holds the topic's key terms, less
+  the loose matches below a clear break after the first members (``_candidates``); a list whose topic's specific
+  words no record uses is refused (``abstain.topic_presence``);
 - a list with neither filter nor topic is the whole collection; a list under an exclusion keeps papers only.
 """
 
