@@ -193,7 +193,8 @@ def papers_only(turn: Turn) -> None:
     papers ("what is not a poster?")."""
     assert turn.result is not None
     filters = turn.result.filters
-    if filters.exclude and filters.kind is None and "kind" not in filters.exclude and PAPER.search(turn.standalone):
+    negated = filters.exclude or filters.together
+    if negated and filters.kind is None and "kind" not in negated and PAPER.search(turn.standalone):
         turn.result.hits = renumber([h for h in turn.result.hits if h.kind == "paper"])
         turn.selection.kept = len(turn.result.hits)
 

@@ -78,6 +78,9 @@ NEG_BEFORE = re.compile(
     r"上传)?了?\s*(?:在|于|属于)?\s*$",
     re.I,
 )
+FREE_NEGATION = re.compile(
+    r"\b(?:not|excluding|except|other\s+than|apart\s+from|besides)\b|n't|不是|不属于|除了?|排除", re.I
+)
 A_NOT_A = re.compile(r"(\w)[不没]\1|有无")
 NEG_AFTER = re.compile(r"^\s*(?:以外|之外|除外)|^\s*(?:excluded|aside)\b", re.I)
 # A track name filters only where the question speaks of the category: a category word next to it ("in the
@@ -203,6 +206,7 @@ class _Reader:
         self.include: dict[str, list[Value]] = {}
         self.exclude: dict[str, list[Value]] = {}
         self.seen_at: dict[tuple[str, Value], tuple[int, int]] = {}  # where each value was first mentioned
+        self.spans: list[tuple[int, int, str, Value, str]] = []  # each single-value mention: start, end, key, cue
 
     def take(self, key: str, values: list[Value], start: int, end: int, only_negated: bool = False) -> None:
         """Record ``values`` for ``key`` with the polarity the mention's surroundings give, and blank the
@@ -214,6 +218,10 @@ class _Reader:
         negated = bool(before or after) or (key == "has_code" and bool(CODE_NEGATED.search(self.question[start:end])))
         if only_negated and not negated:
             return
+        if len(values) == 1:
+            free = before and FREE_NEGATION.search(before.group())
+            cue = "-" if not negated else "free" if free else "after" if after and not before else "prefix"
+            self.spans.append((start, end, key, values[0], cue))
         start = before.start() if before else start
         end = end + after.end() if after else end
         known = (self.exclude if negated else self.include).setdefault(key, [])
@@ -246,8 +254,26 @@ class _Reader:
         def ordered(found: dict[str, list[Value]]) -> dict[str, list[Value]]:
             return {k: sorted(v, key=lambda value: self.seen_at[(k, value)]) for k, v in found.items()}
 
+        together = self.negated_phrase()
+        for key, value in together.items():
+            for found in (self.include, self.exclude):
+                if found.get(key) == [value]:
+                    del found[key]
         include: dict[str, Any] = {k: v[0] if len(v) == 1 else v for k, v in ordered(self.include).items()}
-        return Filters(**include, exclude=ordered(self.exclude))
+        return Filters(**include, exclude=ordered(self.exclude), together=together)
+
+    def negated_phrase(self) -> dict[str, Value]:
+        """A free negation over two mentions side by side ("not ICLR 2026 posters", "不属于 ICLR 2026 海报的论文")
+        negates the phrase, not its first word: NOT (venue AND presentation). A prefix binds its word only
+        ("non-oral ICLR papers": ICLR papers that are not orals)."""
+        for _, end, key, value, cue in self.spans:
+            if cue != "free":
+                continue
+            for start2, _, key2, value2, cue2 in self.spans:
+                # the second side by side, not negated or negated only by the circumfix's end ("除了 A B 以外")
+                if cue2 in ("-", "after") and key2 != key and start2 >= end and not self.question[end:start2].strip():
+                    return {key: value, key2: value2}
+        return {}
 
 
 NamePatterns = tuple[tuple[re.Pattern[str], list[Value]], ...]
