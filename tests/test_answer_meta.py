@@ -91,3 +91,34 @@ def test_the_count_per_track_is_the_catalogs(seed_settings: Settings) -> None:
     assert heading.startswith(f"{sum(papers.values())} matching records by track: {counts}")
     zh = answer("各个方向分别有几篇论文?", settings=seed_settings)
     assert zh.text.startswith(f"共找到 {sum(papers.values())} 条匹配的记录,按方向统计:")
+
+
+@pytest.mark.parametrize(
+    ("question", "order", "topic"),
+    [
+        ("Show me the most recent works on ultrasound", "newest", ["ultrasound"]),
+        ("Which entry is the oldest?", "oldest", []),
+        ("最新的几篇联邦学习论文是哪些?", "newest", ["联邦学习"]),
+        ("哪篇文章最早?", "oldest", []),
+        ("What is the latest accuracy reported on MIMIC?", "", None),  # a recent result, not a record's year
+    ],
+)
+def test_the_newest_or_oldest_records_are_read(question: str, order: str, topic: list[str] | None) -> None:
+    query = plan_query(question, ["ICLR 2026"], [], [2025, 2026])
+    assert query.order == order and (query.wants_all or not order)
+    if topic is not None:
+        assert set(topic) <= set(query.topic_terms)
+        assert not {"recent", "oldest", "最新", "最早"} & set(query.topic_terms)
+
+
+def test_the_newest_record_is_the_catalogs_latest_year(seed_settings: Settings) -> None:
+    corpus = load_corpus(seed_settings.sources, seed_settings.index.max_line_chars)
+    latest = max(r.year for r in corpus.records if r.year)
+    newest = {r.id for r in corpus.records if r.year == latest}
+    turn = answer("Which entry of the collection is the newest?", settings=seed_settings)
+    assert {c["record_id"] for c in turn.citations} == newest
+    assert turn.text.startswith(f"{len(newest)} matching records of the latest year, {latest}:")
+    earliest = min(r.year for r in corpus.records if r.year and r.kind == "paper")
+    zh = answer("最早的论文有哪些?", settings=seed_settings)
+    cited = {c["record_id"] for c in zh.citations}
+    assert cited == {r.id for r in corpus.records if r.year == earliest and r.kind == "paper"}

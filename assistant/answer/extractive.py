@@ -54,6 +54,8 @@ TEXT = {
         "other": "this detail",
         "groups": "{n} matching records by {field}: {counts}:",
         "left_out": "; {k} that mention {terms} are left out",
+        "newest": "{n} matching records of the latest year, {year}:",
+        "oldest": "{n} matching records of the earliest year, {year}:",
         "groups_shown": "{n} matching records by {field}: {counts} (the first {shown} are listed):",
     },
     "zh": {
@@ -85,6 +87,8 @@ TEXT = {
         "other": "这一细节",
         "groups": "共找到 {n} 条匹配的记录,按{field}统计:{counts}:",
         "left_out": ";另有 {k} 条提到 {terms} 的记录被排除",
+        "newest": "最新年份({year} 年)的匹配记录共 {n} 条:",
+        "oldest": "最早年份({year} 年)的匹配记录共 {n} 条:",
         "groups_shown": "共找到 {n} 条匹配的记录,按{field}统计:{counts}(列出前 {shown} 条):",
     },
 }
@@ -197,6 +201,8 @@ def list_lines(
         counted = ", ".join(f"{value} {count}" for value, count in groups)
         heading = text["groups_shown" if n > shown else "groups"]
         yield heading.format(n=n, field=FIELD_NAMES[lang][plan.group], counts=counted, shown=shown)
+    elif plan.order and sources:
+        yield text[plan.order].format(n=n, year=sources[0].hit.year)
     elif topical:
         yield text["topic"].format(n=n, total=total)
     else:

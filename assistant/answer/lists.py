@@ -186,6 +186,17 @@ def whole_collection(turn: Turn) -> None:
     turn.selection.reason = "no filter and no topic: the whole collection"
 
 
+def of_extreme_year(turn: Turn, order: str) -> None:
+    """Keep the list's records of its latest year ("newest") or earliest ("oldest"), by the catalog's year."""
+    assert turn.result is not None
+    years = [h.year for h in turn.result.hits if h.year]
+    if years:
+        year = max(years) if order == "newest" else min(years)
+        turn.result.hits = renumber([h for h in turn.result.hits if h.year == year])
+        turn.selection.kept = len(turn.result.hits)
+        turn.selection.reason += f"; the {order}: {year}"
+
+
 def papers_only(turn: Turn) -> None:
     """A list of papers under an exclusion ("which papers are not posters?", "papers without code") keeps papers
     only: an exclusion also matches every record that lacks the field, and a call for papers or a data resource

@@ -148,6 +148,7 @@ class QuestionPlan:
     fewest: bool = False
     kind: str = ""  # the kind of detail a lookup asks for (``kinds.py``: hyperparameter, license, date ...)
     group: str = ""  # list / topic: the catalog field the answer counts records per ("how many papers per track?")
+    order: str = ""  # list / topic: newest | oldest, the records of the extreme year only
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -311,6 +312,8 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         aspect = ""  # "how many oral papers are there?" counts records: a list, whose answer says how many
     if query.group_by:  # "which track has the most EEG papers?" counts the records per track, it ranks no paper
         return QuestionPlan("topic" if topic else "list", group=query.group_by)
+    if query.order:  # "the newest EEG paper": the EEG papers of the latest year
+        return QuestionPlan("topic" if topic else "list", order=query.order)
     if COMPARE.search(question) or EACH.search(question):
         names = compared_names(question)
         if len(names) >= 2 and (COMPARE.search(question) or all(NAME_LIKE.search(n) for n in names)):

@@ -211,6 +211,8 @@ def select_step(turn: Turn) -> Turn:
         lists.whole_collection(turn)
     if plan.type in ("list", "topic", "aspect", "superlative"):
         lists.papers_only(turn)
+    if plan.order:  # "the newest EEG paper": the members of the latest year
+        lists.of_extreme_year(turn, plan.order)
     if plan.type not in ("topic", "aspect", "superlative"):
         for hit in turn.result.hits:
             turn.quotes[hit.record_id] = quotes_for(turn, hit)

@@ -1,5 +1,6 @@
 """What a list question asks beyond its filters and topic (``query.plan_query`` reads both): a count per value of a
-catalog field ("how many papers per track?") and topics it negates ("papers that do not use EEG"). The collection
+catalog field ("how many papers per track?"), topics it negates ("papers that do not use EEG") and the newest or
+oldest records ("the most recent EEG paper"). The collection
 nouns a list question names live here too, since both readings look for them."""
 
 from __future__ import annotations
@@ -53,6 +54,28 @@ NEG_TOPIC = re.compile(
 # "not segmentation papers": segmentation; "without fine-tuning them": fine-tuning
 LIST_NOUN_END = re.compile(rf"\s*(?:\b{EN_PLURAL}|\b(?:them|it|these|those)|{ZH_NOUN})$", re.I)
 ALTERNATIVE = re.compile(r"\s*(?:\b(?:or|nor)\b|或者|或|、|/)\s*", re.I)
+# The records of the latest or earliest year ("the newest paper on EEG", "which item has the latest date?", "最新的
+# 脑电论文", "最早的一篇"): by the catalog's year, not a number in the text
+_NOUN_EN = (
+    r"(?:papers?|works?|stud(?:y|ies)|items?|records?|entr(?:y|ies)|ones?|articles?|publications?|submissions?|"
+    r"dates?|years?|collection)"
+)
+_RECORD = rf"(?=\s+(?:[\w-]+\s+){{0,3}}?{_NOUN_EN}\b)"
+_NOUN_ZH = r"(?:论文|文章|工作|研究|篇|记录|条目|日期)"
+
+
+def _recency(en: str, zh: str) -> re.Pattern[str]:
+    """The words before a record noun ("the newest paper", "最新的脑电论文") or after it ("which entry is the
+    oldest?", "哪篇论文最新")."""
+    return re.compile(
+        rf"\b(?:the\s+)?(?:{en}){_RECORD}|\b{_NOUN_EN}\s+(?:is|are|was|were)\s+(?:the\s+)?(?:{en})\b|"
+        rf"(?:{zh})(?=[^,，。?？]{{0,8}}{_NOUN_ZH})|{_NOUN_ZH}\s*(?:是|为)?\s*(?:{zh})",
+        re.I,
+    )
+
+
+NEWEST, OLDEST = _recency(r"latest|newest|most\s+recent", "最新|最晚"), _recency(r"earliest|oldest", "最早|最老|最旧")
+DATE_WORDS = re.compile(r"\b(?:dates?|years?)\b|日期|年份", re.I)  # "the latest date": the year is the date asked
 
 
 def _blank(text: str, start: int, end: int) -> str:
@@ -79,3 +102,13 @@ def negated_topics(rest: str) -> tuple[list[str], str]:
                 excluded.append(phrase)
         rest = _blank(rest, m.start(), m.end())
     return excluded, rest
+
+
+def by_recency(rest: str) -> tuple[str, str]:
+    """ "newest" or "oldest" when the question asks for the records of the extreme year ("" otherwise), and
+    ``rest`` with those words (and a date noun) blanked."""
+    for order, pattern in (("newest", NEWEST), ("oldest", OLDEST)):
+        if pattern.search(rest):
+            rest = DATE_WORDS.sub(lambda m: " " * len(m.group()), pattern.sub(lambda m: " " * len(m.group()), rest))
+            return order, rest
+    return "", rest

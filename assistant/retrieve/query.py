@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.retrieve.filters import FILTER_KEYS, Filters, Value
-from assistant.retrieve.listing import EN_PLURAL, ZH_NOUN, grouped_by, negated_topics
+from assistant.retrieve.listing import EN_PLURAL, ZH_NOUN, by_recency, grouped_by, negated_topics
 from assistant.retrieve.text import tokenize
 
 __all__ = ["FILTER_KEYS", "Filters", "QueryPlan", "plan_query"]
@@ -164,7 +164,7 @@ JOINER = re.compile(
     r"^\s*(?:,|，|、|/|\bor\b|\band\b|\bnor\b|(?:也|又)?(?:不是|不属于)|或者|以及|和|或|及|与)\s*", re.I
 )  # "不是 A 也不是 B 的论文": both are categories
 META_WORDS = re.compile(
-    r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|holds?|contains?|"
+    r"\b(?:collection|corpus|listed|list|items?|entr(?:y|ies)|records?|included|available|published|holds?|contains?|"
     r"many|total|appear(?:s|ed)?|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?|"
     r"give|tell|find|get|want|need|please|every|each|journals?|anything|else)\b|"  # "give me every oral paper"
     r"语料库?|收录|条目|记录|信息|列表|属于|会议|期刊|来源|发表|一共|总共|共有|合计|几篇|多少篇|分别|各自|[中里]有|还有",
@@ -180,6 +180,7 @@ class QueryPlan:
     topic_terms: list[str] = field(default_factory=list)
     group_by: str = ""  # a catalog field the question counts records per ("how many papers per track?")
     excluded_terms: list[str] = field(default_factory=list)  # negated topics as written ("do not use EEG": "EEG")
+    order: str = ""  # newest | oldest: the records of the extreme year ("the most recent EEG paper")
 
     @property
     def question_type(self) -> str:
@@ -195,6 +196,7 @@ class QueryPlan:
             }
             | ({"group_by": self.group_by} if self.group_by else {})
             | ({"excluded_terms": self.excluded_terms} if self.excluded_terms else {})
+            | ({"order": self.order} if self.order else {})
         )
 
 
@@ -362,7 +364,8 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
     "without code", "非 oral", "没有代码"), whether the question wants a list, and its topic terms."""
     reader = _Reader(question)
     group_by, reader.rest = grouped_by(question, reader.rest)
-    wants_all = bool(WANTS_ALL.search(question)) or bool(group_by)
+    order, reader.rest = by_recency(reader.rest)
+    wants_all = bool(WANTS_ALL.search(question)) or bool(group_by or order)
     reader.names("venue", _venue_names(tuple(venues)))
     reader.names("track", _track_names(tuple(tracks)), cued=True)
     reader.take_all("presentation", ORAL, "Oral")
@@ -384,4 +387,4 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
     rest = META_WORDS.sub(" ", reader.rest) if filters.active() or wants_all else reader.rest
     excluded, rest = negated_topics(rest) if wants_all else ([], rest)
     topic = [t for t in tokenize(COUNTING.sub(" ", FILTER_WORDS.sub(" ", rest))) if not t.isdigit()]
-    return QueryPlan(question, filters, wants_all, topic, group_by, excluded)
+    return QueryPlan(question, filters, wants_all, topic, group_by, excluded, order)
