@@ -27,19 +27,30 @@ class Evidence:
     score: float
     threshold: float
     reason: str
+    margin: float = 0.0  # settings.abstention.absent_margin
+
+    @property
+    def marginal(self) -> bool:
+        """Answerable by less than the margin: too close to call for a lookup whose topic has a specific word no
+        record uses (``topic_presence``). Out-of-scope lookups in the corpus's vocabulary clear the threshold by a
+        little (insulin dosing, dermatology photographs: 0.016, 0.024 on dev), answerable paraphrases with a word the
+        collection lacks by more (empathy, mimicking: 0.027, 0.058); ``absent_margin`` is set between them on the dev
+        split by ``python -m assistant.evals.calibrate --absent-margin``."""
+        return self.answerable and self.score < self.threshold + self.margin
 
 
 def judge(result: SearchResult, lang: str, settings: Settings) -> Evidence:
     """Answerable when something matched and, for a topical question, the evidence clears the threshold."""
     threshold = settings.abstention.threshold_zh if lang == "zh" else settings.abstention.threshold_en
     score = result.top_dense + settings.abstention.bm25_weight * min(result.top_bm25, settings.abstention.bm25_cap)
+    margin = settings.abstention.absent_margin
     if not result.hits:
-        return Evidence(False, score, threshold, "no record matches the question's filters")
+        return Evidence(False, score, threshold, "no record matches the question's filters", margin)
     if not result.plan.topic_terms and result.filters.active():
-        return Evidence(True, score, threshold, "metadata question: every matching record is listed")
+        return Evidence(True, score, threshold, "metadata question: every matching record is listed", margin)
     if score < threshold:
-        return Evidence(False, score, threshold, f"weak evidence ({score:.3f} < {threshold:.3f})")
-    return Evidence(True, score, threshold, f"evidence {score:.3f} >= {threshold:.3f}")
+        return Evidence(False, score, threshold, f"weak evidence ({score:.3f} < {threshold:.3f})", margin)
+    return Evidence(True, score, threshold, f"evidence {score:.3f} >= {threshold:.3f}", margin)
 
 
 # Topic presence (issue 15, item 3): a list or summary must rest on evidence that its topic is in the collection.

@@ -267,8 +267,9 @@ def _speaks_of(turn: Turn, hit: Hit, subject: set[str]) -> bool:
 
 def _topic_present(turn: Turn) -> None:
     """A list or summary is refused when its topic's specific words are nowhere in the collection (abstain.py).
-    Not a lookup: its question carries many more words than a list's topic, each a chance of a false refusal (on
-    dev it refused 3 of 5 out-of-scope lookups only with word-form rules fitted to its 9 false refusals)."""
+    A lookup only when it asks whether the collection has a topic, or its evidence is marginal: its question carries
+    many more words than a list's topic, each a chance of a false refusal (on dev, applied to every lookup, it refused
+    3 of 5 out-of-scope lookups only with word-form rules fitted to its 9 false refusals)."""
     absent = topic_presence(topic_text(turn), vocabulary(turn.retriever.catalog.lexical)).absent
     if absent:  # as the question writes them ("diabete" is the token of "diabetes")
         written = (re.search(rf"\b{re.escape(t)}[\w-]*", turn.standalone, re.I) for t in absent)
@@ -378,8 +379,11 @@ def select_step(turn: Turn) -> Turn:
     # a refused question that names a record by its short name ("What F1 score does Disco reach?") still says
     # whether that record lacks the asked detail; it is not answered otherwise
     named = turn.abstained and any(names(h, turn.standalone) for h in turn.result.hits)
-    if plan.type == "lookup" and not turn.abstained and EXISTS.search(turn.standalone):
-        _topic_present(turn)  # "is there a paper on protein folding?" asks whether the collection has a topic
+    # "is there a paper on protein folding?" asks whether the collection has a topic; a lookup naming no record whose
+    # evidence barely clears the threshold may be about a topic the collection lacks (abstain.Evidence.marginal)
+    barely = not short_names and turn.evidence is not None and turn.evidence.marginal
+    if plan.type == "lookup" and not turn.abstained and (EXISTS.search(turn.standalone) or barely):
+        _topic_present(turn)
     if plan.type in ("lookup", "attribute") and (not turn.abstained or named):
         _lookup(turn)
         if _detail_missing(turn):
