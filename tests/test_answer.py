@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import answer
-from assistant.answer.abstain import Vocabulary, no_paper, topic_presence
+from assistant.answer.abstain import Vocabulary, action, no_paper, topic_presence
 from assistant.answer.chain import QuestionError, Turn, analyse_step, condense, new_turn
 from assistant.answer.citations import check_citations
 from assistant.answer.prompts import load_prompts
@@ -215,3 +215,24 @@ def test_an_existence_question_about_a_topic_no_record_has_is_refused(seed_setti
     assert turn.abstained and not turn.citations and "glaucoma" in turn.selection.absent
     kept = answer("Is there a study on sleep staging?", settings=seed_settings)
     assert not kept.abstained and kept.sources[0].hit.short_name == "sleep2vec"
+
+
+def test_a_lookup_barely_above_the_threshold_needs_its_words_for_things(seed_settings: Settings) -> None:
+    question = "Which paper uses a language model to recommend antibiotics for pneumonia patients?"
+    off = seed_settings.replace(abstention=seed_settings.abstention.model_copy(update={"absent_margin": 0.0}))
+    assert not answer(question, settings=off).abstained  # its evidence clears the threshold
+    turn = answer(question, settings=seed_settings)
+    assert turn.evidence is not None and turn.evidence.marginal
+    assert turn.abstained and not turn.citations and turn.selection.absent == ["antibiotics", "pneumonia"]
+    assert turn.text == f"{REFUSAL_EN} {no_paper(['antibiotics', 'pneumonia'], 'en')}"
+    # a paraphrase's own verb the collection lacks ("skims" for GF-Screen's glance) refuses nothing
+    kept = answer(
+        "Which paper skims a whole-body CT volume, then zooms in to screen for cancers?", settings=seed_settings
+    )
+    assert kept.evidence is not None and kept.evidence.marginal
+    assert not kept.abstained and kept.sources[0].hit.title.startswith("泛癌筛查")
+
+
+def test_words_for_actions_are_told_from_words_for_things() -> None:
+    assert all(action(w) for w in ("skim", "mimicking", "rewrite", "切除", "撰写"))
+    assert not any(action(w) for w in ("insulin", "biopsy", "pneumonia", "癫痫", "显微镜"))

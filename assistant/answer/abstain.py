@@ -8,6 +8,7 @@ golden set: ``evidence = dense + w * min(bm25, cap)``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -215,6 +216,26 @@ def topic_presence(topic: str, vocabulary: Vocabulary) -> Presence:
         elif readings and not any(word in longer for longer in found) and _specific_zh(word, readings):
             absent.append(word)
     return Presence(absent)
+
+
+PARTICIPLE = re.compile(r"\w{3,}(?:ing|ed)$")
+
+
+@lru_cache(maxsize=4096)
+def action(word: str) -> bool:
+    """A word for an action rather than a thing: a Chinese verb (jieba's part of speech: 切除, 撰写), an English
+    participle (mimicking) or a word CC-CEDICT has as a verb as written ("to skim"; not empathy for "to empathize").
+    A paraphrase says what a paper does in its own verbs, while a topic the collection lacks is named by a noun
+    (insulin, mammogram, 癫痫)."""
+    if not word.isascii():
+        import jieba.posseg  # after segmenter(), so it tags with the domain terms
+
+        segmenter()
+        return any(flag.startswith("v") for _, flag in jieba.posseg.lcut(word))
+    if PARTICIPLE.fullmatch(word):
+        return True
+    senses = (sense for headword, _ in dictionary().entries(word) for sense in dictionary().definitions(headword) or ())
+    return any(re.match(rf"to {re.escape(word)}\b", sense) for sense in senses)
 
 
 NO_PAPER = {"en": "No record of the collection mentions {words}.", "zh": "收录的记录中没有提到{words}的论文。"}

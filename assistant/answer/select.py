@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from assistant.answer import evidence as ev
 from assistant.answer import plan as planning
-from assistant.answer.abstain import topic_presence, vocabulary
+from assistant.answer.abstain import action, topic_presence, vocabulary
 from assistant.answer.aspect import by_aspect
 from assistant.answer.condense import refers_back
 from assistant.answer.junk import is_junk
@@ -265,12 +265,14 @@ def _speaks_of(turn: Turn, hit: Hit, subject: set[str]) -> bool:
     return any((set(tokenize(t)) | qualified_bases(t)) & subject for t in texts)
 
 
-def _topic_present(turn: Turn) -> None:
+def _topic_present(turn: Turn, things_only: bool = False) -> None:
     """A list or summary is refused when its topic's specific words are nowhere in the collection (abstain.py).
     A lookup only when it asks whether the collection has a topic, or its evidence is marginal: its question carries
     many more words than a list's topic, each a chance of a false refusal (on dev, applied to every lookup, it refused
-    3 of 5 out-of-scope lookups only with word-form rules fitted to its 9 false refusals)."""
+    3 of 5 out-of-scope lookups only with word-form rules fitted to its 9 false refusals); ``things_only``: its
+    words for actions, a paraphrase's own verbs (skims, 切除), do not count."""
     absent = topic_presence(topic_text(turn), vocabulary(turn.retriever.catalog.lexical)).absent
+    absent = [t for t in absent if not (things_only and action(t))]
     if absent:  # as the question writes them ("diabete" is the token of "diabetes")
         written = (re.search(rf"\b{re.escape(t)}[\w-]*", turn.standalone, re.I) for t in absent)
         absent = [m.group() if m else t for m, t in zip(written, absent, strict=True)]
@@ -383,7 +385,7 @@ def select_step(turn: Turn) -> Turn:
     # evidence barely clears the threshold may be about a topic the collection lacks (abstain.Evidence.marginal)
     barely = not short_names and turn.evidence is not None and turn.evidence.marginal
     if plan.type == "lookup" and not turn.abstained and (EXISTS.search(turn.standalone) or barely):
-        _topic_present(turn)
+        _topic_present(turn, things_only=not EXISTS.search(turn.standalone))
     if plan.type in ("lookup", "attribute") and (not turn.abstained or named):
         _lookup(turn)
         if _detail_missing(turn):

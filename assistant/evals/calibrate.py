@@ -186,10 +186,10 @@ SIGNALS = ("evidence", "record_z", "lead", "seen_terms", "head_cosine")
 
 def absent_margin(questions: list[GoldenQuestion], settings: Settings) -> dict[str, Any]:
     """``Abstention.absent_margin``: over the lookups the chain answers with the rule off, that name no record and
-    whose topic has a specific word no record uses (``topic_presence``), the margin of each one's evidence over its
-    threshold; proposed: the midpoint between the lowest answerable margin and the highest margin of a refusal below
-    it (every refusal below it is then refused, no answerable one)."""
-    from assistant.answer.abstain import topic_presence, vocabulary
+    whose topic has a specific word for a thing no record uses (``topic_presence``, ``action``), the margin of each
+    one's evidence over its threshold; proposed: the midpoint between the lowest answerable margin and the highest
+    margin of a refusal below it (every refusal below it is then refused, no answerable one)."""
+    from assistant.answer.abstain import action, topic_presence, vocabulary
     from assistant.answer.chain import new_turn, prepare_chain
     from assistant.answer.select import names, topic_text
 
@@ -203,7 +203,8 @@ def absent_margin(questions: list[GoldenQuestion], settings: Settings) -> dict[s
             continue
         if any(names(h, turn.standalone) for h in result.hits):
             continue
-        if topic_presence(topic_text(turn), vocabulary(turn.retriever.catalog.lexical)).present:
+        absent = topic_presence(topic_text(turn), vocabulary(turn.retriever.catalog.lexical)).absent
+        if not [t for t in absent if not action(t)]:
             continue
         (refuse if q.should_abstain else answer).append(turn.evidence.score - turn.evidence.threshold)
     floor = min(answer, default=float("inf"))
