@@ -77,3 +77,21 @@ def test_a_kind_of_detail_that_is_given_or_not_asked_is_no_missing_detail(
 ) -> None:
     turn = answer(question, settings=seed_settings)
     assert not turn.detail_missing, turn.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # described, not named, by a hyphenated compound the record writes spaced ("power spectral smoothing")
+        "What Dice does the power-spectral smoothing calibration method reach on the ACDC dataset?",
+        "Disco 在 PanNuke 数据集上的 F1 是多少?",  # the value of a measure the record never names
+    ],
+)
+def test_a_result_value_the_record_cannot_give_is_a_missing_detail(seed_settings: Settings, question: str) -> None:
+    turn = answer(question, settings=seed_settings)
+    assert turn.abstained and turn.detail_missing and turn.citations, turn.text
+
+
+def test_a_result_value_of_a_measure_the_record_names_is_answered(seed_settings: Settings) -> None:
+    turn = answer("What accuracy do GPT-5-mini and Claude-4.6-opus reach on MedThinkVQA?", settings=seed_settings)
+    assert not turn.abstained and "39.7%" in turn.text

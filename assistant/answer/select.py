@@ -58,7 +58,7 @@ ASPECT_WORDS = dict(ASPECTS)
 # asks for a result's value ("what AUROC does ...", "MedVR 的得分是多少"), not a paper that improves accuracy
 ASKS_RESULT = re.compile(
     r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:accuracy|au(?:c|roc|prc)|dice|f1|scores?|results?|performance)\b|"
-    r"\bhow (?:well|accurate)|(?:得分|准确率|结果|性能|分数)(?:是)?(?:多少|如何|怎样)|"
+    r"\bhow (?:well|accurate)|(?:得分|准确率|结果|性能|分数|dice|f1|au(?:c|roc|prc))\s*(?:是)?(?:多少|如何|怎样)|"
     r"(?:得|拿|取得|获得)了?\s*多少\s*分",
     re.I,
 )
@@ -294,7 +294,8 @@ def _detail_missing(turn: Turn) -> bool:
     # or, for a result, described: the record holds most of the question's other key terms ("the multimodal
     # Alzheimer's diagnosis framework"), the names it asks about (ADNI, AUROC) set aside
     other = ev.key_terms(topic_text(turn)) - {t for n in NAMED.findall(turn.standalone) for t in tokenize(n)}
-    described = bool(other) and len(other & set(tokenize(f"{top.header} {body}"))) >= DESCRIBED * len(other)
+    holds = ev.held(other, ev.with_parts(tokenize(f"{top.header} {body}")))  # "spectral-entropy": spectral entropy
+    described = bool(other) and len(holds) >= DESCRIBED * len(other)
     if not (named or (described and turn.plan.aspect == "result")):
         return False
     if turn.plan.kind:  # a kind of detail (kinds.py): missing when neither the header nor a sentence could give it
@@ -302,8 +303,9 @@ def _detail_missing(turn: Turn) -> bool:
     value = bool(ASKS_RESULT.search(turn.standalone))  # asked for a result's value: its metric must be there too
     asked = NAMED.findall(turn.standalone) + (METRIC.findall(turn.standalone) if value else [])
     unnamed = [n for n in asked if n.lower() not in body.lower() and n.lower() not in named]
-    if turn.plan.aspect == "result" and unnamed and (named or value):
-        return True  # a record described, not named, must be asked for a result's value
+    measures = [m for m in METRIC.findall(turn.standalone) if value and m.lower() not in body.lower()]
+    if (turn.plan.aspect == "result" and unnamed and (named or value)) or measures:
+        return True  # a record described, not named, must be asked for a result's value; no value of an unnamed measure
     if turn.plan.aspect == "dataset" and DATASET.search(focus_noun(turn.standalone)):
         return not re.search(ev.DATA_NOUNS, body, re.I)  # asked which data set, and the record names none
     if turn.plan.aspect == "number":
