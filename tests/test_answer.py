@@ -225,6 +225,7 @@ def test_a_lookup_barely_above_the_threshold_needs_its_words_for_things(seed_set
     assert turn.evidence is not None and turn.evidence.marginal
     assert turn.abstained and not turn.citations and turn.selection.absent == ["antibiotics", "pneumonia"]
     assert turn.text == f"{REFUSAL_EN} {no_paper(['antibiotics', 'pneumonia'], 'en')}"
+    assert not turn.unsupported  # the refusal's reason is no claim about a source
     # a paraphrase's own verb the collection lacks ("skims" for GF-Screen's glance) refuses nothing
     kept = answer(
         "Which paper skims a whole-body CT volume, then zooms in to screen for cancers?", settings=seed_settings
