@@ -1,7 +1,7 @@
 """The kind of answer a lookup asks for, and whether a record's sentences could give it.
 
 A question about one paper often asks for a detail of a particular kind: a training hyperparameter, the compute it
-took, its license, funding, where its data came from, a date, the authors' institutions. Abstracts rarely
+took, its speed, its license, funding, where its data came from, a date, the authors' institutions. Abstracts rarely
 give these; when the record found holds no sentence of the asked kind, the answer says so ("<record> does not give
 <the detail>") and counts as an abstention (``select._detail_missing``). Each kind pairs a recogniser of the
 question (``asks``) with a recogniser of sentences that could answer it (``gives``), kept loose on purpose: a
@@ -66,6 +66,22 @@ KINDS = (
         ),
         "the compute it used (hardware, GPU hours)",
         "所用的算力(硬件、GPU 小时)",
+    ),
+    AnswerKind(
+        "speed",
+        re.compile(
+            r"\binference (?:speed|time|latency)\b|\b(?:running|run|processing) (?:speed|time)\b|\bfps\b|"
+            r"\bframes per second\b|\blatency\b|\bthroughput\b|\bhow fast\b|"
+            r"推理速度|运行速度|推理时间|帧率|推理延迟|吞吐",
+            re.I,
+        ),
+        re.compile(
+            r"\bfps\b|\bframes? per second\b|\blatency\b|\bthroughput\b|\bspeed|\bfaster\b|\baccelerat|"
+            r"\breal[- ]time\b|\bruntime\b|\binference (?:time|cost)\b|速度|实时|加速|延迟",
+            re.I,
+        ),
+        "its speed (inference time, frames per second)",
+        "运行速度(推理时间、帧率)",
     ),
     AnswerKind(
         "license",
