@@ -50,6 +50,7 @@ METRIC = re.compile(  # a named result measure
     r"\brouge(?:-l)?\b|\bc-index\b|\biou\b|准确率|灵敏度|敏感度|特异度",
     re.I,
 )
+MEASURES = METRIC.pattern.replace(r"\b", "")  # the same names inside Chinese text ("上的Dice是多少")
 ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("code", ASKS_CODE),
     (

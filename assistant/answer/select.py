@@ -58,7 +58,7 @@ ASPECT_WORDS = dict(ASPECTS)
 # asks for a result's value ("what AUROC does ...", "MedVR 的得分是多少"), not a paper that improves accuracy
 ASKS_RESULT = re.compile(
     rf"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:{METRIC.pattern}|\bscores?\b|\bresults?\b|\bperformance\b)|"
-    r"\bhow (?:well|accurate)|(?:得分|准确率|结果|性能|分数|dice|f1|au(?:c|roc|prc))\s*(?:是)?(?:多少|如何|怎样)|"
+    rf"\bhow (?:well|accurate)|(?:得分|结果|性能|分数|{planning.MEASURES})\s*(?:是)?(?:多少|如何|怎样)|"
     r"(?:得|拿|取得|获得)了?\s*多少\s*分",
     re.I,
 )
