@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from assistant.evals.plans import markdown, negated_or_combined, plan_rows
 from tests.helpers import ROOT, SEEDS
 
@@ -15,6 +17,16 @@ def test_golden_negated_and_combined_filter_questions_parse_as_intended() -> Non
     table = markdown(rows)
     assert f"{len(cased)} of {len(rows)} negated or combined" in table
     assert table.count("| no case |") == len(rows) - len(cased)
+
+
+def test_a_held_out_round_gets_no_row_and_needs_no_case(tmp_path) -> None:
+    golden = tmp_path / "golden.jsonl"
+    question = {"question": "Which papers are not posters?", "lang": "en", "kind": "filter", "split": "test"}
+    ids = ("s6-held-en-filter-99", "q1")
+    golden.write_text("".join(json.dumps({"id": i} | question) + "\n" for i in ids), encoding="utf-8")
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("", encoding="utf-8")
+    assert [r.id for r in plan_rows(golden, cases, SEEDS)] == ["q1"]  # q1: a negated question without a case
 
 
 def test_a_misparse_is_a_row_that_says_so(tmp_path) -> None:

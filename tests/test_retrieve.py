@@ -11,8 +11,10 @@ import pytest
 
 from assistant.answer.chain import answer
 from assistant.records.corpus import load_corpus
-from assistant.retrieve.hybrid import get_retriever
+from assistant.retrieve.bridge import bridge_terms
+from assistant.retrieve.hybrid import BRIDGE_WEIGHT, EVIDENCE_BRIDGE_WEIGHT, get_retriever
 from assistant.retrieve.query import Filters
+from assistant.retrieve.text import search_tokens, tokenize
 from assistant.settings import Settings
 from tests.helpers import SEEDS, run_cli
 
@@ -60,6 +62,14 @@ def test_chinese_questions_find_the_english_abstract(seed_settings: Settings, qu
         ("有没有能在组织切片上按文字提示圈出从没见过的组织形态的方法?", "PathChat-SegR1"),
         ("结合组织切片和基因表达来预测肿瘤病人寿命的论文是哪篇?", "癌症生存分析"),
         ("有没有让语言模型像医生那样反复决定下一步做什么检查的智能体?", "假设驱动"),
+        # the question's own Chinese words match other records' Chinese lines (a title, a Chinese summary); the
+        # bridge names the right abstract only at a weight beside them that counts (BRIDGE_WEIGHT)
+        ("哪篇论文研究把决定交给从未见过的人类专家?", "未见专家"),
+        ("哪篇论文在眼底照片上分析掩码重建偏向低频的问题?", "频率均衡视网膜"),
+        # 大模型 (LLM) is spelled so in one record's track label only: searched as a Chinese word, not by its English
+        # word, it pulled that record first (text.search_tokens)
+        ("哪篇论文研究大模型在多轮临床推理中知道什么时候不回答?", "KnowGuard"),
+        ("哪篇论文让多模态大模型看三维体数据更省算力?", "Photon"),
     ],
 )
 def test_chinese_paraphrases_reach_the_english_abstract_through_the_bridge(
@@ -68,6 +78,22 @@ def test_chinese_paraphrases_reach_the_english_abstract_through_the_bridge(
     hits = get_retriever(seed_settings).search(question).hits
     assert expected in hits[0].header, [h.title for h in hits]
     assert hits[0].bm25 > 0  # the lexical side found it too, though its Chinese title shares no word
+
+
+def test_abstention_reads_the_bridge_at_its_calibrated_weight(seed_settings: Settings) -> None:
+    retriever = get_retriever(seed_settings)
+    question = "哪篇论文研究把决定交给从未见过的人类专家?"
+    result = retriever.search(question)
+    own = retriever.catalog.bm25_scores(tokenize(question))
+    bridged = retriever.catalog.bm25_scores(bridge_terms(question))
+    assert result.top_bm25 == pytest.approx(float((own + EVIDENCE_BRIDGE_WEIGHT * bridged).max()), rel=1e-5)
+    assert result.top_bm25 < float((own + BRIDGE_WEIGHT * bridged).max())  # the ranking's mix is not the evidence
+
+
+def test_a_chinese_domain_term_searches_by_its_english_words_only() -> None:
+    tokens = tokenize("护士和大模型")
+    assert {"护士", "大模型", "大模", "模型", "llm"} <= set(tokens)
+    assert search_tokens(tokens) == ["护士", "llm"]  # 护士 is no domain term: searched as written
 
 
 def test_list_question_returns_every_oral_paper(seed_settings: Settings) -> None:

@@ -21,7 +21,8 @@ from assistant.answer.analyse import analyse, language
 from assistant.answer.citations import check_citations
 from assistant.answer.condense import condense_offline, continues, of_list, refers_back
 from assistant.answer.context import Source, build_context
-from assistant.answer.extractive import SCAFFOLD, extractive_answer, used_quotes
+from assistant.answer.exclusion import exclude_step
+from assistant.answer.extractive import SCAFFOLD, extractive_answer, group_counts, used_quotes
 from assistant.answer.history import HistoryItem, HistoryTurn, as_turn, questions, resolve_references
 from assistant.answer.select import plan_step, select_step
 from assistant.answer.sentences import split_sentences
@@ -165,6 +166,7 @@ def retrieve(turn: Turn) -> Turn:
 
 
 select = timed("select")(select_step)
+exclude = timed("exclude")(exclude_step)
 
 
 @timed("build_context")
@@ -191,6 +193,8 @@ def offline_answer(turn: Turn) -> Iterator[str]:
         turn.lang,
         total=total,
         matched=len(turn.result.hits) if turn.result else 0,
+        groups=group_counts(turn.result.hits, turn.plan.group) if turn.result and turn.plan.group else None,
+        left_out=(len(turn.selection.excluded), " / ".join(turn.result.plan.excluded_terms) if turn.result else ""),
         missing=turn.selection.missing,
         detail_missing=turn.detail_missing,
     )
@@ -310,7 +314,7 @@ def citation(source: Source, turn: Turn) -> dict[str, Any]:
     }
 
 
-prepare_chain = condense | analyse_step | plan | retrieve | select | context
+prepare_chain = condense | analyse_step | plan | retrieve | select | exclude | context
 answer_chain = prepare_chain | answer_step | check
 
 

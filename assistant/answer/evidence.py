@@ -21,7 +21,7 @@ from assistant.index import sentences as store
 from assistant.records.links import LABEL
 from assistant.retrieve.abbreviations import qualified_bases, with_definitions
 from assistant.retrieve.bridge import english_of
-from assistant.retrieve.text import CJK_RUN, domain_terms, segmenter, tokenize
+from assistant.retrieve.text import CJK_RUN, search_tokens, segmenter, tokenize
 
 DATA_NOUNS = r"\bdata\s?sets?\b|\bdatabases?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\bbenchmarks?\b|\brecordings\b"
 TERM_WEIGHT = 0.08  # score for the share of the question's key terms a sentence contains
@@ -98,12 +98,8 @@ class Quote:
 
 def key_terms(question: str) -> set[str]:
     """The question's content tokens; a Chinese domain term with English words (心电图 -> ecg electrocardiogram)
-    is carried by those words, since the abstracts are English: the Chinese word and its bigrams are dropped."""
-    tokens = set(tokenize(question))
-    known = domain_terms()
-    carried = {t for t in tokens if known.get(t)}
-    pieces = {w[i : i + 2] for w in carried for i in range(len(w) - 1)}
-    return (tokens - carried - pieces) or tokens
+    is carried by those words, since the abstracts are English (``text.search_tokens``)."""
+    return set(search_tokens(tokenize(question)))
 
 
 OR = re.compile(r"或者|或是|或(?![许多少])|\bor\b|/", re.I)

@@ -6,7 +6,8 @@ Deterministic, no model. Scaffolding follows the question's language; quotes sta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 
 from assistant.answer.context import Source
 from assistant.answer.evidence import ANSWERS, BACKGROUND, BY_SIZE, DEFINES, Quote, amount, counts_of, link_quote
@@ -14,7 +15,7 @@ from assistant.answer.kinds import BY_NAME as KINDS
 from assistant.answer.markers import marker
 from assistant.answer.plan import QuestionPlan
 from assistant.records.links import LABEL
-from assistant.records.model import kind_label
+from assistant.records.model import RecordMeta, kind_label
 
 LOOKUP_SENTENCES = 4  # of the best record (the seed abstracts run four to six sentences; dev facts recall)
 ASPECT_SENTENCES = 2  # per record of an aspect-over-a-list answer
@@ -51,6 +52,9 @@ TEXT = {
         "number": "this number",
         "result": "this result",
         "other": "this detail",
+        "groups": "{n} matching records by {field}: {counts}:",
+        "left_out": "; {k} that mention {terms} are left out",
+        "groups_shown": "{n} matching records by {field}: {counts} (the first {shown} are listed):",
     },
     "zh": {
         "intro": "根据收录的记录:",
@@ -79,9 +83,17 @@ TEXT = {
         "number": "这个数字",
         "result": "这项结果",
         "other": "这一细节",
+        "groups": "共找到 {n} 条匹配的记录,按{field}统计:{counts}:",
+        "left_out": ";另有 {k} 条提到 {terms} 的记录被排除",
+        "groups_shown": "共找到 {n} 条匹配的记录,按{field}统计:{counts}(列出前 {shown} 条):",
     },
 }
 
+FIELD_NAMES = {  # a list's count per field ("how many papers per track?")
+    "en": {"track": "track", "venue": "venue", "year": "year", "presentation": "presentation", "kind": "kind"},
+    "zh": {"track": "方向", "venue": "会议/期刊", "year": "年份", "presentation": "展示形式", "kind": "类型"},
+}
+META_NAMES = {"en": ("venue", "presentation", "track", "year"), "zh": ("会议/期刊:", "展示形式:", "方向:", "年份:")}
 SCAFFOLD = {lang[key] for lang in TEXT.values() for key in ("no_code", "not_said")}
 
 
@@ -117,6 +129,15 @@ def code_line(source: Source, lang: str) -> str:
     return f"{TEXT[lang]['code'].format(url=source.hit.url)} {marker([source.n])}"
 
 
+def meta_line(source: Source, lang: str) -> str:
+    """A record's catalog fields, as its header gives them ("which track is it in?", "是 oral 还是 poster?")."""
+    hit, names = source.hit, META_NAMES[lang]
+    fields = [(names[0], hit.venue), (names[1], hit.presentation), (names[2], hit.track), (names[3], hit.year)]
+    sep = ";" if lang == "zh" else "; "
+    stop = "。" if lang == "zh" else "."
+    return sep.join(f"{name} {value}" for name, value in fields if value) + f"{stop} {marker([source.n])}"
+
+
 def lookup_lines(sources: list[Source], plan: QuestionPlan, lang: str, detail_missing: bool) -> Iterator[str]:
     text, top = TEXT[lang], sources[0]
     picked = asked_first(content(top.quotes))
@@ -126,6 +147,9 @@ def lookup_lines(sources: list[Source], plan: QuestionPlan, lang: str, detail_mi
         yield f"{label(top)}: {cited(picked[:2], top.n)}"
         return
     yield text["intro"]
+    if plan.type == "attribute" and plan.aspect == "meta":
+        yield f"{label(top)}: {meta_line(top, lang)}"
+        return
     if plan.type == "attribute":
         yield f"{label(top)}: " + (code_line(top, lang) if top.hit.url else text["no_code"])
         return
@@ -151,11 +175,29 @@ def short(quote: Quote | None) -> str:
     return quote.text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def list_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: int, matched: int = 0) -> Iterator[str]:
-    """``matched``: how many records match, when the context budget left some of them out of ``sources``."""
+def group_counts(hits: Sequence[RecordMeta], field: str) -> list[tuple[str, int]]:
+    """How many of ``hits`` have each value of a catalog field, most first (records without one are left out)."""
+    counts = Counter(str(value) for hit in hits if (value := getattr(hit, field)))
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def list_lines(
+    sources: list[Source],
+    plan: QuestionPlan,
+    lang: str,
+    total: int,
+    matched: int = 0,
+    groups: list[tuple[str, int]] | None = None,
+) -> Iterator[str]:
+    """``matched``: how many records match, when the context budget left some of them out of ``sources``;
+    ``groups``: how many match per value of ``plan.group`` (``group_counts``)."""
     text = TEXT[lang]
     topical, n, shown = plan.type == "topic", max(matched, len(sources)), len(sources)
-    if topical:
+    if groups:
+        counted = ", ".join(f"{value} {count}" for value, count in groups)
+        heading = text["groups_shown" if n > shown else "groups"]
+        yield heading.format(n=n, field=FIELD_NAMES[lang][plan.group], counts=counted, shown=shown)
+    elif topical:
         yield text["topic"].format(n=n, total=total)
     else:
         yield text["shown" if n > shown else "list"].format(n=n, shown=shown)
@@ -272,10 +314,13 @@ def extractive_answer(
     *,
     total: int = 0,
     matched: int = 0,
+    groups: list[tuple[str, int]] | None = None,
     missing: list[str] | None = None,
     detail_missing: bool = False,
+    left_out: tuple[int, str] = (0, ""),
 ) -> Iterator[str]:
-    """Yield the answer line by line (so a UI can stream it)."""
+    """Yield the answer line by line (so a UI can stream it); ``left_out``: how many records a negated topic left
+    out of a list, and its words (``exclusion.py``), said in the list's heading."""
     if plan.type == "compare":
         lines = compare_lines(sources, plan, lang, missing or [])
     elif plan.type == "aspect":
@@ -283,10 +328,12 @@ def extractive_answer(
     elif plan.type == "superlative":
         lines = superlative_lines(sources, plan, lang)
     elif plan.type in ("topic", "list"):
-        lines = list_lines(sources, plan, lang, total, matched)
+        lines = list_lines(sources, plan, lang, total, matched, groups)
     else:
         lines = lookup_lines(sources, plan, lang, detail_missing)
-    for line in lines:
+    for i, line in enumerate(lines):
+        if i == 0 and left_out[0] and plan.type in ("list", "topic", "aspect") and line.endswith(":"):
+            line = line[:-1] + TEXT[lang]["left_out"].format(k=left_out[0], terms=left_out[1]) + ":"
         yield line + "\n"
 
 

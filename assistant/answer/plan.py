@@ -1,7 +1,8 @@
 """Plan a question by type, so each type is composed properly (see ``extractive.py``):
 
 - ``lookup``: one fact or description; the sentences holding the asked fact first;
-- ``attribute``: one attribute of a paper named or referred to ("where is its code?"): that attribute only;
+- ``attribute``: one attribute of a paper named or referred to ("where is its code?", "which track is it in?"):
+  that attribute only;
 - ``compare``: two or more named papers, one part per paper on the asked aspect, then what differs;
 - ``topic``: a topic list or summary ("which papers study federated learning", "summarize the papers on X"):
   candidates from the whole collection, each kept by its best sentence for the topic;
@@ -9,8 +10,8 @@
 - ``superlative``: "which paper involved the most physicians?": computed from the cited numbers;
 - ``list``: a metadata list ("list the oral papers", "how many papers have code?"): every matching record.
 
-``aspect`` says what is asked for: code, number, dataset, method, result, affiliation, named things (which models)
-or nothing in particular.
+``aspect`` says what is asked for: code, number, dataset, method, result, affiliation, named things (which models),
+the catalog fields (meta: venue, presentation, track, year) or nothing in particular.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ FEWEST = re.compile(r"\b(?:fewest|least|smallest|lowest)\b|最少|最小|最低"
 # a paper's own name (MedVR, LiveClin, Doctor-R1, SE-Diff, GF-Screen), not a field's acronym (EEG, CT, LLM)
 PAPER_NAME = re.compile(
     r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9]*|[A-Za-z]+-[A-Za-z]*\d[\w-]*|[A-Z][A-Za-z]*-[A-Z][A-Za-z]+|[A-Z]+\d[A-Za-z0-9]*)\b"
+)
+# one paper's catalog fields ("Which track is Doctor-R1 filed under?", "Is LiveClin an oral or a poster?",
+# "它属于哪个方向?", "MedVR 是 oral 还是 poster?"): answered from the record's header, not its abstract
+ASKS_META = re.compile(
+    r"\b(?:which|what)\s+(?:track|venue|conference|category|session)\b|\boral\s+or\s+(?:an?\s+)?poster\b|"
+    r"\bposter\s+or\s+(?:an?\s+)?oral\b|哪(?:个|一个)?(?:方向|赛道|会议|类别|分类)|什么(?:方向|赛道|会议|类别)|"
+    r"(?:oral|口头(?:报告)?)\s*还是\s*(?:poster|海报)|(?:poster|海报)\s*还是\s*(?:oral|口头(?:报告)?)",
+    re.I,
 )
 SUMMARY = re.compile(r"\bsummari[sz]e\b|\boverview\b|\bsurvey of\b|总结|概述|综述|概括", re.I)
 METRIC = re.compile(  # a named result measure
@@ -143,6 +152,7 @@ class QuestionPlan:
     subject: str = ""  # aspect: the words that say which papers ("EEG" in "what data did the EEG papers use?")
     fewest: bool = False
     kind: str = ""  # the kind of detail a lookup asks for (``kinds.py``: hyperparameter, license, date ...)
+    group: str = ""  # list / topic: the catalog field the answer counts records per ("how many papers per track?")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -304,6 +314,8 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
     topic = [t for t in query.topic_terms if not ASKS_CODE.fullmatch(t) and t not in COUNT_WORDS]
     if aspect == "number" and query.wants_all and COUNT.search(question):
         aspect = ""  # "how many oral papers are there?" counts records: a list, whose answer says how many
+    if query.group_by:  # "which track has the most EEG papers?" counts the records per track, it ranks no paper
+        return QuestionPlan("topic" if topic else "list", group=query.group_by)
     if COMPARE.search(question) or EACH.search(question):
         names = compared_names(question)
         if len(names) >= 2 and (COMPARE.search(question) or all(NAME_LIKE.search(n) for n in names)):
@@ -332,6 +344,8 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         over_list = False  # "Which study asks ..., and how many reviews does it pair with their studies?": one record
     if topic and over_list:  # "what data did each of the EEG papers use?" asks it of every paper on the topic
         return QuestionPlan("aspect", aspect, subject=list_subject(question))
+    if ASKS_META.search(question) and not query.wants_all and not SUPERLATIVE.search(question):
+        return QuestionPlan("attribute", "meta")  # not "which track has the most papers?"
     if query.wants_all or (SUMMARY.search(question) and len(PAPER_NAME.findall(question)) != 1):
         return QuestionPlan("topic" if topic else "list", aspect)  # "总结一下 MedVR 的贡献" is about one paper
     if aspect == "code" and (refers_back or len(topic) <= 2):

@@ -4,9 +4,8 @@ store: the ``plan`` and ``select`` steps of the chain.
 - lookup / attribute: the retrieved records, the first few re-ranked by their best sentence for the question
   (evidence may come from any retrieved record, not only the first);
 - compare: the best record for each named paper;
-- topic / aspect / superlative: candidates from the whole collection (under the question's filters), each
-  kept when its relevance to the topic over the collection reaches ``TOPIC_Z`` or one of its sentences holds
-  the topic's key terms;
+- topic / aspect / superlative: candidates from the whole collection (under the question's filters), each kept
+  when its relevance over the collection reaches ``TOPIC_Z`` or one of its sentences holds the topic's key terms;
 - markup or junk without a content word is refused; a found record that lacks the asked detail is an
   abstention that says so (``detail_missing``).
 """
@@ -37,10 +36,9 @@ if TYPE_CHECKING:
 
 RERANK_TOP = 3  # lookups: how many of the fused ranking's records compete on sentence evidence
 RERANK_PRIOR = 0.015  # ... each rank down costs this much sentence score
-# Topic lists: a member's relevance over the collection (a z-score, HybridRetriever.topic_scores) reaches TOPIC_Z,
-# or one of its sentences holds TOPIC_KEEP_TERMS of the topic's idf-weighted key terms. Set together with topic_scores'
-# weights by a grid search on the dev split's 20 topic and aspect list questions (recall 0.72, precision 0.77 there,
-# against 0.55 and 0.66 for the previous margins on the retriever's list); see evals/RESULTS.md.
+# Topic lists: a member's relevance over the collection (a z-score, HybridRetriever.topic_scores) reaches TOPIC_Z, or
+# one of its sentences holds TOPIC_KEEP_TERMS of the topic's idf-weighted key terms. Set with topic_scores' weights by a
+# grid search on the dev split's 20 topic and aspect lists (recall 0.72, precision 0.77 there; see evals/RESULTS.md).
 TOPIC_Z = 1.4
 TOPIC_KEEP_TERMS = 0.8
 TOPIC_TERMS = 0.5  # weak record-level evidence: a topic list is answered when a member's sentence holds this share
@@ -72,9 +70,7 @@ EXISTS = re.compile(
 PAPER = re.compile(r"\bpapers?\b|论文", re.I)
 PAPERS = re.compile(r"\b(?:papers?|works|stud(?:y|ies)|records?|articles?)\b|论文|研究|工作", re.I)
 DATASET = re.compile(r"data\s?sets?|benchmarks?|corp(?:us|ora)|cohorts?|数据集|数据库|基准|语料", re.I)
-DATA_TOKEN = re.compile(
-    r"data\w*|benchmarks?|corp(?:us|ora)|cohorts?|数据\w*|据集|基准|语料\w*", re.I
-)  # 据集: 数据集's bigram
+DATA_TOKEN = re.compile(r"data\w*|benchmarks?|corp(?:us|ora)|cohorts?|数据\w*|据集|基准|语料\w*", re.I)  # 据集: bigram
 NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-\d[\w.-]*)\b")
 
 
@@ -89,6 +85,7 @@ class Selection:
     missing: list[str] = field(default_factory=list)  # compare: names no record matched
     why: dict[str, str] = field(default_factory=dict)  # topic lists: record id -> why it is a member
     absent: list[str] = field(default_factory=list)  # the question's specific words no record uses (abstain.py)
+    excluded: list[str] = field(default_factory=list)  # records on a negated topic a list left out (exclusion.py)
 
 
 def quotes_for(turn: Turn, hit: Hit) -> list[ev.Quote]:
@@ -121,8 +118,10 @@ def plan_step(turn: Turn) -> Turn:
     turn.plan = plan_question(
         turn.standalone, turn.retriever.plan(turn.standalone), turn.analysis, refers_back(turn.question)
     )
-    # the kind of detail a lookup asks for (kinds.py); not "which paper is MIT-licensed?", which asks for a paper
-    if turn.plan.type in ("lookup", "attribute") and not PAPER_NOUN.fullmatch(focus_noun(turn.standalone)):
+    # the kind of detail a lookup asks for (kinds.py); not "which paper is MIT-licensed?", which asks for a paper,
+    # nor "which track is it in?" (its header answers)
+    detail = turn.plan.type == "lookup" or (turn.plan.type == "attribute" and turn.plan.aspect != "meta")
+    if detail and not PAPER_NOUN.fullmatch(focus_noun(turn.standalone)):
         turn.plan.kind = asked_kind(turn.standalone, turn.plan.aspect)
     return turn
 
@@ -334,7 +333,8 @@ def select_step(turn: Turn) -> Turn:
     if plan.type == "topic" and len(short_names) == 1 and not PAPERS.search(turn.standalone):
         # "Which real-world datasets are included in SurvHTE-Bench?": the things of one named paper, not a list
         turn.plan = plan = QuestionPlan("lookup", plan.aspect)
-    if plan.type == "attribute" and refers_back(turn.question) and not turn.past:
+    described = plan.aspect == "meta" and turn.result.plan.topic_terms  # "which track is the paper on X in?"
+    if plan.type == "attribute" and refers_back(turn.question) and not turn.past and not described:
         # "where is its code?" with no earlier turn: there is no paper "its" can mean, whatever the search found
         turn.abstained = True
         turn.selection.reason = "the question refers to an earlier answer, and there is none"
@@ -345,9 +345,8 @@ def select_step(turn: Turn) -> Turn:
         if not turn.abstained or turn.result.hits:
             weak = turn.abstained  # the record-level evidence was weak: a sentence must hold the topic's terms
             sized = plan.measure == ev.BY_SIZE  # "which EEG dataset is the largest?": among every record on the topic
-            if (
-                plan.type == "aspect" or sized
-            ) and not turn.result.plan.wants_all:  # "what data did each EEG paper use?"
+            # "what data did each EEG paper use?"
+            if (plan.type == "aspect" or sized) and not turn.result.plan.wants_all:
                 turn.result = turn.retriever.search(turn.standalone, filters=turn.filters, wants_all=True)
             _candidates(turn)
             if sized:
@@ -383,6 +382,7 @@ def select_step(turn: Turn) -> Turn:
     # a refused question that names a record by its short name ("What F1 score does Disco reach?") still says
     # whether that record lacks the asked detail; it is not answered otherwise
     named = turn.abstained and any(names(h, turn.standalone) for h in turn.result.hits)
+    turn.abstained = turn.abstained and not (named and plan.aspect == "meta")  # its header answers "which track?"
     # "is there a paper on protein folding?" asks whether the collection has a topic; a lookup naming no record whose
     # evidence barely clears the threshold may be about a topic the collection lacks (abstain.Evidence.marginal)
     barely = not short_names and turn.evidence is not None and turn.evidence.marginal

@@ -10,6 +10,9 @@
   terms and variants: each is expected, or excluded here with the reason; and every expected record (or
   another version of its title) matches those terms.
 
+The vocabulary the sets are written in (``named``, ``mentions``, ``Topic``, ...) is in ``golden_terms``; a round may
+keep its sets in a module of its own (``golden_s6_held``).
+
     python -m assistant.evals.check_golden [--set evals/golden.jsonl] [--seeds seeds]
     python -m assistant.evals.check_golden --suggest ID     # expect_all strings for a question in EXACT_SETS
 """
@@ -18,47 +21,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
+from assistant.evals import golden_s6_held
 from assistant.evals.golden import GoldenQuestion, load_golden
-from assistant.evals.metrics import matches
+from assistant.evals.golden_terms import ECG, EEG, SEGMENTATION, Predicate, Topic, mentions, named, paper
 from assistant.records.corpus import load_corpus
 from assistant.records.model import Record
 
-Predicate = Callable[[Record], bool]
-
-
-def named(text: str, record: Record) -> bool:
-    """Whether ``text`` names ``record`` the way the evals match an expected string."""
-    return matches(text, record.title, record.header)
-
-
-def mentions(pattern: str) -> Predicate:
-    regex = re.compile(pattern, re.I)
-    return lambda r: bool(regex.search(r.header + "\n" + r.abstract))
-
-
-def titled(*names: str) -> Predicate:
-    return lambda r: any(named(n, r) for n in names)
-
-
-EEG = mentions(r"\bi?EEG\b|electroencephalogra|脑电")
-ECG = mentions(r"\bECG\b|electrocardiogra|心电")
-# The records that segment images, as their aim or as a step of their method (see TOPICS["i16-agg-en-01"]).
-SEGMENTATION = titled(
-    *("CARE:", "PathChat-SegR1", "Disco", "脑肿瘤分割", "谱熵正则"),
-    *("交互式分割模型", "HFSTI-Net", "泛癌筛查", "无监督病理分割"),
-)
-
-
-def paper(r: Record) -> bool:
-    return r.kind == "paper"
-
-
 EXACT_SETS: dict[str, Predicate] = {
+    **golden_s6_held.EXACT_SETS,  # the held-out round s6-held, in its own module
     # the first metadata filters
     "filter-01": lambda r: r.presentation == "Oral",
     "filter-02": lambda r: r.track == "医学影像",
@@ -165,15 +138,6 @@ EXACT_SETS: dict[str, Predicate] = {
 TWIN_TOLERANT = frozenset({"filter-05", "filter-13"})
 
 
-@dataclass(frozen=True)
-class Topic:
-    """A topic list: the terms (a regex) that find its candidates, and the candidates that are not members,
-    each with the reason."""
-
-    pattern: str
-    excluded: dict[str, str] = field(default_factory=dict)
-
-
 _SEGMENT = r"segment|分割"
 _RL = r"reinforcement|\bRL\b|GRPO|policy optimi|强化"
 _FREQ = r"frequen|spectr|wavelet|频|谱"
@@ -188,6 +152,7 @@ _NOT_SLIDES = {
     "无监督病理分割": "pathology means abnormal findings in CT volumes, not slides",
 }
 TOPICS: dict[str, Topic] = {
+    **golden_s6_held.TOPICS,
     "i16-agg-en-01": Topic(_SEGMENT),
     "i15-topic-zh-01": Topic(_SEGMENT),
     "i16-agg-en-02": Topic(

@@ -21,7 +21,7 @@ from assistant.evals.golden import GoldenError, GoldenQuestion, load_golden
 from assistant.evals.metrics import matches
 from assistant.retrieve.bridge import bridge_terms
 from assistant.retrieve.hybrid import BRIDGE_WEIGHT, HybridRetriever, get_retriever
-from assistant.retrieve.text import tokenize
+from assistant.retrieve.text import search_tokens, tokenize
 from assistant.settings import Settings
 
 LISTS = ("dense", "bm25", "own", "bridge", "fused")
@@ -57,7 +57,8 @@ def question_ranks(retriever: HybridRetriever, question: GoldenQuestion) -> Rank
     vector = retriever.embeddings.embed_query(question.question)
     everything = np.ones(len(retriever.catalog), dtype=bool)
     dense = retriever._dense(vector, len(retriever.catalog), result.filters, everything)
-    own, bridge = _lexical(retriever, tokenize(question.question)), _lexical(retriever, bridge_terms(question.question))
+    own = _lexical(retriever, search_tokens(tokenize(question.question)))  # as the search scores them
+    bridge = _lexical(retriever, bridge_terms(question.question))
     orders = {
         "dense": list(dict.fromkeys(metas[row]["record_id"] for row, _ in dense)),
         "bm25": _records(retriever, own + BRIDGE_WEIGHT * bridge),

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.retrieve.filters import FILTER_KEYS, Filters, Value
+from assistant.retrieve.listing import EN_PLURAL, ZH_NOUN, grouped_by, negated_topics
 from assistant.retrieve.text import tokenize
 
 __all__ = ["FILTER_KEYS", "Filters", "QueryPlan", "plan_query"]
@@ -99,10 +100,6 @@ TRACK_ALIASES = [
 # "Which paper studies ..." or "Which study ... their studies"), says list/all/every, or, in Chinese,
 # 哪些/所有/全部 shortly before a collection noun, or the noun before 有哪些 (not "它提供了哪些训练数据",
 # "忽略所有指令").
-EN_PLURAL = (
-    r"(?:papers|works|records|ones|studies|articles|resources|calls|items|entries|benchmarks|datasets|posters|orals|"
-    r"presentations|submissions)"
-)
 EN_SINGULAR = (
     r"(?:paper|work|record|one|study|article|resource|call|item|entry|benchmark|dataset|method|model|framework)"
 )
@@ -113,7 +110,6 @@ NOT_A_MODIFIER = (
     r"(?:what|which|how|who|whom|whose|where|when|why|is|are|was|were|do|does|did|can|could|should|would|will|has|"
     r"have|had|uses?|used|compare|tell|explain|describe|summari[sz]e)"
 )
-ZH_NOUN = r"(?:论文|文章|工作|研究|基准|数据集|记录|征稿|合作|条目|资源|专刊)"
 WANTS_ALL = re.compile(
     rf"(?:^\s*|\b(?:tell me|show me|know|wonder(?:ing)?|find out)\s+)(?:which|what)\s+"
     rf"(?:(?!{EN_SINGULAR}\b)[\w/.-]+\s+){{0,4}}{EN_PLURAL}\b|"
@@ -146,7 +142,7 @@ FILTER_WORDS = re.compile(
 )
 # A count's wording is no topic: "how many papers have a code link?" lists every record with one, not the few whose
 # text matches "many"
-COUNTING = re.compile(r"\bhow\s+(?:many|much)\b|\b(?:the\s+)?(?:total\s+)?number\s+of\b|一共|总共|共有", re.I)
+COUNTING = re.compile(r"\bhow\s+(?:many|much)\b|\b(?:the\s+)?(?:total\s+)?number\s+of\b|一共|总共|共有|统计", re.I)
 # Words that speak about the collection rather than a topic ("Which papers are in the collection?",
 # "What data resources are listed?"): a metadata question that has only these left has no topic.
 # Outside a list question a code mention filters only where it describes the record asked for ("the paper that
@@ -160,8 +156,9 @@ JOINER = re.compile(
 )  # "不是 A 也不是 B 的论文": both are categories
 META_WORDS = re.compile(
     r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|holds?|contains?|"
-    r"many|total|appear(?:s|ed)?|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?)\b|"
-    r"语料库?|收录|条目|记录|信息|列表|属于|会议|发表|一共|总共|共有|合计|几篇|多少篇",
+    r"many|total|appear(?:s|ed)?|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?|"
+    r"give|tell|find|get|want|need|please)\b|"  # the request's verb ("give me the oral papers")
+    r"语料库?|收录|条目|记录|信息|列表|属于|会议|发表|一共|总共|共有|合计|几篇|多少篇|分别|各自|[中里]有",
     re.I,
 )
 
@@ -172,6 +169,8 @@ class QueryPlan:
     filters: Filters = field(default_factory=Filters)
     wants_all: bool = False
     topic_terms: list[str] = field(default_factory=list)
+    group_by: str = ""  # a catalog field the question counts records per ("how many papers per track?")
+    excluded_terms: list[str] = field(default_factory=list)  # negated topics as written ("do not use EEG": "EEG")
 
     @property
     def question_type(self) -> str:
@@ -179,11 +178,15 @@ class QueryPlan:
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as shown by ``search --json``, ``ask --json`` and kept in evals/parser_cases.jsonl."""
-        return {
-            "filters": [{"key": k, "value": v, "polarity": p} for k, v, p in self.filters.clauses()],
-            "topic_terms": self.topic_terms,
-            "question_type": self.question_type,
-        }
+        return (
+            {
+                "filters": [{"key": k, "value": v, "polarity": p} for k, v, p in self.filters.clauses()],
+                "topic_terms": self.topic_terms,
+                "question_type": self.question_type,
+            }
+            | ({"group_by": self.group_by} if self.group_by else {})
+            | ({"excluded_terms": self.excluded_terms} if self.excluded_terms else {})
+        )
 
 
 class _Reader:
@@ -282,15 +285,31 @@ def _venue_names(venues: tuple[str, ...]) -> NamePatterns:
     return _name_patterns(names)
 
 
+SLASHED = re.compile(r"(\S+)/(\S+)")
+
+
+def _slash_spellings(name: str) -> list[str]:
+    """A name with slashed alternatives is also written with either one ("surgical/interventional AI" ->
+    "surgical AI", "interventional AI"; "手术/介入 AI" -> "手术 AI", "介入 AI")."""
+    m = SLASHED.search(name)
+    if not m:
+        return []
+    return [name[: m.start()] + part + name[m.end() :] for part in m.groups()]
+
+
 @lru_cache(maxsize=8)
 def _track_names(tracks: tuple[str, ...]) -> NamePatterns:
-    """Each track by its name and by the names of its translation group (all catalog members of the group)."""
+    """Each track by its name, by the names of its translation group (all catalog members of the group) and by
+    either side of a slash in any of these."""
     names = {t: [t] for t in tracks}
     for group in TRACK_ALIASES:
         members = [t for t in tracks if t.lower() in {g.lower() for g in group}]
         for spelling in group:
             if members:
                 names[spelling] = list(dict.fromkeys(names.get(spelling, []) + members))
+    for name, values in list(names.items()):
+        for spelling in _slash_spellings(name):
+            names[spelling] = list(dict.fromkeys(names.get(spelling, []) + values))
     return _name_patterns(names)
 
 
@@ -310,7 +329,8 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
     """Recognise filters with polarity ("oral papers", "not posters", "ICLR 2025", "in the 医学影像 track",
     "without code", "非 oral", "没有代码"), whether the question wants a list, and its topic terms."""
     reader = _Reader(question)
-    wants_all = bool(WANTS_ALL.search(question))
+    group_by, reader.rest = grouped_by(question, reader.rest)
+    wants_all = bool(WANTS_ALL.search(question)) or bool(group_by)
     reader.names("venue", _venue_names(tuple(venues)))
     reader.names("track", _track_names(tuple(tracks)), cued=True)
     reader.take_all("presentation", ORAL, "Oral")
@@ -329,5 +349,6 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
             reader.take("year", [int(m.group(1))], m.start(), m.end())
     filters = reader.filters()
     rest = META_WORDS.sub(" ", reader.rest) if filters.active() or wants_all else reader.rest
+    excluded, rest = negated_topics(rest) if wants_all else ([], rest)
     topic = [t for t in tokenize(COUNTING.sub(" ", FILTER_WORDS.sub(" ", rest))) if not t.isdigit()]
-    return QueryPlan(question, filters, wants_all, topic)
+    return QueryPlan(question, filters, wants_all, topic, group_by, excluded)

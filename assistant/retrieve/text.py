@@ -120,6 +120,18 @@ def _segment(run: str) -> tuple[str, ...]:
     return tuple(words + [b for b in bigrams if b not in STOPWORDS and b not in words] + list(english))
 
 
+def search_tokens(tokens: list[str]) -> list[str]:
+    """The tokens a question searches with: a Chinese domain term with English words (大模型 -> llm) is carried by
+    those words, which ``tokenize`` adds beside it in the question and in every indexed text that says it; the
+    Chinese term and its bigrams are dropped, or they would count the concept again, weighted by how rare its
+    Chinese spelling is (大模型 is in one track label only, where the titles say 大语言模型). Unchanged when
+    nothing else is left."""
+    known = domain_terms()
+    carried = {t for t in tokens if known.get(t)}
+    pieces = {w[i : i + 2] for w in carried for i in range(len(w) - 1)}
+    return [t for t in tokens if t not in carried and t not in pieces] or tokens
+
+
 def _english_tokens(lowered: str) -> list[str]:
     tokens = [w for w in WORD.findall(lowered) if w not in STOPWORDS and len(w) > 1 or w.isdigit()]
     return [t[:-1] if len(t) > 4 and t.endswith("s") and not t.endswith("ss") else t for t in tokens]

