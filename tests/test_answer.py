@@ -218,20 +218,25 @@ def test_an_existence_question_about_a_topic_no_record_has_is_refused(seed_setti
 
 
 def test_a_lookup_barely_above_the_threshold_needs_its_words_for_things(seed_settings: Settings) -> None:
-    question = "Which paper uses a language model to recommend antibiotics for pneumonia patients?"
-    off = seed_settings.replace(abstention=seed_settings.abstention.model_copy(update={"absent_margin": 0.0}))
-    assert not answer(question, settings=off).abstained  # its evidence clears the threshold
-    turn = answer(question, settings=seed_settings)
+    def margin(value: float) -> Settings:
+        return seed_settings.replace(abstention=seed_settings.abstention.model_copy(update={"absent_margin": value}))
+
+    question = "Which paper uses a language model to recommend antibiotics for pneumonia patients?"  # clears by 0.023
+    assert not answer(question, settings=margin(0.0)).abstained
+    turn = answer(question, settings=margin(0.03))
     assert turn.evidence is not None and turn.evidence.marginal
     assert turn.abstained and not turn.citations and turn.selection.absent == ["antibiotics", "pneumonia"]
     assert turn.text == f"{REFUSAL_EN} {no_paper(['antibiotics', 'pneumonia'], 'en')}"
     assert not turn.unsupported  # the refusal's reason is no claim about a source
     # a paraphrase's own verb the collection lacks ("skims" for GF-Screen's glance) refuses nothing
     kept = answer(
-        "Which paper skims a whole-body CT volume, then zooms in to screen for cancers?", settings=seed_settings
+        "Which paper skims a whole-body CT volume, then zooms in to screen for cancers?", settings=margin(0.03)
     )
     assert kept.evidence is not None and kept.evidence.marginal
     assert not kept.abstained and kept.sources[0].hit.title.startswith("泛癌筛查")
+    # the calibrated margin (presets.json) refuses one that barely clears the threshold
+    shipped = answer("Which paper detects arrhythmia in smartwatch recordings?", settings=seed_settings)
+    assert shipped.abstained and shipped.selection.absent == ["arrhythmia", "smartwatch"]
 
 
 def test_words_for_actions_are_told_from_words_for_things() -> None:

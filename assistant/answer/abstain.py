@@ -34,9 +34,10 @@ class Evidence:
     def marginal(self) -> bool:
         """Answerable by less than the margin: too close to call for a lookup whose topic has a specific word no
         record uses (``topic_presence``). Out-of-scope lookups in the corpus's vocabulary clear the threshold by a
-        little (insulin dosing, dermatology photographs: 0.016, 0.024 on dev), answerable paraphrases with a word for
-        a thing the collection lacks by more (共情 "empathy", 显微镜 "microscope": 0.027, 0.070); ``absent_margin`` is
-        set between them on the dev split by ``python -m assistant.evals.calibrate --absent-margin``."""
+        little (mammograms, a seizure wristband: 0.002, 0.004 on dev), and so do some answerable paraphrases with a
+        word for a thing the collection lacks (caregiver, 孕期: 0.013, 0.017; insulin dosing, to refuse, 0.016, lies
+        among them); ``absent_margin`` is set below the lowest answerable one on the dev split by
+        ``python -m assistant.evals.calibrate --absent-margin``."""
         return self.answerable and self.score < self.threshold + self.margin
 
 
