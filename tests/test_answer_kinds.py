@@ -25,6 +25,8 @@ from assistant.settings import Settings
         ("Which institute is the team at?", "affiliation", "affiliation"),
         ("Which hospital provided the scans?", "", "affiliation"),
         ("What is the model's inference latency on a CPU?", "", "speed"),
+        ("Which backbone model is the agent fine-tuned from?", "", "size"),
+        ("这个模型的参数规模有多大?", "", "size"),
         ("该方法的帧率能达到多少?", "", "speed"),
         ("模型训练花了多久?", "", "compute"),
         # the planner's aspect decides an affiliation: here the authors release a data set
@@ -57,6 +59,7 @@ def test_a_sentence_gives_a_kind_only_when_it_names_it() -> None:
         ("ATPO 的训练用了多长时间?", "没有给出所用的算力"),
         ("Which lab built the AnesSuite benchmark?", "does not give its authors or institutions"),
         ("How many frames per second does MedGMAE process?", "does not give its speed"),
+        ("KnowGuard 的参数量是多少?", "没有给出模型规模或基座模型"),
     ],
 )
 def test_a_kind_of_detail_the_named_record_never_gives_is_an_abstention_that_says_so(
