@@ -242,3 +242,9 @@ def test_a_lookup_barely_above_the_threshold_needs_its_words_for_things(seed_set
 def test_words_for_actions_are_told_from_words_for_things() -> None:
     assert all(action(w) for w in ("skim", "mimicking", "rewrite", "切除", "撰写"))
     assert not any(action(w) for w in ("insulin", "biopsy", "pneumonia", "癫痫", "显微镜"))
+
+
+def test_absent_words_are_named_in_the_questions_order() -> None:
+    nothing = Vocabulary([])  # the set of a topic's words has no order of its own: a refusal reads the same every run
+    assert topic_presence("手环 癫痫", nothing).absent == ["手环", "癫痫"]
+    assert topic_presence("癫痫 手环", nothing).absent == ["癫痫", "手环"]

@@ -210,7 +210,9 @@ def topic_presence(topic: str, vocabulary: Vocabulary) -> Presence:
     absent = [t for t in dict.fromkeys(tokenize(CJK_RUN.sub(" ", topic))) if _absent(t, vocabulary)]
     words = {w for run in CJK_RUN.findall(topic) for w in segmenter().lcut(run) if len(w) > 1 and w not in STOPWORDS}
     found: list[str] = []
-    for word in sorted(words, key=len, reverse=True):  # a word inside a longer word the collection has is covered
+    # longest first: a word inside a longer word the collection has is covered; ties in the topic's order (the
+    # refusal names them, the same way every run)
+    for word in sorted(words, key=lambda w: (-len(w), topic.index(w))):
         readings = english_of(word)
         if vocabulary.forms(word) or any(vocabulary.forms(e) for e in readings):
             found.append(word)
