@@ -51,6 +51,34 @@ def test_exclusions_match_chroma_where_and_the_catalog_mask() -> None:
     assert mask.tolist() == [m["presentation"] != "Poster" for m in seeds] and 0 < mask.sum() < len(seeds)
 
 
+@pytest.mark.parametrize(
+    ("question", "together", "rest"),
+    [
+        ("Which records are not ICLR 2026 orals?", {"venue": "ICLR 2026", "presentation": "Oral"}, {}),
+        ("除了 ICLR 2025 海报以外的论文", {"venue": "ICLR 2025", "presentation": "Poster"}, {}),
+        # a prefix binds its own word: ICLR papers that are not orals
+        ("non-oral ICLR 2026 papers", {}, {"venue": "ICLR 2026", "not": {"presentation": "Oral"}}),
+        # not side by side: the oral papers that are not from 2025
+        ("不是 2025 年的 oral 论文", {}, {"presentation": "Oral", "not": {"year": 2025}}),
+    ],
+)
+def test_a_negation_over_a_phrase_excludes_the_pair(question: str, together: dict, rest: dict) -> None:
+    filters = plan_query(question, ["ICLR 2025", "ICLR 2026"], [], [2025, 2026]).filters
+    assert filters.together == together
+    assert {k: v for k, v in filters.active().items() if k != "not_all"} == rest
+    rows = [
+        {"venue": "ICLR 2026", "presentation": "Oral", "year": 2026},
+        {"venue": "ICLR 2026", "presentation": "Poster", "year": 2026},
+        {"venue": "ICLR 2025", "presentation": "Poster", "year": 2025},
+        {"venue": "Nature Medicine", "presentation": "", "year": 2025},
+    ]
+    metas: list[dict[str, Any]] = [{**m, "record_id": str(i)} for i, m in enumerate(rows)]
+    mask = Catalog([str(i) for i in range(len(rows))], ["x"] * len(rows), metas).allowed(filters).tolist()
+    if together:
+        assert mask == [not all(m[k] == v for k, v in together.items()) for m in rows]
+        assert filters.chroma_where() == {"$or": [{k: {"$ne": v}} for k, v in together.items()]}
+
+
 def test_cli_pairs_exclude_and_explicit_filters_win_per_key() -> None:
     explicit = Filters.parse_pairs(["presentation!=Poster", "year=2026", "track!=a", "track!=b"])
     assert explicit == Filters(year=2026, exclude={"presentation": ["Poster"], "track": ["a", "b"]})

@@ -17,6 +17,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from assistant.answer.variants import held_as_variants, stems
 from assistant.index import sentences as store
 from assistant.records.links import LABEL
 from assistant.retrieve.abbreviations import qualified_bases, with_definitions
@@ -193,14 +194,22 @@ def unit(vector: list[float]) -> np.ndarray:
 @lru_cache(maxsize=4)  # one question's records are scored in a row; few entries keep no stale index alive
 def _scoring(
     index: store.SentenceIndex, terms: frozenset[str], groups: tuple[frozenset[str], ...]
-) -> tuple[dict[str, frozenset[str]], dict[frozenset[str], float], float, dict[str, tuple[str, ...]]]:
+) -> tuple[
+    dict[str, frozenset[str]],
+    dict[frozenset[str], float],
+    float,
+    dict[str, tuple[str, ...]],
+    dict[str, tuple[str, ...]],
+]:
     """What a question's sentences are scored with, the same for every record a list question scores: the
     abbreviations that matter (a sentence on "intracranial electroencephalography (iEEG)" holds EEG), the idf
-    weight of each term or group of alternatives, their sum, and the English words of its Chinese terms."""
+    weight of each term or group of alternatives, their sum, the English words of its Chinese terms and the
+    normal forms of its words that may have variants (``variants.py``)."""
     defined = {short: long for short, long in index.abbreviations().items() if short in terms or long & terms}
     units = [*groups, *(frozenset({t}) for t in terms if not any(t in g for g in groups))]
     weight = {u: max(max(index.idf(t), 0.1) for t in u) for u in units}
-    return defined, weight, sum(weight.values()), english_forms(set(terms))
+    forms = english_forms(set(terms))
+    return defined, weight, sum(weight.values()), forms, stems(terms, forms)
 
 
 def record_quotes(
@@ -218,7 +227,7 @@ def record_quotes(
     if not rows:
         return []
     dense = index.similarity(rows, query)
-    defined, weight, total, forms = _scoring(index, frozenset(terms), tuple(groups))
+    defined, weight, total, forms, variants = _scoring(index, frozenset(terms), tuple(groups))
     header_terms = with_definitions(set(tokenize(header)), defined) & terms
     want = WANTS.get(aspect)
     out = []
@@ -226,7 +235,7 @@ def record_quotes(
         s = index.sentences[row]
         tokens, named = sentence_terms(s.text)
         have = with_definitions(tokens | named | header_terms, defined) & terms
-        held = have | held_in_english(tokens, forms)
+        held = have | held_in_english(tokens, forms) | held_as_variants(tokens, variants)
         literal = sum(w for u, w in weight.items() if u & have) / total if total else 0.0
         coverage = sum(w for u, w in weight.items() if u & held) / total if total else 0.0
         wanted = bool(want and want.search(s.text))

@@ -102,7 +102,7 @@ def signals(questions: list[GoldenQuestion], settings: Settings) -> list[dict[st
     question's rarest key term alone (its topic head)."""
     from assistant.answer import evidence as ev
     from assistant.answer.chain import new_turn, prepare_chain
-    from assistant.answer.select import QUESTION_WORDS, topic_text
+    from assistant.answer.lists import QUESTION_WORDS, topic_text
     from assistant.index import sentences as store
 
     out = []
@@ -158,7 +158,7 @@ def term_cosines(questions: list[GoldenQuestion], settings: Settings) -> dict[st
     from assistant.answer import evidence as ev
     from assistant.answer.abstain import vocabulary
     from assistant.answer.chain import new_turn, prepare_chain
-    from assistant.answer.select import topic_text
+    from assistant.answer.lists import topic_text
     from assistant.index import sentences as store
     from assistant.retrieve.text import tokenize
 

@@ -71,7 +71,9 @@ def plan_rows(golden: Path, cases: Path, seeds: Path) -> list[PlanRow]:
 
 def _filters(plan: dict[str, Any]) -> str:
     parts = [f"{'NOT ' if f['polarity'] == 'exclude' else ''}{f['key']}={f['value']}" for f in plan["filters"]]
-    return " AND ".join(parts) or "-"
+    together = [f"{f['key']}={f['value']}" for f in plan["filters"] if f["polarity"] == "exclude_together"]
+    parts = [p for p, f in zip(parts, plan["filters"], strict=True) if f["polarity"] != "exclude_together"]
+    return " AND ".join(parts + ([f"NOT ({' AND '.join(together)})"] if together else [])) or "-"
 
 
 def markdown(rows: list[PlanRow]) -> str:

@@ -103,13 +103,16 @@ class Catalog:
 
     def allowed(self, filters: Filters) -> np.ndarray:
         """Rows whose metadata match ``filters``: a list value matches any of its items."""
-        mask = np.ones(len(self), dtype=bool)
+        mask, together = np.ones(len(self), dtype=bool), np.ones(len(self), dtype=bool)
         for key, value, polarity in filters.clauses():
             values = value if isinstance(value, list) else [value]
             matching = [code for code, v in enumerate(self.vocab[key]) if any(same(v, w) for w in values)]
             hit = np.isin(self.codes[:, FILTER_KEYS.index(key)], matching)
-            mask &= hit if polarity == "include" else ~hit
-        return mask
+            if polarity == "exclude_together":
+                together &= hit
+            else:
+                mask &= hit if polarity == "include" else ~hit
+        return mask & ~together if filters.together else mask
 
     def bm25_scores(self, terms: list[str]) -> np.ndarray:
         return self.lexical.scores(terms)

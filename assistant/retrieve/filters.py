@@ -29,6 +29,7 @@ class Filters:
     track: str | list[str] | None = None
     has_code: bool | None = None
     exclude: dict[str, list[Value]] = field(default_factory=dict)
+    together: dict[str, Value] = field(default_factory=dict)  # NOT (all of these): "not ICLR 2026 posters"
 
     def included(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name in FILTER_KEYS}
@@ -38,14 +39,18 @@ class Filters:
         out = {k: v for k, v in self.included().items() if v is not None}
         if self.exclude:
             out["not"] = {k: _one_or_list(v) for k, v in self.exclude.items()}
+        if self.together:
+            out["not_all"] = dict(self.together)
         return out
 
     def clauses(self) -> list[tuple[str, Value | list[Value], str]]:
-        """Every constraint as (key, value or values, "include" | "exclude")."""
+        """Every constraint as (key, value or values, "include" | "exclude" | "exclude_together": a record may
+        not have all of the ``exclude_together`` values at once)."""
         out: list[tuple[str, Value | list[Value], str]] = [
             (k, v, "include") for k, v in self.included().items() if v is not None
         ]
-        return out + [(k, _one_or_list(v), "exclude") for k, v in self.exclude.items()]
+        out += [(k, _one_or_list(v), "exclude") for k, v in self.exclude.items()]
+        return out + [(k, v, "exclude_together") for k, v in self.together.items()]
 
     def chroma_where(self) -> dict[str, Any] | None:
         ops = {
@@ -54,7 +59,13 @@ class Filters:
             ("exclude", False): "$ne",
             ("exclude", True): "$nin",
         }
-        clauses = [{key: {ops[(polarity, isinstance(value, list))]: value}} for key, value, polarity in self.clauses()]
+        clauses: list[dict[str, Any]] = [
+            {key: {ops[(polarity, isinstance(value, list))]: value}}
+            for key, value, polarity in self.clauses()
+            if polarity != "exclude_together"
+        ]
+        if self.together:
+            clauses.append({"$or": [{key: {"$ne": value}} for key, value in self.together.items()]})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -67,7 +78,8 @@ class Filters:
             k: v for k, v in other.included().items() if v is not None
         }
         exclude = {k: v for k, v in self.exclude.items() if k not in theirs} | other.exclude
-        return Filters(**include, exclude=exclude)
+        together = other.together or ({} if theirs & set(self.together) else self.together)
+        return Filters(**include, exclude=exclude, together=together)
 
     @classmethod
     def parse_pairs(cls, pairs: list[str]) -> Filters:

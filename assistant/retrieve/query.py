@@ -22,14 +22,16 @@ POSTER = re.compile(r"(?:\bposters?\b|海报)(?:\s*(?:报告|展示|presentation
 # "has code" wording of a list question ("Which EEG papers have a code link?", "没有代码的论文"); the verb or
 # the negation around it gives the polarity ("without code", "do not have a code link", "未开源")
 EN_CODE_NOUN = (
-    r"(?:code|project)(?:\s*(?:or|and|/)\s*(?:code|project))?(?:\s*(?:links?|urls?|pages?|repos(?:itory|itories)?))?"
+    r"(?:(?:(?:code|project)(?:\s*(?:or|and|/)\s*(?:code|project))?|git(?:hub|lab))"
+    r"(?:\s*(?:links?|urls?|pages?|repo(?:s|sitory|sitories)?))?|repo(?:s|sitory|sitories)?)"
 )
 HAS_CODE = re.compile(
     r"\b(?:(?:comes?|coming|came)\s+)?(?:provides?|providing|provided|has|have|having|with|without|gives?|includes?|"
     r"including|offers?|shares?|"
     r"lists?|releases?|released|lacks?|lacking)\s+(?:(?:a|an|any|no|public|released|open[- ]source|their|its)\s+)"
     rf"{{0,2}}{EN_CODE_NOUN}\b|\bcode (?:is |was |are )?(?:not )?(?:available|released|public)\b|"
-    r"\bopen[- ]sourced?\b|(?:有|提供|给出|附|附带|带|公开|发布)?了?(?:代码|源码)(?:或项目)?(?:链接|主页|仓库|地址)?|"
+    r"\bopen[- ]sourced?\b|(?:有|提供|给出|附|附带|带|公开|发布)?了?(?:代码|源码)(?:或项目)?(?:链接|主页|仓库|地址)?"
+    r"(?:\s*(?:是|已经?)?\s*(?:公开|开源|发布)(?:的|了)?)?|"
     r"(?:有|提供|给出|附)?了?项目(?:链接|主页|仓库|地址)|开源",
     re.I,
 )
@@ -68,12 +70,16 @@ YEAR_AFTER = re.compile(
 # Negation just before a mention ("not posters", "non-oral", "other than ICLR 2026", "do not have a code link",
 # "非 oral", "不是 2026 年", "没有代码", "除了医学影像方向以外") or just after it ("poster 以外的论文").
 NEG_BEFORE = re.compile(
-    r"(?:\b(?:not|non|without|excluding|except(?:\s+for)?|other\s+than|apart\s+from|outside(?:\s+of)?|no|never|neither|nor)|n't)"
+    r"(?:\b(?:not|non|without|excluding|except(?:\s+for)?|other\s+than|apart\s+from|besides|outside(?:\s+of)?|no|never|"
+    r"neither|nor)|n't)"
     r"\s*-?\s*"
     r"(?:(?:a|an|the|any|in|at|from|as|for|of|by|accepted|presented|published|listed|appear(?:ed)?|been|be)\s+){0,3}$|"
     r"(?:非|不|没|无|未|除了?|排除)(?:是|在|属于|为|有|含|包含|包括|提供|带|附上?|放出?|给出?|贴出?|公开|公布|发布|开放|"
     r"上传)?了?\s*(?:在|于|属于)?\s*$",
     re.I,
+)
+FREE_NEGATION = re.compile(
+    r"\b(?:not|excluding|except|other\s+than|apart\s+from|besides)\b|n't|不是|不属于|除了?|排除", re.I
 )
 A_NOT_A = re.compile(r"(\w)[不没]\1|有无")
 NEG_AFTER = re.compile(r"^\s*(?:以外|之外|除外)|^\s*(?:excluded|aside)\b", re.I)
@@ -125,7 +131,8 @@ WANTS_ALL = re.compile(
     rf"(?:找|搜|推荐)(?![^,，。.?？!！]{{0,20}}?[这那一哪]篇)[^,，。.?？!！]{{0,20}}?{ZH_NOUN}|"
     rf"\b(?:all|every)\s+(?:of\s+)?(?:the\s+)?(?:[\w/-]+\s+){{0,3}}?(?:{EN_PLURAL}|{EN_SINGULAR})\b|"
     rf"\b(?:how many|number of)\b.*\b(?:papers|records|works|articles|entries|items|posters|orals|submissions)\b|"
-    rf"列出|列举|罗列|"
+    rf"列出|列举|罗列|\b(?:what|anything)\s+(?:else\s+)?(?:(?:is|are)\s+)?(?:there\s+)?in\s+the\s+(?:collection|corpus)\b|"
+    rf"\bwhat\s+does\s+the\s+(?:collection|corpus)\s+(?:contain|hold|include|have)\b|"
     # "有多少篇论文", "多少篇是 oral", "一共几篇?" count records; "收集了多少篇系统综述" counts what one record holds
     rf"(?:多少|几)篇(?=\s*(?:{ZH_NOUN}|是|有|在|属于|用|做|没|不|的|被|涉及|关于|与|和|跟|[?？,，。]|$))|"
     rf"(?:哪些|所有|全部)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}|"
@@ -137,6 +144,8 @@ WANTS_ALL = re.compile(
     rf"(?<!这些)(?<!那些)(?<!两篇)(?<!它们的){ZH_NOUN}\s*(?:各自|分别)|(?:几项|几篇|各篇|每篇)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}",
     re.I,
 )
+# a Chinese search-box noun phrase under filters ("没有代码链接的 oral 论文"): no question word, ends with the noun
+ZH_SEARCH_BOX = re.compile(rf"^[^?？哪什么吗呢几多如何怎谁]*的\s*(?:[A-Za-z]+\s*)?{ZH_NOUN}\s*[?？。.!！]*\s*$")
 FILTER_WORDS = re.compile(
     r"\b(?:oral|poster|papers?|track|venue|year|in|the|with|code|accepted)\b|口头|海报|论文|赛道|方向", re.I
 )
@@ -157,8 +166,8 @@ JOINER = re.compile(
 META_WORDS = re.compile(
     r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|holds?|contains?|"
     r"many|total|appear(?:s|ed)?|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?|"
-    r"give|tell|find|get|want|need|please)\b|"  # the request's verb ("give me the oral papers")
-    r"语料库?|收录|条目|记录|信息|列表|属于|会议|发表|一共|总共|共有|合计|几篇|多少篇|分别|各自|[中里]有",
+    r"give|tell|find|get|want|need|please|every|each|journals?|anything|else)\b|"  # "give me every oral paper"
+    r"语料库?|收录|条目|记录|信息|列表|属于|会议|期刊|来源|发表|一共|总共|共有|合计|几篇|多少篇|分别|各自|[中里]有|还有",
     re.I,
 )
 
@@ -197,6 +206,7 @@ class _Reader:
         self.include: dict[str, list[Value]] = {}
         self.exclude: dict[str, list[Value]] = {}
         self.seen_at: dict[tuple[str, Value], tuple[int, int]] = {}  # where each value was first mentioned
+        self.spans: list[tuple[int, int, str, Value, str]] = []  # each single-value mention: start, end, key, cue
 
     def take(self, key: str, values: list[Value], start: int, end: int, only_negated: bool = False) -> None:
         """Record ``values`` for ``key`` with the polarity the mention's surroundings give, and blank the
@@ -208,6 +218,10 @@ class _Reader:
         negated = bool(before or after) or (key == "has_code" and bool(CODE_NEGATED.search(self.question[start:end])))
         if only_negated and not negated:
             return
+        if len(values) == 1:
+            free = before and FREE_NEGATION.search(before.group())
+            cue = "-" if not negated else "free" if free else "after" if after and not before else "prefix"
+            self.spans.append((start, end, key, values[0], cue))
         start = before.start() if before else start
         end = end + after.end() if after else end
         known = (self.exclude if negated else self.include).setdefault(key, [])
@@ -240,8 +254,26 @@ class _Reader:
         def ordered(found: dict[str, list[Value]]) -> dict[str, list[Value]]:
             return {k: sorted(v, key=lambda value: self.seen_at[(k, value)]) for k, v in found.items()}
 
+        together = self.negated_phrase()
+        for key, value in together.items():
+            for found in (self.include, self.exclude):
+                if found.get(key) == [value]:
+                    del found[key]
         include: dict[str, Any] = {k: v[0] if len(v) == 1 else v for k, v in ordered(self.include).items()}
-        return Filters(**include, exclude=ordered(self.exclude))
+        return Filters(**include, exclude=ordered(self.exclude), together=together)
+
+    def negated_phrase(self) -> dict[str, Value]:
+        """A free negation over two mentions side by side ("not ICLR 2026 posters", "不属于 ICLR 2026 海报的论文")
+        negates the phrase, not its first word: NOT (venue AND presentation). A prefix binds its word only
+        ("non-oral ICLR papers": ICLR papers that are not orals)."""
+        for _, end, key, value, cue in self.spans:
+            if cue != "free":
+                continue
+            for start2, _, key2, value2, cue2 in self.spans:
+                # the second side by side, not negated or negated only by the circumfix's end ("除了 A B 以外")
+                if cue2 in ("-", "after") and key2 != key and start2 >= end and not self.question[end:start2].strip():
+                    return {key: value, key2: value2}
+        return {}
 
 
 NamePatterns = tuple[tuple[re.Pattern[str], list[Value]], ...]
@@ -348,6 +380,7 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
         for m in list(YEAR.finditer(reader.rest)):
             reader.take("year", [int(m.group(1))], m.start(), m.end())
     filters = reader.filters()
+    wants_all = wants_all or bool(filters.active() and ZH_SEARCH_BOX.search(question))  # "没有代码的 oral 论文"
     rest = META_WORDS.sub(" ", reader.rest) if filters.active() or wants_all else reader.rest
     excluded, rest = negated_topics(rest) if wants_all else ([], rest)
     topic = [t for t in tokenize(COUNTING.sub(" ", FILTER_WORDS.sub(" ", rest))) if not t.isdigit()]
