@@ -277,6 +277,8 @@ def test_active_filters_show_explicit_and_recognised() -> None:
     assert not RAW_TAG.search(html)
     assert "track: t&lt;script&gt;" in html and "presentation: Oral" in html and "from question" in html
     assert "No filters" in render_active_filters({})
+    negated = render_active_filters({}, {"not_all": {"venue": "ICLR 2026", "presentation": "Poster"}})
+    assert "not all: venue=ICLR 2026, presentation=Poster" in negated  # an exclusion reads as pairs, not a dict
 
 
 def test_debug_lists_retrieved_ids_scores_and_filters() -> None:

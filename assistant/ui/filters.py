@@ -58,6 +58,9 @@ def filters_from_inputs(
 
 
 def _shown(value: Any) -> str:
+    """A filter value as a chip shows it: a list as alternatives, the exclusions as key=value pairs."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')}={_shown(v)}" for k, v in value.items())
     return " / ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
