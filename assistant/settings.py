@@ -98,6 +98,11 @@ class Abstention(BaseModel):
     threshold_zh: float
     bm25_weight: float = 0.01
     bm25_cap: float = 10.0
+    absent_margin: float = Field(
+        0.0,
+        description="A lookup naming no record, whose topic has a specific word no record uses, is refused when its "
+        "evidence clears the threshold by less than this (answer/abstain.py); 0 turns the rule off.",
+    )
     calibrated_on: str = Field("", description="Which questions set the thresholds (file and split).")
 
 

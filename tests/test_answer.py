@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import answer
-from assistant.answer.abstain import Vocabulary, no_paper, topic_presence
+from assistant.answer.abstain import Vocabulary, action, no_paper, topic_presence
 from assistant.answer.chain import QuestionError, Turn, analyse_step, condense, new_turn
 from assistant.answer.citations import check_citations
 from assistant.answer.prompts import load_prompts
@@ -215,3 +215,36 @@ def test_an_existence_question_about_a_topic_no_record_has_is_refused(seed_setti
     assert turn.abstained and not turn.citations and "glaucoma" in turn.selection.absent
     kept = answer("Is there a study on sleep staging?", settings=seed_settings)
     assert not kept.abstained and kept.sources[0].hit.short_name == "sleep2vec"
+
+
+def test_a_lookup_barely_above_the_threshold_needs_its_words_for_things(seed_settings: Settings) -> None:
+    def margin(value: float) -> Settings:
+        return seed_settings.replace(abstention=seed_settings.abstention.model_copy(update={"absent_margin": value}))
+
+    question = "Which paper uses a language model to recommend antibiotics for pneumonia patients?"  # clears by 0.023
+    assert not answer(question, settings=margin(0.0)).abstained
+    turn = answer(question, settings=margin(0.03))
+    assert turn.evidence is not None and turn.evidence.marginal
+    assert turn.abstained and not turn.citations and turn.selection.absent == ["antibiotics", "pneumonia"]
+    assert turn.text == f"{REFUSAL_EN} {no_paper(['antibiotics', 'pneumonia'], 'en')}"
+    assert not turn.unsupported  # the refusal's reason is no claim about a source
+    # a paraphrase's own verb the collection lacks ("skims" for GF-Screen's glance) refuses nothing
+    kept = answer(
+        "Which paper skims a whole-body CT volume, then zooms in to screen for cancers?", settings=margin(0.03)
+    )
+    assert kept.evidence is not None and kept.evidence.marginal
+    assert not kept.abstained and kept.sources[0].hit.title.startswith("泛癌筛查")
+    # the calibrated margin (presets.json) refuses one that barely clears the threshold
+    shipped = answer("Which paper detects arrhythmia in smartwatch recordings?", settings=seed_settings)
+    assert shipped.abstained and shipped.selection.absent == ["arrhythmia", "smartwatch"]
+
+
+def test_words_for_actions_are_told_from_words_for_things() -> None:
+    assert all(action(w) for w in ("skim", "mimicking", "rewrite", "切除", "撰写"))
+    assert not any(action(w) for w in ("insulin", "biopsy", "pneumonia", "癫痫", "显微镜"))
+
+
+def test_absent_words_are_named_in_the_questions_order() -> None:
+    nothing = Vocabulary([])  # the set of a topic's words has no order of its own: a refusal reads the same every run
+    assert topic_presence("手环 癫痫", nothing).absent == ["手环", "癫痫"]
+    assert topic_presence("癫痫 手环", nothing).absent == ["癫痫", "手环"]

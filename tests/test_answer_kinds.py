@@ -24,6 +24,10 @@ from assistant.settings import Settings
         ("专辑什么时候截止投稿?", "", "date"),
         ("Which institute is the team at?", "affiliation", "affiliation"),
         ("Which hospital provided the scans?", "", "affiliation"),
+        ("What is the model's inference latency on a CPU?", "", "speed"),
+        ("Which backbone model is the agent fine-tuned from?", "", "size"),
+        ("这个模型的参数规模有多大?", "", "size"),
+        ("该方法的帧率能达到多少?", "", "speed"),
         ("模型训练花了多久?", "", "compute"),
         # the planner's aspect decides an affiliation: here the authors release a data set
         ("What dataset did the authors release?", "dataset", ""),
@@ -54,6 +58,8 @@ def test_a_sentence_gives_a_kind_only_when_it_names_it() -> None:
         ("KnowGuard 用了什么显卡训练?", "没有给出所用的算力"),
         ("ATPO 的训练用了多长时间?", "没有给出所用的算力"),
         ("Which lab built the AnesSuite benchmark?", "does not give its authors or institutions"),
+        ("How many frames per second does MedGMAE process?", "does not give its speed"),
+        ("KnowGuard 的参数量是多少?", "没有给出模型规模或基座模型"),
     ],
 )
 def test_a_kind_of_detail_the_named_record_never_gives_is_an_abstention_that_says_so(
@@ -77,3 +83,22 @@ def test_a_kind_of_detail_that_is_given_or_not_asked_is_no_missing_detail(
 ) -> None:
     turn = answer(question, settings=seed_settings)
     assert not turn.detail_missing, turn.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # described, not named, by a hyphenated compound the record writes spaced ("power spectral smoothing")
+        "What Dice does the power-spectral smoothing calibration method reach on the ACDC dataset?",
+        "Disco 在 PanNuke 数据集上的 F1 是多少?",  # the value of a measure the record never names
+        "What specificity does the HFSTI-Net segmentation network reach?",
+    ],
+)
+def test_a_result_value_the_record_cannot_give_is_a_missing_detail(seed_settings: Settings, question: str) -> None:
+    turn = answer(question, settings=seed_settings)
+    assert turn.abstained and turn.detail_missing and turn.citations, turn.text
+
+
+def test_a_result_value_of_a_measure_the_record_names_is_answered(seed_settings: Settings) -> None:
+    turn = answer("What accuracy do GPT-5-mini and Claude-4.6-opus reach on MedThinkVQA?", settings=seed_settings)
+    assert not turn.abstained and "39.7%" in turn.text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.evals.calibrate import SIGNALS, separation, signals, term_cosines
+from assistant.evals.calibrate import SIGNALS, absent_margin, separation, signals, term_cosines
 from assistant.evals.golden import GoldenQuestion
 from assistant.settings import Settings
 
@@ -43,3 +43,16 @@ def test_term_cosines_group_topic_words_by_presence(seed_settings: Settings) -> 
     assert groups["absent, answerable"] == {"n": 0, "p5-p50-p95": None}
     low, mid, high = groups["present"]["p5-p50-p95"]
     assert 0 < low <= mid <= high <= 1
+
+
+def test_absent_margin_lies_between_the_refusals_and_the_answerable_lookups(seed_settings: Settings) -> None:
+    oos = "Which paper uses a language model to recommend antibiotics for pneumonia patients?"
+    empathy = "Which paper gives a doctor agent empathy and a questioning strategy in outpatient visits?"
+    questions = [
+        GoldenQuestion("oos", oos, "en", "abstain"),
+        GoldenQuestion("para", empathy, "en", "lookup"),  # Doctor-R1 says "empathetic"
+        GoldenQuestion("named", "What is LiveClin and who took part?", "en", "lookup"),  # names its record: not counted
+    ]
+    result = absent_margin(questions, seed_settings)
+    assert result["refusals"] == 1 and result["answerable"] == 1 and result["refused_at_proposed"] == 1
+    assert result["highest_refusal_below_it"] < result["absent_margin"] < result["lowest_answerable"]

@@ -8,6 +8,7 @@ golden set: ``evidence = dense + w * min(bm25, cap)``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,19 +28,31 @@ class Evidence:
     score: float
     threshold: float
     reason: str
+    margin: float = 0.0  # settings.abstention.absent_margin
+
+    @property
+    def marginal(self) -> bool:
+        """Answerable by less than the margin: too close to call for a lookup whose topic has a specific word no
+        record uses (``topic_presence``). Out-of-scope lookups in the corpus's vocabulary clear the threshold by a
+        little (mammograms, a seizure wristband: 0.002, 0.004 on dev), and so do some answerable paraphrases with a
+        word for a thing the collection lacks (caregiver, 孕期: 0.013, 0.017; insulin dosing, to refuse, 0.016, lies
+        among them); ``absent_margin`` is set below the lowest answerable one on the dev split by
+        ``python -m assistant.evals.calibrate --absent-margin``."""
+        return self.answerable and self.score < self.threshold + self.margin
 
 
 def judge(result: SearchResult, lang: str, settings: Settings) -> Evidence:
     """Answerable when something matched and, for a topical question, the evidence clears the threshold."""
     threshold = settings.abstention.threshold_zh if lang == "zh" else settings.abstention.threshold_en
     score = result.top_dense + settings.abstention.bm25_weight * min(result.top_bm25, settings.abstention.bm25_cap)
+    margin = settings.abstention.absent_margin
     if not result.hits:
-        return Evidence(False, score, threshold, "no record matches the question's filters")
+        return Evidence(False, score, threshold, "no record matches the question's filters", margin)
     if not result.plan.topic_terms and result.filters.active():
-        return Evidence(True, score, threshold, "metadata question: every matching record is listed")
+        return Evidence(True, score, threshold, "metadata question: every matching record is listed", margin)
     if score < threshold:
-        return Evidence(False, score, threshold, f"weak evidence ({score:.3f} < {threshold:.3f})")
-    return Evidence(True, score, threshold, f"evidence {score:.3f} >= {threshold:.3f}")
+        return Evidence(False, score, threshold, f"weak evidence ({score:.3f} < {threshold:.3f})", margin)
+    return Evidence(True, score, threshold, f"evidence {score:.3f} >= {threshold:.3f}", margin)
 
 
 # Topic presence (issue 15, item 3): a list or summary must rest on evidence that its topic is in the collection.
@@ -197,13 +210,35 @@ def topic_presence(topic: str, vocabulary: Vocabulary) -> Presence:
     absent = [t for t in dict.fromkeys(tokenize(CJK_RUN.sub(" ", topic))) if _absent(t, vocabulary)]
     words = {w for run in CJK_RUN.findall(topic) for w in segmenter().lcut(run) if len(w) > 1 and w not in STOPWORDS}
     found: list[str] = []
-    for word in sorted(words, key=len, reverse=True):  # a word inside a longer word the collection has is covered
+    # longest first: a word inside a longer word the collection has is covered; ties in the topic's order (the
+    # refusal names them, the same way every run)
+    for word in sorted(words, key=lambda w: (-len(w), topic.index(w))):
         readings = english_of(word)
         if vocabulary.forms(word) or any(vocabulary.forms(e) for e in readings):
             found.append(word)
         elif readings and not any(word in longer for longer in found) and _specific_zh(word, readings):
             absent.append(word)
     return Presence(absent)
+
+
+PARTICIPLE = re.compile(r"\w{3,}(?:ing|ed)$")
+
+
+@lru_cache(maxsize=4096)
+def action(word: str) -> bool:
+    """A word for an action rather than a thing: a Chinese verb (jieba's part of speech: 切除, 撰写), an English
+    participle (mimicking) or a word CC-CEDICT has as a verb as written ("to skim"; not empathy for "to empathize").
+    A paraphrase says what a paper does in its own verbs, while a topic the collection lacks is named by a noun
+    (insulin, mammogram, 癫痫)."""
+    if not word.isascii():
+        import jieba.posseg  # after segmenter(), so it tags with the domain terms
+
+        segmenter()
+        return any(flag.startswith("v") for _, flag in jieba.posseg.lcut(word))
+    if PARTICIPLE.fullmatch(word):
+        return True
+    senses = (sense for headword, _ in dictionary().entries(word) for sense in dictionary().definitions(headword) or ())
+    return any(re.match(rf"to {re.escape(word)}\b", sense) for sense in senses)
 
 
 NO_PAPER = {"en": "No record of the collection mentions {words}.", "zh": "收录的记录中没有提到{words}的论文。"}

@@ -273,7 +273,8 @@ def check(turn: Turn) -> Turn:
     if turn.text.strip() == refusal:
         turn.abstained = True
     notices = {sentence for notice in turn.notices for sentence in split_sentences(notice)}
-    scaffold = {refusal} | SCAFFOLD | notices
+    reason = {no_paper(turn.selection.absent, turn.lang)} if turn.selection.absent else set()  # a refusal's reason
+    scaffold = {refusal} | reason | SCAFFOLD | notices
     marked: list[str] = []
     if turn.backend == "openai" and not turn.abstained and turn.answered_by == llm.describe(turn.settings):
         tags = check_tags(turn.text, turn.sources, scaffold, turn.lang)

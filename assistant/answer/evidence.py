@@ -140,6 +140,12 @@ def with_parts(tokens: list[str]) -> set[str]:
     return set(tokens) | {part for t in tokens if "-" in t for part in tokenize(t.replace("-", " "))}
 
 
+def held(terms: AbstractSet[str], tokens: AbstractSet[str]) -> set[str]:
+    """The terms ``tokens`` hold: as written, or a hyphenated one by all its parts ("spectral-entropy" in a text on
+    "spectral entropy regularization")."""
+    return {t for t in terms if t in tokens or ("-" in t and set(tokenize(t.replace("-", " "))) <= tokens)}
+
+
 # the endings an English word of a Chinese term may take in a sentence (scan -> scans, scanned; learn -> learning;
 # contrast -> contrastive), not any longer word it begins (mode is not model)
 INFLECTED = re.compile(r"(?:(?P<double>[bdgklmnprt])?(?:ing|ed|er)|s|es|d|ive|ively|ion|ions|al|ally|ic)?")

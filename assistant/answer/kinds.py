@@ -1,12 +1,12 @@
 """The kind of answer a lookup asks for, and whether a record's sentences could give it.
 
 A question about one paper often asks for a detail of a particular kind: a training hyperparameter, the compute it
-took, its license, funding, where its data came from, a date, the authors' institutions. Abstracts rarely
-give these; when the record found holds no sentence of the asked kind, the answer says so ("<record> does not give
-<the detail>") and counts as an abstention (``select._detail_missing``). Each kind pairs a recogniser of the
-question (``asks``) with a recogniser of sentences that could answer it (``gives``), kept loose on purpose: a
-sentence that only names the thing ("we tune the learning rate") counts as giving it, so a record is said to lack
-a detail only when it never mentions it.
+took, its size or speed, its license, funding, where its data came from, a date, the authors' institutions.
+Abstracts rarely give these; when the record found holds no sentence of the asked kind, the answer says so
+("<record> does not give <the detail>") and counts as an abstention (``select._detail_missing``). Each kind pairs a
+recogniser of the question (``asks``) with a recogniser of sentences that could answer it (``gives``), kept loose
+on purpose: a sentence that only names the thing ("we tune the learning rate") counts as giving it, so a record is
+said to lack a detail only when it never mentions it.
 
 Counts, data sets and benchmark results are judged in ``select._detail_missing`` itself (by the planner's aspect:
 a count of the asked noun, a data set noun, the named benchmark and metric).
@@ -66,6 +66,36 @@ KINDS = (
         ),
         "the compute it used (hardware, GPU hours)",
         "所用的算力(硬件、GPU 小时)",
+    ),
+    AnswerKind(
+        "size",
+        re.compile(
+            r"\bhow many parameters\b|\bnumber of parameters\b|\bparameter count\b|\bmodel size\b|"
+            r"\b(?:which|what) (?:base|backbone) (?:model|LLM)\b|参数量|参数规模|模型规模|模型大小|基座模型|底座模型",
+            re.I,
+        ),
+        re.compile(
+            r"\bparameters?\b|\b\d+(?:\.\d+)?\s?[BM]\b|\bbillion\b|\bbackbone\b|\bbase model\b|\bbuilt (?:on|upon)\b|"
+            r"\b(?:Qwen|Llama|LLaMA|Mistral|Gemma|GPT|DeepSeek)|参数|基座",
+        ),
+        "its model size or base model",
+        "模型规模或基座模型",
+    ),
+    AnswerKind(
+        "speed",
+        re.compile(
+            r"\binference (?:speed|time|latency)\b|\b(?:running|run|processing) (?:speed|time)\b|\bfps\b|"
+            r"\bframes per second\b|\blatency\b|\bthroughput\b|\bhow fast\b|"
+            r"推理速度|运行速度|推理时间|帧率|推理延迟|吞吐",
+            re.I,
+        ),
+        re.compile(
+            r"\bfps\b|\bframes? per second\b|\blatency\b|\bthroughput\b|\bspeed|\bfaster\b|\baccelerat|"
+            r"\breal[- ]time\b|\bruntime\b|\binference (?:time|cost)\b|速度|实时|加速|延迟",
+            re.I,
+        ),
+        "its speed (inference time, frames per second)",
+        "运行速度(推理时间、帧率)",
     ),
     AnswerKind(
         "license",

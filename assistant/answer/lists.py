@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.answer import evidence as ev
-from assistant.answer.abstain import topic_presence, vocabulary
+from assistant.answer.abstain import action, topic_presence, vocabulary
 from assistant.answer.aspect import by_aspect
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
 from assistant.answer.plan import SIZE, QuestionPlan
@@ -223,11 +223,14 @@ def _speaks_of(turn: Turn, hit: Hit, subject: set[str]) -> bool:
     return any((set(tokenize(t)) | qualified_bases(t)) & subject for t in texts)
 
 
-def topic_present(turn: Turn) -> None:
+def topic_present(turn: Turn, things_only: bool = False) -> None:
     """A list or summary is refused when its topic's specific words are nowhere in the collection (abstain.py).
-    Not a lookup: its question carries many more words than a list's topic, each a chance of a false refusal (on
-    dev it refused 3 of 5 out-of-scope lookups only with word-form rules fitted to its 9 false refusals)."""
+    A lookup only when it asks whether the collection has a topic, or its evidence is marginal: its question carries
+    many more words than a list's topic, each a chance of a false refusal (on dev, applied to every lookup, it refused
+    3 of 5 out-of-scope lookups only with word-form rules fitted to its 9 false refusals); ``things_only``: its
+    words for actions, a paraphrase's own verbs (skims, 切除), do not count."""
     absent = topic_presence(topic_text(turn), vocabulary(turn.retriever.catalog.lexical)).absent
+    absent = [t for t in absent if not (things_only and action(t))]
     if absent:  # as the question writes them ("diabete" is the token of "diabetes")
         written = (re.search(rf"\b{re.escape(t)}[\w-]*", turn.standalone, re.I) for t in absent)
         absent = [m.group() if m else t for m, t in zip(written, absent, strict=True)]

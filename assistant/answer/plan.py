@@ -54,7 +54,12 @@ ASKS_META = re.compile(
     re.I,
 )
 SUMMARY = re.compile(r"\bsummari[sz]e\b|\boverview\b|\bsurvey of\b|总结|概述|综述|概括", re.I)
-METRIC = re.compile(r"\baccuracy\b|\bau(?:c|roc|prc)\b|\bdice\b|\bf1\b|准确率", re.I)  # a named result measure
+METRIC = re.compile(  # a named result measure
+    r"\baccuracy\b|\bau(?:c|roc|prc)\b|\bdice\b|\bf1\b|\bsensitivity\b|\bspecificity\b|\bpsnr\b|\bssim\b|\bbleu\b|"
+    r"\brouge(?:-l)?\b|\bc-index\b|\biou\b|准确率|灵敏度|敏感度|特异度",
+    re.I,
+)
+MEASURES = METRIC.pattern.replace(r"\b", "")  # the same names inside Chinese text ("上的Dice是多少")
 ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("code", ASKS_CODE),
     (

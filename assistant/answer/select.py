@@ -19,6 +19,7 @@ from assistant.answer import evidence as ev
 from assistant.answer import lists
 from assistant.answer import plan as planning
 from assistant.answer.condense import refers_back
+from assistant.answer.junk import is_junk
 from assistant.answer.kinds import asked_kind, gives
 from assistant.answer.lists import quotes_for, renumber, topic_text
 from assistant.answer.plan import METRIC, PAPER_NOUN, QuestionPlan, counted_nouns_zh, focus_noun, plan_question
@@ -32,11 +33,10 @@ RERANK_TOP = 3  # lookups: how many of the fused ranking's records compete on se
 RERANK_PRIOR = 0.015  # ... each rank down costs this much sentence score
 DESCRIBED = 0.5  # share of a question's key terms a record holds to be the record it asks about (see _detail_missing)
 FULL_COVERAGE = 0.95  # a refused lookup is answered when one sentence holds this share of its idf-weighted terms
-SQL = re.compile(r"^\s*(?:select|drop|insert|delete|update|union|alter)\b[^?？]*(?:;|--)", re.I)
 # asks for a result's value ("what AUROC does ...", "MedVR 的得分是多少"), not a paper that improves accuracy
 ASKS_RESULT = re.compile(
-    r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:accuracy|au(?:c|roc|prc)|dice|f1|scores?|results?|performance)\b|"
-    r"\bhow (?:well|accurate)|(?:得分|准确率|结果|性能|分数)(?:是)?(?:多少|如何|怎样)|"
+    rf"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:{METRIC.pattern}|\bscores?\b|\bresults?\b|\bperformance\b)|"
+    rf"\bhow (?:well|accurate)|(?:得分|结果|性能|分数|{planning.MEASURES})\s*(?:是)?(?:多少|如何|怎样)|"
     r"(?:得|拿|取得|获得)了?\s*多少\s*分",
     re.I,
 )
@@ -49,7 +49,6 @@ EXISTS = re.compile(
 )
 PAPERS = re.compile(r"\b(?:papers?|works|stud(?:y|ies)|records?|articles?)\b|论文|研究|工作", re.I)
 DATASET = re.compile(r"data\s?sets?|benchmarks?|corp(?:us|ora)|cohorts?|数据集|数据库|基准|语料", re.I)
-MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|\bjavascript:|\bon\w+\s*=|[{}<>$`]", re.I)
 NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-\d[\w.-]*)\b")
 
 
@@ -65,17 +64,6 @@ class Selection:
     why: dict[str, str] = field(default_factory=dict)  # topic lists: record id -> why it is a member
     absent: list[str] = field(default_factory=list)  # the question's specific words no record uses (abstain.py)
     excluded: list[str] = field(default_factory=list)  # records on a negated topic a list left out (exclusion.py)
-
-
-def is_junk(question: str) -> bool:
-    """Markup or code with no content word outside it (``<img src=x onerror=alert(1)>``), an SQL statement, or no
-    letter, digit or Chinese character at all (``???``, ``！！！``)."""
-    if SQL.search(question) or not re.search(r"[^\W_]", question):
-        return True
-    if not MARKUP.search(question):
-        return False
-    rest = re.sub(r"\S*[=(){}<>$`]\S*", " ", re.sub(r"<[^>]*>", " ", question))
-    return not tokenize(rest)
 
 
 def plan_step(turn: Turn) -> Turn:
@@ -158,7 +146,8 @@ def _detail_missing(turn: Turn) -> bool:
     # or, for a result, described: the record holds most of the question's other key terms ("the multimodal
     # Alzheimer's diagnosis framework"), the names it asks about (ADNI, AUROC) set aside
     other = ev.key_terms(topic_text(turn)) - {t for n in NAMED.findall(turn.standalone) for t in tokenize(n)}
-    described = bool(other) and len(other & set(tokenize(f"{top.header} {body}"))) >= DESCRIBED * len(other)
+    holds = ev.held(other, ev.with_parts(tokenize(f"{top.header} {body}")))  # "spectral-entropy": spectral entropy
+    described = bool(other) and len(holds) >= DESCRIBED * len(other)
     if not (named or (described and turn.plan.aspect == "result")):
         return False
     if turn.plan.kind:  # a kind of detail (kinds.py): missing when neither the header nor a sentence could give it
@@ -166,8 +155,9 @@ def _detail_missing(turn: Turn) -> bool:
     value = bool(ASKS_RESULT.search(turn.standalone))  # asked for a result's value: its metric must be there too
     asked = NAMED.findall(turn.standalone) + (METRIC.findall(turn.standalone) if value else [])
     unnamed = [n for n in asked if n.lower() not in body.lower() and n.lower() not in named]
-    if turn.plan.aspect == "result" and unnamed and (named or value):
-        return True  # a record described, not named, must be asked for a result's value
+    measures = [m for m in METRIC.findall(turn.standalone) if value and m.lower() not in body.lower()]
+    if (turn.plan.aspect == "result" and unnamed and (named or value)) or measures:
+        return True  # a record described, not named, must be asked for a result's value; no value of an unnamed measure
     if turn.plan.aspect == "dataset" and DATASET.search(focus_noun(turn.standalone)):
         return not re.search(ev.DATA_NOUNS, body, re.I)  # asked which data set, and the record names none
     if turn.plan.aspect == "number":
@@ -227,8 +217,11 @@ def select_step(turn: Turn) -> Turn:
     # whether that record lacks the asked detail; it is not answered otherwise
     named = turn.abstained and any(names(h, turn.standalone) for h in turn.result.hits)
     turn.abstained = turn.abstained and not (named and plan.aspect == "meta")  # its header answers "which track?"
-    if plan.type == "lookup" and not turn.abstained and EXISTS.search(turn.standalone):
-        lists.topic_present(turn)  # "is there a paper on protein folding?" asks whether the collection has a topic
+    # "is there a paper on protein folding?" asks whether the collection has a topic; a lookup naming no record whose
+    # evidence barely clears the threshold may be about a topic the collection lacks (abstain.Evidence.marginal)
+    barely = not short_names and turn.evidence is not None and turn.evidence.marginal
+    if plan.type == "lookup" and not turn.abstained and (EXISTS.search(turn.standalone) or barely):
+        lists.topic_present(turn, things_only=not EXISTS.search(turn.standalone))
     if plan.type in ("lookup", "attribute") and (not turn.abstained or named):
         _lookup(turn)
         if _detail_missing(turn):

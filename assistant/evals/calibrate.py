@@ -19,6 +19,9 @@ through the chain up to ``select``; for each signal it prints the AUC between th
 the answerable questions it answers, and how many of those refusals a cut below every answerable question's
 value would add (a signal worth a rule adds some at no new false refusal).
 
+``--absent-margin`` proposes ``Abstention.absent_margin`` (``abstain.Evidence.marginal``) from the lookups that
+name no record and whose topic has a word no record uses.
+
 ``--terms`` measures the dense side of topic presence (``abstain.py``): the best cosine of each topic word, alone,
 with any sentence, for words the collection has and for words it lacks.
 """
@@ -181,6 +184,43 @@ def term_cosines(questions: list[GoldenQuestion], settings: Settings) -> dict[st
 SIGNALS = ("evidence", "record_z", "lead", "seen_terms", "head_cosine")
 
 
+def absent_margin(questions: list[GoldenQuestion], settings: Settings) -> dict[str, Any]:
+    """``Abstention.absent_margin``: over the lookups the chain answers with the rule off, that name no record and
+    whose topic has a specific word for a thing no record uses (``topic_presence``, ``action``), the margin of each
+    one's evidence over its threshold; proposed: the midpoint between the lowest answerable margin and the highest
+    margin of a refusal below it (every refusal below it is then refused, no answerable one)."""
+    from assistant.answer.abstain import action, topic_presence, vocabulary
+    from assistant.answer.chain import new_turn, prepare_chain
+    from assistant.answer.select import names, topic_text
+
+    off = settings.replace(abstention=settings.abstention.model_copy(update={"absent_margin": 0.0}))
+    refuse: list[float] = []
+    answer: list[float] = []
+    for q in questions:
+        turn = prepare_chain.invoke(new_turn(q.question, q.history, off, "extractive", None))
+        result, plan = turn.result, turn.plan
+        if turn.abstained or turn.evidence is None or result is None or plan is None or plan.type != "lookup":
+            continue
+        if any(names(h, turn.standalone) for h in result.hits):
+            continue
+        absent = topic_presence(topic_text(turn), vocabulary(turn.retriever.catalog.lexical)).absent
+        if not [t for t in absent if not action(t)]:
+            continue
+        (refuse if q.should_abstain else answer).append(turn.evidence.score - turn.evidence.threshold)
+    floor = min(answer, default=float("inf"))
+    below = max((m for m in refuse if m < floor), default=None)
+    proposed = None if below is None or floor == float("inf") else round((below + floor) / 2, 4)
+    return {
+        "absent_margin": proposed,
+        "current": settings.abstention.absent_margin,
+        "refusals": len(refuse),
+        "refused_at_proposed": sum(1 for m in refuse if proposed is not None and m < proposed),
+        "answerable": len(answer),
+        "lowest_answerable": round(floor, 4) if answer else None,
+        "highest_refusal_below_it": round(below, 4) if below is not None else None,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", dest="golden", type=Path, default=Path("evals/golden.jsonl"))
@@ -188,9 +228,13 @@ def main() -> None:
     parser.add_argument("--split", choices=("dev", "test", "all"), default="dev")
     parser.add_argument("--signals", action="store_true", help="measure other abstention signals (see above)")
     parser.add_argument("--terms", action="store_true", help="best cosines of topic words, present vs absent")
+    parser.add_argument("--absent-margin", action="store_true", help="propose Abstention.absent_margin (see above)")
     args = parser.parse_args()
     settings = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
     questions = load_golden(args.golden, split=args.split)
+    if args.absent_margin:
+        print(json.dumps({"split": args.split, "golden": str(args.golden)} | absent_margin(questions, settings)))
+        return
     if args.terms:
         print(json.dumps({"split": args.split, "golden": str(args.golden)} | term_cosines(questions, settings)))
         return
