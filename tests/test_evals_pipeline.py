@@ -80,6 +80,8 @@ def test_language_of_mixed_questions() -> None:
     # a hyphenated or numbered name is one word, markup is none
     assert language("SE-Diff 在 PTB-XL 上的 AUC 是多少?") == "zh" and language("<p>哪篇论文</p><b>用了</b>") == "zh"
     assert language("How does Nef-Net v2 handle 导联?") == "en"
+    # a Chinese question word carries a question with more English words than Chinese characters
+    assert language("GALAX 用的是 GNN 还是 transformer?") == "zh" and language("Is 导联 in PTB-XL data?") == "en"
 
 
 def test_follow_up_words_must_fit_the_record() -> None:

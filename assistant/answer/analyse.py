@@ -25,6 +25,7 @@ class Analysis:
 
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.'][A-Za-z0-9]+)*")  # a name is one word: Nef-Net, PTB-XL, v2
 TAG = re.compile(r"<[^<>]*>")
+ZH_ASKING = re.compile(r"哪|什么|吗|呢|还是|是否|多少|几[篇个项种]|怎么|怎样|如何|为什么|有没有|是不是")
 
 
 def language(text: str) -> str:
@@ -35,7 +36,9 @@ def language(text: str) -> str:
     while an English question quoting a short Chinese title stays English. Markup tags are no words."""
     text = TAG.sub(" ", text)
     cjk, words = len(CJK.findall(text)), len(LATIN_WORD.findall(text))
-    return "zh" if cjk and cjk * 2 >= words * 3 else "en"
+    # a Chinese question word carries the sentence: "MedVR 是 oral 还是 poster?" is asked in Chinese
+    asked = bool(ZH_ASKING.search(text))
+    return "zh" if cjk and (cjk * 2 >= words * 3 or (asked and cjk * 4 >= words * 3)) else "en"
 
 
 def analyse(question: str, plan: QueryPlan) -> Analysis:
