@@ -108,3 +108,15 @@ def test_a_range_of_years_is_the_catalogs_years_in_it(question: str, years: int 
     toy = Catalog([m["record_id"] for m in metas], ["x"] * len(metas), metas)
     wanted = years if isinstance(years, list) else [years]
     assert toy.allowed(plan.filters).tolist() == [m["year"] in wanted for m in metas]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "My thesis is on sleep apnea. What papers would help?",
+        "语料库中有哪些关于超声的内容?",
+        "Which records cover it?",
+    ],
+)
+def test_a_list_asked_after_a_first_sentence_or_of_contents_is_a_list(question: str) -> None:
+    assert plan_query(question, VENUES, TRACKS, YEARS).wants_all

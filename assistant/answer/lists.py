@@ -51,7 +51,7 @@ _ASKING = (
     "about related relate concern concerning focus focused give short brief briefly each whether including "
     "mention mentions mentioned discuss discusses discussed involve involves involving cover covers address "
     "addresses tackle tackles investigate investigates explore explores examine examines analyse analyses analyze "
-    "analyzes one "  # "one by one"
+    "analyzes one interested interest curious "  # "one by one", "I am interested in"
     "总结 概述 概括 引用 使用 相关 主要 逐一 各自 分别 "
     "处理 用到 利用 采用 基于 涉及 关注 针对 围绕 讨论 探讨".split()  # 哪些论文处理/用到/关注 X: the verb of the list
 )

@@ -13,7 +13,7 @@ EN_PLURAL = (
     r"(?:papers|works|records|ones|studies|articles|resources|calls|items|entries|benchmarks|datasets|posters|orals|"
     r"presentations|submissions)"
 )
-ZH_NOUN = r"(?:论文|文章|工作|研究|基准|数据集|记录|征稿|合作|条目|资源|专刊)"
+ZH_NOUN = r"(?:论文|文章|工作|研究|基准|数据集|记录|征稿|合作|条目|资源|专刊|内容)"
 # A count per value of a catalog field ("how many papers per track?", "which venue has the most papers?", "各个方向
 # 分别有多少篇?", "哪一年的论文最多?"): the field's nouns in both languages
 GROUP_FIELDS = {

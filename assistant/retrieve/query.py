@@ -117,7 +117,7 @@ NOT_A_MODIFIER = (
     r"have|had|uses?|used|compare|tell|explain|describe|summari[sz]e)"
 )
 WANTS_ALL = re.compile(
-    rf"(?:^\s*|\b(?:tell me|show me|know|wonder(?:ing)?|find out)\s+)(?:which|what)\s+"
+    rf"(?:(?:^|[.?!;。？！；])\s*|\b(?:tell me|show me|know|wonder(?:ing)?|find out)\s+)(?:which|what)\s+"
     rf"(?:(?!{EN_SINGULAR}\b)[\w/.-]+\s+){{0,4}}{EN_PLURAL}\b|"
     rf"^\s*(?:please\s+)?(?:list|enumerate)\b|\b(?:list|enumerate)\s+(?:the|all|every)\b|"
     # asked for a set in other words: "Show me papers about EEG", "Can you find the papers on ...", "Any papers on
