@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.index import sentences as store
 from assistant.records.links import LABEL
-from assistant.retrieve.abbreviations import qualified_bases, with_definitions
+from assistant.retrieve.abbreviations import Definitions, definitions, qualified_bases, with_definitions
 from assistant.retrieve.bridge import english_of
 from assistant.retrieve.text import CJK_RUN, domain_terms, segmenter, tokenize
 
@@ -254,8 +254,8 @@ NUMBER_WORDS = dict(
 NUMBER = (
     r"(?<![\w.,-])(?P<n>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\b(?:"
     + "|".join(NUMBER_WORDS)
-    + r")\b)\s*(?P<scale>million|billion|thousand|[kMB]\b)?"
-)
+    + r")\b)\s*(?P<scale>million|billion|thousand|[kMB]\b)?(?![A-Za-z])"
+)  # not a dimension or a name's digits ("3D volumes", "2D slices")
 NUMBER_BEFORE = (
     NUMBER + r"\s*(?:\+\s*)?(?:(?!(?:of|from|in|on|with|by|for|and|or|to|across|over|the|a|an)\b)[\w-]+\s+){{0,3}}?"
     r"(?:\w+-)?{noun}"
@@ -270,12 +270,14 @@ SIZE_UNITS = (
     r"sentences|dialogues|conversations|examples|instances|visits|admissions)\b"
 )
 DATA = re.compile(DATA_NOUNS, re.I)
+PLURAL_NEXT = re.compile(r"\s+[a-z]+[^s\W]s\b")  # "evaluations", not "class" nor "ECG"
+RATE = re.compile(r"\s+(?:per|each)\b", re.I)  # "6.68 images per case" is a rate, no count
 
 
 # the words abstracts use for one countable thing: a superlative over "doctors" counts "239 physicians" and "100
 # mental health professionals", over "patients" also "10,067 cases", over "questions" also "42 million QA-pairs"
 COUNTED_AS = [
-    ("physician", "doctor", "clinician", "professional"),
+    ("physician", "doctor", "clinician", "professional", "expert"),
     ("patient", "subject", "participant", "individual", "case"),
     ("question", "item", "problem", "pair"),
     ("image", "scan", "slide", "volume", "photograph"),
@@ -303,6 +305,7 @@ def counts_of(quotes: list[Quote], measure: str, named: bool = False) -> list[tu
     about data, unless the record is ``named`` as the data itself ("Which is larger, MedThinkVQA or MedSynVQA?")."""
     noun = SIZE_UNITS if measure == BY_SIZE else measure_pattern(measure)
     pattern = re.compile(NUMBER_BEFORE.format(noun=noun), re.I)
+    defined = definitions(q.text for q in quotes)
     found = []
     for q in quotes:
         if measure == BY_SIZE and not named and not DATA.search(q.text):
@@ -311,10 +314,24 @@ def counts_of(quotes: list[Quote], measure: str, named: bool = False) -> list[tu
             n = m.group("n")
             value = float(NUMBER_WORDS.get(n.lower()) or n.replace(",", ""))
             value *= SCALE.get((m.group("scale") or "").lower(), 1.0)
-            if 1900 <= value <= 2100 and "," not in n:
-                continue  # a year
+            if (1900 <= value <= 2100 and "," not in n) or not counts_units(q.text, m, value, measure, defined):
+                continue  # a year, a rate, a modifier or an initialism of something else
             found.append((value, q))
     return sorted(found, key=lambda f: f[0], reverse=True)
+
+
+def counts_units(text: str, m: re.Match[str], value: float, measure: str, defined: Definitions) -> bool:
+    """Whether a matched number counts the measure's units: not a rate ("6.68 images per case"), not a singular
+    noun before the plural it modifies ("2,000 expert evaluations" counts no experts), not an
+    initialism the record defines as something else ("systematic reviews (SRs)" are no recordings)."""
+    head = m.group(0).split()[-1].split("-")[-1]
+    modifier = value > 1 and head.islower() and not head.endswith("s") and PLURAL_NEXT.match(text, m.end())
+    if RATE.match(text, m.end()) or modifier:
+        return False
+    short = head[:-1] if head.endswith("s") and head[:-1].isupper() else head
+    long = defined.get(short.lower()) if short.isupper() and measure != BY_SIZE else None
+    word = measure.split()[-1]
+    return long is None or short.lower() == word or word in long
 
 
 def amount(value: float) -> str:

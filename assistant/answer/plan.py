@@ -31,7 +31,7 @@ COMPARE = re.compile(
 # quantify ("where is most medical knowledge processed?", "at least 3 datasets")
 SUPERLATIVE = re.compile(
     r"(?:\bthe\s+(?:most|fewest|least)|\b(?:largest|biggest|highest|greatest|smallest|lowest))\s+"
-    r"(?:(?:number|count|amount)\s+of\s+)?(?P<noun>(?!ones?\b)[a-z][a-z-]+)|"
+    r"(?:(?:number|count|amount)\s+of\s+)?(?P<noun>(?!ones?\b)[a-z][a-z-]+)(?:\s+(?P<head>[a-z][a-z-]+s)\b)?|"
     r"(?P<zh>最多|最大|最高|最少|最小|最低)",
     re.I,
 )
@@ -50,7 +50,11 @@ ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("code", ASKS_CODE),
     (
         "dataset",
-        re.compile(r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\b(?:what|which) data\b|数据集|数据|语料", re.I),
+        re.compile(
+            r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\b(?:what|which)\s+(?:(?:kinds?|types?|sorts?)\s+of\s+)?data\b|"
+            r"数据集|数据|语料",
+            re.I,
+        ),
     ),
     ("method", re.compile(r"\bmethods?\b|\bapproach(?:es)?\b|\btechniques?\b|\barchitectures?\b|方法|技术|架构", re.I)),
     (
@@ -99,6 +103,7 @@ ZH_NOUNS |= {
     "切片": "slide",
     "专业人员": "professional",
 }
+SIZE_ASKED = re.compile(r"\bsizes?\b|\bamounts? of (?:\w+\s+)?data\b|\bhow (?:large|big)\b|规模|数据量", re.I)
 # "A 和 B 哪个请的医生更多?", "哪篇的数据集规模更大?": a Chinese choice between named papers on a measure
 ZH_COMPARATIVE = re.compile(r"哪(?:一)?[个篇项](?P<what>[^,，。;；?？]{0,12}?)(?:更|较)(?P<dir>[多少大小])")
 NAME_SPLIT = re.compile(
@@ -122,7 +127,7 @@ NAME_PAIR = re.compile(
     r"(?P<b>[A-Z][\w-]+)(?![\w-])(?!\s+(?:papers?|works?|stud(?:y|ies)|records?|ones?)\b)"
 )  # not a topic pair ("the EEG and ECG papers")
 ASPECT_TAIL = re.compile(
-    r"\s*(?:[:：?？]|\bin (?:terms of|what)\b|\bon\b|\bwhat\b|\bhow\b|\bboth\b|\beach\b|\brespectively\b|"
+    r"\s*(?:[:：?？]|\bin (?:terms of|what)\b|\bon\b|\bby\b|\bwhat\b|\bhow\b|\bboth\b|\beach\b|\brespectively\b|"
     r"的区别|的异同|有何|有什么|在|分别|各自|这两)",
     re.I,
 )
@@ -143,8 +148,11 @@ class QuestionPlan:
         return asdict(self)
 
 
+# the noun asked for: "what kind of data" asks for data; "what does each paper study" asks for no noun
 FOCUS = re.compile(
-    r"\b(?:which|what)\s+(?:specific\s+|particular\s+|other\s+)?(?P<noun>[\w-]+)|(?:哪些|哪个|哪一个|什么)(?P<zh>[\w]{1,4})",
+    r"\b(?:which|what)\s+(?:specific\s+|particular\s+|other\s+)?(?:(?:kinds?|types?|sorts?)\s+of\s+)?"
+    r"(?!(?:does|do|did|is|are|was|were|has|have|had|can|could|would|should)\b)(?P<noun>[\w-]+)|"
+    r"(?:哪些|哪个|哪一个|什么)(?P<zh>[\w]{1,4})",
     re.I,
 )
 PAPER_NOUN = re.compile(
@@ -234,6 +242,8 @@ def compare_plan(question: str, aspect: str, names: list[str]) -> QuestionPlan:
     if zh := comparative_measure_zh(question):
         measure, word, fewest = zh
         return QuestionPlan("compare", "number", names, measure=measure, measure_zh=word, fewest=fewest)
+    if SIZE_ASKED.search(question):  # "compare A and B by the size of their data": which is larger
+        return QuestionPlan("compare", "number", names, measure=BY_SIZE)
     return QuestionPlan("compare", aspect, names)
 
 
@@ -284,6 +294,9 @@ def superlative_measure(question: str) -> str:
     m = SUPERLATIVE.search(question)
     if m and m.group("noun"):
         noun = m.group("noun").lower()
+        if m.group("head") and not noun.endswith("s"):  # "the most imaging modalities": the noun phrase's head
+            noun = f"{noun} {m.group('head').lower()}"
+        noun = noun[:-3] + "y" if noun.endswith("ies") else noun  # modalities -> modality
         return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") and len(noun) > 3 else noun
     z = ZH_SUPERLATIVE_NOUN.search(question)
     if z and not DATA_NOUN.search(z.group("noun")):  # "哪个数据集最小": a data set's size (BY_SIZE), not a count
@@ -303,6 +316,9 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         names = compared_names(question)
         if len(names) >= 2 and (COMPARE.search(question) or all(NAME_LIKE.search(n) for n in names)):
             return compare_plan(question, aspect, names)
+    choice = ZH_COMPARATIVE.search(question)  # "A 和 B 哪个规模更大?": the names before the choice, with no 比较
+    if choice and len(names := compared_names(question[: choice.start()])) >= 2 and all(map(NAME_LIKE.search, names)):
+        return compare_plan(question, aspect, names)
     if (
         COMPARATIVE.search(question)
         and len(names := alternative_names(question)) == 2

@@ -1,0 +1,66 @@
+"""Aspect, compare and superlative answers hold the asked kind of fact (issue 15 item 2): what a question asks of
+a list or of named papers, and which quoted numbers count the asked quantity."""
+
+from __future__ import annotations
+
+from assistant.answer.analyse import analyse
+from assistant.answer.evidence import BY_SIZE, Quote, counts_of
+from assistant.answer.plan import QuestionPlan, plan_question, superlative_measure
+from assistant.retrieve.query import plan_query
+
+
+def planned(question: str) -> QuestionPlan:
+    query = plan_query(question, ["ICLR 2026"], [])
+    return plan_question(question, query, analyse(question, query))
+
+
+def quote(text: str) -> Quote:
+    return Quote("r#s1", "r", text, 1, 0, len(text), 0.0, 0.0, 0.0, False)
+
+
+def values(texts: list[str], measure: str) -> list[float]:
+    return [v for v, _ in counts_of([quote(t) for t in texts], measure)]
+
+
+def test_a_count_is_of_the_asked_units_not_a_dimension_a_rate_a_modifier_or_another_initialism() -> None:
+    assert values(["The encoder reads a 2D slice and the whole 3D volume."], "volume") == []
+    assert values(["Each study holds 3.5 scans per patient, 1,200 scans in all."], "scan") == [1200.0]
+    # a singular noun before the plural it modifies counts no such things; the plural itself does
+    assert values(["It gathers 5,000 physician ratings from 40 physicians."], "physician") == [40.0]
+    # an initialism the record defines as something else does not count the word it ends in
+    defined = ["Randomized trials (RTs) are costly.", "We pool 300 RTs and 12 recordings."]
+    assert values(defined, "recording") == [12.0]
+    assert values(["Vision-language models (VLMs) vary.", "We test nine VLMs."], "model") == [9.0]
+    # an expert is the same countable person as a physician or a clinician
+    assert values(["Annotated by 25 clinicians."], "expert") == [25.0]
+
+
+def test_a_superlative_counts_the_head_of_its_noun_phrase() -> None:
+    assert superlative_measure("Which benchmark covers the most clinical specialties?") == "clinical specialty"
+    assert superlative_measure("Which work tested the largest number of vision models?") == "vision model"
+    assert superlative_measure("Which study had the fewest patients overall?") == "patient"
+    plan = planned("Which paper compares the most diffusion models?")
+    assert (plan.type, plan.measure) == ("superlative", "diffusion model")
+
+
+def test_a_chinese_choice_between_named_papers_is_a_compare_without_a_compare_word() -> None:
+    plan = planned("Photon 和 MedGMAE 哪个用的数据规模更大?")
+    assert (plan.type, plan.names, plan.measure) == ("compare", ["Photon", "MedGMAE"], BY_SIZE)
+    plan = planned("DM4CT 与 SE-Diff 哪篇评测的模型更多?")
+    assert (plan.type, plan.names, plan.measure) == ("compare", ["DM4CT", "SE-Diff"], "model")
+    assert planned("哪个数据集规模更大?").type != "compare"  # no named papers to choose between
+
+
+def test_a_compare_by_size_asks_which_is_larger() -> None:
+    plan = planned("Compare PMoC3D and GBC-FS 2025 by the size of their data.")
+    assert (plan.type, plan.names, plan.measure) == ("compare", ["PMoC3D", "GBC-FS 2025"], BY_SIZE)
+    plan = planned("Compare Photon and MedGMAE on the amount of training data.")
+    assert (plan.type, plan.measure) == ("compare", BY_SIZE)
+
+
+def test_the_asked_noun_skips_kind_of_and_auxiliary_verbs() -> None:
+    plan = planned("What type of data did the retinal papers train on?")
+    assert (plan.type, plan.aspect) == ("aspect", "dataset")
+    # "what does each ... study" asks for no named things: "does" is a verb, not a plural noun
+    plan = planned("What does each of the sepsis papers predict?")
+    assert (plan.type, plan.aspect) == ("aspect", "")
