@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from assistant.answer.analyse import analyse
 from assistant.answer.evidence import BY_SIZE, Quote, counts_of
+from assistant.answer.extractive import aspect_quotes
 from assistant.answer.plan import QuestionPlan, plan_question, superlative_measure
 from assistant.retrieve.query import plan_query
 
@@ -64,3 +65,31 @@ def test_the_asked_noun_skips_kind_of_and_auxiliary_verbs() -> None:
     # "what does each ... study" asks for no named things: "does" is a verb, not a plural noun
     plan = planned("What does each of the sepsis papers predict?")
     assert (plan.type, plan.aspect) == ("aspect", "")
+
+
+def scored(text: str, score: float) -> Quote:
+    return Quote(f"r#s{score}", "r", text, 0, 0, len(text), score, score, 0.0, False)
+
+
+def test_a_data_sentence_answers_only_when_it_is_on_the_records_own_data() -> None:
+    general = scored("Annotated fundus datasets remain costly to build at scale.", 0.95)
+    own = scored("The network is trained on 8,000 fundus photographs from three clinics.", 0.9)
+    assert aspect_quotes([general, own], "dataset") == [own]
+    assert aspect_quotes([general], "dataset") == []  # the answer says the abstract does not say
+
+
+def test_a_count_asked_of_each_paper_is_answered_by_the_sentence_counting_it() -> None:
+    plan = planned("How many radiologists read the scans in each of the lung papers?")
+    assert (plan.type, plan.aspect, plan.measure) == ("aspect", "number", "radiologist")
+    plan = planned("肺结节相关的论文分别有多少名医生参与?")
+    assert (plan.type, plan.aspect, plan.measure) == ("aspect", "number", "physician")
+    other = scored("The cohort spans 4,500 scans from 12 hospitals.", 0.95)
+    readers = scored("Five thoracic radiologists labelled every nodule.", 0.9)
+    assert aspect_quotes([other, readers], "number", "radiologist") == [readers]
+    assert aspect_quotes([other], "number", "radiologist") == []  # no count of the asked units
+
+
+def test_a_method_asked_of_each_paper_is_quoted_by_the_sentence_that_names_it() -> None:
+    detail = scored("We propose a two-stage architecture with a shared encoder.", 0.95)
+    named = scored("This paper presents NoduleNet-X, a detection framework for CT.", 0.9)
+    assert aspect_quotes([detail, named], "method")[0] is named

@@ -48,6 +48,13 @@ ANSWERS = WANTS | {
         re.I,
     )
 }
+# a data sentence on the record's own data: the authors' voice, what it was trained or evaluated on, what a data
+# set contains; not a statement on data in general ("large, well-annotated ECG corpora are scarce")
+OWN_DATA = re.compile(
+    r"\b(?:we|our|this (?:paper|work|study))\b|\b(?:pre-?)?train(?:ed|ing) on\b|\b(?:evaluated|tested|validated|"
+    r"benchmarked)\b|\b(?:collected|compris\w+|consist\w*|contain\w*|releas\w+|derived|spann?\w*)\b",
+    re.I,
+)
 DEFINES = re.compile(
     r"\b(?:we (?:introduce|propose|present|develop|build|construct|release)|this paper|in this (?:paper|work)|"
     r"termed|called|named)\b",

@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from assistant.answer.context import Source
-from assistant.answer.evidence import ANSWERS, BACKGROUND, BY_SIZE, DEFINES, Quote, amount, counts_of, link_quote
+from assistant.answer.evidence import (
+    ANSWERS,
+    BACKGROUND,
+    BY_SIZE,
+    DEFINES,
+    NAMED,
+    OWN_DATA,
+    Quote,
+    amount,
+    counts_of,
+    link_quote,
+)
 from assistant.answer.kinds import BY_NAME as KINDS
 from assistant.answer.markers import marker
 from assistant.answer.plan import QuestionPlan
@@ -173,20 +184,29 @@ def aspect_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: in
     text = TEXT[lang]
     yield text["topic"].format(n=len(sources), total=total)
     for source in sources:
-        picked = aspect_quotes(content(source.quotes), plan.aspect)
+        picked = aspect_quotes(content(source.quotes), plan.aspect, plan.measure)
         said = cited(picked, source.n) if picked else f"{text['not_said']}"
         yield f"- {label(source)}: {said}" + ("" if picked else f" {marker([source.n])}")
 
 
-def aspect_quotes(quotes: list[Quote], aspect: str) -> list[Quote]:
+def aspect_quotes(quotes: list[Quote], aspect: str, measure: str = "") -> list[Quote]:
     """A record's sentences on an aspect (``quotes`` best for it first, ``aspect.py``): the best that holds the
     asked kind of fact, the second too when the best two both hold it; none when no sentence holds it. A background
-    opener or a question speaks of other work or of the gap ("Yet existing datasets are small"), not the record's."""
+    opener or a question speaks of other work or of the gap ("Yet existing datasets are small"), not the record's;
+    so does a data sentence not about the record's own data ("large ECG corpora are scarce"). A counted
+    ``measure`` ("how many clinicians ...") is held by a sentence that counts it; a method by the sentence that
+    names it first ("We present X, a framework ...")."""
     want = ANSWERS.get(aspect)
     own = [q for q in quotes if not BACKGROUND.search(q.text) and not q.text.rstrip().endswith("?")]
     if not aspect:  # no kind of fact to hold: the best sentence for the aspect's query
         return own[:1]
     holding = [q for q in own if want and want.search(q.text)]
+    if aspect == "dataset":
+        holding = [q for q in holding if OWN_DATA.search(q.text)]
+    elif aspect == "number" and measure:
+        holding = [q for q in own if counts_of([q], measure)]  # a count in words too ("five radiologists")
+    elif aspect == "method":
+        holding.sort(key=lambda q: not (DEFINES.search(q.text) and NAMED.search(q.text)))
     if own[:ASPECT_SENTENCES] == holding[:ASPECT_SENTENCES]:
         return holding[:ASPECT_SENTENCES]
     return holding[:1]

@@ -93,7 +93,14 @@ COUNT_WORDS = frozenset({"many", "much", "number", "count"})
 ZH_SUPERLATIVE_NOUN = re.compile(r"(?P<noun>[\u3400-\u9fff]{1,4}?)(?:数量|人数|数目)?(?:最多|最大|最高|最少|最小|最低)")
 ZH_NOUNS = {"医生": "physician", "医师": "physician", "患者": "patient", "病人": "patient", "模型": "model"}
 ZH_NOUNS |= {"问题": "question", "样本": "sample", "图像": "image", "病例": "case", "数据": "sample"}
-ZH_NOUNS |= {"题目": "question", "任务": "task", "专家": "expert", "受试者": "subject", "参与者": "participant"}
+ZH_NOUNS |= {
+    "题": "question",
+    "题目": "question",
+    "任务": "task",
+    "专家": "expert",
+    "受试者": "subject",
+    "参与者": "participant",
+}
 ZH_NOUNS |= {
     "数据集": "dataset",
     "模态": "modality",
@@ -290,6 +297,18 @@ def counted_nouns_zh(question: str) -> list[str]:
     return nouns
 
 
+HOW_MANY = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,2}?(?P<noun>[a-z-]+[^s\W]s)\b", re.I)
+
+
+def counted_noun(question: str) -> str:
+    """What a count asks for: "how many board-certified physicians" -> physician, "多少名医生" -> physician; ""
+    when the question counts nothing the tables know."""
+    if m := HOW_MANY.search(question):
+        noun = m.group("noun").lower()
+        return noun[:-3] + "y" if noun.endswith("ies") else noun[:-1]
+    return next(filter(None, counted_nouns_zh(question)), "")
+
+
 def superlative_measure(question: str) -> str:
     m = SUPERLATIVE.search(question)
     if m and m.group("noun"):
@@ -342,7 +361,9 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
     if ONE_RECORD.search(question) and not EACH.search(question):
         over_list = False  # "Which study asks ..., and how many reviews does it pair with their studies?": one record
     if topic and over_list:  # "what data did each of the EEG papers use?" asks it of every paper on the topic
-        return QuestionPlan("aspect", aspect, subject=list_subject(question))
+        # "how many clinicians took part in each", "各个数据集分别有多少道题": a count of the asked units
+        measure = counted_noun(question) if aspect in ("number", "dataset") else ""
+        return QuestionPlan("aspect", "number" if measure else aspect, subject=list_subject(question), measure=measure)
     if query.wants_all or (SUMMARY.search(question) and len(PAPER_NAME.findall(question)) != 1):
         return QuestionPlan("topic" if topic else "list", aspect)  # "总结一下 MedVR 的贡献" is about one paper
     if aspect == "code" and (refers_back or len(topic) <= 2):
