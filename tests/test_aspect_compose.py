@@ -4,9 +4,11 @@ a list or of named papers, and which quoted numbers count the asked quantity."""
 from __future__ import annotations
 
 from assistant.answer.analyse import analyse
+from assistant.answer.context import Source
 from assistant.answer.evidence import BY_SIZE, Quote, counts_of
-from assistant.answer.extractive import aspect_quotes
+from assistant.answer.extractive import aspect_quotes, extractive_answer, superlative_lines
 from assistant.answer.plan import QuestionPlan, plan_question, superlative_measure
+from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.query import plan_query
 
 
@@ -93,3 +95,44 @@ def test_a_method_asked_of_each_paper_is_quoted_by_the_sentence_that_names_it() 
     detail = scored("We propose a two-stage architecture with a shared encoder.", 0.95)
     named = scored("This paper presents NoduleNet-X, a detection framework for CT.", 0.9)
     assert aspect_quotes([detail, named], "method")[0] is named
+
+
+def source(n: int, name: str, *texts: str) -> Source:
+    hit = Hit(title=name, short_name=name, rank=n, record_id=name, header=name, sources=[], score=1.0, snippet="")
+    return Source(n, hit, name, [quote(t) for t in texts])
+
+
+def test_sizes_are_ranked_in_one_unit_and_other_units_are_said_not_ranked() -> None:
+    plan = QuestionPlan("superlative", "number", measure=BY_SIZE)
+    sources = [
+        source(1, "NightBank", "The dataset contains 9,000 recordings."),
+        source(2, "SleepSet", "The dataset holds 52,000 hours of recordings."),
+        source(3, "WardData", "This corpus has 30,000 recordings from four wards."),
+        source(4, "ScanBank", "The dataset has 70,000 scans."),
+    ]
+    lines = list(superlative_lines(sources, plan, "en"))
+    # ranked in the unit of the largest count, with the unit; 52,000 hours is no larger number of scans
+    assert lines[0].startswith("Largest: **ScanBank**, 70,000 scans. [4]")
+    assert lines[1] == "Compared (1 records that give a size of their data):"
+    assert [line.split(" (")[0] for line in lines[3:]] == [
+        f"- **{n}** counts its data in other units" for n in ("SleepSet", "WardData", "NightBank")
+    ]
+    plan.fewest = True  # the smallest: in the unit of the smallest count
+    lines = list(superlative_lines(sources, plan, "en"))
+    assert lines[0].startswith("Smallest: **NightBank**, 9,000 recordings.")
+    assert lines[3].startswith("- WardData: 30,000 recordings")
+
+
+def test_a_compare_of_sizes_in_different_units_names_no_larger_one() -> None:
+    plan = QuestionPlan("compare", "number", ["SleepSet", "NightBank"], measure=BY_SIZE)
+    sources = [
+        source(1, "SleepSet", "It has 52,000 hours of data."),
+        source(2, "NightBank", "It has 9,000 recordings."),
+    ]
+    text = "".join(extractive_answer(sources, plan, "en"))
+    assert "neither is said to be larger: **SleepSet** 52,000 hours [1]; **NightBank** 9,000 recordings [2]" in text
+    assert "Largest:" not in text
+    plan.names.append("WardData")
+    sources.append(source(3, "WardData", "It has 30,000 recordings."))
+    text = "".join(extractive_answer(sources, plan, "en"))
+    assert "Largest: **WardData**, 30,000 recordings. [3]" in text  # two in one unit are compared

@@ -306,10 +306,31 @@ def measure_pattern(measure: str) -> str:
     return f"(?:{pattern})"
 
 
+@dataclass(frozen=True)
+class Count:
+    """A number in a sentence that counts the asked units: 239 "physicians", 42 million "QA-pairs"."""
+
+    value: float
+    quote: Quote
+    unit: str  # the counted noun as written
+
+    @property
+    def kind(self) -> str:
+        """What the unit counts: QA-pairs and questions are one thing (COUNTED_AS), hours and recordings are not."""
+        word = self.unit.lower().split("-")[-1]
+        word = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+        return next((group[0] for group in COUNTED_AS if word in group), word)
+
+
 def counts_of(quotes: list[Quote], measure: str, named: bool = False) -> list[tuple[float, Quote]]:
-    """(number, sentence) for each number that counts ``measure`` ("239 physicians", "100 board-certified
-    physicians", "eight ECG FMs" for "foundation model"), largest first. A size counts data units, in sentences
-    about data, unless the record is ``named`` as the data itself ("Which is larger, MedThinkVQA or MedSynVQA?")."""
+    """(number, sentence) of each count of ``measure`` (``counts_in``), largest first."""
+    return [(c.value, c.quote) for c in counts_in(quotes, measure, named)]
+
+
+def counts_in(quotes: list[Quote], measure: str, named: bool = False) -> list[Count]:
+    """Each number that counts ``measure`` ("239 physicians", "100 board-certified physicians", "eight ECG FMs"
+    for "foundation model"), largest first. A size counts data units, in sentences about data, unless the record
+    is ``named`` as the data itself ("Which is larger, MedThinkVQA or MedSynVQA?")."""
     noun = SIZE_UNITS if measure == BY_SIZE else measure_pattern(measure)
     pattern = re.compile(NUMBER_BEFORE.format(noun=noun), re.I)
     defined = definitions(q.text for q in quotes)
@@ -323,8 +344,8 @@ def counts_of(quotes: list[Quote], measure: str, named: bool = False) -> list[tu
             value *= SCALE.get((m.group("scale") or "").lower(), 1.0)
             if (1900 <= value <= 2100 and "," not in n) or not counts_units(q.text, m, value, measure, defined):
                 continue  # a year, a rate, a modifier or an initialism of something else
-            found.append((value, q))
-    return sorted(found, key=lambda f: f[0], reverse=True)
+            found.append(Count(value, q, m.group(0).split()[-1]))
+    return sorted(found, key=lambda c: c.value, reverse=True)
 
 
 def counts_units(text: str, m: re.Match[str], value: float, measure: str, defined: Definitions) -> bool:

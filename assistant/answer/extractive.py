@@ -6,6 +6,7 @@ Deterministic, no model. Scaffolding follows the question's language; quotes sta
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 from assistant.answer.context import Source
@@ -16,9 +17,10 @@ from assistant.answer.evidence import (
     DEFINES,
     NAMED,
     OWN_DATA,
+    Count,
     Quote,
     amount,
-    counts_of,
+    counts_in,
     link_quote,
 )
 from assistant.answer.kinds import BY_NAME as KINDS
@@ -49,15 +51,17 @@ TEXT = {
         "related": "See also:",
         "none": "no code link",
         "has_code": "has a code link",
-        "most": "Most {measure}s: **{title}**, {value}.",
-        "fewest": "Fewest {measure}s: **{title}**, {value}.",
-        "compared": "Compared ({n} records that give a number of {measure}s):",
+        "most": "Most {measures}: **{title}**, {value}.",
+        "fewest": "Fewest {measures}: **{title}**, {value}.",
+        "compared": "Compared ({n} records that give a number of {measures}):",
         "largest": "Largest: **{title}**, {value}.",
         "smallest": "Smallest: **{title}**, {value}.",
         "compared_size": "Compared ({n} records that give a size of their data):",
-        "no_numbers": "None of the matching records gives a number of {measure}s.",
-        "no_count": "**{title}** gives no number of {measure}s.",
+        "no_numbers": "None of the matching records gives a number of {measures}.",
+        "no_count": "**{title}** gives no number of {measures}.",
         "no_size": "**{title}** gives no size of its data.",
+        "other_unit": "**{title}** counts its data in other units ({value}): not ranked with the others.",
+        "units": "The records count their data in different units, so neither is said to be larger: {sizes}.",
         "detail": "**{title}** does not give {what}; what it says:",
         "number": "this number",
         "result": "this result",
@@ -86,12 +90,17 @@ TEXT = {
         "no_numbers": "匹配的记录都没有给出 {measure} 的数量。",
         "no_count": "**{title}** 没有给出 {measure} 的数量。",
         "no_size": "**{title}** 没有给出数据规模。",
+        "other_unit": "**{title}** 的数据以其他单位计({value}),未与其他记录比较。",
+        "units": "各记录的数据计量单位不同,无法判断哪个更大:{sizes}。",
         "detail": "**{title}** 没有给出{what},记录中写道:",
         "number": "这个数字",
         "result": "这项结果",
         "other": "这一细节",
     },
 }
+
+Counted = list[tuple[list[Count], Source]]  # each record's counts of the asked measure
+Ranked = list[tuple[Count, Source]]
 
 SCAFFOLD = {lang[key] for lang in TEXT.values() for key in ("no_code", "not_said")}
 
@@ -204,7 +213,7 @@ def aspect_quotes(quotes: list[Quote], aspect: str, measure: str = "") -> list[Q
     if aspect == "dataset":
         holding = [q for q in holding if OWN_DATA.search(q.text)]
     elif aspect == "number" and measure:
-        holding = [q for q in own if counts_of([q], measure)]  # a count in words too ("five radiologists")
+        holding = [q for q in own if counts_in([q], measure)]  # a count in words too ("five radiologists")
     elif aspect == "method":
         holding.sort(key=lambda q: not (DEFINES.search(q.text) and NAMED.search(q.text)))
     if own[:ASPECT_SENTENCES] == holding[:ASPECT_SENTENCES]:
@@ -215,12 +224,12 @@ def aspect_quotes(quotes: list[Quote], aspect: str, measure: str = "") -> list[Q
 def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing: list[str]) -> Iterator[str]:
     text = TEXT[lang]
     yield text["compare"].format(n=len(sources))
-    counted = [(counts_of(s.quotes, plan.measure, named=True) if plan.measure else [], s) for s in sources]
+    counted = [(counts_in(s.quotes, plan.measure, named=True) if plan.measure else [], s) for s in sources]
     for found, source in counted:  # what each paper is, then its sentence with the compared number or its best one
         first = defining(source.quotes)
         rest = [q for q in content(source.quotes) if q is not first]
         # the number compared, else the sentence holding the asked kind of fact ("方法上有什么区别": "Our method ...")
-        best = [found[0][1]] if found else ([q for q in rest if q.wanted] or rest)
+        best = [found[0].quote] if found else ([q for q in rest if q.wanted] or rest)
         picked = ([first] if first else []) + [q for q in best if q is not first][:1]
         line = f"- {label(source)}: {cited(sorted(picked, key=lambda q: q.position), source.n)}"
         if plan.aspect == "code":  # "它们各自的代码在哪里?": each paper's link, or that it gives none
@@ -247,42 +256,81 @@ def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing:
         yield text["missing_name"].format(name=name)
 
 
-def verdict_lines(
-    counted: list[tuple[list[tuple[float, Quote]], Source]], plan: QuestionPlan, lang: str
-) -> Iterator[str]:
-    """Which of the compared papers has the larger number (or the fewer), from the numbers each gives."""
-    text = TEXT[lang]
+def plural(noun: str) -> str:
+    """physician -> physicians, imaging modality -> imaging modalities."""
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun if noun.endswith("s") else noun + "s"
+
+
+def said(count: Count) -> str:
+    """A count with its unit as the record writes it: 42 million QA-pairs, 239 physicians."""
+    return f"{amount(count.value)} {count.unit}"
+
+
+def comparable(counted: Counted, sized: bool, fewest: bool, shared: bool = False) -> tuple[Ranked, Ranked]:
+    """Each record's count to rank, best first, and the records whose data is counted in another unit. A size is
+    ranked in one unit, each record by its largest count in it: 42,249 recordings and 10,000 hours are no two sizes
+    of one thing. The unit is that of the top record's count, or with ``shared`` (a compare of named papers) the one
+    most records give. Counts of people or models share their unit through the other words for it
+    (``COUNTED_AS``)."""
+    given = sorted(((found, s) for found, s in counted if found), key=lambda fs: fs[0][0].value, reverse=not fewest)
+    if not sized or not given:
+        return [(found[0], s) for found, s in given], []
+    kinds = Counter(k for found, _ in given for k in kinds_of(found))
+    kind = max(kinds, key=lambda k: kinds[k]) if shared and max(kinds.values()) > 1 else given[0][0][0].kind
+    ranked = [(next(c for c in found if c.kind == kind), s) for found, s in given if kind in kinds_of(found)]
+    others = [(found[0], s) for found, s in given if kind not in kinds_of(found)]
+    return sorted(ranked, key=lambda cs: cs[0].value, reverse=not fewest), others
+
+
+def kinds_of(found: list[Count]) -> set[str]:
+    return {c.kind for c in found}
+
+
+def measure_words(plan: QuestionPlan, lang: str) -> dict[str, str]:
+    """The counted thing as the answer names it: 医生 in a Chinese answer, physician(s) in an English one."""
     measure = plan.measure_zh if lang == "zh" and plan.measure_zh else plan.measure
+    return {"measure": measure, "measures": measure if lang == "zh" else plural(measure)}
+
+
+def verdict_lines(counted: Counted, plan: QuestionPlan, lang: str) -> Iterator[str]:
+    """Which of the compared papers has the larger number (or the fewer), from the numbers each gives."""
+    text, words = TEXT[lang], measure_words(plan, lang)
     sized = plan.measure == BY_SIZE
-    given = sorted(((found[0][0], s) for found, s in counted if found), key=lambda vs: vs[0], reverse=not plan.fewest)
+    ranked, others = comparable(counted, sized, plan.fewest, shared=True)
     for found, source in counted:
         if not found:
-            said = text["no_size" if sized else "no_count"].format(title=source.hit.title, measure=measure)
-            yield f"{said} {marker([source.n])}"
-    if len(given) >= 2:
+            said_none = text["no_size" if sized else "no_count"].format(title=source.hit.title, **words)
+            yield f"{said_none} {marker([source.n])}"
+    if others and len(ranked) < 2:  # no two in one unit: each size as given, none said to be larger
+        sizes = "; ".join(f"**{s.hit.title}** {said(c)} {marker([s.n])}" for c, s in ranked + others)
+        yield text["units"].format(sizes=sizes)
+        return
+    for count, source in others:
+        yield text["other_unit"].format(title=source.hit.title, value=said(count)) + f" {marker([source.n])}"
+    if len(ranked) >= 2:
         key = ("smallest" if plan.fewest else "largest") if sized else ("fewest" if plan.fewest else "most")
-        value, top = given[0]
-        yield text[key].format(measure=measure, title=top.hit.title, value=amount(value)) + f" {marker([top.n])}"
+        count, top = ranked[0]
+        yield text[key].format(title=top.hit.title, value=said(count), **words) + f" {marker([top.n])}"
 
 
 def superlative_lines(sources: list[Source], plan: QuestionPlan, lang: str) -> Iterator[str]:
-    text = TEXT[lang]
-    measure = plan.measure_zh if lang == "zh" and plan.measure_zh else plan.measure  # 医生 in a Chinese answer
-    counted = [(counts_of(s.quotes, plan.measure), s) for s in sources]
-    counted = [(c, s) for c, s in counted if c]
-    if not counted:
-        yield text["no_numbers"].format(measure=measure)
-        return
-    counted.sort(key=lambda cs: cs[0][0][0] if not plan.fewest else -cs[0][0][0], reverse=True)
-    value, quote = counted[0][0][0]
-    top = counted[0][1]
+    text, words = TEXT[lang], measure_words(plan, lang)
     sized = plan.measure == BY_SIZE
+    ranked, others = comparable([(counts_in(s.quotes, plan.measure), s) for s in sources], sized, plan.fewest)
+    if not ranked:
+        yield text["no_numbers"].format(**words)
+        return
+    count, top = ranked[0]
     key = ("smallest" if plan.fewest else "largest") if sized else ("fewest" if plan.fewest else "most")
     cite = marker([top.n])
-    yield (text[key].format(measure=measure, title=top.hit.title, value=amount(value)) + f" {cite} {quote.text} {cite}")
-    yield text["compared_size" if sized else "compared"].format(n=len(counted), measure=measure)
-    for found, source in counted:
-        yield f"- {source.hit.name}: {amount(found[0][0])} — {found[0][1].text} {marker([source.n])}"
+    yield text[key].format(title=top.hit.title, value=said(count), **words) + f" {cite} {count.quote.text} {cite}"
+    yield text["compared_size" if sized else "compared"].format(n=len(ranked), **words)
+    for count, source in ranked:
+        yield f"- {source.hit.name}: {said(count)} — {count.quote.text} {marker([source.n])}"
+    for count, source in others:
+        yield "- " + text["other_unit"].format(title=source.hit.name, value=said(count)) + f" {marker([source.n])}"
 
 
 def extractive_answer(
