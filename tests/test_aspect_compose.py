@@ -114,8 +114,10 @@ def test_sizes_are_ranked_in_one_unit_and_other_units_are_said_not_ranked() -> N
     # ranked in the unit of the largest count, with the unit; 52,000 hours is no larger number of scans
     assert lines[0].startswith("Largest: **ScanBank**, 70,000 scans. [4]")
     assert lines[1] == "Compared (1 records that give a size of their data):"
-    assert [line.split(" (")[0] for line in lines[3:]] == [
-        f"- **{n}** counts its data in other units" for n in ("SleepSet", "WardData", "NightBank")
+    assert [line.split(" — ")[0] for line in lines[3:]] == [
+        "- SleepSet: 52,000 hours (other units, not ranked)",
+        "- WardData: 30,000 recordings (other units, not ranked)",
+        "- NightBank: 9,000 recordings (other units, not ranked)",
     ]
     plan.fewest = True  # the smallest: in the unit of the smallest count
     lines = list(superlative_lines(sources, plan, "en"))

@@ -61,6 +61,7 @@ TEXT = {
         "no_count": "**{title}** gives no number of {measures}.",
         "no_size": "**{title}** gives no size of its data.",
         "other_unit": "**{title}** counts its data in other units ({value}): not ranked with the others.",
+        "unranked": "other units, not ranked",
         "units": "The records count their data in different units, so neither is said to be larger: {sizes}.",
         "detail": "**{title}** does not give {what}; what it says:",
         "number": "this number",
@@ -91,6 +92,7 @@ TEXT = {
         "no_count": "**{title}** 没有给出 {measure} 的数量。",
         "no_size": "**{title}** 没有给出数据规模。",
         "other_unit": "**{title}** 的数据以其他单位计({value}),未与其他记录比较。",
+        "unranked": "单位不同,未参与排序",
         "units": "各记录的数据计量单位不同,无法判断哪个更大:{sizes}。",
         "detail": "**{title}** 没有给出{what},记录中写道:",
         "number": "这个数字",
@@ -330,7 +332,7 @@ def superlative_lines(sources: list[Source], plan: QuestionPlan, lang: str) -> I
     for count, source in ranked:
         yield f"- {source.hit.name}: {said(count)} — {count.quote.text} {marker([source.n])}"
     for count, source in others:
-        yield "- " + text["other_unit"].format(title=source.hit.name, value=said(count)) + f" {marker([source.n])}"
+        yield f"- {source.hit.name}: {said(count)} ({text['unranked']}) — {count.quote.text} {marker([source.n])}"
 
 
 def extractive_answer(
