@@ -7,7 +7,7 @@ from assistant.answer.analyse import analyse
 from assistant.answer.context import Source
 from assistant.answer.evidence import BY_SIZE, Quote, counts_of
 from assistant.answer.extractive import aspect_quotes, extractive_answer, superlative_lines
-from assistant.answer.plan import QuestionPlan, plan_question, superlative_measure
+from assistant.answer.plan import QuestionPlan, compared_names, plan_question, superlative_measure
 from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.query import plan_query
 
@@ -138,3 +138,28 @@ def test_a_compare_of_sizes_in_different_units_names_no_larger_one() -> None:
     sources.append(source(3, "WardData", "It has 30,000 recordings."))
     text = "".join(extractive_answer(sources, plan, "en"))
     assert "Largest: **WardData**, 30,000 recordings. [3]" in text  # two in one unit are compared
+
+
+def test_compared_names_end_before_a_clause_on_them() -> None:
+    assert compared_names("Photon 与 MedGMAE 都处理三维影像,它们的思路有什么不同?") == ["Photon", "MedGMAE"]
+    assert compared_names("Compare DM4CT and SE-Diff, their goals differ how?") == ["DM4CT", "SE-Diff"]
+
+
+def test_a_compare_with_no_kind_of_fact_asked_also_quotes_each_papers_opening() -> None:
+    plan = QuestionPlan("compare", "", ["PolypNet", "LungScan"])
+    texts = {
+        "PolypNet": ["Polyp detection in colonoscopy videos is hard.", "We propose PolypNet, a video model."],
+        "LungScan": ["Nodules in chest CT are often missed.", "We introduce LungScan, a detector."],
+    }
+    sources = [
+        source(n, name, *lines, "A gated fusion module mixes the features.")
+        for n, (name, lines) in enumerate(texts.items(), 1)
+    ]
+    for src in sources:  # scored best first: the defining sentence, the module detail, the opening on the task
+        for i, q in enumerate(src.quotes):
+            q.position = i
+        src.quotes = [src.quotes[1], src.quotes[2], src.quotes[0]]
+    text = "".join(extractive_answer(sources, plan, "en"))
+    assert "colonoscopy" in text and "chest CT" in text and "gated fusion" in text
+    plan.aspect = "method"  # a kind of fact asked: its sentence, not the opening
+    assert "colonoscopy" not in "".join(extractive_answer(sources, plan, "en"))

@@ -223,6 +223,16 @@ def aspect_quotes(quotes: list[Quote], aspect: str, measure: str = "") -> list[Q
     return holding[:1]
 
 
+def opening(quotes: list[Quote], aspect: str) -> list[Quote]:
+    """With no kind of fact asked ("各自分割的是什么对象?", "what does each evaluate?"), the record's opening sentence
+    too: an abstract opens on the task and its setting (polyps in colonoscopy, cancer in CT scans), which the
+    sentence naming the contribution leaves out."""
+    if aspect:
+        return []
+    own = [q for q in quotes if not BACKGROUND.search(q.text) and not q.text.rstrip().endswith("?")]
+    return sorted(own, key=lambda q: q.position)[:1]
+
+
 def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing: list[str]) -> Iterator[str]:
     text = TEXT[lang]
     yield text["compare"].format(n=len(sources))
@@ -233,6 +243,7 @@ def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing:
         # the number compared, else the sentence holding the asked kind of fact ("方法上有什么区别": "Our method ...")
         best = [found[0].quote] if found else ([q for q in rest if q.wanted] or rest)
         picked = ([first] if first else []) + [q for q in best if q is not first][:1]
+        picked += [q for q in opening(rest, plan.aspect) if q not in picked]
         line = f"- {label(source)}: {cited(sorted(picked, key=lambda q: q.position), source.n)}"
         if plan.aspect == "code":  # "它们各自的代码在哪里?": each paper's link, or that it gives none
             line += f" {code_line(source, lang)}" if source.hit.url else f" {text['no_code']} {marker([source.n])}"

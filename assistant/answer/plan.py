@@ -135,9 +135,9 @@ NAME_PAIR = re.compile(
 )  # not a topic pair ("the EEG and ECG papers")
 ASPECT_TAIL = re.compile(
     r"\s*(?:[:：?？]|\bin (?:terms of|what)\b|\bon\b|\bby\b|\bwhat\b|\bhow\b|\bboth\b|\beach\b|\brespectively\b|"
-    r"的区别|的异同|有何|有什么|在|分别|各自|这两)",
+    r"的区别|的异同|有何|有什么|在|分别|各自|这两|都|[,，;；]\s*(?:它们|他们|二者|两者|\bthey\b|\btheir\b))",
     re.I,
-)
+)  # "A 和 B 都是自监督的,它们的做法有什么不同?": the names end before 都 and before the clause on "them"
 
 
 @dataclass
