@@ -163,3 +163,14 @@ def test_a_compare_with_no_kind_of_fact_asked_also_quotes_each_papers_opening() 
     assert "colonoscopy" in text and "chest CT" in text and "gated fusion" in text
     plan.aspect = "method"  # a kind of fact asked: its sentence, not the opening
     assert "colonoscopy" not in "".join(extractive_answer(sources, plan, "en"))
+
+
+def test_code_asked_of_each_paper_of_a_list_gives_each_link_or_says_there_is_none() -> None:
+    plan = planned("Which code repositories do the retinal imaging papers release?")
+    assert (plan.type, plan.aspect, plan.subject) == ("aspect", "code", "retinal imaging")
+    assert planned("Where is the code of the paper on retinal masked autoencoders?").type != "aspect"  # one paper
+    linked, bare = source(1, "RetNet", "We propose RetNet."), source(2, "EyeSet", "We release EyeSet.")
+    linked.hit.url = "https://github.com/example/retnet"
+    text = "".join(extractive_answer([linked, bare], plan, "en", total=9))
+    assert "**RetNet**: Code/project link: https://github.com/example/retnet [1]" in text
+    assert "**EyeSet**: The record gives no code or project link. [2]" in text

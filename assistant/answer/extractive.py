@@ -195,6 +195,11 @@ def aspect_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: in
     text = TEXT[lang]
     yield text["topic"].format(n=len(sources), total=total)
     for source in sources:
+        if plan.aspect == "code":  # each paper's link, or that it gives none
+            yield f"- {label(source)}: " + (
+                code_line(source, lang) if source.hit.url else f"{text['no_code']} {marker([source.n])}"
+            )
+            continue
         picked = aspect_quotes(content(source.quotes), plan.aspect, plan.measure)
         said = cited(picked, source.n) if picked else f"{text['not_said']}"
         yield f"- {label(source)}: {said}" + ("" if picked else f" {marker([source.n])}")

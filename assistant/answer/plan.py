@@ -364,6 +364,8 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         # "how many clinicians took part in each", "各个数据集分别有多少道题": a count of the asked units
         measure = counted_noun(question) if aspect in ("number", "dataset") else ""
         return QuestionPlan("aspect", "number" if measure else aspect, subject=list_subject(question), measure=measure)
+    if aspect == "code" and topic and OVER_LIST.search(question) and not ONE_RECORD.search(question):
+        return QuestionPlan("aspect", aspect, subject=list_subject(question))  # "what code do the EEG papers share?"
     if query.wants_all or (SUMMARY.search(question) and len(PAPER_NAME.findall(question)) != 1):
         return QuestionPlan("topic" if topic else "list", aspect)  # "总结一下 MedVR 的贡献" is about one paper
     if aspect == "code" and (refers_back or len(topic) <= 2):
