@@ -93,8 +93,9 @@ def test_a_count_asked_of_each_paper_is_answered_by_the_sentence_counting_it() -
 
 def test_a_method_asked_of_each_paper_is_quoted_by_the_sentence_that_names_it() -> None:
     detail = scored("We propose a two-stage architecture with a shared encoder.", 0.95)
+    task = scored("Small nodules are easy to miss on low-dose scans.", 0.93)
     named = scored("This paper presents NoduleNet-X, a detection framework for CT.", 0.9)
-    assert aspect_quotes([detail, named], "method")[0] is named
+    assert aspect_quotes([detail, task, named], "method") == [named]
 
 
 def source(n: int, name: str, *texts: str) -> Source:
@@ -174,3 +175,26 @@ def test_code_asked_of_each_paper_of_a_list_gives_each_link_or_says_there_is_non
     text = "".join(extractive_answer([linked, bare], plan, "en", total=9))
     assert "**RetNet**: Code/project link: https://github.com/example/retnet [1]" in text
     assert "**EyeSet**: The record gives no code or project link. [2]" in text
+
+
+def test_an_aspect_asked_of_the_benchmarks_or_datasets_of_a_topic_is_asked_of_each() -> None:
+    plan = planned("Which metrics do the sepsis benchmarks in the collection report?")
+    assert (plan.type, plan.aspect) == ("aspect", "result")
+    plan = planned("How many patients are in each of the sepsis datasets?")
+    assert (plan.type, plan.aspect, plan.measure) == ("aspect", "number", "patient")
+    # the data sets of one named paper are no list of papers
+    assert planned("How many patients are in the test datasets SepsisNet was validated on?").type != "aspect"
+
+
+def test_a_chinese_superlative_counts_body_regions_diseases_and_hospitals() -> None:
+    assert superlative_measure("哪个数据集包含的解剖部位最多?") == "region"
+    assert superlative_measure("哪项研究覆盖的疾病最多?") == "disease"
+    assert values(["Cases come from 28 anatomical regions."], superlative_measure("哪个数据集的部位最多?")) == [28.0]
+
+
+def test_a_background_opener_that_goes_on_to_the_contribution_is_the_records_own() -> None:
+    named = scored("While prior work uses PPO, we propose TreeRL, a tree-search policy method.", 0.9)
+    detail = scored("Our method allocates the budget to uncertain states.", 0.95)
+    gap = scored("However, existing policy methods are unstable.", 0.97)
+    assert aspect_quotes([gap, detail, named], "method") == [detail, named]  # the best two both hold a method
+    assert aspect_quotes([gap, named], "method") == [named]

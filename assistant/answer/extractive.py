@@ -205,6 +205,16 @@ def aspect_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: in
         yield f"- {label(source)}: {said}" + ("" if picked else f" {marker([source.n])}")
 
 
+def own_sentences(quotes: list[Quote]) -> list[Quote]:
+    """The sentences on the record's own work: not a background opener, unless it goes on to the contribution
+    ("While GRPO struggles ..., we propose ATPO"), and not a question."""
+    return [
+        q
+        for q in quotes
+        if (not BACKGROUND.search(q.text) or DEFINES.search(q.text)) and not q.text.rstrip().endswith("?")
+    ]
+
+
 def aspect_quotes(quotes: list[Quote], aspect: str, measure: str = "") -> list[Quote]:
     """A record's sentences on an aspect (``quotes`` best for it first, ``aspect.py``): the best that holds the
     asked kind of fact, the second too when the best two both hold it; none when no sentence holds it. A background
@@ -213,7 +223,7 @@ def aspect_quotes(quotes: list[Quote], aspect: str, measure: str = "") -> list[Q
     ``measure`` ("how many clinicians ...") is held by a sentence that counts it; a method by the sentence that
     names it first ("We present X, a framework ...")."""
     want = ANSWERS.get(aspect)
-    own = [q for q in quotes if not BACKGROUND.search(q.text) and not q.text.rstrip().endswith("?")]
+    own = own_sentences(quotes)
     if not aspect:  # no kind of fact to hold: the best sentence for the aspect's query
         return own[:1]
     holding = [q for q in own if want and want.search(q.text)]
@@ -221,10 +231,10 @@ def aspect_quotes(quotes: list[Quote], aspect: str, measure: str = "") -> list[Q
         holding = [q for q in holding if OWN_DATA.search(q.text)]
     elif aspect == "number" and measure:
         holding = [q for q in own if counts_in([q], measure)]  # a count in words too ("five radiologists")
-    elif aspect == "method":
-        holding.sort(key=lambda q: not (DEFINES.search(q.text) and NAMED.search(q.text)))
     if own[:ASPECT_SENTENCES] == holding[:ASPECT_SENTENCES]:
         return holding[:ASPECT_SENTENCES]
+    if aspect == "method":  # the sentence naming it, when it is one of the best two
+        return sorted(holding[:2], key=lambda q: not (DEFINES.search(q.text) and NAMED.search(q.text)))[:1]
     return holding[:1]
 
 
@@ -234,7 +244,7 @@ def opening(quotes: list[Quote], aspect: str) -> list[Quote]:
     sentence naming the contribution leaves out."""
     if aspect:
         return []
-    own = [q for q in quotes if not BACKGROUND.search(q.text) and not q.text.rstrip().endswith("?")]
+    own = own_sentences(quotes)
     return sorted(own, key=lambda q: q.position)[:1]
 
 

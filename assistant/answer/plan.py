@@ -79,9 +79,10 @@ ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
 ]
 # "what datasets did the EEG papers use", "EEG 论文分别用了哪些数据集": an aspect asked of a plural collection
 OVER_LIST = re.compile(
-    r"\b(?:papers|works|studies|records|ones)\b|(?:这些|各|每篇|分别|各自|都)|(?:哪些|所有)[^?？]{0,8}(?:论文|工作|研究)",
+    r"\b(?:papers|works|studies|records|ones)\b|(?:这些|各|每篇|分别|各自|都)|(?:哪些|所有)[^?？]{0,8}(?:论文|工作|研究)|"
+    r"\b(?:the|these|those|all|each of the)\s+(?:[\w-]+\s+){0,3}?(?:benchmarks|data\s?sets)\b(?!\s+(?-i:[A-Z]))",
     re.I,
-)
+)  # "the VQA datasets in the collection"; not "the test datasets Screener was evaluated on" (one paper's data)
 ONE_RECORD = re.compile(r"^\s*(?:which|what)\s+(?:paper|study|work|article|record|one)\b", re.I)
 EACH_ONE = re.compile(r"\beach\b|\brespectively\b|分别|各自", re.I)  # not "both" (two named papers), not 各 (各种)
 EACH = re.compile(r"\beach\b|\bboth\b|\brespectively\b|分别|各自|各", re.I)
@@ -109,6 +110,10 @@ ZH_NOUNS |= {
     "影像": "image",
     "切片": "slide",
     "专业人员": "professional",
+    "部位": "region",
+    "疾病": "disease",
+    "医院": "hospital",
+    "语言": "language",
 }
 SIZE_ASKED = re.compile(r"\bsizes?\b|\bamounts? of (?:\w+\s+)?data\b|\bhow (?:large|big)\b|规模|数据量", re.I)
 # "A 和 B 哪个请的医生更多?", "哪篇的数据集规模更大?": a Chinese choice between named papers on a measure
