@@ -10,8 +10,8 @@ import pytest
 from assistant.answer import answer
 from assistant.answer.analyse import analyse
 from assistant.answer.history import HistoryItem
+from assistant.answer.junk import is_junk
 from assistant.answer.plan import compared_names, plan_question
-from assistant.answer.select import is_junk
 from assistant.answer.turn import Turn
 from assistant.records.corpus import load_corpus
 from assistant.retrieve.query import plan_query

@@ -22,6 +22,7 @@ from assistant.answer import plan as planning
 from assistant.answer.abstain import topic_presence, vocabulary
 from assistant.answer.aspect import by_aspect
 from assistant.answer.condense import refers_back
+from assistant.answer.junk import is_junk
 from assistant.answer.kinds import asked_kind, gives
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
 from assistant.answer.plan import METRIC, PAPER_NOUN, SIZE, QuestionPlan, counted_nouns_zh, focus_noun, plan_question
@@ -46,7 +47,6 @@ TOPIC_TERMS = 0.5  # weak record-level evidence: a topic list is answered when a
 MAX_TOPIC = 40
 DESCRIBED = 0.5  # share of a question's key terms a record holds to be the record it asks about (see _detail_missing)
 FULL_COVERAGE = 0.95  # a refused lookup is answered when one sentence holds this share of its idf-weighted terms
-SQL = re.compile(r"^\s*(?:select|drop|insert|delete|update|union|alter)\b[^?？]*(?:;|--)", re.I)
 QUESTION_WORDS = frozenset(
     "summarize summarise summary overview citation cite use used using uses main deal deals propose proposed "
     "about related relate concern concerning focus focused give short brief briefly each whether including "
@@ -75,7 +75,6 @@ DATASET = re.compile(r"data\s?sets?|benchmarks?|corp(?:us|ora)|cohorts?|数据�
 DATA_TOKEN = re.compile(
     r"data\w*|benchmarks?|corp(?:us|ora)|cohorts?|数据\w*|据集|基准|语料\w*", re.I
 )  # 据集: 数据集's bigram
-MARKUP = re.compile(r"<[^>]*>|&[a-z]+;|\bjavascript:|\bon\w+\s*=|[{}<>$`]", re.I)
 NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-\d[\w.-]*)\b")
 
 
@@ -90,17 +89,6 @@ class Selection:
     missing: list[str] = field(default_factory=list)  # compare: names no record matched
     why: dict[str, str] = field(default_factory=dict)  # topic lists: record id -> why it is a member
     absent: list[str] = field(default_factory=list)  # the question's specific words no record uses (abstain.py)
-
-
-def is_junk(question: str) -> bool:
-    """Markup or code with no content word outside it (``<img src=x onerror=alert(1)>``), an SQL statement, or no
-    letter, digit or Chinese character at all (``???``, ``！！！``)."""
-    if SQL.search(question) or not re.search(r"[^\W_]", question):
-        return True
-    if not MARKUP.search(question):
-        return False
-    rest = re.sub(r"\S*[=(){}<>$`]\S*", " ", re.sub(r"<[^>]*>", " ", question))
-    return not tokenize(rest)
 
 
 def quotes_for(turn: Turn, hit: Hit) -> list[ev.Quote]:
