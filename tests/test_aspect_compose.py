@@ -3,6 +3,7 @@ a list or of named papers, and which quoted numbers count the asked quantity."""
 
 from __future__ import annotations
 
+from assistant.answer import answer
 from assistant.answer.analyse import analyse
 from assistant.answer.context import Source
 from assistant.answer.evidence import BY_SIZE, Quote, counts_of
@@ -10,6 +11,7 @@ from assistant.answer.extractive import aspect_quotes, extractive_answer, superl
 from assistant.answer.plan import QuestionPlan, compared_names, plan_question, superlative_measure
 from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.query import plan_query
+from assistant.settings import Settings
 
 
 def planned(question: str) -> QuestionPlan:
@@ -198,3 +200,10 @@ def test_a_background_opener_that_goes_on_to_the_contribution_is_the_records_own
     gap = scored("However, existing policy methods are unstable.", 0.97)
     assert aspect_quotes([gap, detail, named], "method") == [detail, named]  # the best two both hold a method
     assert aspect_quotes([gap, named], "method") == [named]
+
+
+def test_the_fewest_wins_and_comes_first(seed_settings: Settings) -> None:
+    turn = answer("Which benchmark asked the fewest clinicians to take part?", settings=seed_settings)
+    assert turn.plan is not None and (turn.plan.type, turn.plan.fewest) == ("superlative", True)
+    assert turn.sources[0].hit.short_name == "Cancer-Myth"  # source [1] is the winner the answer names
+    assert turn.text.startswith("Fewest clinicians: **Cancer-Myth") and "3 physicians. [1]" in turn.text

@@ -207,7 +207,8 @@ def _candidates(turn: Turn) -> None:
     scored.sort(key=lambda s: s[0], reverse=True)
     if turn.plan.type == "superlative":
         counts = {h.record_id: ev.counts_of(turn.quotes[h.record_id], turn.plan.measure) for *_, h in scored}
-        kept = sorted((h for *_, h in scored if counts[h.record_id]), key=lambda h: -counts[h.record_id][0][0])
+        kept = [h for *_, h in scored if counts[h.record_id]]
+        kept.sort(key=lambda h: counts[h.record_id][0][0], reverse=not turn.plan.fewest)  # the winner first
         turn.selection.reason = f"{len(kept)} of {len(ids)} records give a number of {turn.plan.measure}"
     else:
         relevance = turn.retriever.topic_scores(turn.standalone, topic_text(turn, False), turn.result.filters)
