@@ -207,3 +207,22 @@ def test_the_fewest_wins_and_comes_first(seed_settings: Settings) -> None:
     assert turn.plan is not None and (turn.plan.type, turn.plan.fewest) == ("superlative", True)
     assert turn.sources[0].hit.short_name == "Cancer-Myth"  # source [1] is the winner the answer names
     assert turn.text.startswith("Fewest clinicians: **Cancer-Myth") and "3 physicians. [1]" in turn.text
+
+
+def test_a_superlative_over_a_topic_ranks_only_its_papers(seed_settings: Settings) -> None:
+    plan = planned("Which of the ECG papers benchmarked the most models?")
+    assert (plan.type, plan.measure, plan.subject) == ("superlative", "model", "ECG")
+    turn = answer("Among the sleep papers, which one counts the most models?", settings=seed_settings)
+    # the fallacy paper's 38 models are no sleep paper's: no sleep paper counts models
+    assert "38" not in turn.text
+
+
+def test_a_count_of_data_sets_is_no_data_size() -> None:
+    assert planned("心电相关的论文里哪篇用的数据集最多?").measure == "dataset"  # 最多: how many data sets
+    assert planned("哪个数据集最小?").measure == BY_SIZE  # 最小: its size
+    for question in ("哪篇论文的样本量最大?", "Which study has the smallest sample size?"):
+        plan = planned(question)
+        assert (plan.type, plan.measure) == ("superlative", BY_SIZE), question
+    plan = QuestionPlan("superlative", "number", measure=BY_SIZE, fewest=True)
+    sources = [source(1, "PoolSet", "We pool 12 public datasets."), source(2, "WardSet", "The dataset has 900 scans.")]
+    assert next(superlative_lines(sources, plan, "en")).startswith("Smallest: **WardSet**, 900 scans.")

@@ -305,6 +305,9 @@ def comparable(counted: Counted, sized: bool, fewest: bool, shared: bool = False
     given = sorted(((found, s) for found, s in counted if found), key=lambda fs: fs[0][0].value, reverse=not fewest)
     if not sized or not given:
         return [(found[0], s) for found, s in given], []
+    if any(c.kind != "dataset" for found, _ in given for c in found):  # "12 public datasets" is a size only
+        given = [([c for c in found if c.kind != "dataset"], s) for found, s in given]  # when no data unit is given
+        given = [(found, s) for found, s in given if found]
     kinds = Counter(k for found, _ in given for k in kinds_of(found))
     kind = max(kinds, key=lambda k: kinds[k]) if shared and max(kinds.values()) > 1 else given[0][0][0].kind
     ranked = [(next(c for c in found if c.kind == kind), s) for found, s in given if kind in kinds_of(found)]

@@ -115,7 +115,9 @@ ZH_NOUNS |= {
     "医院": "hospital",
     "语言": "language",
 }
-SIZE_ASKED = re.compile(r"\bsizes?\b|\bamounts? of (?:\w+\s+)?data\b|\bhow (?:large|big)\b|规模|数据量", re.I)
+SIZE_ASKED = re.compile(
+    r"\bsizes?\b|\bamounts? of (?:\w+\s+)?data\b|\bhow (?:large|big)\b|规模|数据量|样本量", re.I
+)  # the size of the data: "the largest sample size", "样本量最小", "compare A and B by size"
 # "A 和 B 哪个请的医生更多?", "哪篇的数据集规模更大?": a Chinese choice between named papers on a measure
 ZH_COMPARATIVE = re.compile(r"哪(?:一)?[个篇项](?P<what>[^,，。;；?？]{0,12}?)(?:更|较)(?P<dir>[多少大小])")
 NAME_SPLIT = re.compile(
@@ -270,7 +272,8 @@ SUBJECT_ZH = re.compile(
 )
 
 QUANTIFIER = re.compile(
-    r"\b(?:all|every|each|which|what|the|these|those)\b|所有|全部|哪些|这些|那些|每篇|各篇|关于|有关|对于|做|是", re.I
+    r"\b(?:all|every|each|which|what|the|these|those)\b|所有|全部|哪些|哪一?[篇个项]|这些|那些|每篇|各篇|关于|有关|对于|做|是",
+    re.I,
 )
 
 
@@ -323,7 +326,9 @@ def superlative_measure(question: str) -> str:
         noun = noun[:-3] + "y" if noun.endswith("ies") else noun  # modalities -> modality
         return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") and len(noun) > 3 else noun
     z = ZH_SUPERLATIVE_NOUN.search(question)
-    if z and not DATA_NOUN.search(z.group("noun")):  # "哪个数据集最小": a data set's size (BY_SIZE), not a count
+    if z and DATA_NOUN.search(z.group("noun")) and z.group(0).endswith(("最多", "最少")):
+        return "dataset"  # "哪篇用的数据集最多": a count of data sets; "哪个数据集最小" is a size (BY_SIZE)
+    if z and not DATA_NOUN.search(z.group("noun")):
         for zh in sorted(ZH_NOUNS, key=len, reverse=True):  # 数据集 before 数据
             if zh in z.group("noun"):
                 return ZH_NOUNS[zh]
@@ -350,13 +355,16 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
     ):
         measure, fewest = comparative_measure(question)  # "Which is bigger, A or B?" is a compare on their sizes
         return QuestionPlan("compare", "number", names, measure=measure, fewest=fewest)
+    if SUPERLATIVE.search(question) and SIZE_ASKED.search(question) and not COUNT.search(question):
+        return QuestionPlan("superlative", "number", measure=BY_SIZE, fewest=bool(FEWEST.search(question)))
     if (
         SUPERLATIVE.search(question)
         and (m := superlative_measure(question))
         and not (SIZE.search(question) and DATA_NOUN.fullmatch(m + "s"))
     ):  # "the largest dataset" is the one with the most data (below), not the one naming the most datasets
         zh = next((w for w in sorted(ZH_NOUNS, key=len, reverse=True) if ZH_NOUNS[w] == m and w in question), "")
-        return QuestionPlan("superlative", "number", measure=m, measure_zh=zh, fewest=bool(FEWEST.search(question)))
+        fewest, subject = bool(FEWEST.search(question)), list_subject(question)  # "of the sepsis papers"
+        return QuestionPlan("superlative", "number", measure=m, measure_zh=zh, fewest=fewest, subject=subject)
     if SIZE.search(question) and DATA_NOUN.search(question):  # "which EEG dataset is the largest?": by its size
         return QuestionPlan("superlative", "number", measure=BY_SIZE, fewest=bool(FEWEST.search(question)))
     # an aspect of no known kind asked of each paper ("各自是怎么训练的?", "what does each of them study?")

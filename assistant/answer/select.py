@@ -73,7 +73,7 @@ PAPER = re.compile(r"\bpapers?\b|论文", re.I)
 PAPERS = re.compile(r"\b(?:papers?|works|stud(?:y|ies)|records?|articles?)\b|论文|研究|工作", re.I)
 DATASET = re.compile(r"data\s?sets?|benchmarks?|corp(?:us|ora)|cohorts?|数据集|数据库|基准|语料", re.I)
 DATA_TOKEN = re.compile(
-    r"data\w*|benchmarks?|corp(?:us|ora)|cohorts?|数据\w*|据集|基准|语料\w*", re.I
+    r"data\w*|benchmarks?|corp(?:us|ora)|cohorts?|samples?|sizes?|数据\w*|据集|基准|语料\w*|样本\w*", re.I
 )  # 据集: 数据集's bigram
 NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-\d[\w.-]*)\b")
 
@@ -255,15 +255,17 @@ def _papers_only(turn: Turn) -> None:
 
 def _subject_terms(turn: Turn) -> set[str]:
     """The key terms of a size superlative's topic less the words for data and size ("脑电数据集最大" -> eeg)."""
-    return {t for t in ev.key_terms(topic_text(turn)) if not DATA_TOKEN.fullmatch(t) and not SIZE.search(t)}
+    terms = ev.key_terms(topic_text(turn))
+    dropped = {t for t in terms if DATA_TOKEN.fullmatch(t) or SIZE.search(t)}
+    return {t for t in terms - dropped if not any(t in d for d in dropped)}  # nor their pieces: 本量 of 样本量
 
 
-def _speaks_of(turn: Turn, hit: Hit, subject: set[str]) -> bool:
-    """Whether one of the record's sentences or its header holds one of ``subject`` (always, when it is empty)."""
-    if not subject:
-        return True
+def _speaks_of(turn: Turn, hit: Hit, subject: set[str], every: bool = False) -> bool:
+    """Whether the record's sentences and header hold one of ``subject`` (``every``: each of them; always, when it
+    is empty)."""
     texts = [hit.header, *(q.text for q in turn.quotes.get(hit.record_id, []))]
-    return any((set(tokenize(t)) | qualified_bases(t)) & subject for t in texts)
+    held = set().union(*((set(tokenize(t)) | qualified_bases(t)) for t in texts))
+    return not subject or (subject <= held if every else bool(subject & held))
 
 
 def _topic_present(turn: Turn) -> None:
@@ -354,6 +356,10 @@ def select_step(turn: Turn) -> Turn:
                 )
                 turn.selection.kept = len(turn.result.hits)
                 turn.selection.reason = f"{len(turn.result.hits)} records on the topic give a size of their data"
+            elif plan.type == "superlative" and plan.subject:  # "which of the sepsis papers has the most patients?"
+                subject = ev.key_terms(plan.subject)
+                turn.result.hits = _renumber([h for h in turn.result.hits if _speaks_of(turn, h, subject, every=True)])
+                turn.selection.kept = len(turn.result.hits)
             lexical = any(q.terms >= TOPIC_TERMS for h in turn.result.hits for q in turn.quotes[h.record_id])
             # a superlative's evidence is the counted numbers themselves
             counted = plan.type == "superlative"
