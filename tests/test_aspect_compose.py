@@ -226,3 +226,13 @@ def test_a_count_of_data_sets_is_no_data_size() -> None:
     plan = QuestionPlan("superlative", "number", measure=BY_SIZE, fewest=True)
     sources = [source(1, "PoolSet", "We pool 12 public datasets."), source(2, "WardSet", "The dataset has 900 scans.")]
     assert next(superlative_lines(sources, plan, "en")).startswith("Smallest: **WardSet**, 900 scans.")
+
+
+def test_a_result_answers_only_as_a_result_reached() -> None:
+    aim = scored("We aim to develop a practical method for improving robustness under shift.", 0.95)
+    other = scored("Prior detectors can localise lesions, which improves reader accuracy.", 0.94)
+    reached = scored("Our model improves Dice by 4.2 points over the strongest baseline.", 0.9)
+    assert aspect_quotes([aim, other, reached], "result") == [reached]
+    assert aspect_quotes([aim, other], "result") == []
+    for said in ("It reaches 91.3 AUROC on the test set.", "It outperforms all baselines.", "Accuracy rose to 88%."):
+        assert aspect_quotes([scored(said, 0.9)], "result"), said

@@ -42,11 +42,18 @@ WANTS = {
 # what answers an aspect asked of each paper of a list (stricter than WANTS, which only ranks): a data set is
 # named by a data noun, a "trained on", or a count of data units, not by any acronym
 ANSWERS = WANTS | {
+    # a result reached: a value, or outperforming, improving by or over something; not an aim ("a method for
+    # improving ...") nor what other work can do ("evidence that improves both reasoning accuracy")
+    "result": re.compile(
+        r"\d+(?:\.\d+)?\s*%|\b(?:outperform|surpass)\w*|\bstate-of-the-art\b|\bimprov\w+\s+(?:\w+\s+){0,3}?(?:by|over|of|"
+        r"in)\s+(?:up to\s+)?\$?\d|\b(?:achiev|reach|attain)\w*\s+(?:\w+\s+){0,3}?\$?\d",
+        re.I,
+    ),
     "dataset": re.compile(
         DATA_NOUNS + r"|\b(?:trained|pre-?trained|evaluated|tested|validated)\s+on\b|\bcollected\b|"
         r"\d[\d,]*\s+(?:[\w-]+\s+){0,2}(?:recordings|images|scans|volumes|cases|patients|subjects|hours|samples|pairs)\b",
         re.I,
-    )
+    ),
 }
 # a data sentence on the record's own data: the authors' voice, what it was trained or evaluated on, what a data
 # set contains; not a statement on data in general ("large, well-annotated ECG corpora are scarce")
