@@ -236,3 +236,14 @@ def test_a_result_answers_only_as_a_result_reached() -> None:
     assert aspect_quotes([aim, other], "result") == []
     for said in ("It reaches 91.3 AUROC on the test set.", "It outperforms all baselines.", "Accuracy rose to 88%."):
         assert aspect_quotes([scored(said, 0.9)], "result"), said
+
+
+def test_the_size_superlative_asked_with_scale_first_and_no_metric_counted() -> None:
+    assert (planned("规模最小的数据集是哪个?").measure, planned("规模最小的数据集是哪个?").fewest) == (BY_SIZE, True)
+    # "the highest AUROC" ranks results, which no count of "A...s" ("QA-pairs") answers
+    assert planned("Which paper reports the highest AUROC?").type != "superlative"
+
+
+def test_a_chinese_size_superlative_finds_records_by_their_english_sizes(seed_settings: Settings) -> None:
+    turn = answer("规模最大的数据集是哪个?", settings=seed_settings)
+    assert not turn.abstained and turn.text.startswith("规模最大:")  # 规模 is no topic word an English record holds

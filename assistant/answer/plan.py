@@ -360,6 +360,7 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
     if (
         SUPERLATIVE.search(question)
         and (m := superlative_measure(question))
+        and not METRIC.fullmatch(m)  # "the highest accuracy" compares results, not counts
         and not (SIZE.search(question) and DATA_NOUN.fullmatch(m + "s"))
     ):  # "the largest dataset" is the one with the most data (below), not the one naming the most datasets
         zh = next((w for w in sorted(ZH_NOUNS, key=len, reverse=True) if ZH_NOUNS[w] == m and w in question), "")

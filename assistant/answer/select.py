@@ -73,7 +73,7 @@ PAPER = re.compile(r"\bpapers?\b|论文", re.I)
 PAPERS = re.compile(r"\b(?:papers?|works|stud(?:y|ies)|records?|articles?)\b|论文|研究|工作", re.I)
 DATASET = re.compile(r"data\s?sets?|benchmarks?|corp(?:us|ora)|cohorts?|数据集|数据库|基准|语料", re.I)
 DATA_TOKEN = re.compile(
-    r"data\w*|benchmarks?|corp(?:us|ora)|cohorts?|samples?|sizes?|数据\w*|据集|基准|语料\w*|样本\w*", re.I
+    r"data\w*|benchmarks?|corp(?:us|ora)|cohorts?|samples?|sizes?|数据\w*|据集|基准|语料\w*|样本\w*|规模", re.I
 )  # 据集: 数据集's bigram
 NAMED = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|[A-Za-z]+-\d[\w.-]*)\b")
 
