@@ -247,3 +247,9 @@ def test_the_size_superlative_asked_with_scale_first_and_no_metric_counted() -> 
 def test_a_chinese_size_superlative_finds_records_by_their_english_sizes(seed_settings: Settings) -> None:
     turn = answer("规模最大的数据集是哪个?", settings=seed_settings)
     assert not turn.abstained and turn.text.startswith("规模最大:")  # 规模 is no topic word an English record holds
+
+
+def test_a_superlative_ranks_within_the_field_its_acronym_or_chinese_term_names() -> None:
+    assert planned("Which CT dataset has the most scans?").subject == "CT"
+    assert planned("哪个心电数据集的记录最多?").subject == "ecg"  # the English of a Chinese domain term
+    assert planned("Which paper involved the most physicians?").subject == ""  # its verb is no field

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assistant.answer.analyse import ASKS_CODE, ASKS_NUMBER, Analysis
-from assistant.answer.evidence import BY_SIZE
+from assistant.answer.evidence import BY_SIZE, key_terms
 from assistant.retrieve.query import QueryPlan
 from assistant.retrieve.text import tokenize
 
@@ -317,6 +317,17 @@ def counted_noun(question: str) -> str:
     return next(filter(None, counted_nouns_zh(question)), "")
 
 
+def field_words(question: str) -> str:
+    """The field a superlative ranks within, when the question names it by an acronym in capitals ("which VQA
+    dataset ...", "the sleep and EEG datasets") or a Chinese domain term's acronym (脑电 -> eeg); not by its other words
+    ("built", "参与"), which a record need not hold."""
+    caps = re.findall(r"\b[A-Z]{2,}(?=s?\b)", question)
+    english = [
+        t for t in key_terms(question) if t.isascii() and len(t) <= 4 and t not in question.lower()
+    ]  # its acronym
+    return " ".join(dict.fromkeys([*caps, *english]))
+
+
 def superlative_measure(question: str) -> str:
     m = SUPERLATIVE.search(question)
     if m and m.group("noun"):
@@ -364,7 +375,7 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         and not (SIZE.search(question) and DATA_NOUN.fullmatch(m + "s"))
     ):  # "the largest dataset" is the one with the most data (below), not the one naming the most datasets
         zh = next((w for w in sorted(ZH_NOUNS, key=len, reverse=True) if ZH_NOUNS[w] == m and w in question), "")
-        fewest, subject = bool(FEWEST.search(question)), list_subject(question)  # "of the sepsis papers"
+        fewest, subject = bool(FEWEST.search(question)), list_subject(question) or field_words(question)
         return QuestionPlan("superlative", "number", measure=m, measure_zh=zh, fewest=fewest, subject=subject)
     if SIZE.search(question) and DATA_NOUN.search(question):  # "which EEG dataset is the largest?": by its size
         return QuestionPlan("superlative", "number", measure=BY_SIZE, fewest=bool(FEWEST.search(question)))
