@@ -253,3 +253,16 @@ def test_a_superlative_ranks_within_the_field_its_acronym_or_chinese_term_names(
     assert planned("Which CT dataset has the most scans?").subject == "CT"
     assert planned("哪个心电数据集的记录最多?").subject == "ecg"  # the English of a Chinese domain term
     assert planned("Which paper involved the most physicians?").subject == ""  # its verb is no field
+
+
+def test_a_compare_on_an_aspect_says_which_paper_does_not_give_it() -> None:
+    assert planned("Compare PolypNet and LungScan on the data they train on.").aspect == "dataset"
+    plan = QuestionPlan("compare", "dataset", ["PolypNet", "LungScan"])
+    sources = [
+        source(1, "PolypNet", "We propose PolypNet, a video model.", "It is trained on 1,200 colonoscopy videos."),
+        source(2, "LungScan", "We introduce LungScan, a detector.", "Public lung datasets are scarce."),
+    ]
+    lines = list(extractive_answer(sources, plan, "en"))
+    assert "1,200 colonoscopy videos" in lines[1] and "does not say" not in lines[1]
+    assert "Public lung datasets are scarce" not in lines[2]  # no sentence on its own data: said plainly
+    assert lines[2].rstrip().endswith("a detector. [2] Its abstract does not say this. [2]")

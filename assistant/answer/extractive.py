@@ -48,6 +48,7 @@ TEXT = {
         "code": LABEL + " {url}",
         "no_code": "The record gives no code or project link.",
         "not_said": "the abstract does not say.",
+        "not_given": "Its abstract does not say this.",
         "related": "See also:",
         "none": "no code link",
         "has_code": "has a code link",
@@ -79,6 +80,7 @@ TEXT = {
         "code": "代码/项目链接:{url}",
         "no_code": "该记录没有给出代码或项目链接。",
         "not_said": "摘要中没有说明。",
+        "not_given": "其摘要中没有说明这一点。",
         "related": "另见:",
         "none": "无代码链接",
         "has_code": "有代码链接",
@@ -104,7 +106,7 @@ TEXT = {
 Counted = list[tuple[list[Count], Source]]  # each record's counts of the asked measure
 Ranked = list[tuple[Count, Source]]
 
-SCAFFOLD = {lang[key] for lang in TEXT.values() for key in ("no_code", "not_said")}
+SCAFFOLD = {lang[key] for lang in TEXT.values() for key in ("no_code", "not_said", "not_given")}
 
 
 def label(source: Source) -> str:
@@ -256,10 +258,14 @@ def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing:
         first = defining(source.quotes)
         rest = [q for q in content(source.quotes) if q is not first]
         # the number compared, else the sentence holding the asked kind of fact ("方法上有什么区别": "Our method ...")
-        best = [found[0].quote] if found else ([q for q in rest if q.wanted] or rest)
+        asked = plan.aspect in ("dataset", "method", "result") and not plan.measure  # asked of each, as in a list
+        held = aspect_quotes(rest, plan.aspect) if asked else []
+        best = [found[0].quote] if found else (held if asked else [q for q in rest if q.wanted] or rest)
         picked = ([first] if first else []) + [q for q in best if q is not first][:1]
         picked += [q for q in opening(rest, plan.aspect) if q not in picked]
         line = f"- {label(source)}: {cited(sorted(picked, key=lambda q: q.position), source.n)}"
+        if asked and not held and not (first and ANSWERS[plan.aspect].search(first.text)):
+            line += f" {text['not_given']} {marker([source.n])}"  # what it is, and that it lacks the asked fact
         if plan.aspect == "code":  # "它们各自的代码在哪里?": each paper's link, or that it gives none
             line += f" {code_line(source, lang)}" if source.hit.url else f" {text['no_code']} {marker([source.n])}"
         yield line

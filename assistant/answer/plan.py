@@ -52,6 +52,7 @@ ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
         "dataset",
         re.compile(
             r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\b(?:what|which)\s+(?:(?:kinds?|types?|sorts?)\s+of\s+)?data\b|"
+            r"\b(?:on|in|by|about)\s+(?:the|their|its)\s+(?:\w+\s+)?data\b(?!\s?(?:sets?|bases?)\b)|"
             r"数据集|数据|语料",
             re.I,
         ),
