@@ -266,3 +266,12 @@ def test_a_compare_on_an_aspect_says_which_paper_does_not_give_it() -> None:
     assert "1,200 colonoscopy videos" in lines[1] and "does not say" not in lines[1]
     assert "Public lung datasets are scarce" not in lines[2]  # no sentence on its own data: said plainly
     assert lines[2].rstrip().endswith("a detector. [2] Its abstract does not say this. [2]")
+
+
+def test_a_superlatives_field_is_no_word_of_what_it_counts() -> None:
+    assert planned("Which study compared the most AI models?").subject == ""  # AI qualifies the counted models
+    plan = planned("Which of the sepsis trial papers enrolled the most patients?")
+    assert (plan.measure, plan.subject) == ("patient", "sepsis trial")
+    # the highest value of a metric is read from each paper's result, not counted
+    plan = planned("Which of the retina papers reports the highest AUROC?")
+    assert (plan.type, plan.aspect, plan.subject) == ("aspect", "result", "retina")

@@ -318,15 +318,14 @@ def counted_noun(question: str) -> str:
     return next(filter(None, counted_nouns_zh(question)), "")
 
 
-def field_words(question: str) -> str:
+def field_words(question: str, measure: str) -> str:
     """The field a superlative ranks within, when the question names it by an acronym in capitals ("which VQA
     dataset ...", "the sleep and EEG datasets") or a Chinese domain term's acronym (脑电 -> eeg); not by its other words
     ("built", "参与"), which a record need not hold."""
     caps = re.findall(r"\b[A-Z]{2,}(?=s?\b)", question)
-    english = [
-        t for t in key_terms(question) if t.isascii() and len(t) <= 4 and t not in question.lower()
-    ]  # its acronym
-    return " ".join(dict.fromkeys([*caps, *english]))
+    english = [t for t in key_terms(question) if t.isascii() and len(t) <= 4 and t not in question.lower()]
+    counted = set(measure.split())  # "the most AI models", "the most LLMs": the counted thing, not its field
+    return " ".join(dict.fromkeys(w for w in [*caps, *english] if w.lower() not in counted))
 
 
 def superlative_measure(question: str) -> str:
@@ -369,14 +368,15 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         return QuestionPlan("compare", "number", names, measure=measure, fewest=fewest)
     if SUPERLATIVE.search(question) and SIZE_ASKED.search(question) and not COUNT.search(question):
         return QuestionPlan("superlative", "number", measure=BY_SIZE, fewest=bool(FEWEST.search(question)))
+    if SUPERLATIVE.search(question) and METRIC.fullmatch(superlative_measure(question)):  # "the highest AUROC":
+        return QuestionPlan("aspect", "result", subject=list_subject(question))  # each paper's result, not counts
     if (
         SUPERLATIVE.search(question)
         and (m := superlative_measure(question))
-        and not METRIC.fullmatch(m)  # "the highest accuracy" compares results, not counts
         and not (SIZE.search(question) and DATA_NOUN.fullmatch(m + "s"))
     ):  # "the largest dataset" is the one with the most data (below), not the one naming the most datasets
         zh = next((w for w in sorted(ZH_NOUNS, key=len, reverse=True) if ZH_NOUNS[w] == m and w in question), "")
-        fewest, subject = bool(FEWEST.search(question)), list_subject(question) or field_words(question)
+        fewest, subject = bool(FEWEST.search(question)), list_subject(question) or field_words(question, m)
         return QuestionPlan("superlative", "number", measure=m, measure_zh=zh, fewest=fewest, subject=subject)
     if SIZE.search(question) and DATA_NOUN.search(question):  # "which EEG dataset is the largest?": by its size
         return QuestionPlan("superlative", "number", measure=BY_SIZE, fewest=bool(FEWEST.search(question)))

@@ -260,12 +260,12 @@ def _subject_terms(turn: Turn) -> set[str]:
     return {t for t in terms - dropped if not any(t in d for d in dropped)}  # nor their pieces: 本量 of 样本量
 
 
-def _speaks_of(turn: Turn, hit: Hit, subject: set[str], every: bool = False) -> bool:
-    """Whether the record's sentences and header hold one of ``subject`` (``every``: each of them; always, when it
-    is empty)."""
+def _speaks_of(turn: Turn, hit: Hit, subject: set[str]) -> bool:
+    """Whether one of the record's sentences or its header holds one of ``subject`` (always, when it is empty)."""
+    if not subject:
+        return True
     texts = [hit.header, *(q.text for q in turn.quotes.get(hit.record_id, []))]
-    held = set().union(*((set(tokenize(t)) | qualified_bases(t)) for t in texts))
-    return not subject or (subject <= held if every else bool(subject & held))
+    return any((set(tokenize(t)) | qualified_bases(t)) & subject for t in texts)
 
 
 def _topic_present(turn: Turn) -> None:
@@ -358,7 +358,7 @@ def select_step(turn: Turn) -> Turn:
                 turn.selection.reason = f"{len(turn.result.hits)} records on the topic give a size of their data"
             elif plan.type == "superlative" and plan.subject:  # "which of the sepsis papers has the most patients?"
                 subject = ev.key_terms(plan.subject)
-                turn.result.hits = _renumber([h for h in turn.result.hits if _speaks_of(turn, h, subject, every=True)])
+                turn.result.hits = _renumber([h for h in turn.result.hits if _speaks_of(turn, h, subject)])
                 turn.selection.kept = len(turn.result.hits)
             lexical = any(q.terms >= TOPIC_TERMS for h in turn.result.hits for q in turn.quotes[h.record_id])
             # a superlative's evidence is the counted numbers themselves
