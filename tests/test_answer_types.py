@@ -135,13 +135,15 @@ def test_compare_covers_every_named_paper(seed_settings: Settings) -> None:
 
 def test_a_comparative_choice_says_which_named_paper_has_more(seed_settings: Settings) -> None:
     """A choice "Which ... more X, A or B?" compares the numbers each paper gives, its counted sentence quoted; a size
-    compares the data the papers name as theirs (42 million QA-pairs, 10,067 cases)."""
+    compares the data the papers name as theirs, in one unit: 42 million QA-pairs and 10,067 cases are each given,
+    neither said to be larger."""
     turn = answer("Which was built with more physicians, CounselBench or LiveClin?", settings=seed_settings)
     assert turn.plan is not None and (turn.plan.type, turn.plan.measure) == ("compare", "physician")
     assert "Most physicians: **LiveClin" in turn.text and "239 physicians" in turn.text
     assert "100 mental health professionals" in turn.text and not turn.unsupported
     turn = answer("Which holds more data, MedThinkVQA or the chest X-ray VQA dataset?", settings=seed_settings)
-    assert "Largest: **用于胸部 X 光图像" in turn.text and "10,067 cases" in turn.text
+    assert "neither is said to be larger" in turn.text and "Largest:" not in turn.text
+    assert "42 million QA-pairs" in turn.text and "10,067 cases" in turn.text
     question = "Which is more robust to missing modalities, Photon or MedGMAE?"  # an adjective: nothing to count
     plan = plan_question(question, plan_query(question, [], []), analyse(question, plan_query(question, [], [])))
     assert (plan.type, plan.measure) == ("compare", "")

@@ -22,12 +22,13 @@ from assistant.answer.citations import check_citations
 from assistant.answer.condense import condense_offline, continues, of_list, refers_back
 from assistant.answer.context import Source, build_context
 from assistant.answer.exclusion import exclude_step
-from assistant.answer.extractive import SCAFFOLD, extractive_answer, group_counts, used_quotes
+from assistant.answer.extractive import extractive_answer, group_counts, used_quotes
 from assistant.answer.history import HistoryItem, HistoryTurn, as_turn, questions, resolve_references
 from assistant.answer.select import plan_step, select_step
 from assistant.answer.sentences import split_sentences
 from assistant.answer.tagged import MARKS, check_tags, sources_block
 from assistant.answer.turn import MAX_QUESTION_CHARS, QuestionError, Turn, clean_question, llm_deadline
+from assistant.answer.wording import SCAFFOLD
 from assistant.index.tokens import count_tokens
 from assistant.retrieve.query import Filters
 from assistant.settings import Settings, get_settings

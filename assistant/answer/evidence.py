@@ -20,7 +20,7 @@ import numpy as np
 from assistant.answer.variants import held_as_variants, stems
 from assistant.index import sentences as store
 from assistant.records.links import LABEL
-from assistant.retrieve.abbreviations import qualified_bases, with_definitions
+from assistant.retrieve.abbreviations import Definitions, definitions, qualified_bases, with_definitions
 from assistant.retrieve.bridge import english_of
 from assistant.retrieve.text import CJK_RUN, search_tokens, segmenter, tokenize
 
@@ -43,12 +43,26 @@ WANTS = {
 # what answers an aspect asked of each paper of a list (stricter than WANTS, which only ranks): a data set is
 # named by a data noun, a "trained on", or a count of data units, not by any acronym
 ANSWERS = WANTS | {
+    # a result reached: a value, or outperforming, improving by or over something; not an aim ("a method for
+    # improving ...") nor what other work can do ("evidence that improves both reasoning accuracy")
+    "result": re.compile(
+        r"\d+(?:\.\d+)?\s*%|\b(?:outperform|surpass)\w*|\bstate-of-the-art\b|\bimprov\w+\s+(?:\w+\s+){0,3}?(?:by|over|of|"
+        r"in)\s+(?:up to\s+)?\$?\d|\b(?:achiev|reach|attain)\w*\s+(?:\w+\s+){0,3}?\$?\d",
+        re.I,
+    ),
     "dataset": re.compile(
         DATA_NOUNS + r"|\b(?:trained|pre-?trained|evaluated|tested|validated)\s+on\b|\bcollected\b|"
         r"\d[\d,]*\s+(?:[\w-]+\s+){0,2}(?:recordings|images|scans|volumes|cases|patients|subjects|hours|samples|pairs)\b",
         re.I,
-    )
+    ),
 }
+# a data sentence on the record's own data: the authors' voice, what it was trained or evaluated on, what a data
+# set contains; not a statement on data in general ("large, well-annotated ECG corpora are scarce")
+OWN_DATA = re.compile(
+    r"\b(?:we|our|this (?:paper|work|study))\b|\b(?:pre-?)?train(?:ed|ing) on\b|\b(?:evaluated|tested|validated|"
+    r"benchmarked)\b|\b(?:collected|compris\w+|consist\w*|contain\w*|releas\w+|derived|spann?\w*)\b",
+    re.I,
+)
 DEFINES = re.compile(
     r"\b(?:we (?:introduce|propose|present|develop|build|construct|release)|this paper|in this (?:paper|work)|"
     r"termed|called|named)\b",
@@ -265,8 +279,8 @@ NUMBER_WORDS = dict(
 NUMBER = (
     r"(?<![\w.,-])(?P<n>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|\b(?:"
     + "|".join(NUMBER_WORDS)
-    + r")\b)\s*(?P<scale>million|billion|thousand|[kMB]\b)?"
-)
+    + r")\b)\s*(?P<scale>million|billion|thousand|[kMB]\b)?(?![A-Za-z])"
+)  # not a dimension or a name's digits ("3D volumes", "2D slices")
 NUMBER_BEFORE = (
     NUMBER + r"\s*(?:\+\s*)?(?:(?!(?:of|from|in|on|with|by|for|and|or|to|across|over|the|a|an)\b)[\w-]+\s+){{0,3}}?"
     r"(?:\w+-)?{noun}"
@@ -281,12 +295,14 @@ SIZE_UNITS = (
     r"sentences|dialogues|conversations|examples|instances|visits|admissions)\b"
 )
 DATA = re.compile(DATA_NOUNS, re.I)
+PLURAL_NEXT = re.compile(r"\s+[a-z]+[^s\W]s\b")  # "evaluations", not "class" nor "ECG"
+RATE = re.compile(r"\s+(?:per|each)\b", re.I)  # "6.68 images per case" is a rate, no count
 
 
 # the words abstracts use for one countable thing: a superlative over "doctors" counts "239 physicians" and "100
 # mental health professionals", over "patients" also "10,067 cases", over "questions" also "42 million QA-pairs"
 COUNTED_AS = [
-    ("physician", "doctor", "clinician", "professional"),
+    ("physician", "doctor", "clinician", "professional", "expert"),
     ("patient", "subject", "participant", "individual", "case"),
     ("question", "item", "problem", "pair"),
     ("image", "scan", "slide", "volume", "photograph"),
@@ -308,12 +324,34 @@ def measure_pattern(measure: str) -> str:
     return f"(?:{pattern})"
 
 
+@dataclass(frozen=True)
+class Count:
+    """A number in a sentence that counts the asked units: 239 "physicians", 42 million "QA-pairs"."""
+
+    value: float
+    quote: Quote
+    unit: str  # the counted noun as written
+
+    @property
+    def kind(self) -> str:
+        """What the unit counts: QA-pairs and questions are one thing (COUNTED_AS), hours and recordings are not."""
+        word = self.unit.lower().split("-")[-1]
+        word = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+        return next((group[0] for group in COUNTED_AS if word in group), word)
+
+
 def counts_of(quotes: list[Quote], measure: str, named: bool = False) -> list[tuple[float, Quote]]:
-    """(number, sentence) for each number that counts ``measure`` ("239 physicians", "100 board-certified
-    physicians", "eight ECG FMs" for "foundation model"), largest first. A size counts data units, in sentences
-    about data, unless the record is ``named`` as the data itself ("Which is larger, MedThinkVQA or MedSynVQA?")."""
+    """(number, sentence) of each count of ``measure`` (``counts_in``), largest first."""
+    return [(c.value, c.quote) for c in counts_in(quotes, measure, named)]
+
+
+def counts_in(quotes: list[Quote], measure: str, named: bool = False) -> list[Count]:
+    """Each number that counts ``measure`` ("239 physicians", "100 board-certified physicians", "eight ECG FMs"
+    for "foundation model"), largest first. A size counts data units, in sentences about data, unless the record
+    is ``named`` as the data itself ("Which is larger, MedThinkVQA or MedSynVQA?")."""
     noun = SIZE_UNITS if measure == BY_SIZE else measure_pattern(measure)
     pattern = re.compile(NUMBER_BEFORE.format(noun=noun), re.I)
+    defined = definitions(q.text for q in quotes)
     found = []
     for q in quotes:
         if measure == BY_SIZE and not named and not DATA.search(q.text):
@@ -322,10 +360,24 @@ def counts_of(quotes: list[Quote], measure: str, named: bool = False) -> list[tu
             n = m.group("n")
             value = float(NUMBER_WORDS.get(n.lower()) or n.replace(",", ""))
             value *= SCALE.get((m.group("scale") or "").lower(), 1.0)
-            if 1900 <= value <= 2100 and "," not in n:
-                continue  # a year
-            found.append((value, q))
-    return sorted(found, key=lambda f: f[0], reverse=True)
+            if (1900 <= value <= 2100 and "," not in n) or not counts_units(q.text, m, value, measure, defined):
+                continue  # a year, a rate, a modifier or an initialism of something else
+            found.append(Count(value, q, m.group(0).split()[-1]))
+    return sorted(found, key=lambda c: c.value, reverse=True)
+
+
+def counts_units(text: str, m: re.Match[str], value: float, measure: str, defined: Definitions) -> bool:
+    """Whether a matched number counts the measure's units: not a rate ("6.68 images per case"), not a singular
+    noun before the plural it modifies ("2,000 expert evaluations" counts no experts), not an
+    initialism the record defines as something else ("systematic reviews (SRs)" are no recordings)."""
+    head = m.group(0).split()[-1].split("-")[-1]
+    modifier = value > 1 and head.islower() and not head.endswith("s") and PLURAL_NEXT.match(text, m.end())
+    if RATE.match(text, m.end()) or modifier:
+        return False
+    short = head[:-1] if head.endswith("s") and head[:-1].isupper() else head
+    long = defined.get(short.lower()) if short.isupper() and measure != BY_SIZE else None
+    word = measure.split()[-1]
+    return long is None or short.lower() == word or word in long
 
 
 def amount(value: float) -> str:

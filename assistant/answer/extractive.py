@@ -10,10 +10,22 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from assistant.answer.context import Source
-from assistant.answer.evidence import ANSWERS, BACKGROUND, BY_SIZE, DEFINES, Quote, amount, counts_of, link_quote
+from assistant.answer.evidence import (
+    ANSWERS,
+    BACKGROUND,
+    BY_SIZE,
+    DEFINES,
+    NAMED,
+    OWN_DATA,
+    Quote,
+    counts_in,
+    link_quote,
+)
 from assistant.answer.kinds import BY_NAME as KINDS
 from assistant.answer.markers import marker
+from assistant.answer.measures import Counted, comparable, measure_words, said
 from assistant.answer.plan import QuestionPlan
+from assistant.answer.wording import FIELD_NAMES, META_NAMES, TEXT
 from assistant.records.links import LABEL
 from assistant.records.model import RecordMeta, kind_label
 
@@ -23,82 +35,6 @@ FURTHER_LINKS = "Further links:"  # what records/parse.py appends for a record's
 SUMMARY_CHARS = 260
 RELATED_DENSE_GAP = 0.03  # "see also" records: close to the best in both dense and BM25 scores
 RELATED_BM25_SHARE = 0.6
-
-TEXT = {
-    "en": {
-        "intro": "From the collection:",
-        "list": "{n} matching records:",
-        "shown": "{n} matching records (the first {shown} are listed):",
-        "topic": "{n} of {total} records are on this topic (each is listed with its sentence on it):",
-        "compare": "Comparing {n} papers:",
-        "differs": "What differs:",
-        "missing_name": "No record in the collection matches {name}.",
-        "code": LABEL + " {url}",
-        "no_code": "The record gives no code or project link.",
-        "not_said": "the abstract does not say.",
-        "related": "See also:",
-        "none": "no code link",
-        "has_code": "has a code link",
-        "most": "Most {measure}s: **{title}**, {value}.",
-        "fewest": "Fewest {measure}s: **{title}**, {value}.",
-        "compared": "Compared ({n} records that give a number of {measure}s):",
-        "largest": "Largest: **{title}**, {value}.",
-        "smallest": "Smallest: **{title}**, {value}.",
-        "compared_size": "Compared ({n} records that give a size of their data):",
-        "no_numbers": "None of the matching records gives a number of {measure}s.",
-        "no_count": "**{title}** gives no number of {measure}s.",
-        "no_size": "**{title}** gives no size of its data.",
-        "detail": "**{title}** does not give {what}; what it says:",
-        "number": "this number",
-        "result": "this result",
-        "other": "this detail",
-        "groups": "{n} matching records by {field}: {counts}:",
-        "left_out": "; {k} that mention {terms} are left out",
-        "newest": "{n} matching records of the latest year, {year}:",
-        "oldest": "{n} matching records of the earliest year, {year}:",
-        "groups_shown": "{n} matching records by {field}: {counts} (the first {shown} are listed):",
-    },
-    "zh": {
-        "intro": "根据收录的记录:",
-        "list": "共找到 {n} 条匹配的记录:",
-        "shown": "共找到 {n} 条匹配的记录(列出前 {shown} 条):",
-        "topic": "{total} 条记录中有 {n} 条与该主题相关(逐条列出相关的句子):",
-        "compare": "比较 {n} 篇论文:",
-        "differs": "不同之处:",
-        "missing_name": "收录的记录中没有与 {name} 对应的论文。",
-        "code": "代码/项目链接:{url}",
-        "no_code": "该记录没有给出代码或项目链接。",
-        "not_said": "摘要中没有说明。",
-        "related": "另见:",
-        "none": "无代码链接",
-        "has_code": "有代码链接",
-        "most": "{measure} 最多:**{title}**,{value}。",
-        "fewest": "{measure} 最少:**{title}**,{value}。",
-        "compared": "比较了 {n} 条给出 {measure} 数量的记录:",
-        "largest": "规模最大:**{title}**,{value}。",
-        "smallest": "规模最小:**{title}**,{value}。",
-        "compared_size": "比较了 {n} 条给出数据规模的记录:",
-        "no_numbers": "匹配的记录都没有给出 {measure} 的数量。",
-        "no_count": "**{title}** 没有给出 {measure} 的数量。",
-        "no_size": "**{title}** 没有给出数据规模。",
-        "detail": "**{title}** 没有给出{what},记录中写道:",
-        "number": "这个数字",
-        "result": "这项结果",
-        "other": "这一细节",
-        "groups": "共找到 {n} 条匹配的记录,按{field}统计:{counts}:",
-        "left_out": ";另有 {k} 条提到 {terms} 的记录被排除",
-        "newest": "最新年份({year} 年)的匹配记录共 {n} 条:",
-        "oldest": "最早年份({year} 年)的匹配记录共 {n} 条:",
-        "groups_shown": "共找到 {n} 条匹配的记录,按{field}统计:{counts}(列出前 {shown} 条):",
-    },
-}
-
-FIELD_NAMES = {  # a list's count per field ("how many papers per track?")
-    "en": {"track": "track", "venue": "venue", "year": "year", "presentation": "presentation", "kind": "kind"},
-    "zh": {"track": "方向", "venue": "会议/期刊", "year": "年份", "presentation": "展示形式", "kind": "类型"},
-}
-META_NAMES = {"en": ("venue", "presentation", "track", "year"), "zh": ("会议/期刊:", "展示形式:", "方向:", "年份:")}
-SCAFFOLD = {lang[key] for lang in TEXT.values() for key in ("no_code", "not_said")}
 
 
 def label(source: Source) -> str:
@@ -221,36 +157,75 @@ def aspect_lines(sources: list[Source], plan: QuestionPlan, lang: str, total: in
     text = TEXT[lang]
     yield text["topic"].format(n=len(sources), total=total)
     for source in sources:
-        picked = aspect_quotes(content(source.quotes), plan.aspect)
+        if plan.aspect == "code":  # each paper's link, or that it gives none
+            yield f"- {label(source)}: " + (
+                code_line(source, lang) if source.hit.url else f"{text['no_code']} {marker([source.n])}"
+            )
+            continue
+        picked = aspect_quotes(content(source.quotes), plan.aspect, plan.measure)
         said = cited(picked, source.n) if picked else f"{text['not_said']}"
         yield f"- {label(source)}: {said}" + ("" if picked else f" {marker([source.n])}")
 
 
-def aspect_quotes(quotes: list[Quote], aspect: str) -> list[Quote]:
+def own_sentences(quotes: list[Quote]) -> list[Quote]:
+    """The sentences on the record's own work: not a background opener, unless it goes on to the contribution
+    ("While GRPO struggles ..., we propose ATPO"), and not a question."""
+    return [
+        q
+        for q in quotes
+        if (not BACKGROUND.search(q.text) or DEFINES.search(q.text)) and not q.text.rstrip().endswith("?")
+    ]
+
+
+def aspect_quotes(quotes: list[Quote], aspect: str, measure: str = "") -> list[Quote]:
     """A record's sentences on an aspect (``quotes`` best for it first, ``aspect.py``): the best that holds the
     asked kind of fact, the second too when the best two both hold it; none when no sentence holds it. A background
-    opener or a question speaks of other work or of the gap ("Yet existing datasets are small"), not the record's."""
+    opener or a question speaks of other work or of the gap ("Yet existing datasets are small"), not the record's;
+    so does a data sentence not about the record's own data ("large ECG corpora are scarce"). A counted
+    ``measure`` ("how many clinicians ...") is held by a sentence that counts it; a method by the sentence that
+    names it first ("We present X, a framework ...")."""
     want = ANSWERS.get(aspect)
-    own = [q for q in quotes if not BACKGROUND.search(q.text) and not q.text.rstrip().endswith("?")]
+    own = own_sentences(quotes)
     if not aspect:  # no kind of fact to hold: the best sentence for the aspect's query
         return own[:1]
     holding = [q for q in own if want and want.search(q.text)]
+    if aspect == "dataset":
+        holding = [q for q in holding if OWN_DATA.search(q.text)]
+    elif aspect == "number" and measure:
+        holding = [q for q in own if counts_in([q], measure)]  # a count in words too ("five radiologists")
     if own[:ASPECT_SENTENCES] == holding[:ASPECT_SENTENCES]:
         return holding[:ASPECT_SENTENCES]
+    if aspect == "method":  # the sentence naming it, when it is one of the best two
+        return sorted(holding[:2], key=lambda q: not (DEFINES.search(q.text) and NAMED.search(q.text)))[:1]
     return holding[:1]
+
+
+def opening(quotes: list[Quote], aspect: str) -> list[Quote]:
+    """With no kind of fact asked ("各自分割的是什么对象?", "what does each evaluate?"), the record's opening sentence
+    too: an abstract opens on the task and its setting (polyps in colonoscopy, cancer in CT scans), which the
+    sentence naming the contribution leaves out."""
+    if aspect:
+        return []
+    own = own_sentences(quotes)
+    return sorted(own, key=lambda q: q.position)[:1]
 
 
 def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing: list[str]) -> Iterator[str]:
     text = TEXT[lang]
     yield text["compare"].format(n=len(sources))
-    counted = [(counts_of(s.quotes, plan.measure, named=True) if plan.measure else [], s) for s in sources]
+    counted = [(counts_in(s.quotes, plan.measure, named=True) if plan.measure else [], s) for s in sources]
     for found, source in counted:  # what each paper is, then its sentence with the compared number or its best one
         first = defining(source.quotes)
         rest = [q for q in content(source.quotes) if q is not first]
         # the number compared, else the sentence holding the asked kind of fact ("方法上有什么区别": "Our method ...")
-        best = [found[0][1]] if found else ([q for q in rest if q.wanted] or rest)
+        asked = plan.aspect in ("dataset", "method", "result") and not plan.measure  # asked of each, as in a list
+        held = aspect_quotes(rest, plan.aspect) if asked else []
+        best = [found[0].quote] if found else (held if asked else [q for q in rest if q.wanted] or rest)
         picked = ([first] if first else []) + [q for q in best if q is not first][:1]
+        picked += [q for q in opening(rest, plan.aspect) if q not in picked]
         line = f"- {label(source)}: {cited(sorted(picked, key=lambda q: q.position), source.n)}"
+        if asked and not held and not (first and ANSWERS[plan.aspect].search(first.text)):
+            line += f" {text['not_given']} {marker([source.n])}"  # what it is, and that it lacks the asked fact
         if plan.aspect == "code":  # "它们各自的代码在哪里?": each paper's link, or that it gives none
             line += f" {code_line(source, lang)}" if source.hit.url else f" {text['no_code']} {marker([source.n])}"
         yield line
@@ -275,42 +250,43 @@ def compare_lines(sources: list[Source], plan: QuestionPlan, lang: str, missing:
         yield text["missing_name"].format(name=name)
 
 
-def verdict_lines(
-    counted: list[tuple[list[tuple[float, Quote]], Source]], plan: QuestionPlan, lang: str
-) -> Iterator[str]:
+def verdict_lines(counted: Counted, plan: QuestionPlan, lang: str) -> Iterator[str]:
     """Which of the compared papers has the larger number (or the fewer), from the numbers each gives."""
-    text = TEXT[lang]
-    measure = plan.measure_zh if lang == "zh" and plan.measure_zh else plan.measure
+    text, words = TEXT[lang], measure_words(plan, lang)
     sized = plan.measure == BY_SIZE
-    given = sorted(((found[0][0], s) for found, s in counted if found), key=lambda vs: vs[0], reverse=not plan.fewest)
+    ranked, others = comparable(counted, sized, plan.fewest, shared=True)
     for found, source in counted:
         if not found:
-            said = text["no_size" if sized else "no_count"].format(title=source.hit.title, measure=measure)
-            yield f"{said} {marker([source.n])}"
-    if len(given) >= 2:
+            said_none = text["no_size" if sized else "no_count"].format(title=source.hit.title, **words)
+            yield f"{said_none} {marker([source.n])}"
+    if others and len(ranked) < 2:  # no two in one unit: each size as given, none said to be larger
+        sizes = "; ".join(f"**{s.hit.title}** {said(c)} {marker([s.n])}" for c, s in ranked + others)
+        yield text["units"].format(sizes=sizes)
+        return
+    for count, source in others:
+        yield text["other_unit"].format(title=source.hit.title, value=said(count)) + f" {marker([source.n])}"
+    if len(ranked) >= 2:
         key = ("smallest" if plan.fewest else "largest") if sized else ("fewest" if plan.fewest else "most")
-        value, top = given[0]
-        yield text[key].format(measure=measure, title=top.hit.title, value=amount(value)) + f" {marker([top.n])}"
+        count, top = ranked[0]
+        yield text[key].format(title=top.hit.title, value=said(count), **words) + f" {marker([top.n])}"
 
 
 def superlative_lines(sources: list[Source], plan: QuestionPlan, lang: str) -> Iterator[str]:
-    text = TEXT[lang]
-    measure = plan.measure_zh if lang == "zh" and plan.measure_zh else plan.measure  # 医生 in a Chinese answer
-    counted = [(counts_of(s.quotes, plan.measure), s) for s in sources]
-    counted = [(c, s) for c, s in counted if c]
-    if not counted:
-        yield text["no_numbers"].format(measure=measure)
-        return
-    counted.sort(key=lambda cs: cs[0][0][0] if not plan.fewest else -cs[0][0][0], reverse=True)
-    value, quote = counted[0][0][0]
-    top = counted[0][1]
+    text, words = TEXT[lang], measure_words(plan, lang)
     sized = plan.measure == BY_SIZE
+    ranked, others = comparable([(counts_in(s.quotes, plan.measure), s) for s in sources], sized, plan.fewest)
+    if not ranked:
+        yield text["no_numbers"].format(**words)
+        return
+    count, top = ranked[0]
     key = ("smallest" if plan.fewest else "largest") if sized else ("fewest" if plan.fewest else "most")
     cite = marker([top.n])
-    yield (text[key].format(measure=measure, title=top.hit.title, value=amount(value)) + f" {cite} {quote.text} {cite}")
-    yield text["compared_size" if sized else "compared"].format(n=len(counted), measure=measure)
-    for found, source in counted:
-        yield f"- {source.hit.name}: {amount(found[0][0])} — {found[0][1].text} {marker([source.n])}"
+    yield text[key].format(title=top.hit.title, value=said(count), **words) + f" {cite} {count.quote.text} {cite}"
+    yield text["compared_size" if sized else "compared"].format(n=len(ranked), **words)
+    for count, source in ranked:
+        yield f"- {source.hit.name}: {said(count)} — {count.quote.text} {marker([source.n])}"
+    for count, source in others:
+        yield f"- {source.hit.name}: {said(count)} ({text['unranked']}) — {count.quote.text} {marker([source.n])}"
 
 
 def extractive_answer(

@@ -19,8 +19,9 @@ import numpy as np
 from assistant.answer import evidence as ev
 from assistant.answer.abstain import action, topic_presence, vocabulary
 from assistant.answer.aspect import by_aspect
+from assistant.answer.counting import SIZE
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
-from assistant.answer.plan import SIZE, QuestionPlan
+from assistant.answer.plan import QuestionPlan
 from assistant.index import sentences as sentence_store
 from assistant.retrieve.abbreviations import qualified_bases
 from assistant.retrieve.hybrid import Hit
@@ -60,7 +61,7 @@ QUESTION_WORDS = frozenset(_ASKING) | frozenset(t for w in _ASKING for t in toke
 ASPECT_WORDS = dict(ASPECTS)
 PAPER = re.compile(r"\bpapers?\b|论文", re.I)
 DATA_TOKEN = re.compile(
-    r"data\w*|benchmarks?|corp(?:us|ora)|cohorts?|数据\w*|据集|基准|语料\w*", re.I
+    r"data\w*|benchmarks?|corp(?:us|ora)|cohorts?|samples?|sizes?|数据\w*|据集|基准|语料\w*|样本\w*|规模", re.I
 )  # 据集: 数据集's bigram
 
 
@@ -149,7 +150,8 @@ def _candidates(turn: Turn) -> None:
     scored.sort(key=lambda s: s[0], reverse=True)
     if turn.plan.type == "superlative":
         counts = {h.record_id: ev.counts_of(turn.quotes[h.record_id], turn.plan.measure) for *_, h in scored}
-        kept = sorted((h for *_, h in scored if counts[h.record_id]), key=lambda h: -counts[h.record_id][0][0])
+        kept = [h for *_, h in scored if counts[h.record_id]]
+        kept.sort(key=lambda h: counts[h.record_id][0][0], reverse=not turn.plan.fewest)  # the winner first
         turn.selection.reason = f"{len(kept)} of {len(ids)} records give a number of {turn.plan.measure}"
     else:
         relevance = turn.retriever.topic_scores(turn.standalone, topic_text(turn, False), turn.result.filters)
@@ -212,7 +214,9 @@ def papers_only(turn: Turn) -> None:
 
 def _subject_terms(turn: Turn) -> set[str]:
     """The key terms of a size superlative's topic less the words for data and size ("脑电数据集最大" -> eeg)."""
-    return {t for t in ev.key_terms(topic_text(turn)) if not DATA_TOKEN.fullmatch(t) and not SIZE.search(t)}
+    terms = ev.key_terms(topic_text(turn))
+    dropped = {t for t in terms if DATA_TOKEN.fullmatch(t) or SIZE.search(t)}
+    return {t for t in terms - dropped if not any(t in d for d in dropped)}  # nor their pieces: 本量 of 样本量
 
 
 def _speaks_of(turn: Turn, hit: Hit, subject: set[str]) -> bool:
@@ -255,6 +259,10 @@ def members(turn: Turn, plan: QuestionPlan) -> None:
         )
         turn.selection.kept = len(turn.result.hits)
         turn.selection.reason = f"{len(turn.result.hits)} records on the topic give a size of their data"
+    elif plan.type == "superlative" and plan.subject:  # "which of the sepsis papers has the most patients?"
+        subject = ev.key_terms(plan.subject)
+        turn.result.hits = renumber([h for h in turn.result.hits if _speaks_of(turn, h, subject)])
+        turn.selection.kept = len(turn.result.hits)
     lexical = any(q.terms >= TOPIC_TERMS for h in turn.result.hits for q in turn.quotes[h.record_id])
     # a superlative's evidence is the counted numbers themselves
     counted = plan.type == "superlative"

@@ -21,26 +21,27 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assistant.answer.analyse import ASKS_CODE, ASKS_NUMBER, Analysis
-from assistant.answer.evidence import BY_SIZE
+from assistant.answer.counting import (
+    COMPARATIVE,
+    DATA_NOUN,
+    FEWEST,
+    SIZE,
+    SIZE_ASKED,
+    SUPERLATIVE,
+    ZH_COMPARATIVE,
+    ZH_NOUNS,
+    comparative_measure,
+    comparative_measure_zh,
+    counted_noun,
+    superlative_measure,
+)
+from assistant.answer.evidence import BY_SIZE, key_terms
 from assistant.retrieve.query import QueryPlan
 from assistant.retrieve.text import tokenize
 
 COMPARE = re.compile(
     r"\bcompare\b|\bcomparison\b|\bvs\.?\s|\bversus\b|\bdiffer(?:ence|s)?\b|比较|对比|区别|异同|不同", re.I
 )
-# "most", "least" and "fewest" rank records only after "the" ("involved the most physicians"); without it they
-# quantify ("where is most medical knowledge processed?", "at least 3 datasets")
-SUPERLATIVE = re.compile(
-    r"(?:\bthe\s+(?:most|fewest|least)|\b(?:largest|biggest|highest|greatest|smallest|lowest))\s+"
-    r"(?:(?:number|count|amount)\s+of\s+)?(?P<noun>(?!ones?\b)[a-z][a-z-]+)|"
-    r"(?P<zh>最多|最大|最高|最少|最小|最低)",
-    re.I,
-)
-SIZE = re.compile(r"\b(?:largest|biggest|smallest)\b|规模最[大小]|最大|最小", re.I)
-DATA_NOUN = re.compile(
-    r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bbenchmarks?\b|\bcohorts?\b|数据集|数据库|语料|基准", re.I
-)
-FEWEST = re.compile(r"\b(?:fewest|least|smallest|lowest)\b|最少|最小|最低", re.I)
 # a paper's own name (MedVR, LiveClin, Doctor-R1, SE-Diff, GF-Screen), not a field's acronym (EEG, CT, LLM)
 PAPER_NAME = re.compile(
     r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9]*|[A-Za-z]+-[A-Za-z]*\d[\w-]*|[A-Z][A-Za-z]*-[A-Z][A-Za-z]+|[A-Z]+\d[A-Za-z0-9]*)\b"
@@ -64,7 +65,12 @@ ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("code", ASKS_CODE),
     (
         "dataset",
-        re.compile(r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\b(?:what|which) data\b|数据集|数据|语料", re.I),
+        re.compile(
+            r"\bdata\s?sets?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\b(?:what|which)\s+(?:(?:kinds?|types?|sorts?)\s+of\s+)?data\b|"
+            r"\b(?:on|in|by|about)\s+(?:the|their|its)\s+(?:\w+\s+)?data\b(?!\s?(?:sets?|bases?)\b)|"
+            r"数据集|数据|语料",
+            re.I,
+        ),
     ),
     ("method", re.compile(r"\bmethods?\b|\bapproach(?:es)?\b|\btechniques?\b|\barchitectures?\b|方法|技术|架构", re.I)),
     (
@@ -89,9 +95,10 @@ ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
 ]
 # "what datasets did the EEG papers use", "EEG 论文分别用了哪些数据集": an aspect asked of a plural collection
 OVER_LIST = re.compile(
-    r"\b(?:papers|works|studies|records|ones)\b|(?:这些|各|每篇|分别|各自|都)|(?:哪些|所有)[^?？]{0,8}(?:论文|工作|研究)",
+    r"\b(?:papers|works|studies|records|ones)\b|(?:这些|各|每篇|分别|各自|都)|(?:哪些|所有)[^?？]{0,8}(?:论文|工作|研究)|"
+    r"\b(?:the|these|those|all|each of the)\s+(?:[\w-]+\s+){0,3}?(?:benchmarks|data\s?sets)\b(?!\s+(?-i:[A-Z]))",
     re.I,
-)
+)  # "the VQA datasets in the collection"; not "the test datasets Screener was evaluated on" (one paper's data)
 ONE_RECORD = re.compile(r"^\s*(?:which|what)\s+(?:paper|study|work|article|record|one)\b", re.I)
 EACH_ONE = re.compile(r"\beach\b|\brespectively\b|分别|各自", re.I)  # not "both" (two named papers), not 各 (各种)
 EACH = re.compile(r"\beach\b|\bboth\b|\brespectively\b|分别|各自|各", re.I)
@@ -100,21 +107,6 @@ NAME_LIKE = re.compile(r"[A-Z][A-Za-z0-9]*[A-Z0-9-]|[A-Z][a-z]+-[A-Z]|\d|^[A-Z][
 LISTED = re.compile(r"[(（]([^()（）]+[,，、][^()（）]+)[)）]")
 COUNT = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,3}?(?:papers|records|works|studies|items)\b|多少篇|几篇", re.I)
 COUNT_WORDS = frozenset({"many", "much", "number", "count"})
-ZH_SUPERLATIVE_NOUN = re.compile(r"(?P<noun>[\u3400-\u9fff]{1,4}?)(?:数量|人数|数目)?(?:最多|最大|最高|最少|最小|最低)")
-ZH_NOUNS = {"医生": "physician", "医师": "physician", "患者": "patient", "病人": "patient", "模型": "model"}
-ZH_NOUNS |= {"问题": "question", "样本": "sample", "图像": "image", "病例": "case", "数据": "sample"}
-ZH_NOUNS |= {"题目": "question", "任务": "task", "专家": "expert", "受试者": "subject", "参与者": "participant"}
-ZH_NOUNS |= {
-    "数据集": "dataset",
-    "模态": "modality",
-    "录音": "recording",
-    "记录": "recording",
-    "影像": "image",
-    "切片": "slide",
-    "专业人员": "professional",
-}
-# "A 和 B 哪个请的医生更多?", "哪篇的数据集规模更大?": a Chinese choice between named papers on a measure
-ZH_COMPARATIVE = re.compile(r"哪(?:一)?[个篇项](?P<what>[^,，。;；?？]{0,12}?)(?:更|较)(?P<dir>[多少大小])")
 NAME_SPLIT = re.compile(
     r"\s*(?:,|，|、|\b(?:differs?|compares?)(?:\s+(?:from|to|with))?\b|\band\b|\bwith\b|\bvs\.?|\bversus\b|\bto\b|和|与|及|跟)\s*",
     re.I,
@@ -124,10 +116,6 @@ COMPARE_LEAD = re.compile(
     r"比较(?:一下)?|对比(?:一下)?)\s*",
     re.I,
 )
-# "Which is larger, A or B?", "Which involved more clinicians, A or B?": a choice between named papers on a measure
-COMPARATIVE = re.compile(
-    r"\b(?P<size>larger|bigger|smaller)\b|\b(?P<more>more|fewer|less)\s+(?!than\b)(?P<noun>[a-z][a-z-]+)", re.I
-)
 ALTERNATIVES = re.compile(r"(?P<a>[^,;:?]+?)\s+or\s+(?P<b>[^,;:?]+)")
 ASKING = re.compile(r"^\s*(?:which|what|who|was|were|is|are|does|do|did|has|have)\b(?:\s+(?:one|is|was|has))?\s*", re.I)
 # two names joined mid-question, when the question does not open with them
@@ -136,10 +124,10 @@ NAME_PAIR = re.compile(
     r"(?P<b>[A-Z][\w-]+)(?![\w-])(?!\s+(?:papers?|works?|stud(?:y|ies)|records?|ones?)\b)"
 )  # not a topic pair ("the EEG and ECG papers")
 ASPECT_TAIL = re.compile(
-    r"\s*(?:[:：?？]|\bin (?:terms of|what)\b|\bon\b|\bwhat\b|\bhow\b|\bboth\b|\beach\b|\brespectively\b|"
-    r"的区别|的异同|有何|有什么|在|分别|各自|这两)",
+    r"\s*(?:[:：?？]|\bin (?:terms of|what)\b|\bon\b|\bby\b|\bwhat\b|\bhow\b|\bboth\b|\beach\b|\brespectively\b|"
+    r"的区别|的异同|有何|有什么|在|分别|各自|这两|都|[,，;；]\s*(?:它们|他们|二者|两者|\bthey\b|\btheir\b))",
     re.I,
-)
+)  # "A 和 B 都是自监督的,它们的做法有什么不同?": the names end before 都 and before the clause on "them"
 
 
 @dataclass
@@ -159,8 +147,11 @@ class QuestionPlan:
         return asdict(self)
 
 
+# the noun asked for: "what kind of data" asks for data; "what does each paper study" asks for no noun
 FOCUS = re.compile(
-    r"\b(?:which|what)\s+(?:specific\s+|particular\s+|other\s+)?(?P<noun>[\w-]+)|(?:哪些|哪个|哪一个|什么)(?P<zh>[\w]{1,4})",
+    r"\b(?:which|what)\s+(?:specific\s+|particular\s+|other\s+)?(?:(?:kinds?|types?|sorts?)\s+of\s+)?"
+    r"(?!(?:does|do|did|is|are|was|were|has|have|had|can|could|would|should)\b)(?P<noun>[\w-]+)|"
+    r"(?:哪些|哪个|哪一个|什么)(?P<zh>[\w]{1,4})",
     re.I,
 )
 PAPER_NOUN = re.compile(
@@ -218,38 +209,13 @@ def alternative_names(question: str) -> list[str]:
     return [n.strip(" .?\"'“”") for n in names if tokenize(n)]
 
 
-def comparative_measure(question: str) -> tuple[str, bool]:
-    """What a comparative choice compares, and whether the fewer wins: larger/bigger -> the data's size, "more
-    clinicians" -> clinician; nothing countable for an adjective ("more robust", "less accurate")."""
-    m = COMPARATIVE.search(question)
-    if not m:
-        return "", False
-    noun = (m.group("noun") or "").lower()
-    if m.group("size") or DATA_NOUN.fullmatch(noun) or noun == "data":
-        return BY_SIZE, (m.group("size") or "").lower() == "smaller"
-    if not re.fullmatch(r"[a-z-]{3,}[^su]s", noun):  # a plural noun counts, an adjective does not
-        return "", False
-    return noun[:-1], m.group("more").lower() != "more"
-
-
-def comparative_measure_zh(question: str) -> tuple[str, str, bool] | None:
-    """A Chinese comparative's measure, as the English noun and the question's word, and whether the fewer wins:
-    "哪个请的医生更多" -> physician, 医生; "哪个更大" or "哪个数据集规模更大" -> the data's size; None without one."""
-    m = ZH_COMPARATIVE.search(question)
-    if not m:
-        return None
-    what, fewer = m.group("what"), m.group("dir") in "少小"
-    if m.group("dir") in "大小" and (not what.strip() or "规模" in what or DATA_NOUN.search(what)):
-        return BY_SIZE, "", fewer
-    word = next((w for w in sorted(ZH_NOUNS, key=len, reverse=True) if w in what), "")
-    return ZH_NOUNS.get(word, ""), word, fewer
-
-
 def compare_plan(question: str, aspect: str, names: list[str]) -> QuestionPlan:
     """A compare of the named papers, on the measure of a Chinese comparative when the question has one."""
     if zh := comparative_measure_zh(question):
         measure, word, fewest = zh
         return QuestionPlan("compare", "number", names, measure=measure, measure_zh=word, fewest=fewest)
+    if SIZE_ASKED.search(question):  # "compare A and B by the size of their data": which is larger
+        return QuestionPlan("compare", "number", names, measure=BY_SIZE)
     return QuestionPlan("compare", aspect, names)
 
 
@@ -264,7 +230,8 @@ SUBJECT_ZH = re.compile(
 )
 
 QUANTIFIER = re.compile(
-    r"\b(?:all|every|each|which|what|the|these|those)\b|所有|全部|哪些|这些|那些|每篇|各篇|关于|有关|对于|做|是", re.I
+    r"\b(?:all|every|each|which|what|the|these|those)\b|所有|全部|哪些|哪一?[篇个项]|这些|那些|每篇|各篇|关于|有关|对于|做|是",
+    re.I,
 )
 
 
@@ -279,34 +246,14 @@ def list_subject(question: str) -> str:
     return re.sub(r"^(?:each of|[^\w\s])+|(?:相关|有关)的?$", "", text.strip(), flags=re.I).strip()
 
 
-# what a Chinese count asks for: "多少名医生" -> physician, "多少年(从业经验)" -> year, "几个数据集" -> dataset
-ZH_COUNTED = re.compile(r"(?:多少|几)\s*(?:[个位名篇项种道条张次例]\s*)?(?P<rest>[\u3400-\u9fff]{1,4})")
-ZH_UNITS = {"年": "year", "小时": "hour", "天": "day", "个月": "month", "月": "month"}
-
-
-def counted_nouns_zh(question: str) -> list[str]:
-    """The English noun of each thing a Chinese question counts ("几个模型、多少个临床任务" -> model, task); "" for
-    one the tables do not know."""
-    nouns = []
-    for m in ZH_COUNTED.finditer(question):
-        rest = m.group("rest")
-        unit = next((ZH_UNITS[u] for u in sorted(ZH_UNITS, key=len, reverse=True) if rest.startswith(u)), "")
-        noun = next((ZH_NOUNS[n] for n in sorted(ZH_NOUNS, key=len, reverse=True) if n in rest), "")
-        nouns.append(unit or noun)
-    return nouns
-
-
-def superlative_measure(question: str) -> str:
-    m = SUPERLATIVE.search(question)
-    if m and m.group("noun"):
-        noun = m.group("noun").lower()
-        return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") and len(noun) > 3 else noun
-    z = ZH_SUPERLATIVE_NOUN.search(question)
-    if z and not DATA_NOUN.search(z.group("noun")):  # "哪个数据集最小": a data set's size (BY_SIZE), not a count
-        for zh in sorted(ZH_NOUNS, key=len, reverse=True):  # 数据集 before 数据
-            if zh in z.group("noun"):
-                return ZH_NOUNS[zh]
-    return ""
+def field_words(question: str, measure: str) -> str:
+    """The field a superlative ranks within, when the question names it by an acronym in capitals ("which VQA
+    dataset ...", "the sleep and EEG datasets") or a Chinese domain term's acronym (脑电 -> eeg); not by its other words
+    ("built", "参与"), which a record need not hold."""
+    caps = re.findall(r"\b[A-Z]{2,}(?=s?\b)", question)
+    english = [t for t in key_terms(question) if t.isascii() and len(t) <= 4 and t not in question.lower()]
+    counted = set(measure.split())  # "the most AI models", "the most LLMs": the counted thing, not its field
+    return " ".join(dict.fromkeys(w for w in [*caps, *english] if w.lower() not in counted))
 
 
 def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_back: bool = False) -> QuestionPlan:
@@ -323,6 +270,9 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         names = compared_names(question)
         if len(names) >= 2 and (COMPARE.search(question) or all(NAME_LIKE.search(n) for n in names)):
             return compare_plan(question, aspect, names)
+    choice = ZH_COMPARATIVE.search(question)  # "A 和 B 哪个规模更大?": the names before the choice, with no 比较
+    if choice and len(names := compared_names(question[: choice.start()])) >= 2 and all(map(NAME_LIKE.search, names)):
+        return compare_plan(question, aspect, names)
     if (
         COMPARATIVE.search(question)
         and len(names := alternative_names(question)) == 2
@@ -330,13 +280,18 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
     ):
         measure, fewest = comparative_measure(question)  # "Which is bigger, A or B?" is a compare on their sizes
         return QuestionPlan("compare", "number", names, measure=measure, fewest=fewest)
+    if SUPERLATIVE.search(question) and SIZE_ASKED.search(question) and not COUNT.search(question):
+        return QuestionPlan("superlative", "number", measure=BY_SIZE, fewest=bool(FEWEST.search(question)))
+    if SUPERLATIVE.search(question) and METRIC.fullmatch(superlative_measure(question)):  # "the highest AUROC":
+        return QuestionPlan("aspect", "result", subject=list_subject(question))  # each paper's result, not counts
     if (
         SUPERLATIVE.search(question)
         and (m := superlative_measure(question))
         and not (SIZE.search(question) and DATA_NOUN.fullmatch(m + "s"))
     ):  # "the largest dataset" is the one with the most data (below), not the one naming the most datasets
         zh = next((w for w in sorted(ZH_NOUNS, key=len, reverse=True) if ZH_NOUNS[w] == m and w in question), "")
-        return QuestionPlan("superlative", "number", measure=m, measure_zh=zh, fewest=bool(FEWEST.search(question)))
+        fewest, subject = bool(FEWEST.search(question)), list_subject(question) or field_words(question, m)
+        return QuestionPlan("superlative", "number", measure=m, measure_zh=zh, fewest=fewest, subject=subject)
     if SIZE.search(question) and DATA_NOUN.search(question):  # "which EEG dataset is the largest?": by its size
         return QuestionPlan("superlative", "number", measure=BY_SIZE, fewest=bool(FEWEST.search(question)))
     # an aspect of no known kind asked of each paper ("各自是怎么训练的?", "what does each of them study?")
@@ -346,7 +301,11 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
     if ONE_RECORD.search(question) and not EACH.search(question):
         over_list = False  # "Which study asks ..., and how many reviews does it pair with their studies?": one record
     if topic and over_list:  # "what data did each of the EEG papers use?" asks it of every paper on the topic
-        return QuestionPlan("aspect", aspect, subject=list_subject(question))
+        # "how many clinicians took part in each", "各个数据集分别有多少道题": a count of the asked units
+        measure = counted_noun(question) if aspect in ("number", "dataset") else ""
+        return QuestionPlan("aspect", "number" if measure else aspect, subject=list_subject(question), measure=measure)
+    if aspect == "code" and topic and OVER_LIST.search(question) and not ONE_RECORD.search(question):
+        return QuestionPlan("aspect", aspect, subject=list_subject(question))  # "what code do the EEG papers share?"
     if ASKS_META.search(question) and not query.wants_all and not SUPERLATIVE.search(question):
         return QuestionPlan("attribute", "meta")  # not "which track has the most papers?"
     if query.wants_all or (SUMMARY.search(question) and len(PAPER_NAME.findall(question)) != 1):

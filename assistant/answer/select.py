@@ -19,10 +19,11 @@ from assistant.answer import evidence as ev
 from assistant.answer import lists
 from assistant.answer import plan as planning
 from assistant.answer.condense import refers_back
+from assistant.answer.counting import counted_nouns_zh
 from assistant.answer.junk import is_junk
 from assistant.answer.kinds import asked_kind, gives
 from assistant.answer.lists import quotes_for, renumber, topic_text
-from assistant.answer.plan import METRIC, PAPER_NOUN, QuestionPlan, counted_nouns_zh, focus_noun, plan_question
+from assistant.answer.plan import METRIC, PAPER_NOUN, QuestionPlan, focus_noun, plan_question
 from assistant.retrieve.hybrid import Hit
 from assistant.retrieve.text import tokenize
 

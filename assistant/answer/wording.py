@@ -1,0 +1,91 @@
+"""The offline answer's fixed wording in each language (``extractive.py`` composes with it): headings, the
+"does not say" phrases, the names of the catalog fields. ``SCAFFOLD`` holds the phrases that make no claim, which
+the citation check skips."""
+
+from __future__ import annotations
+
+from assistant.records.links import LABEL
+
+TEXT = {
+    "en": {
+        "intro": "From the collection:",
+        "list": "{n} matching records:",
+        "shown": "{n} matching records (the first {shown} are listed):",
+        "topic": "{n} of {total} records are on this topic (each is listed with its sentence on it):",
+        "compare": "Comparing {n} papers:",
+        "differs": "What differs:",
+        "missing_name": "No record in the collection matches {name}.",
+        "code": LABEL + " {url}",
+        "no_code": "The record gives no code or project link.",
+        "not_said": "the abstract does not say.",
+        "not_given": "Its abstract does not say this.",
+        "related": "See also:",
+        "none": "no code link",
+        "has_code": "has a code link",
+        "most": "Most {measures}: **{title}**, {value}.",
+        "fewest": "Fewest {measures}: **{title}**, {value}.",
+        "compared": "Compared ({n} records that give a number of {measures}):",
+        "largest": "Largest: **{title}**, {value}.",
+        "smallest": "Smallest: **{title}**, {value}.",
+        "compared_size": "Compared ({n} records that give a size of their data):",
+        "no_numbers": "None of the matching records gives a number of {measures}.",
+        "no_count": "**{title}** gives no number of {measures}.",
+        "no_size": "**{title}** gives no size of its data.",
+        "other_unit": "**{title}** counts its data in other units ({value}): not ranked with the others.",
+        "unranked": "other units, not ranked",
+        "units": "The records count their data in different units, so neither is said to be larger: {sizes}.",
+        "detail": "**{title}** does not give {what}; what it says:",
+        "number": "this number",
+        "result": "this result",
+        "other": "this detail",
+        "groups": "{n} matching records by {field}: {counts}:",
+        "left_out": "; {k} that mention {terms} are left out",
+        "newest": "{n} matching records of the latest year, {year}:",
+        "oldest": "{n} matching records of the earliest year, {year}:",
+        "groups_shown": "{n} matching records by {field}: {counts} (the first {shown} are listed):",
+    },
+    "zh": {
+        "intro": "根据收录的记录:",
+        "list": "共找到 {n} 条匹配的记录:",
+        "shown": "共找到 {n} 条匹配的记录(列出前 {shown} 条):",
+        "topic": "{total} 条记录中有 {n} 条与该主题相关(逐条列出相关的句子):",
+        "compare": "比较 {n} 篇论文:",
+        "differs": "不同之处:",
+        "missing_name": "收录的记录中没有与 {name} 对应的论文。",
+        "code": "代码/项目链接:{url}",
+        "no_code": "该记录没有给出代码或项目链接。",
+        "not_said": "摘要中没有说明。",
+        "not_given": "其摘要中没有说明这一点。",
+        "related": "另见:",
+        "none": "无代码链接",
+        "has_code": "有代码链接",
+        "most": "{measure} 最多:**{title}**,{value}。",
+        "fewest": "{measure} 最少:**{title}**,{value}。",
+        "compared": "比较了 {n} 条给出 {measure} 数量的记录:",
+        "largest": "规模最大:**{title}**,{value}。",
+        "smallest": "规模最小:**{title}**,{value}。",
+        "compared_size": "比较了 {n} 条给出数据规模的记录:",
+        "no_numbers": "匹配的记录都没有给出 {measure} 的数量。",
+        "no_count": "**{title}** 没有给出 {measure} 的数量。",
+        "no_size": "**{title}** 没有给出数据规模。",
+        "other_unit": "**{title}** 的数据以其他单位计({value}),未与其他记录比较。",
+        "unranked": "单位不同,未参与排序",
+        "units": "各记录的数据计量单位不同,无法判断哪个更大:{sizes}。",
+        "detail": "**{title}** 没有给出{what},记录中写道:",
+        "number": "这个数字",
+        "result": "这项结果",
+        "other": "这一细节",
+        "groups": "共找到 {n} 条匹配的记录,按{field}统计:{counts}:",
+        "left_out": ";另有 {k} 条提到 {terms} 的记录被排除",
+        "newest": "最新年份({year} 年)的匹配记录共 {n} 条:",
+        "oldest": "最早年份({year} 年)的匹配记录共 {n} 条:",
+        "groups_shown": "共找到 {n} 条匹配的记录,按{field}统计:{counts}(列出前 {shown} 条):",
+    },
+}
+
+FIELD_NAMES = {  # a list's count per field ("how many papers per track?")
+    "en": {"track": "track", "venue": "venue", "year": "year", "presentation": "presentation", "kind": "kind"},
+    "zh": {"track": "方向", "venue": "会议/期刊", "year": "年份", "presentation": "展示形式", "kind": "类型"},
+}
+META_NAMES = {"en": ("venue", "presentation", "track", "year"), "zh": ("会议/期刊:", "展示形式:", "方向:", "年份:")}
+SCAFFOLD = {lang[key] for lang in TEXT.values() for key in ("no_code", "not_said", "not_given")}
