@@ -26,12 +26,12 @@ def test_golden_set_meets_the_thresholds(seed_settings: Settings, output_dir: Pa
     assert result["meta"]["split"] == "test" and {q["split"] for q in result["questions"]} == {"test"}
     written = write_report(result, output_dir)
     problems = check_thresholds(result["metrics"], result["by_lang"], json.loads(THRESHOLDS.read_text("utf-8")))
-    failing = [f"  {r['id']}: " + "; ".join(p) for r, p in failures(result["questions"])]
+    # the held-out questions' failures are not printed: a CI log read while fixing would turn them into dev
+    # questions; the count is enough to see that the gate moved, the report has the rest for whoever reports it
+    failing = failures(result["questions"])
     assert not problems, (
         "golden-set metrics below evals/thresholds.json:\n  "
         + "\n  ".join(problems)
-        + f"\nquestions with problems ({len(failing)}):\n"
-        + "\n".join(failing[:40])
-        + f"\nfull report: {written['markdown']}"
+        + f"\n{len(failing)} held-out questions with problems; report: {written['markdown']}"
     )
     assert result["metrics"]["golden_problems"] == 0, "some expected strings match no record of the seed corpus"
