@@ -19,7 +19,7 @@ def test_golden_negated_and_combined_filter_questions_parse_as_intended() -> Non
     assert table.count("| no case |") == len(rows) - len(cased)
 
 
-def test_a_held_out_round_gets_no_row_and_needs_no_case(tmp_path) -> None:
+def test_a_held_out_rounds_test_question_gets_no_row_and_needs_no_case(tmp_path) -> None:
     golden = tmp_path / "golden.jsonl"
     question = {"question": "Which papers are not posters?", "lang": "en", "kind": "filter", "split": "test"}
     ids = ("s6-held-en-filter-99", "q1")

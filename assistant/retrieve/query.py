@@ -91,7 +91,11 @@ CATEGORY_AFTER = re.compile(
     r"(?:方向|类别|分类|赛道|板块|类))|^\s*(?:的\s*)?(?:papers|works|论文|文章)",
     re.I,
 )
-CATEGORY_BEFORE = re.compile(r"(?:\btracks?|\bcategor(?:y|ies)|属于|归入|归属)\s*[:：(（\"“]?\s*$", re.I)
+CATEGORY_BEFORE = re.compile(
+    r"(?:\btracks?|\bcategor(?:y|ies)|\b(?:filed|listed|sorted|placed)\s+(?:under|in(?:to)?)|\bbelong(?:s|ing)?\s+to|"
+    r"属于|归入|归属|归在|分在)\s*(?:the\s+)?[:：(（\"“]?\s*$",
+    re.I,
+)
 # The same track in the other language (a catalog may name it either way)
 TRACK_ALIASES = [
     ("医学影像", "medical imaging"),
@@ -166,7 +170,7 @@ JOINER = re.compile(
 META_WORDS = re.compile(
     r"\b(?:collection|corpus|listed|list|items?|entr(?:y|ies)|records?|included|available|published|holds?|contains?|"
     r"many|total|appear(?:s|ed)?|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?|"
-    r"give|tell|find|get|want|need|please|every|each|journals?|anything|else)\b|"  # "give me every oral paper"
+    r"give|tell|find|get|want|need|please|every|each|journals?|anything|else|filed|placed|sorted)\b|"  # requests
     r"语料库?|收录|条目|记录|信息|列表|属于|会议|期刊|来源|发表|一共|总共|共有|合计|几篇|多少篇|分别|各自|[中里]有|还有",
     re.I,
 )
