@@ -28,6 +28,8 @@ def record_named(settings: Settings, short_name: str) -> Record:
         ("Was SE-Diff presented as a poster or an oral?", "attribute"),
         ("Disco 属于什么方向?", "attribute"),
         ("GALAX 是口头报告还是海报?", "attribute"),
+        ("AnesSuite 投的是哪个 venue?", "attribute"),  # a Chinese question word before an English field noun
+        ("Photon 被分到什么 track 里了?", "attribute"),
         # a question about the tracks themselves (a count per track), or about a record's content, is not one
         # paper's header
         ("Which track has the most papers?", "list"),
@@ -73,12 +75,14 @@ def test_which_track_of_a_paper_described_or_referred_to(seed_settings: Settings
         ("按方向统计一下有代码的论文", "track"),
         ("哪个会议的论文最多?", "venue"),
         ("How many ultrasound papers does each track have?", "track"),
+        ("每一个会议各收录了几篇?", "venue"),  # 每一个 / 各有: the field's count, no topic
+        ("每个年份各有几篇有代码的论文?", "year"),
     ],
 )
 def test_a_count_per_field_is_read_with_the_questions_filters_and_topic(question: str, field: str) -> None:
     query = plan_query(question, ["ICLR 2026", "Nature Medicine"], ["clinical NLP"], [2025, 2026])
     assert query.group_by == field and query.wants_all
-    assert not {"break", "down", "统计", "most", "fewest", "track"} & set(query.topic_terms)
+    assert not {"break", "down", "统计", "most", "fewest", "track", "各有", "一个"} & set(query.topic_terms)
     assert ("ultrasound" in query.topic_terms) == ("ultrasound" in question)
 
 

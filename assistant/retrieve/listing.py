@@ -14,7 +14,7 @@ EN_PLURAL = (
 )
 ZH_NOUN = r"(?:论文|文章|工作|研究|基准|数据集|记录|征稿|合作|条目|资源|专刊)"
 # A count per value of a catalog field ("how many papers per track?", "which venue has the most papers?", "各个方向
-# 分别有多少篇?", "哪一年的论文最多?"): the field's nouns in both languages
+# 分别有多少篇?", "每一年各几篇?", "哪一年的论文最多?"): the field's nouns in both languages
 GROUP_FIELDS = {
     "track": (r"tracks?|categor(?:y|ies)", r"方向|赛道|类别|分类"),
     "venue": (r"venues?|conferences?|journals?", r"会议|期刊|来源"),
@@ -26,7 +26,7 @@ GROUP_BY = {  # only the words that ask for the grouping, so the rest still read
     key: re.compile(
         rf"\b(?:each|every|per|by|across)\s+(?:{en})\b|\b(?:which|what)\s+(?:{en})\s+(?:has|have|had|holds?|"
         rf"contains?)\s+(?:the\s+)?(?:most|fewest|least|more|fewer)\b|\bbreak\s*down\b(?=[^?]*\b(?:{en})\b)|"
-        rf"(?:各|每|每个|各个|按|按照)(?:{zh})|哪(?:个|一个|一)?(?:{zh})(?=[^,，。?？]{{0,8}}最(?:多|少))",
+        rf"(?:各|每|按照?)(?:一个|一|个)?(?:{zh})|哪(?:个|一个|一)?(?:{zh})(?=[^,，。?？]{{0,8}}最(?:多|少))",
         re.I,
     )
     for key, (en, zh) in GROUP_FIELDS.items()

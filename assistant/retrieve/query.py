@@ -85,7 +85,8 @@ NEG_AFTER = re.compile(r"^\s*(?:以外|之外|除外)|^\s*(?:excluded|aside)\b",
 # clinical NLP papers"); "医学影像分割方面的论文" names a topic that starts with a track name.
 CATEGORY_AFTER = re.compile(
     r"^\s*(?:(?:tracks?|categor(?:y|ies)|sessions?)\b|(?:[这那]?\s*(?:[两二三四五六七八九十几]|\d+)\s*个\s*|[这那]个\s*)?"
-    r"(?:方向|类别|分类|赛道|板块|类))|^\s*(?:的\s*)?(?:papers|works|论文|文章)",
+    r"(?:方向|类别|分类|赛道|板块|类)|(?:里面?|之中|当中)(?=\s*[^,，。?？]{0,20}?(?:papers|works|论文|文章|工作|哪些)))|"
+    r"^\s*(?:的\s*)?(?:papers|works|论文|文章)",
     re.I,
 )
 CATEGORY_BEFORE = re.compile(r"(?:\btracks?|\bcategor(?:y|ies)|属于|归入|归属)\s*[:：(（\"“]?\s*$", re.I)
@@ -125,8 +126,11 @@ WANTS_ALL = re.compile(
     rf"(?:\s+(?:on|about|that|which|using|with|without|not|in|for|from|regarding|related|having|lacking|outside|"
     rf"except|other)\b|\s*[?.!]*\s*$)|\b(?:looking|searching)\s+for\s+(?:(?:all|the|some|any)\s+)?"
     rf"(?:[\w/-]+\s+){{0,3}}?{EN_PLURAL}\b|^\s*what\s+(?:work|research)\s+(?:has|have|is|was|exists?)\b|"
-    rf"(?:找|搜|推荐)(?![^,，。.?？!！]{{0,20}}?[这那一哪]篇)[^,，。.?？!！]{{0,20}}?{ZH_NOUN}|"
+    rf"(?:找|搜|推荐)(?![^,，。.?？!！]{{0,20}}?[这那一哪](?:篇|个|项|份))[^,，。.?？!！]{{0,20}}?{ZH_NOUN}|"
     rf"\b(?:all|every)\s+(?:of\s+)?(?:the\s+)?(?:[\w/-]+\s+){{0,3}}?(?:{EN_PLURAL}|{EN_SINGULAR})\b|"
+    # "for each chest X-ray paper": each member of a named set (not "each such paper", "each of these")
+    rf"\beach\s+(?!(?:such|of|these|those|listed|above|previous|cited|one)\b)(?:[\w/-]+\s+){{1,3}}?"
+    rf"(?:paper|work|study|article|record|benchmark|dataset)s?\b|"
     rf"\b(?:how many|number of)\b.*\b(?:papers|records|works|articles|entries|items|posters|orals|submissions)\b|"
     rf"列出|列举|罗列|\b(?:what|anything)\s+(?:else\s+)?(?:(?:is|are)\s+)?(?:there\s+)?in\s+the\s+(?:collection|corpus)\b|"
     rf"\bwhat\s+does\s+the\s+(?:collection|corpus)\s+(?:contain|hold|include|have)\b|"
@@ -141,10 +145,13 @@ WANTS_ALL = re.compile(
     rf"(?<!这些)(?<!那些)(?<!两篇)(?<!它们的){ZH_NOUN}\s*(?:各自|分别)|(?:几项|几篇|各篇|每篇)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}",
     re.I,
 )
-# a Chinese search-box noun phrase under filters ("没有代码链接的 oral 论文"): no question word, ends with the noun
-ZH_SEARCH_BOX = re.compile(rf"^[^?？哪什么吗呢几多如何怎谁]*的\s*(?:[A-Za-z]+\s*)?{ZH_NOUN}\s*[?？。.!！]*\s*$")
+# a Chinese search-box noun phrase under filters ("没有代码链接的 oral 论文", "有代码的 EEG 分类论文"): no question
+# word (nor 有没有: "有没有…的数据资源?" asks for one), ends with the noun, a few words of topic may stand before it
+ZH_SEARCH_BOX = re.compile(
+    rf"^(?!.*(?:有没有|是不是|有无))[^?？哪什么吗呢几多如何怎谁]*的\s*[^的?？,，。!！]{{0,10}}?\s*{ZH_NOUN}\s*[?？。.!！]*\s*$"
+)
 FILTER_WORDS = re.compile(
-    r"\b(?:oral|poster|papers?|track|venue|year|in|the|with|code|accepted)\b|口头|海报|论文|赛道|方向", re.I
+    r"\b(?:oral|poster|papers?|tracks?|venues?|years?|in|the|with|code|accepted)\b|口头|海报|论文|赛道|方向", re.I
 )
 # A count's wording is no topic: "how many papers have a code link?" lists every record with one, not the few whose
 # text matches "many"
@@ -163,8 +170,9 @@ JOINER = re.compile(
 META_WORDS = re.compile(
     r"\b(?:collection|corpus|listed|list|items?|entries|records?|included|available|published|holds?|contains?|"
     r"many|total|appear(?:s|ed)?|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?|"
-    r"give|tell|find|get|want|need|please|every|each|journals?|anything|else)\b|"  # "give me every oral paper"
-    r"语料库?|收录|条目|记录|信息|列表|属于|会议|期刊|来源|发表|一共|总共|共有|合计|几篇|多少篇|分别|各自|[中里]有|还有",
+    r"give|tell|find|get|want|need|please|every|each|journals?|anything|else|"  # "give me every oral paper"
+    r"together|along(?:side)?)\b|"  # "the oral papers together with their tracks"
+    r"语料库?|收录|条目|记录|信息|列表|属于|会议|期刊|来源|发表|一共|总共|共有|合计|几篇|多少篇|分别|各自|各有|[中里]有|还有",
     re.I,
 )
 
@@ -341,7 +349,8 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
     reader.names("track", _track_names(tuple(tracks)), cued=True)
     reader.take_all("presentation", ORAL, "Oral")
     reader.take_all("presentation", POSTER, "Poster")
-    if wants_all or ASKS_WHICH.search(question):  # "where is its code?" asks for a link, it filters nothing
+    search_box = bool(ZH_SEARCH_BOX.search(question))
+    if wants_all or search_box or ASKS_WHICH.search(question):  # "where is its code?" asks for a link: no filter
         reader.take_all("has_code", HAS_CODE, True)
     else:
         for m in list(HAS_CODE.finditer(reader.rest)):
@@ -354,7 +363,7 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
         for m in list(YEAR.finditer(reader.rest)):
             reader.take("year", [int(m.group(1))], m.start(), m.end())
     filters = reader.filters()
-    wants_all = wants_all or bool(filters.active() and ZH_SEARCH_BOX.search(question))  # "没有代码的 oral 论文"
+    wants_all = wants_all or (search_box and filters.active())  # "没有代码的 oral 论文"
     rest = META_WORDS.sub(" ", reader.rest) if filters.active() or wants_all else reader.rest
     excluded, rest = negated_topics(rest) if wants_all else ([], rest)
     topic = [t for t in tokenize(COUNTING.sub(" ", FILTER_WORDS.sub(" ", rest))) if not t.isdigit()]
