@@ -68,6 +68,11 @@ def assert_quotes_exact(turn: Turn, texts: dict[str, str]) -> None:
         # two names joined mid-question, not a topic pair
         ("Which losses do DM4CT and Photon each optimise?", "compare"),
         ("What datasets do the EEG and ECG papers each use?", "aspect"),
+        # 系统综述 names a kind of study, it asks for no summary; 综述一下 does
+        ("那篇拿系统综述当标准答案的论文用了什么数据?", "lookup"),
+        ("综述一下医学影像分割的论文", "topic"),
+        # "for each <topic> paper" asks the aspect of every paper on the topic
+        ("For each retinal imaging paper, what dataset is used?", "aspect"),
     ],
 )
 def test_questions_are_planned_by_type(question: str, kind: str) -> None:
