@@ -148,7 +148,7 @@ WANTS_ALL = re.compile(
 # a Chinese search-box noun phrase under filters ("没有代码链接的 oral 论文", "有代码的 EEG 分类论文"): no question
 # word (nor 有没有: "有没有…的数据资源?" asks for one), ends with the noun, a few words of topic may stand before it
 ZH_SEARCH_BOX = re.compile(
-    rf"^(?!.*(?:有没有|是不是|有无))[^?？哪什么吗呢几多如何怎谁]*的\s*[^的?？,，。!！]{{0,10}}?\s*{ZH_NOUN}\s*[?？。.!！]*\s*$"
+    rf"^(?!.*(?:有没有|是不是|有无))[^?？哪什么吗呢几多如何怎谁]*的\s*[^的?？,，。!！]{{0,20}}?\s*{ZH_NOUN}\s*[?？。.!！]*\s*$"
 )
 FILTER_WORDS = re.compile(
     r"\b(?:oral|poster|papers?|tracks?|venues?|years?|in|the|with|code|accepted)\b|口头|海报|论文|赛道|方向", re.I
