@@ -363,7 +363,7 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
         for m in list(YEAR.finditer(reader.rest)):
             reader.take("year", [int(m.group(1))], m.start(), m.end())
     filters = reader.filters()
-    wants_all = wants_all or (search_box and filters.active())  # "没有代码的 oral 论文"
+    wants_all = wants_all or (search_box and bool(filters.active()))  # "没有代码的 oral 论文"
     rest = META_WORDS.sub(" ", reader.rest) if filters.active() or wants_all else reader.rest
     excluded, rest = negated_topics(rest) if wants_all else ([], rest)
     topic = [t for t in tokenize(COUNTING.sub(" ", FILTER_WORDS.sub(" ", rest))) if not t.isdigit()]
