@@ -95,3 +95,32 @@ def test_the_count_per_track_is_the_catalogs(seed_settings: Settings) -> None:
     assert heading.startswith(f"{sum(papers.values())} matching records by track: {counts}")
     zh = answer("各个方向分别有几篇论文?", settings=seed_settings)
     assert zh.text.startswith(f"共找到 {sum(papers.values())} 条匹配的记录,按方向统计:")
+
+
+@pytest.mark.parametrize(
+    ("question", "extreme", "topic"),
+    [
+        ("What is the most recent record in the collection?", "latest", []),
+        ("列出最早发表的论文", "earliest", []),
+        ("Show me the newest ultrasound papers", "latest", ["ultrasound"]),
+        ("最晚的一项是什么?", "latest", []),
+        # a superlative of something a paper names, not of the record's date
+        ("Which papers evaluate the latest vision-language models?", "", ["evaluate", "latest", "vision-language"]),
+    ],
+)
+def test_the_newest_or_oldest_records_are_read_as_a_year_extreme(question: str, extreme: str, topic: list) -> None:
+    query = plan_query(question, ["ICLR 2026", "Nature Medicine"], ["clinical NLP"], [2025, 2026, 2027])
+    assert query.year_extreme == extreme
+    assert [t for t in query.topic_terms if t != "model"] == topic
+    assert query.wants_all
+
+
+def test_the_oldest_papers_and_the_latest_item_are_the_catalogs(seed_settings: Settings) -> None:
+    records = load_corpus(seed_settings.sources, seed_settings.index.max_line_chars).records
+    first = min(r.year for r in records if r.kind == "paper" and r.year)
+    oldest = answer("Which papers here are the oldest ones?", settings=seed_settings)
+    assert not oldest.abstained
+    assert {s.hit.record_id for s in oldest.sources} == {r.id for r in records if r.kind == "paper" and r.year == first}
+    last = max(r.year for r in records if r.year)
+    newest = answer("收录的条目里日期最晚的是哪个?", settings=seed_settings)
+    assert {s.hit.record_id for s in newest.sources} == {r.id for r in records if r.year == last}

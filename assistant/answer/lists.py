@@ -198,6 +198,20 @@ def papers_only(turn: Turn) -> None:
         turn.selection.kept = len(turn.result.hits)
 
 
+def extreme_year(turn: Turn) -> None:
+    """Only the listed records of the newest or oldest year ("Which item has the latest date?", "发表最早的论文");
+    a record without a year is left out."""
+    assert turn.result is not None
+    latest = turn.result.plan.year_extreme == "latest"
+    years = [h.year for h in turn.result.hits if h.year]
+    if not years:
+        return
+    year = max(years) if latest else min(years)
+    turn.result.hits = renumber([h for h in turn.result.hits if h.year == year])
+    turn.selection.kept = len(turn.result.hits)
+    turn.selection.reason = f"the {'latest' if latest else 'earliest'} year of the listed records: {year}"
+
+
 def _subject_terms(turn: Turn) -> set[str]:
     """The key terms of a size superlative's topic less the words for data and size ("脑电数据集最大" -> eeg)."""
     return {t for t in ev.key_terms(topic_text(turn)) if not DATA_TOKEN.fullmatch(t) and not SIZE.search(t)}

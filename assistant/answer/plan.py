@@ -312,8 +312,8 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
     topic = [t for t in query.topic_terms if not ASKS_CODE.fullmatch(t) and t not in COUNT_WORDS]
     if aspect == "number" and query.wants_all and COUNT.search(question):
         aspect = ""  # "how many oral papers are there?" counts records: a list, whose answer says how many
-    if query.group_by:  # "which track has the most EEG papers?" counts the records per track, it ranks no paper
-        return QuestionPlan("topic" if topic else "list", group=query.group_by)
+    if query.group_by or query.year_extreme:  # "which track has the most EEG papers?" counts records per track,
+        return QuestionPlan("topic" if topic else "list", group=query.group_by)  # "the newest paper" ranks by year
     if COMPARE.search(question) or EACH.search(question):
         names = compared_names(question)
         if len(names) >= 2 and (COMPARE.search(question) or all(NAME_LIKE.search(n) for n in names)):

@@ -211,6 +211,8 @@ def select_step(turn: Turn) -> Turn:
         lists.whole_collection(turn)
     if plan.type in ("list", "topic", "aspect", "superlative"):
         lists.papers_only(turn)
+    if plan.type in ("list", "topic") and turn.result.plan.year_extreme:
+        lists.extreme_year(turn)
     if plan.type not in ("topic", "aspect", "superlative"):
         for hit in turn.result.hits:
             turn.quotes[hit.record_id] = quotes_for(turn, hit)

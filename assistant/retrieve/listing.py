@@ -1,6 +1,7 @@
 """What a list question asks beyond its filters and topic (``query.plan_query`` reads both): a count per value of a
-catalog field ("how many papers per track?") and topics it negates ("papers that do not use EEG"). The collection
-nouns a list question names live here too, since both readings look for them."""
+catalog field ("how many papers per track?"), the newest or oldest records ("the latest item") and topics it
+negates ("papers that do not use EEG"). The collection nouns a list question names live here too, since both
+readings look for them."""
 
 from __future__ import annotations
 
@@ -30,6 +31,29 @@ GROUP_BY = {  # only the words that ask for the grouping, so the rest still read
         re.I,
     )
     for key, (en, zh) in GROUP_FIELDS.items()
+}
+# The newest or oldest records by the catalog's year ("Which item has the latest date?", "the most recent papers",
+# "哪篇论文发表得最早?", "最新的论文"): a superlative of the record itself, not of a thing it names ("the latest LLMs")
+_RECORD = r"(?:papers?|items?|records?|entr(?:y|ies)|works?|publications?|ones?|articles?|date|year)"
+_ZH_RECORD = rf"(?:的\s*)?(?:{ZH_NOUN}|一篇|一项|日期|年份)"
+
+
+def _extreme(en: str, zh: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The wording that asks for the extreme, and the words of it that are no topic (the words between, "EEG" of
+    "the newest EEG papers", stay)."""
+    asks = re.compile(
+        rf"\b(?:{en})\s+(?:[\w-]+\s+){{0,2}}?{_RECORD}\b|\b{_RECORD}\s+(?:is|are|was|were)\s+(?:the\s+)?(?:{en})\b|"
+        rf"\b(?:published|dated|appeared)\s+(?:the\s+)?(?:{en})\b|(?:{zh})(?:发表|出版)?{_ZH_RECORD}|"
+        rf"(?:发表|出版|日期|年份)(?:得|的)?(?:时间)?(?:是)?(?:{zh})",
+        re.I,
+    )
+    words = rf"\b(?:{en}|published|dated|appeared|date|year)\b|{zh}|发表|出版|日期|年份|一篇|一项"
+    return asks, re.compile(words, re.I)
+
+
+YEAR_EXTREME = {
+    "latest": _extreme(r"latest|newest|most\s+recent(?:ly)?", r"最新|最晚|最近"),
+    "earliest": _extreme(r"earliest|oldest", r"最早|最老"),
 }
 # A list's topic negated ("papers that do not use EEG", "papers not about segmentation", "医学影像方向中不是做分割的
 # 论文", "不涉及大语言模型的论文"): its words leave the topic and name the records the list excludes. Filters were read
@@ -65,6 +89,19 @@ def grouped_by(question: str, rest: str) -> tuple[str, str]:
     for key, pattern in GROUP_BY.items():
         if pattern.search(question):
             return key, pattern.sub(lambda m: " " * len(m.group()), rest)
+    return "", rest
+
+
+def year_extreme(question: str, rest: str) -> tuple[str, str]:
+    """ "latest" or "earliest" when ``question`` asks for the newest or oldest records ("" when neither), and ``rest``
+    with the words asking it blanked (same length)."""
+    for extreme, (asks, words) in YEAR_EXTREME.items():
+        found = list(asks.finditer(question))
+        for m in found:
+            for w in words.finditer(question, m.start(), m.end()):
+                rest = _blank(rest, w.start(), w.end())
+        if found:
+            return extreme, rest
     return "", rest
 
 

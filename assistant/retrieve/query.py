@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from assistant.retrieve.filters import FILTER_KEYS, Filters, Value
-from assistant.retrieve.listing import EN_PLURAL, ZH_NOUN, grouped_by, negated_topics
+from assistant.retrieve.listing import EN_PLURAL, ZH_NOUN, grouped_by, negated_topics, year_extreme
 from assistant.retrieve.text import tokenize
 
 __all__ = ["FILTER_KEYS", "Filters", "QueryPlan", "plan_query"]
@@ -185,6 +185,7 @@ class QueryPlan:
     topic_terms: list[str] = field(default_factory=list)
     group_by: str = ""  # a catalog field the question counts records per ("how many papers per track?")
     excluded_terms: list[str] = field(default_factory=list)  # negated topics as written ("do not use EEG": "EEG")
+    year_extreme: str = ""  # "latest" or "earliest": only the records of that year ("the newest paper")
 
     @property
     def question_type(self) -> str:
@@ -199,6 +200,7 @@ class QueryPlan:
                 "question_type": self.question_type,
             }
             | ({"group_by": self.group_by} if self.group_by else {})
+            | ({"year_extreme": self.year_extreme} if self.year_extreme else {})
             | ({"excluded_terms": self.excluded_terms} if self.excluded_terms else {})
         )
 
@@ -344,7 +346,8 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
     "without code", "非 oral", "没有代码"), whether the question wants a list, and its topic terms."""
     reader = _Reader(question)
     group_by, reader.rest = grouped_by(question, reader.rest)
-    wants_all = bool(WANTS_ALL.search(question)) or bool(group_by)
+    extreme, reader.rest = year_extreme(question, reader.rest)
+    wants_all = bool(WANTS_ALL.search(question)) or bool(group_by) or bool(extreme)
     reader.names("venue", _venue_names(tuple(venues)))
     reader.names("track", _track_names(tuple(tracks)), cued=True)
     reader.take_all("presentation", ORAL, "Oral")
@@ -367,4 +370,4 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
     rest = META_WORDS.sub(" ", reader.rest) if filters.active() or wants_all else reader.rest
     excluded, rest = negated_topics(rest) if wants_all else ([], rest)
     topic = [t for t in tokenize(COUNTING.sub(" ", FILTER_WORDS.sub(" ", rest))) if not t.isdigit()]
-    return QueryPlan(question, filters, wants_all, topic, group_by, excluded)
+    return QueryPlan(question, filters, wants_all, topic, group_by, excluded, extreme)
