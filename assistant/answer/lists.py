@@ -225,6 +225,14 @@ def _speaks_of(turn: Turn, hit: Hit, subject: set[str]) -> bool:
     return any((set(tokenize(t)) | qualified_bases(t)) & subject for t in texts)
 
 
+ACRONYM = re.compile(r"(?<![\w-])[a-z]?[A-Z][A-Z0-9]{1,5}(?![\w-])")  # ECG, CT, fMRI, iEEG
+
+
+def _acronyms(question: str) -> set[str]:
+    """The acronyms a question names (ECG, CT, fMRI), as terms: a superlative's subject."""
+    return {m.group().lower() for m in ACRONYM.finditer(question)}
+
+
 def topic_present(turn: Turn) -> None:
     """A list or summary is refused when its topic's specific words are nowhere in the collection (abstain.py).
     Not a lookup: its question carries many more words than a list's topic, each a chance of a false refusal (on
@@ -254,6 +262,11 @@ def members(turn: Turn, plan: QuestionPlan) -> None:
         )
         turn.selection.kept = len(turn.result.hits)
         turn.selection.reason = f"{len(turn.result.hits)} records on the topic give a size of their data"
+    elif plan.type == "superlative" and (named := _acronyms(turn.standalone) - {plan.measure}):
+        # "Which ECG benchmark covers the most tasks?": among the records that speak of ECG (none: refused)
+        turn.result.hits = renumber([h for h in turn.result.hits if _speaks_of(turn, h, named)])
+        turn.selection.kept = len(turn.result.hits)
+        turn.selection.reason += f", {len(turn.result.hits)} of them on {', '.join(sorted(named))}"
     lexical = any(q.terms >= TOPIC_TERMS for h in turn.result.hits for q in turn.quotes[h.record_id])
     # a superlative's evidence is the counted numbers themselves
     counted = plan.type == "superlative"
