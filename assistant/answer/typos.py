@@ -4,7 +4,8 @@ collection and CC-CEDICT's English do not have as written is read as the collect
 token (the same length first: a swap or a wrong letter before a letter more or less). A hyphenated word is read
 part by part ("multi-image" stays). A word the dictionary knows is never changed ("dental" stays, though the
 collection says "mental"), nor one with a digit ("GPT-5"), nor a variant more than one edit away ("sonography",
-"sonographers"), so a question about something the collection lacks is still refused for the right word."""
+"sonographers") or one that only adds or drops an ending ("dated", "date"), so a question about something the
+collection lacks is still refused for the right word."""
 
 from __future__ import annotations
 
@@ -43,7 +44,10 @@ def nearest(token: str, vocabulary: Vocabulary) -> str | None:
     best = sorted(n for n in near if n[0] <= 1)
     if not best or (len(best) > 1 and best[1][:2] == best[0][:2]):
         return None
-    return best[0][2]
+    token_found = best[0][2]
+    if token_found.startswith(token) or token.startswith(token_found):
+        return None  # another form of the word ("dated"/"date", "optimizer"/"optimize"), not a misspelling
+    return token_found
 
 
 def edits(a: str, b: str) -> int:
