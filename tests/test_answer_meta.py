@@ -28,6 +28,8 @@ def record_named(settings: Settings, short_name: str) -> Record:
         ("Was SE-Diff presented as a poster or an oral?", "attribute"),
         ("Disco 属于什么方向?", "attribute"),
         ("GALAX 是口头报告还是海报?", "attribute"),
+        ("AnesSuite 投的是哪个 venue?", "attribute"),  # a Chinese question word before an English field noun
+        ("Photon 被分到什么 track 里了?", "attribute"),
         # a question about the tracks themselves (a count per track), or about a record's content, is not one
         # paper's header
         ("Which track has the most papers?", "list"),
@@ -73,12 +75,14 @@ def test_which_track_of_a_paper_described_or_referred_to(seed_settings: Settings
         ("按方向统计一下有代码的论文", "track"),
         ("哪个会议的论文最多?", "venue"),
         ("How many ultrasound papers does each track have?", "track"),
+        ("每一个会议各收录了几篇?", "venue"),  # 每一个 / 各有: the field's count, no topic
+        ("每个年份各有几篇有代码的论文?", "year"),
     ],
 )
 def test_a_count_per_field_is_read_with_the_questions_filters_and_topic(question: str, field: str) -> None:
     query = plan_query(question, ["ICLR 2026", "Nature Medicine"], ["clinical NLP"], [2025, 2026])
     assert query.group_by == field and query.wants_all
-    assert not {"break", "down", "统计", "most", "fewest", "track"} & set(query.topic_terms)
+    assert not {"break", "down", "统计", "most", "fewest", "track", "各有", "一个"} & set(query.topic_terms)
     assert ("ultrasound" in query.topic_terms) == ("ultrasound" in question)
 
 
@@ -122,3 +126,32 @@ def test_the_newest_record_is_the_catalogs_latest_year(seed_settings: Settings) 
     zh = answer("最早的论文有哪些?", settings=seed_settings)
     cited = {c["record_id"] for c in zh.citations}
     assert cited == {r.id for r in corpus.records if r.year == earliest and r.kind == "paper"}
+
+
+@pytest.mark.parametrize(
+    ("question", "extreme", "topic"),
+    [
+        ("What is the most recent record in the collection?", "newest", []),
+        ("列出最早发表的论文", "oldest", []),
+        ("Show me the newest ultrasound papers", "newest", ["ultrasound"]),
+        ("最晚的一项是什么?", "newest", []),
+        # a superlative of something a paper names, not of the record's date
+        ("Which papers evaluate the latest vision-language models?", "", ["evaluate", "latest", "vision-language"]),
+    ],
+)
+def test_the_newest_or_oldest_records_are_read_as_a_year_extreme(question: str, extreme: str, topic: list) -> None:
+    query = plan_query(question, ["ICLR 2026", "Nature Medicine"], ["clinical NLP"], [2025, 2026, 2027])
+    assert query.order == extreme
+    assert [t for t in query.topic_terms if t != "model"] == topic
+    assert query.wants_all
+
+
+def test_the_oldest_papers_and_the_latest_item_are_the_catalogs(seed_settings: Settings) -> None:
+    records = load_corpus(seed_settings.sources, seed_settings.index.max_line_chars).records
+    first = min(r.year for r in records if r.kind == "paper" and r.year)
+    oldest = answer("Which papers here are the oldest ones?", settings=seed_settings)
+    assert not oldest.abstained
+    assert {s.hit.record_id for s in oldest.sources} == {r.id for r in records if r.kind == "paper" and r.year == first}
+    last = max(r.year for r in records if r.year)
+    newest = answer("收录的条目里日期最晚的是哪个?", settings=seed_settings)
+    assert {s.hit.record_id for s in newest.sources} == {r.id for r in records if r.year == last}

@@ -68,6 +68,11 @@ def assert_quotes_exact(turn: Turn, texts: dict[str, str]) -> None:
         # two names joined mid-question, not a topic pair
         ("Which losses do DM4CT and Photon each optimise?", "compare"),
         ("What datasets do the EEG and ECG papers each use?", "aspect"),
+        # 系统综述 names a kind of study, it asks for no summary; 综述一下 does
+        ("那篇拿系统综述当标准答案的论文用了什么数据?", "lookup"),
+        ("综述一下医学影像分割的论文", "topic"),
+        # "for each <topic> paper" asks the aspect of every paper on the topic
+        ("For each retinal imaging paper, what dataset is used?", "aspect"),
     ],
 )
 def test_questions_are_planned_by_type(question: str, kind: str) -> None:
@@ -370,3 +375,13 @@ def test_the_verb_of_a_list_question_is_no_topic_word(seed_settings: Settings, q
     # "mention", "examine" are in no record: counted as topic words they halved every sentence's coverage
     turn = answer(question, settings=seed_settings)
     assert not turn.abstained and any(member in s.hit.title for s in turn.sources)
+
+
+def test_a_superlative_naming_an_acronym_ranks_only_the_records_on_it(seed_settings: Settings) -> None:
+    texts = bodies(seed_settings)
+    ecg = answer("Which ECG study covers the most clinical tasks?", settings=seed_settings)
+    assert not ecg.abstained and "26" in ecg.text.splitlines()[0]
+    assert all(re.search(r"\bECG\b|心电", texts[s.hit.record_id] + s.hit.header) for s in ecg.sources)
+    # no fMRI record gives a number of subjects: refused, not a record of another field that counts cases
+    fmri = answer("Which fMRI study recruited the most subjects?", settings=seed_settings)
+    assert fmri.abstained or all("fMRI" in texts[s.hit.record_id] for s in fmri.sources)

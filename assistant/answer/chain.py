@@ -1,6 +1,6 @@
 """The retrieval-augmented chain, as a data flow of named Runnables:
 
-    condense -> analyse -> plan -> retrieve -> select -> build_context -> answer -> check_citations
+    condense -> spell -> analyse -> plan -> retrieve -> select -> build_context -> answer -> check_citations
 
 Each step takes and returns the ``Turn`` state, so each can be run and tested alone.
 ``answer_chain`` runs them all; ``stream_answer`` runs the first four, then streams the answer.
@@ -16,7 +16,7 @@ from langchain_core.runnables import RunnableLambda
 
 from assistant.answer import history as hist
 from assistant.answer import llm
-from assistant.answer.abstain import judge, no_paper
+from assistant.answer.abstain import judge, no_paper, vocabulary
 from assistant.answer.analyse import analyse, language
 from assistant.answer.citations import check_citations
 from assistant.answer.condense import condense_offline, continues, of_list, refers_back
@@ -28,6 +28,7 @@ from assistant.answer.select import plan_step, select_step
 from assistant.answer.sentences import split_sentences
 from assistant.answer.tagged import MARKS, check_tags, sources_block
 from assistant.answer.turn import MAX_QUESTION_CHARS, QuestionError, Turn, clean_question, llm_deadline
+from assistant.answer.typos import corrected
 from assistant.answer.wording import SCAFFOLD
 from assistant.index.tokens import count_tokens
 from assistant.retrieve.query import Filters
@@ -141,6 +142,13 @@ def condense(turn: Turn) -> Turn:
         elliptical=elliptical,
         asks_list=asks_list,
     )
+    return turn
+
+
+@timed("spell")
+def spell(turn: Turn) -> Turn:
+    """Misspelled words read as the collection's words ("alzhiemers" -> alzheimer, "Resp-Agnet" -> resp-agent)."""
+    turn.standalone = corrected(turn.standalone, vocabulary(turn.retriever.catalog.lexical))
     return turn
 
 
@@ -315,7 +323,7 @@ def citation(source: Source, turn: Turn) -> dict[str, Any]:
     }
 
 
-prepare_chain = condense | analyse_step | plan | retrieve | select | exclude | context
+prepare_chain = condense | spell | analyse_step | plan | retrieve | select | exclude | context
 answer_chain = prepare_chain | answer_step | check
 
 

@@ -212,6 +212,16 @@ def papers_only(turn: Turn) -> None:
         turn.selection.kept = len(turn.result.hits)
 
 
+ACRONYM = re.compile(r"(?<![\w-])[a-z]?[A-Z][A-Z0-9]{1,5}(?![\w-])")  # ECG, CT, fMRI, iEEG
+
+
+def _superlative_subject(turn: Turn, plan: QuestionPlan) -> set[str]:
+    """What a superlative ranks within: its subject's key terms (any one of them) and the acronyms it names (ECG,
+    fMRI), not the counted thing's words."""
+    named = {m.group().lower() for m in ACRONYM.finditer(turn.standalone)}
+    return ((ev.key_terms(plan.subject) if plan.subject else set()) | named) - set(plan.measure.split())
+
+
 def _subject_terms(turn: Turn) -> set[str]:
     """The key terms of a size superlative's topic less the words for data and size ("脑电数据集最大" -> eeg)."""
     terms = ev.key_terms(topic_text(turn))
@@ -259,10 +269,11 @@ def members(turn: Turn, plan: QuestionPlan) -> None:
         )
         turn.selection.kept = len(turn.result.hits)
         turn.selection.reason = f"{len(turn.result.hits)} records on the topic give a size of their data"
-    elif plan.type == "superlative" and plan.subject:  # "which of the sepsis papers has the most patients?"
-        subject = ev.key_terms(plan.subject)
+    elif plan.type == "superlative" and (subject := _superlative_subject(turn, plan)):
+        # "which of the sepsis papers has the most patients?", "Which fMRI study ...": among the records on it
         turn.result.hits = renumber([h for h in turn.result.hits if _speaks_of(turn, h, subject)])
         turn.selection.kept = len(turn.result.hits)
+        turn.selection.reason += f", {len(turn.result.hits)} of them on {', '.join(sorted(subject))}"
     lexical = any(q.terms >= TOPIC_TERMS for h in turn.result.hits for q in turn.quotes[h.record_id])
     # a superlative's evidence is the counted numbers themselves
     counted = plan.type == "superlative"

@@ -47,14 +47,16 @@ PAPER_NAME = re.compile(
     r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9]*|[A-Za-z]+-[A-Za-z]*\d[\w-]*|[A-Z][A-Za-z]*-[A-Z][A-Za-z]+|[A-Z]+\d[A-Za-z0-9]*)\b"
 )
 # one paper's catalog fields ("Which track is Doctor-R1 filed under?", "Is LiveClin an oral or a poster?",
-# "它属于哪个方向?", "MedVR 是 oral 还是 poster?"): answered from the record's header, not its abstract
+# "它属于哪个方向?", "投在哪个 venue?", "MedVR 是 oral 还是 poster?"): answered from the record's header, not its
+# abstract
 ASKS_META = re.compile(
     r"\b(?:which|what)\s+(?:track|venue|conference|category|session)\b|\boral\s+or\s+(?:an?\s+)?poster\b|"
-    r"\bposter\s+or\s+(?:an?\s+)?oral\b|哪(?:个|一个)?(?:方向|赛道|会议|类别|分类)|什么(?:方向|赛道|会议|类别)|"
+    r"\bposter\s+or\s+(?:an?\s+)?oral\b|(?:哪(?:个|一个)?|什么)\s*(?:方向|赛道|会议|类别|分类|track|venue|session|category)|"
     r"(?:oral|口头(?:报告)?)\s*还是\s*(?:poster|海报)|(?:poster|海报)\s*还是\s*(?:oral|口头(?:报告)?)",
     re.I,
 )
-SUMMARY = re.compile(r"\bsummari[sz]e\b|\boverview\b|\bsurvey of\b|总结|概述|综述|概括", re.I)
+# 系统综述/文献综述 name a kind of study (a systematic review), they ask for no summary
+SUMMARY = re.compile(r"\bsummari[sz]e\b|\boverview\b|\bsurvey of\b|总结|概述|(?<!系统)(?<!文献)综述|概括", re.I)
 METRIC = re.compile(  # a named result measure
     r"\baccuracy\b|\bau(?:c|roc|prc)\b|\bdice\b|\bf1\b|\bsensitivity\b|\bspecificity\b|\bpsnr\b|\bssim\b|\bbleu\b|"
     r"\brouge(?:-l)?\b|\bc-index\b|\biou\b|准确率|灵敏度|敏感度|特异度",
@@ -95,7 +97,8 @@ ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
 ]
 # "what datasets did the EEG papers use", "EEG 论文分别用了哪些数据集": an aspect asked of a plural collection
 OVER_LIST = re.compile(
-    r"\b(?:papers|works|studies|records|ones)\b|(?:这些|各|每篇|分别|各自|都)|(?:哪些|所有)[^?？]{0,8}(?:论文|工作|研究)|"
+    r"\b(?:papers|works|studies|records|ones)\b|\b(?:each|every)\s+(?:[\w/-]+\s+){0,3}?(?:paper|work|study|record)\b|"
+    r"(?:这些|各|每篇|分别|各自|都)|(?:哪些|所有)[^?？]{0,8}(?:论文|工作|研究)|"
     r"\b(?:the|these|those|all|each of the)\s+(?:[\w-]+\s+){0,3}?(?:benchmarks|data\s?sets)\b(?!\s+(?-i:[A-Z]))",
     re.I,
 )  # "the VQA datasets in the collection"; not "the test datasets Screener was evaluated on" (one paper's data)

@@ -24,7 +24,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.evals import golden_s6_held
+from assistant.evals import golden_s6_held, golden_s6_new
 from assistant.evals.golden import GoldenQuestion, load_golden
 from assistant.evals.golden_terms import ECG, EEG, SEGMENTATION, Predicate, Topic, mentions, named, paper
 from assistant.records.corpus import load_corpus
@@ -32,6 +32,7 @@ from assistant.records.model import Record
 
 EXACT_SETS: dict[str, Predicate] = {
     **golden_s6_held.EXACT_SETS,  # the held-out round s6-held, in its own module
+    **golden_s6_new.EXACT_SETS,  # the new-user round s6-new
     # the first metadata filters
     "filter-01": lambda r: r.presentation == "Oral",
     "filter-02": lambda r: r.track == "医学影像",

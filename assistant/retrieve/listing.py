@@ -1,7 +1,7 @@
 """What a list question asks beyond its filters and topic (``query.plan_query`` reads both): a count per value of a
-catalog field ("how many papers per track?"), topics it negates ("papers that do not use EEG") and the newest or
-oldest records ("the most recent EEG paper"). The collection
-nouns a list question names live here too, since both readings look for them."""
+catalog field ("how many papers per track?"), the newest or oldest records ("the latest item") and topics it
+negates ("papers that do not use EEG"). The collection nouns a list question names live here too, since both
+readings look for them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ EN_PLURAL = (
 )
 ZH_NOUN = r"(?:论文|文章|工作|研究|基准|数据集|记录|征稿|合作|条目|资源|专刊|内容)"
 # A count per value of a catalog field ("how many papers per track?", "which venue has the most papers?", "各个方向
-# 分别有多少篇?", "哪一年的论文最多?"): the field's nouns in both languages
+# 分别有多少篇?", "每一年各几篇?", "哪一年的论文最多?"): the field's nouns in both languages
 GROUP_FIELDS = {
     "track": (r"tracks?|categor(?:y|ies)", r"方向|赛道|类别|分类"),
     "venue": (r"venues?|conferences?|journals?", r"会议|期刊|来源"),
@@ -27,10 +27,37 @@ GROUP_BY = {  # only the words that ask for the grouping, so the rest still read
     key: re.compile(
         rf"\b(?:each|every|per|by|across)\s+(?:{en})\b|\b(?:which|what)\s+(?:{en})\s+(?:has|have|had|holds?|"
         rf"contains?)\s+(?:the\s+)?(?:most|fewest|least|more|fewer)\b|\bbreak\s*down\b(?=[^?]*\b(?:{en})\b)|"
-        rf"(?:各|每|每个|各个|按|按照)(?:{zh})|哪(?:个|一个|一)?(?:{zh})(?=[^,，。?？]{{0,8}}最(?:多|少))",
+        rf"(?:各|每|按照?)(?:一个|一|个)?(?:{zh})|哪(?:个|一个|一)?(?:{zh})(?=[^,，。?？]{{0,8}}最(?:多|少))",
         re.I,
     )
     for key, (en, zh) in GROUP_FIELDS.items()
+}
+# The newest or oldest records by the catalog's year ("Which item has the latest date?", "the most recent papers",
+# "哪篇论文发表得最早?", "最新的论文"): a superlative of the record itself, not of a thing it names ("the latest LLMs")
+_RECORD = (
+    r"(?:papers?|items?|records?|entr(?:y|ies)|works?|stud(?:y|ies)|publications?|submissions?|ones?|articles?|"
+    r"collection|date|year)"
+)
+_ZH_RECORD = rf"(?:的\s*)?(?:{ZH_NOUN}|一篇|一项|日期|年份)"
+
+
+def _extreme(en: str, zh: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The wording that asks for the extreme, and the words of it that are no topic (the words between, "EEG" of
+    "the newest EEG papers", stay)."""
+    asks = re.compile(
+        rf"\b(?:{en})\s+(?:[\w-]+\s+){{0,2}}?{_RECORD}\b|\b{_RECORD}\s+(?:is|are|was|were)\s+(?:the\s+)?(?:{en})\b|"
+        rf"\b(?:published|dated|appeared)\s+(?:the\s+)?(?:{en})\b|(?:{zh})(?:发表|出版)?{_ZH_RECORD}|"
+        rf"(?:{zh})(?=[^,，。?？]{{0,8}}?{_ZH_RECORD})|{ZH_NOUN}\s*(?:是|为)?\s*(?:{zh})|"
+        rf"(?:发表|出版|日期|年份)(?:得|的)?(?:时间)?(?:是)?(?:{zh})",
+        re.I,
+    )
+    words = rf"\b(?:{en}|published|dated|appeared|date|year)\b|{zh}|发表|出版|日期|年份|一篇|一项"
+    return asks, re.compile(words, re.I)
+
+
+YEAR_EXTREME = {  # newest | oldest, as QueryPlan.order says it
+    "newest": _extreme(r"latest|newest|most\s+recent(?:ly)?", r"最新|最晚|最近"),
+    "oldest": _extreme(r"earliest|oldest", r"最早|最老"),
 }
 # A list's topic negated ("papers that do not use EEG", "papers not about segmentation", "医学影像方向中不是做分割的
 # 论文", "不涉及大语言模型的论文"): its words leave the topic and name the records the list excludes. Filters were read
@@ -54,28 +81,6 @@ NEG_TOPIC = re.compile(
 # "not segmentation papers": segmentation; "without fine-tuning them": fine-tuning
 LIST_NOUN_END = re.compile(rf"\s*(?:\b{EN_PLURAL}|\b(?:them|it|these|those)|{ZH_NOUN})$", re.I)
 ALTERNATIVE = re.compile(r"\s*(?:\b(?:or|nor)\b|或者|或|、|/)\s*", re.I)
-# The records of the latest or earliest year ("the newest paper on EEG", "which item has the latest date?", "最新的
-# 脑电论文", "最早的一篇"): by the catalog's year, not a number in the text
-_NOUN_EN = (
-    r"(?:papers?|works?|stud(?:y|ies)|items?|records?|entr(?:y|ies)|ones?|articles?|publications?|submissions?|"
-    r"dates?|years?|collection)"
-)
-_RECORD = rf"(?=\s+(?:[\w-]+\s+){{0,3}}?{_NOUN_EN}\b)"
-_NOUN_ZH = r"(?:论文|文章|工作|研究|篇|记录|条目|日期)"
-
-
-def _recency(en: str, zh: str) -> re.Pattern[str]:
-    """The words before a record noun ("the newest paper", "最新的脑电论文") or after it ("which entry is the
-    oldest?", "哪篇论文最新")."""
-    return re.compile(
-        rf"\b(?:the\s+)?(?:{en}){_RECORD}|\b{_NOUN_EN}\s+(?:is|are|was|were)\s+(?:the\s+)?(?:{en})\b|"
-        rf"(?:{zh})(?=[^,，。?？]{{0,8}}{_NOUN_ZH})|{_NOUN_ZH}\s*(?:是|为)?\s*(?:{zh})",
-        re.I,
-    )
-
-
-NEWEST, OLDEST = _recency(r"latest|newest|most\s+recent", "最新|最晚"), _recency(r"earliest|oldest", "最早|最老|最旧")
-DATE_WORDS = re.compile(r"\b(?:dates?|years?)\b|日期|年份", re.I)  # "the latest date": the year is the date asked
 
 
 def _blank(text: str, start: int, end: int) -> str:
@@ -91,6 +96,19 @@ def grouped_by(question: str, rest: str) -> tuple[str, str]:
     return "", rest
 
 
+def year_extreme(question: str, rest: str) -> tuple[str, str]:
+    """ "newest" or "oldest" when ``question`` asks for the newest or oldest records ("" when neither), and ``rest``
+    with the words asking it blanked (same length)."""
+    for extreme, (asks, words) in YEAR_EXTREME.items():
+        found = list(asks.finditer(question))
+        for m in found:
+            for w in words.finditer(question, m.start(), m.end()):
+                rest = _blank(rest, w.start(), w.end())
+        if found:
+            return extreme, rest
+    return "", rest
+
+
 def negated_topics(rest: str) -> tuple[list[str], str]:
     """The topics a list question negates, as written ("not about EEG or ECG": EEG, ECG), and ``rest`` with the
     negations blanked."""
@@ -102,13 +120,3 @@ def negated_topics(rest: str) -> tuple[list[str], str]:
                 excluded.append(phrase)
         rest = _blank(rest, m.start(), m.end())
     return excluded, rest
-
-
-def by_recency(rest: str) -> tuple[str, str]:
-    """ "newest" or "oldest" when the question asks for the records of the extreme year ("" otherwise), and
-    ``rest`` with those words (and a date noun) blanked."""
-    for order, pattern in (("newest", NEWEST), ("oldest", OLDEST)):
-        if pattern.search(rest):
-            rest = DATE_WORDS.sub(lambda m: " " * len(m.group()), pattern.sub(lambda m: " " * len(m.group()), rest))
-            return order, rest
-    return "", rest

@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from assistant.retrieve.filters import FILTER_KEYS, Filters, Value
-from assistant.retrieve.listing import EN_PLURAL, ZH_NOUN, by_recency, grouped_by, negated_topics
+from assistant.retrieve.listing import EN_PLURAL, ZH_NOUN, grouped_by, negated_topics, year_extreme
+from assistant.retrieve.names import NamePatterns, track_names, venue_names
 from assistant.retrieve.text import tokenize
 
 __all__ = ["FILTER_KEYS", "Filters", "QueryPlan", "plan_query"]
@@ -88,7 +88,8 @@ NEG_AFTER = re.compile(r"^\s*(?:以外|之外|除外)|^\s*(?:excluded|aside)\b",
 # clinical NLP papers"); "医学影像分割方面的论文" names a topic that starts with a track name.
 CATEGORY_AFTER = re.compile(
     r"^\s*(?:(?:tracks?|categor(?:y|ies)|sessions?)\b|(?:[这那]?\s*(?:[两二三四五六七八九十几]|\d+)\s*个\s*|[这那]个\s*)?"
-    r"(?:方向|类别|分类|赛道|板块|类))|^\s*(?:的\s*)?(?:papers|works|论文|文章)",
+    r"(?:方向|类别|分类|赛道|板块|类)|(?:里面?|之中|当中)(?=\s*[^,，。?？]{0,20}?(?:papers|works|论文|文章|工作|哪些)))|"
+    r"^\s*(?:的\s*)?(?:papers|works|论文|文章)",
     re.I,
 )
 CATEGORY_BEFORE = re.compile(
@@ -96,16 +97,6 @@ CATEGORY_BEFORE = re.compile(
     r"属于|归入|归属|归在|分在)\s*(?:the\s+)?[:：(（\"“]?\s*$",
     re.I,
 )
-# The same track in the other language (a catalog may name it either way)
-TRACK_ALIASES = [
-    ("医学影像", "medical imaging"),
-    ("医疗多模态", "Medical multimodal AI", "medical multimodal"),
-    ("临床 LLM", "clinical LLM"),
-    ("clinical prediction", "临床预测"),
-    ("clinical NLP", "临床 NLP", "临床自然语言处理"),
-    ("trustworthy medical AI", "可信医疗 AI", "可信医学 AI"),
-    ("surgical/interventional AI", "手术/介入 AI"),
-]
 # A list question names a plural collection noun right after which/what ("Which EEG papers ...", but not
 # "Which paper studies ..." or "Which study ... their studies"), says list/all/every, or, in Chinese,
 # 哪些/所有/全部 shortly before a collection noun, or the noun before 有哪些 (not "它提供了哪些训练数据",
@@ -132,8 +123,11 @@ WANTS_ALL = re.compile(
     rf"(?:\s+(?:on|about|that|which|using|with|without|not|in|for|from|regarding|related|having|lacking|outside|"
     rf"except|other)\b|\s*[?.!]*\s*$)|\b(?:looking|searching)\s+for\s+(?:(?:all|the|some|any)\s+)?"
     rf"(?:[\w/-]+\s+){{0,3}}?{EN_PLURAL}\b|^\s*what\s+(?:work|research)\s+(?:has|have|is|was|exists?)\b|"
-    rf"(?:找|搜|推荐)(?![^,，。.?？!！]{{0,20}}?[这那一哪]篇)[^,，。.?？!！]{{0,20}}?{ZH_NOUN}|"
+    rf"(?:找|搜|推荐)(?![^,，。.?？!！]{{0,20}}?[这那一哪](?:篇|个|项|份))[^,，。.?？!！]{{0,20}}?{ZH_NOUN}|"
     rf"\b(?:all|every)\s+(?:of\s+)?(?:the\s+)?(?:[\w/-]+\s+){{0,3}}?(?:{EN_PLURAL}|{EN_SINGULAR})\b|"
+    # "for each chest X-ray paper": each member of a named set (not "each such paper", "each of these")
+    rf"\beach\s+(?!(?:such|of|these|those|listed|above|previous|cited|one)\b)(?:[\w/-]+\s+){{1,3}}?"
+    rf"(?:paper|work|study|article|record|benchmark|dataset)s?\b|"
     rf"\b(?:how many|number of)\b.*\b(?:papers|records|works|articles|entries|items|posters|orals|submissions)\b|"
     rf"列出|列举|罗列|\b(?:what|anything)\s+(?:else\s+)?(?:(?:is|are)\s+)?(?:there\s+)?in\s+the\s+(?:collection|corpus)\b|"
     rf"\bwhat\s+does\s+the\s+(?:collection|corpus)\s+(?:contain|hold|include|have)\b|"
@@ -148,10 +142,13 @@ WANTS_ALL = re.compile(
     rf"(?<!这些)(?<!那些)(?<!两篇)(?<!它们的){ZH_NOUN}\s*(?:各自|分别)|(?:几项|几篇|各篇|每篇)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}",
     re.I,
 )
-# a Chinese search-box noun phrase under filters ("没有代码链接的 oral 论文"): no question word, ends with the noun
-ZH_SEARCH_BOX = re.compile(rf"^[^?？哪什么吗呢几多如何怎谁]*的\s*(?:[A-Za-z]+\s*)?{ZH_NOUN}\s*[?？。.!！]*\s*$")
+# a Chinese search-box noun phrase under filters ("没有代码链接的 oral 论文", "有代码的 EEG 分类论文"): no question
+# word (nor 有没有: "有没有…的数据资源?" asks for one), ends with the noun, a few words of topic may stand before it
+ZH_SEARCH_BOX = re.compile(
+    rf"^(?!.*(?:有没有|是不是|有无))[^?？哪什么吗呢几多如何怎谁]*的\s*[^的?？,，。!！]{{0,20}}?\s*{ZH_NOUN}\s*[?？。.!！]*\s*$"
+)
 FILTER_WORDS = re.compile(
-    r"\b(?:oral|poster|papers?|track|venue|year|in|the|with|code|accepted)\b|口头|海报|论文|赛道|方向", re.I
+    r"\b(?:oral|poster|papers?|tracks?|venues?|years?|in|the|with|code|accepted)\b|口头|海报|论文|赛道|方向", re.I
 )
 # A count's wording is no topic: "how many papers have a code link?" lists every record with one, not the few whose
 # text matches "many"
@@ -170,8 +167,9 @@ JOINER = re.compile(
 META_WORDS = re.compile(
     r"\b(?:collection|corpus|listed|list|items?|entr(?:y|ies)|records?|included|available|published|holds?|contains?|"
     r"many|total|appear(?:s|ed)?|shown|show|there|any|belongs?|belonging|ones|come|comes|came|venues?|conferences?|"
-    r"give|tell|find|get|want|need|please|every|each|journals?|anything|else|filed|placed|sorted)\b|"  # requests
-    r"语料库?|收录|条目|记录|信息|列表|属于|会议|期刊|来源|发表|一共|总共|共有|合计|几篇|多少篇|分别|各自|[中里]有|还有",
+    r"give|tell|find|get|want|need|please|every|each|journals?|anything|else|filed|placed|sorted|"  # requests
+    r"together|along(?:side)?)\b|"  # "the oral papers together with their tracks"
+    r"语料库?|收录|条目|记录|信息|列表|属于|会议|期刊|来源|发表|一共|总共|共有|合计|几篇|多少篇|分别|各自|各有|[中里]有|还有",
     re.I,
 )
 
@@ -282,9 +280,6 @@ class _Reader:
         return {}
 
 
-NamePatterns = tuple[tuple[re.Pattern[str], list[Value]], ...]
-
-
 def _cued_later(text: str, end: int, names: NamePatterns) -> bool:
     """Whether the name ending at ``end`` is followed by a conjunction and another name that has the category
     word after it (so both are categories)."""
@@ -296,59 +291,6 @@ def _cued_later(text: str, end: int, names: NamePatterns) -> bool:
         if (m := pattern.match(text, at)) is not None:
             return bool(CATEGORY_AFTER.match(text[m.end() :])) or _cued_later(text, m.end(), names)
     return False
-
-
-def _name_patterns(names: dict[str, list[str]]) -> NamePatterns:
-    """A pattern per spelling, longest first, with the catalog values it stands for (its own value first).
-    A Latin name is word-bounded, a Chinese one may touch it ("LLM方向"); a space may be left out ("临床LLM")."""
-    out = []
-    for name in sorted(names, key=len, reverse=True):
-        edge = r"(?<![A-Za-z0-9])" if name[:1].isascii() else ""
-        tail = r"(?![A-Za-z0-9])" if name[-1:].isascii() else ""
-        spelled = re.escape(name).replace(r"\ ", r"\s*")
-        spellings: list[str] = sorted(names[name], key=lambda value: value.lower() != name.lower())
-        values: list[Value] = list(spellings)
-        out.append((re.compile(edge + spelled + tail, re.I), values))
-    return tuple(out)
-
-
-@lru_cache(maxsize=8)
-def _venue_names(venues: tuple[str, ...]) -> NamePatterns:
-    """Each venue by its name, and each venue family ("ICLR" for ICLR 2025 and ICLR 2026) by the family name."""
-    names = {v: [v] for v in venues}
-    for venue in venues:
-        family = re.sub(r"\s*(?:19|20)\d\d$", "", venue)
-        if family != venue:
-            names.setdefault(family, []).append(venue)
-    return _name_patterns(names)
-
-
-SLASHED = re.compile(r"(\S+)/(\S+)")
-
-
-def _slash_spellings(name: str) -> list[str]:
-    """A name with slashed alternatives is also written with either one ("surgical/interventional AI" ->
-    "surgical AI", "interventional AI"; "手术/介入 AI" -> "手术 AI", "介入 AI")."""
-    m = SLASHED.search(name)
-    if not m:
-        return []
-    return [name[: m.start()] + part + name[m.end() :] for part in m.groups()]
-
-
-@lru_cache(maxsize=8)
-def _track_names(tracks: tuple[str, ...]) -> NamePatterns:
-    """Each track by its name, by the names of its translation group (all catalog members of the group) and by
-    either side of a slash in any of these."""
-    names = {t: [t] for t in tracks}
-    for group in TRACK_ALIASES:
-        members = [t for t in tracks if t.lower() in {g.lower() for g in group}]
-        for spelling in group:
-            if members:
-                names[spelling] = list(dict.fromkeys(names.get(spelling, []) + members))
-    for name, values in list(names.items()):
-        for spelling in _slash_spellings(name):
-            names[spelling] = list(dict.fromkeys(names.get(spelling, []) + values))
-    return _name_patterns(names)
 
 
 def _year_ranges(reader: _Reader, years: Sequence[int]) -> None:
@@ -368,13 +310,14 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
     "without code", "非 oral", "没有代码"), whether the question wants a list, and its topic terms."""
     reader = _Reader(question)
     group_by, reader.rest = grouped_by(question, reader.rest)
-    order, reader.rest = by_recency(reader.rest)
+    order, reader.rest = year_extreme(question, reader.rest)
     wants_all = bool(WANTS_ALL.search(question)) or bool(group_by or order)
-    reader.names("venue", _venue_names(tuple(venues)))
-    reader.names("track", _track_names(tuple(tracks)), cued=True)
+    reader.names("venue", venue_names(tuple(venues)))
+    reader.names("track", track_names(tuple(tracks)), cued=True)
     reader.take_all("presentation", ORAL, "Oral")
     reader.take_all("presentation", POSTER, "Poster")
-    if wants_all or ASKS_WHICH.search(question):  # "where is its code?" asks for a link, it filters nothing
+    search_box = bool(ZH_SEARCH_BOX.search(question))
+    if wants_all or search_box or ASKS_WHICH.search(question):  # "where is its code?" asks for a link: no filter
         reader.take_all("has_code", HAS_CODE, True)
     else:
         for m in list(HAS_CODE.finditer(reader.rest)):
@@ -387,7 +330,7 @@ def plan_query(question: str, venues: list[str], tracks: list[str], years: Seque
         for m in list(YEAR.finditer(reader.rest)):
             reader.take("year", [int(m.group(1))], m.start(), m.end())
     filters = reader.filters()
-    wants_all = wants_all or bool(filters.active() and ZH_SEARCH_BOX.search(question))  # "没有代码的 oral 论文"
+    wants_all = wants_all or (search_box and bool(filters.active()))  # "没有代码的 oral 论文"
     rest = META_WORDS.sub(" ", reader.rest) if filters.active() or wants_all else reader.rest
     excluded, rest = negated_topics(rest) if wants_all else ([], rest)
     topic = [t for t in tokenize(COUNTING.sub(" ", FILTER_WORDS.sub(" ", rest))) if not t.isdigit()]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.retrieve.query import TRACK_ALIASES, Filters
+from assistant.retrieve.names import TRACK_ALIASES
+from assistant.retrieve.query import Filters
 from assistant.ui.markup import esc
 
 ANY = "any"  # the "no constraint" choice of every filter dropdown
