@@ -28,6 +28,7 @@ from assistant.answer.plan import QuestionPlan
 from assistant.answer.wording import FIELD_NAMES, META_NAMES, TEXT
 from assistant.records.links import LABEL
 from assistant.records.model import RecordMeta, kind_label
+from assistant.retrieve.names import TRACK_ALIASES
 
 LOOKUP_SENTENCES = 4  # of the best record (the seed abstracts run four to six sentences; dev facts recall)
 ASPECT_SENTENCES = 2  # per record of an aspect-over-a-list answer
@@ -116,8 +117,13 @@ def short(quote: Quote | None) -> str:
 
 
 def group_counts(hits: Sequence[RecordMeta], field: str) -> list[tuple[str, int]]:
-    """How many of ``hits`` have each value of a catalog field, most first (records without one are left out)."""
-    counts = Counter(str(value) for hit in hits if (value := getattr(hit, field)))
+    """How many of ``hits`` have each value of a catalog field, most first (records without one are left out); a
+    track's spellings in two languages count as one ("医疗多模态 / Medical multimodal AI")."""
+    values = [str(value) for hit in hits if (value := getattr(hit, field))]
+    spelled = (
+        {v: [a for a in group if a in values] for group in TRACK_ALIASES for v in group} if field == "track" else {}
+    )
+    counts = Counter(" / ".join(spelled.get(v) or [v]) for v in values)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
