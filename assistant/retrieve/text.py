@@ -49,15 +49,20 @@ STOPWORDS_DOMAIN = frozenset(
 STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | STOPWORDS_ZH | STOPWORDS_DOMAIN
 
 
+def table_lines(name: str) -> list[str]:
+    """The entries of one of this package's term tables (``domain_terms.txt``, ``lay_terms.txt``): its lines
+    without the blank ones and the ``#`` comments."""
+    text = resources.files("assistant.retrieve").joinpath(name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 @cache
 def domain_terms() -> dict[str, tuple[str, ...]]:
     """The terms of domain_terms.txt (added to jieba's dictionary), each with its English words."""
-    text = resources.files("assistant.retrieve").joinpath("domain_terms.txt").read_text(encoding="utf-8")
     terms: dict[str, tuple[str, ...]] = {}
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            term, *english = line.split()
-            terms[term] = tuple(english)
+    for line in table_lines("domain_terms.txt"):
+        term, *english = line.split()
+        terms[term] = tuple(english)
     return terms
 
 
