@@ -70,3 +70,10 @@ def test_a_sentence_with_the_records_word_holds_the_lay_word() -> None:
     assert ev.held_in_english({"intracranial", "eeg", "channels"}, forms) == {"brainwave"}
     assert ev.held_in_english({"brainwave", "recordings"}, forms) == {"brainwave"}  # and the lay word itself
     assert ev.held_in_english({"ecg", "leads"}, forms) == set()
+
+
+def test_a_term_inside_a_longer_term_adds_no_english_words_of_its_own() -> None:
+    """功能磁共振成像 (fMRI) holds 磁共振 (MRI): the question is on fMRI, and MRI records do not match it."""
+    tokens = tokenize("基于功能磁共振成像的视觉解码")
+    assert "fmri" in tokens and "mri" not in tokens
+    assert "mri" in tokenize("磁共振图像的运动伪影")

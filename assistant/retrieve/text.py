@@ -117,11 +117,14 @@ def _cjk_tokens(run: str) -> tuple[str, ...]:
 
 def _segment(run: str) -> tuple[str, ...]:
     """jieba search-mode words, plus the character bigrams of longer words (robust to segmentation), plus the
-    English words of the domain terms among them."""
+    English words of the domain terms among them, but not those of a term inside a longer one that has English
+    words (功能磁共振成像 says fmri, not also the mri of its 磁共振)."""
     terms, jieba = domain_terms(), segmenter()
     words = [w for w in jieba.lcut_for_search(run) if len(w) > 1 and w not in STOPWORDS]
     bigrams = [w[i : i + 2] for w in jieba.lcut(run) if len(w) > 2 for i in range(len(w) - 1)]
-    english = dict.fromkeys(e for w in words for e in _english_tokens(" ".join(terms.get(w, ()))))
+    named = [w for w in words if terms.get(w)]
+    outer = [w for w in named if not any(w != o and w in o for o in named)]
+    english = dict.fromkeys(e for w in outer for e in _english_tokens(" ".join(terms[w])))
     return tuple(words + [b for b in bigrams if b not in STOPWORDS and b not in words] + list(english))
 
 
