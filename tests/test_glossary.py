@@ -7,10 +7,12 @@ from functools import cache
 
 import pytest
 
+from assistant.answer import answer
 from assistant.answer import evidence as ev
 from assistant.records.corpus import load_corpus
 from assistant.retrieve.bridge import bridge_terms, lay_bridge, lay_terms, lay_words
 from assistant.retrieve.text import _english_tokens, domain_terms, tokenize
+from assistant.settings import Settings
 from tests.helpers import SEEDS
 
 
@@ -77,3 +79,17 @@ def test_a_term_inside_a_longer_term_adds_no_english_words_of_its_own() -> None:
     tokens = tokenize("基于功能磁共振成像的视觉解码")
     assert "fmri" in tokens and "mri" not in tokens
     assert "mri" in tokenize("磁共振图像的运动伪影")
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [  # no record says "lung sounds" or "eyes": Resp-Agent says respiratory auscultation, the retinal paper retinal
+        ("Is there a paper that generates lung sounds to train a diagnosis model?", "Resp-Agent"),
+        ("Which papers are about the eyes?", "视网膜"),
+    ],
+)
+def test_a_lay_english_question_reaches_the_record_told_in_its_technical_words(
+    seed_settings: Settings, question: str, first: str
+) -> None:
+    turn = answer(question, settings=seed_settings)
+    assert not turn.abstained and first in turn.citations[0]["title"], [c["title"] for c in turn.citations]
