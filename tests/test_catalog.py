@@ -138,6 +138,34 @@ def test_a_catalog_of_another_format_is_rebuilt_by_an_unchanged_ingest(
     assert catalog.is_current(live_catalog(settings), 3)
 
 
+def test_a_catalog_of_another_tokenizer_is_retokenized_not_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A code update that changes the tokens (a new domain term) must not leave BM25 searching the old tokens: a
+    reader tokenizes the catalog's texts again, and an unchanged ingest rewrites the catalog from fresh tokens."""
+    settings = small_corpus(tmp_path)
+    with monkeypatch.context() as old:  # the index as an earlier version of the tokenizer wrote it
+        old.setattr(catalog, "tokenizer_version", lambda: "an-earlier-tokenizer")
+        old.setattr(catalog, "chunk_tokens", lambda text: ["stale"])
+        ingest(settings, progress=False)
+    folder = live_catalog(settings)
+    assert catalog.stored_tokens(folder) == {}  # not reused under this version
+    assert not catalog.is_current(folder, 3)
+    capfd.readouterr()
+    reader = Catalog.open(folder)  # a reader before the next ingest: the texts tokenized again, with a message
+    assert "another version of the tokenizer" in capfd.readouterr().err
+    scores = reader.bm25_scores(tokenize("video polyp segmentation"))
+    assert "PolypNet" in reader.texts[int(np.argmax(scores))] and scores.max() > 0
+    assert ingest(settings, progress=False).skipped == 3
+    assert "writing its catalog" in capfd.readouterr().err
+    assert catalog.is_current(folder, 3)
+    tokens = catalog.stored_tokens(folder)
+    assert tokens and all("stale" not in t for t in tokens.values())
+    fresh = Catalog.open(folder)
+    scores = fresh.bm25_scores(tokenize("video polyp segmentation"))
+    assert "PolypNet" in fresh.texts[int(np.argmax(scores))] and scores.max() > 0
+
+
 def test_lexical_scores_equal_bm25s_scores(tmp_path: Path) -> None:
     import bm25s
 

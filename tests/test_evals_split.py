@@ -47,7 +47,18 @@ def test_existing_splits_are_kept_and_new_questions_assigned(tmp_path: Path) -> 
 
 
 # s5-miss-* were split before any was run
-PROBES = ("s5-en-", "s5-zh-", "s5b-en-", "s5c-zh-", "s6-para-", "s6-list-", "s6-oos-", "s6-asp-", "s6-new-")
+PROBES = (
+    "s5-en-",
+    "s5-zh-",
+    "s5b-en-",
+    "s5c-zh-",
+    "s6-para-",
+    "s6-list-",
+    "s6-oos-",
+    "s6-asp-",
+    "s6-new-",
+    "s6-gloss-",
+)
 
 
 def test_the_shipped_golden_set_is_split_in_both_kinds_and_languages() -> None:

@@ -21,7 +21,7 @@ from assistant.answer.variants import held_as_variants, stems
 from assistant.index import sentences as store
 from assistant.records.links import LABEL
 from assistant.retrieve.abbreviations import Definitions, definitions, qualified_bases, with_definitions
-from assistant.retrieve.bridge import english_of
+from assistant.retrieve.bridge import english_of, lay_words
 from assistant.retrieve.text import CJK_RUN, search_tokens, segmenter, tokenize
 
 DATA_NOUNS = r"\bdata\s?sets?\b|\bdatabases?\b|\bcorp(?:us|ora)\b|\bcohorts?\b|\bbenchmarks?\b|\brecordings\b"
@@ -168,12 +168,15 @@ INFLECTED = re.compile(r"(?:(?P<double>[bdgklmnprt])?(?:ing|ed|er)|s|es|d|ive|iv
 def english_forms(terms: set[str]) -> dict[str, tuple[str, ...]]:
     """The question's Chinese key terms outside the domain table with their English words (``bridge.english_of``,
     CC-CEDICT's one-word senses): an English sentence holds 扫描 when it says scans, 肿瘤 when it says tumor. A piece
-    of a longer term (健康 of 心理健康) is no word of the question and gets none: "health" is not mental health."""
-    return {
+    of a longer term (健康 of 心理健康) is no word of the question and gets none: "health" is not mental health.
+    Its lay English words too, with the records' words for them (``bridge.lay_words``): a sentence holds
+    "brainwaves" when it says EEG, "heart" when it says cardiac."""
+    chinese = {
         t: forms
         for t in terms
         if CJK_RUN.fullmatch(t) and not any(t != o and t in o for o in terms) and (forms := english_of(t, 1))
     }
+    return chinese | {t: (t, *words) for t, words in lay_words(terms).items()}
 
 
 def inflects(token: str, word: str) -> bool:

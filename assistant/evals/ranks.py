@@ -1,6 +1,6 @@
 """Where the right paper ranks in each list the hybrid search fuses, per lookup question of a split: why a
 paraphrase misses (the dense ranking, BM25 over the question's own tokens, BM25 over its Chinese words' English
-bridge words, the fused hits) and which record took first place instead.
+bridge words and its lay words' record words, the fused hits) and which record took first place instead.
 
     python -m assistant.evals.ranks --split dev --data-dir /tmp/evals-data            # every lookup, then a tally
     python -m assistant.evals.ranks --split dev --only-misses --prefix r5-para          # the misses of a group
@@ -19,8 +19,8 @@ import numpy as np
 
 from assistant.evals.golden import GoldenError, GoldenQuestion, load_golden
 from assistant.evals.metrics import matches
-from assistant.retrieve.bridge import bridge_terms
-from assistant.retrieve.hybrid import BRIDGE_WEIGHT, HybridRetriever, get_retriever
+from assistant.retrieve.bridge import bridge_terms, lay_bridge
+from assistant.retrieve.hybrid import BRIDGE_WEIGHT, LAY_WEIGHT, HybridRetriever, get_retriever
 from assistant.retrieve.text import search_tokens, tokenize
 from assistant.settings import Settings
 
@@ -57,11 +57,13 @@ def question_ranks(retriever: HybridRetriever, question: GoldenQuestion) -> Rank
     vector = retriever.embeddings.embed_query(question.question)
     everything = np.ones(len(retriever.catalog), dtype=bool)
     dense = retriever._dense(vector, len(retriever.catalog), result.filters, everything)
-    own = _lexical(retriever, search_tokens(tokenize(question.question)))  # as the search scores them
-    bridge = _lexical(retriever, bridge_terms(question.question))
+    searched = search_tokens(tokenize(question.question))
+    own = _lexical(retriever, searched)  # as the search scores them
+    bridge = BRIDGE_WEIGHT * _lexical(retriever, bridge_terms(question.question))
+    bridge += LAY_WEIGHT * _lexical(retriever, lay_bridge(searched))
     orders = {
         "dense": list(dict.fromkeys(metas[row]["record_id"] for row, _ in dense)),
-        "bm25": _records(retriever, own + BRIDGE_WEIGHT * bridge),
+        "bm25": _records(retriever, own + bridge),
         "own": _records(retriever, own),
         "bridge": _records(retriever, bridge),
         "fused": [hit.record_id for hit in result.hits],

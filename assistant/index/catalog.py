@@ -7,7 +7,9 @@ On disk (a ``catalog/`` folder inside the Chroma generation, or beside a Chroma 
 - ``codes.npy``: the filter fields (``FILTER_KEYS``) as small integer codes, one column per field, memory-mapped:
   a filter is a vectorised comparison of codes, with no record materialised in Python;
 - ``bm25/``: the bm25s index, memory-mapped (``retrieve.lexical``);
-- ``manifest.json``: format version, counts, each field's values (the codes' meaning), venues and tracks.
+- ``manifest.json``: format version, the tokenizer's version (``text.tokenizer_version``: a catalog tokenized by
+  another is re-tokenized from its own texts when opened and rewritten by the next ingest, never searched with
+  tokens a question would not produce), counts, each field's values (the codes' meaning), venues and tracks.
 
 A catalog is written into a temporary folder and renamed into place, inside a generation that is not live
 yet (the generation's pointer switch publishes both), so a crash never leaves a half-written catalog in use.
@@ -20,17 +22,17 @@ import os
 import shutil
 import sqlite3
 import sys
-import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import closing
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.index.rows import CatalogMissing, RecordRows, Rows
 from assistant.retrieve.filters import FILTER_KEYS, Filters
 from assistant.retrieve.lexical import Lexical, chunk_tokens
+from assistant.retrieve.text import tokenizer_version
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -38,11 +40,6 @@ if TYPE_CHECKING:
 
 FORMAT = 1
 TOKEN_SEP = "\x1f"
-READ_CACHE = 4096  # rows of a column kept decoded per process (a few MB)
-
-
-class CatalogMissing(RuntimeError):
-    """No usable persisted catalog: absent, of another format, or not matching the collection."""
 
 
 def filter_codes(metas: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, dict[str, list[Any]]]:
@@ -93,7 +90,15 @@ class Catalog:
             self.row, self.records = rows.row_of(), rows.records(int(manifest["records"]))
             self.codes = np.load(folder / "codes.npy", mmap_mode="r")
             self.vocab, self.venues, self.tracks = manifest["vocab"], manifest["venues"], manifest["tracks"]
-            self.lexical = Lexical.load(folder / "bm25", int(manifest["count"]))
+            if manifest.get("tokenizer") == tokenizer_version():
+                self.lexical = Lexical.load(folder / "bm25", int(manifest["count"]))
+            else:  # its stored tokens would not match a question's: the chunks' own texts, tokenized again
+                print(
+                    f"the catalog in {folder} was tokenized by another version of the tokenizer: re-tokenizing its "
+                    f"{len(self.ids)} chunks for this process (`assistant ingest` stores them)",
+                    file=sys.stderr,
+                )
+                self.lexical = Lexical.build([chunk_tokens(text) for text in self.texts])
         except (OSError, ValueError, KeyError, TypeError, sqlite3.DatabaseError) as exc:
             raise CatalogMissing(f"the catalog in {folder} cannot be read ({type(exc).__name__}: {exc})") from None
         return self
@@ -137,117 +142,11 @@ def distinct(metas: Sequence[Mapping[str, Any]], key: str) -> list[str]:
     return sorted({m[key] for m in metas if m.get(key)})
 
 
-class Rows:
-    """Read access to ``rows.sqlite``: one connection per process, shared by threads under a lock."""
-
-    def __init__(self, path: Path) -> None:
-        if not path.is_file():
-            raise CatalogMissing(f"no catalog rows in {path.parent}")
-        uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
-        self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        self.lock = threading.Lock()
-        self.size = self.one("SELECT count(*) FROM chunks", ())
-
-    def one(self, sql: str, args: tuple[Any, ...]) -> Any:
-        with self.lock:
-            found = self.db.execute(sql, args).fetchone()
-        return None if found is None else found[0]
-
-    def all(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
-        with self.lock:
-            return [r[0] for r in self.db.execute(sql, args).fetchall()]
-
-    def column(self, name: str) -> Column:
-        return Column(self, name)
-
-    def row_of(self) -> RowOf:
-        return RowOf(self)
-
-    def records(self, count: int) -> RecordRows:
-        return RecordRows(self, count)
-
-
-class Column(Sequence[Any]):
-    """One column of the chunk rows, read per row (``meta`` is decoded from JSON)."""
-
-    def __init__(self, rows: Rows, name: str) -> None:
-        self.rows, self.name = rows, name
-        self.decode = json.loads if name == "meta" else None
-        # the rows a process reads recur (a search's candidates, then the answer's sources): the last ones read are
-        # kept, decoded; a meta is flat, so a shallow copy keeps a caller's change out of the cache
-        self._read = lru_cache(maxsize=READ_CACHE)(self._read_row)
-
-    def __len__(self) -> int:
-        return int(self.rows.size)
-
-    @overload
-    def __getitem__(self, index: int) -> Any: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Any]: ...
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        value = self._read(int(index) + (len(self) if index < 0 else 0))
-        return dict(value) if self.decode else value
-
-    def _read_row(self, i: int) -> Any:
-        value = self.rows.one(f"SELECT {self.name} FROM chunks WHERE row = ?", (i,))
-        if value is None:
-            raise IndexError(i)
-        return self.decode(value) if self.decode else value
-
-    def __iter__(self) -> Iterator[Any]:
-        for value in self.rows.all(f"SELECT {self.name} FROM chunks ORDER BY row", ()):
-            yield self.decode(value) if self.decode else value
-
-
-class RowOf(Mapping[str, int]):
-    """Chunk id -> row."""
-
-    def __init__(self, rows: Rows) -> None:
-        self.rows = rows
-
-    def __getitem__(self, cid: str) -> int:
-        found = self.rows.one("SELECT row FROM chunks WHERE id = ?", (cid,))
-        if found is None:
-            raise KeyError(cid)
-        return int(found)
-
-    def __len__(self) -> int:
-        return int(self.rows.size)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.rows.all("SELECT id FROM chunks ORDER BY row", ()))
-
-
-class RecordRows(Mapping[str, list[int]]):
-    """Record id -> its chunks' rows."""
-
-    def __init__(self, rows: Rows, count: int) -> None:
-        self.rows, self.count = rows, count
-
-    def __getitem__(self, rid: str) -> list[int]:
-        found = self.rows.all("SELECT row FROM chunks WHERE record_id = ? ORDER BY row", (rid,))
-        if not found:
-            raise KeyError(rid)
-        return [int(r) for r in found]
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.rows.all("SELECT DISTINCT record_id FROM chunks ORDER BY row", ()))
-
-    def first_rows(self) -> dict[str, int]:
-        with self.rows.lock:
-            found = self.rows.db.execute("SELECT record_id, min(row) FROM chunks GROUP BY record_id").fetchall()
-        return {rid: int(row) for rid, row in found}
-
-
 def stored_tokens(folder: Path | None) -> dict[str, list[str]]:
-    """chunk id -> BM25 tokens of a previous catalog (reused by an incremental build); empty when there is none."""
+    """chunk id -> BM25 tokens of a previous catalog (reused by an incremental build); empty when there is none or
+    it was tokenized by another version of the tokenizer."""
     path = folder / "rows.sqlite" if folder else None
-    if path is None or not path.is_file():
+    if folder is None or path is None or not path.is_file() or not _tokenized_here(folder):
         return {}
     try:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
@@ -290,6 +189,7 @@ def write_catalog(
     Lexical.build(tokens).save(tmp / "bm25")
     manifest = {
         "format": FORMAT,
+        "tokenizer": tokenizer_version(),
         "count": len(ids),
         "records": len({m["record_id"] for m in metas}),
         "vocab": vocab,
@@ -308,13 +208,27 @@ def tokens_for(previous: Path | None, ids: Sequence[str], texts: Sequence[str]) 
     return [known.get(cid) or chunk_tokens(text) for cid, text in zip(ids, texts, strict=True)]
 
 
-def is_current(folder: Path, count: int) -> bool:
-    """Whether ``folder`` holds a catalog of this format and of ``count`` chunks (read from its manifest only)."""
+def _manifest(folder: Path) -> dict[str, Any]:
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        found = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return manifest.get("format") == FORMAT and manifest.get("count") == count and (folder / "rows.sqlite").is_file()
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _tokenized_here(folder: Path) -> bool:
+    return _manifest(folder).get("tokenizer") == tokenizer_version()
+
+
+def is_current(folder: Path, count: int) -> bool:
+    """Whether ``folder`` holds a catalog of this format, tokenizer and ``count`` chunks (read from its manifest)."""
+    manifest = _manifest(folder)
+    return (
+        manifest.get("format") == FORMAT
+        and manifest.get("count") == count
+        and manifest.get("tokenizer") == tokenizer_version()
+        and (folder / "rows.sqlite").is_file()
+    )
 
 
 def read_collection(collection: Any, page: int = 5000) -> tuple[list[str], list[str], list[dict[str, Any]]]:

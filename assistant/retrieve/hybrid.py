@@ -18,7 +18,7 @@ from assistant.index import store
 from assistant.index.catalog import Catalog, open_catalog
 from assistant.index.embeddings import get_embeddings
 from assistant.records.model import RecordMeta, meta_from_metadata
-from assistant.retrieve.bridge import bridge_terms, chinese_terms
+from assistant.retrieve.bridge import bridge_terms, chinese_terms, lay_bridge
 from assistant.retrieve.filters import Filters
 from assistant.retrieve.query import QueryPlan, plan_query
 from assistant.retrieve.text import search_tokens, tokenize
@@ -40,6 +40,7 @@ TOPIC_FEEDBACK = 0.4
 TOPIC_TITLE_WEIGHT = 1.0  # the Chinese domain terms of a topic's English words (bridge.chinese_terms) beside them
 BRIDGE_WEIGHT = 1.0  # the English words of a question's Chinese words (retrieve/bridge.py) beside its own tokens;
 # chosen on the dev split (its Chinese lookups without history: first 90/100 at 0.3, 92-93 at 0.7-1.5)
+LAY_WEIGHT = 0.5  # the records' words for an English question's lay words (bridge.lay_bridge) beside its tokens
 EVIDENCE_BRIDGE_WEIGHT = 0.3  # ... and in the top BM25 score abstention reads, over all the question's tokens
 # (text.search_tokens drops some from the ranking): its thresholds were calibrated so
 
@@ -172,6 +173,9 @@ class HybridRetriever:
         if bridge := bridge_terms(query):
             bridged = catalog.bm25_scores(bridge) * allowed
             scores, evidence = scores + BRIDGE_WEIGHT * bridged, evidence + EVIDENCE_BRIDGE_WEIGHT * bridged
+        if lay := lay_bridge(searched):
+            lay_scores = catalog.bm25_scores(lay) * allowed
+            scores, evidence = scores + LAY_WEIGHT * lay_scores, evidence + EVIDENCE_BRIDGE_WEIGHT * lay_scores
         order = np.argsort(-scores)[: self.retrieval.candidates]
         bm25_rows = [(int(i), float(scores[i])) for i in order if scores[i] > 0]
         timings["bm25"] = (time.perf_counter() - t) * 1000
@@ -319,6 +323,8 @@ class HybridRetriever:
         bm25 = self.catalog.bm25_scores(words)
         if title_words := [t for term in chinese_terms(words) for t in tokenize(term) if t not in words]:
             bm25 = bm25 + TOPIC_TITLE_WEIGHT * self.catalog.bm25_scores(title_words)
+        if lay := lay_bridge(words):
+            bm25 = bm25 + LAY_WEIGHT * self.catalog.bm25_scores(lay)
         lexical = self._per_record((row, float(bm25[row])) for row in range(n))
         ids = list(lexical)
         near = min(n, OVERFETCH_MAX)  # the nearest chunks; farther records share the floor (a large index stays fast)

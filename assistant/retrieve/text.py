@@ -49,15 +49,20 @@ STOPWORDS_DOMAIN = frozenset(
 STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | STOPWORDS_ZH | STOPWORDS_DOMAIN
 
 
+def table_lines(name: str) -> list[str]:
+    """The entries of one of this package's term tables (``domain_terms.txt``, ``lay_terms.txt``): its lines
+    without the blank ones and the ``#`` comments."""
+    text = resources.files("assistant.retrieve").joinpath(name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 @cache
 def domain_terms() -> dict[str, tuple[str, ...]]:
     """The terms of domain_terms.txt (added to jieba's dictionary), each with its English words."""
-    text = resources.files("assistant.retrieve").joinpath("domain_terms.txt").read_text(encoding="utf-8")
     terms: dict[str, tuple[str, ...]] = {}
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            term, *english = line.split()
-            terms[term] = tuple(english)
+    for line in table_lines("domain_terms.txt"):
+        term, *english = line.split()
+        terms[term] = tuple(english)
     return terms
 
 
@@ -90,13 +95,18 @@ def segmenter() -> ModuleType:
 
 
 @cache
-def token_cache() -> TokenCache:
-    """The persisted tokens of Chinese runs (tokencache.py), named by what they depend on: this module's code,
-    the domain terms, the stopwords and jieba's files."""
+def tokenizer_version() -> str:
+    """A digest of everything a text's tokens depend on: this module's code, the domain terms, the stopwords and
+    jieba's files. Persisted tokens (the Chinese runs' cache, a catalog's BM25 tokens) are reused only under it."""
     source = Path(__file__).read_bytes()
     terms = resources.files("assistant.retrieve").joinpath("domain_terms.txt").read_bytes()
-    name = f"cjk-tokens-{fingerprint(source, terms, SEP.join(sorted(STOPWORDS)).encode())}.sqlite3"
-    return TokenCache(user_cache_dir() / name)
+    return fingerprint(source, terms, SEP.join(sorted(STOPWORDS)).encode())
+
+
+@cache
+def token_cache() -> TokenCache:
+    """The persisted tokens of Chinese runs (tokencache.py), named by the tokenizer's version."""
+    return TokenCache(user_cache_dir() / f"cjk-tokens-{tokenizer_version()}.sqlite3")
 
 
 @lru_cache(maxsize=4096)
@@ -112,11 +122,14 @@ def _cjk_tokens(run: str) -> tuple[str, ...]:
 
 def _segment(run: str) -> tuple[str, ...]:
     """jieba search-mode words, plus the character bigrams of longer words (robust to segmentation), plus the
-    English words of the domain terms among them."""
+    English words of the domain terms among them, but not those of a term inside a longer one that has English
+    words (功能磁共振成像 says fmri, not also the mri of its 磁共振)."""
     terms, jieba = domain_terms(), segmenter()
     words = [w for w in jieba.lcut_for_search(run) if len(w) > 1 and w not in STOPWORDS]
     bigrams = [w[i : i + 2] for w in jieba.lcut(run) if len(w) > 2 for i in range(len(w) - 1)]
-    english = dict.fromkeys(e for w in words for e in _english_tokens(" ".join(terms.get(w, ()))))
+    named = [w for w in words if terms.get(w)]
+    outer = [w for w in named if not any(w != o and w in o for o in named)]
+    english = dict.fromkeys(e for w in outer for e in _english_tokens(" ".join(terms[w])))
     return tuple(words + [b for b in bigrams if b not in STOPWORDS and b not in words] + list(english))
 
 
