@@ -161,3 +161,22 @@ def test_the_oldest_papers_and_the_latest_item_are_the_catalogs(seed_settings: S
     last = max(r.year for r in records if r.year)
     newest = answer("收录的条目里日期最晚的是哪个?", settings=seed_settings)
     assert {s.hit.record_id for s in newest.sources} == {r.id for r in records if r.year == last}
+
+
+def test_filters_no_record_matches_are_said(seed_settings: Settings) -> None:
+    records = load_corpus(seed_settings.sources, seed_settings.index.max_line_chars).records
+    assert not any(r.presentation == "Oral" and r.year == 2025 for r in records)  # so the list is empty
+    turn = answer("Which 2025 oral papers are there?", settings=seed_settings)
+    assert turn.abstained and "No record matches the filters (presentation=Oral, year=2025)." in turn.text
+    assert not turn.unsupported  # the reason is no claim to check
+    zh = answer("有哪些 2025 年的 oral 论文?", settings=seed_settings)
+    assert "没有符合筛选条件(presentation=Oral, year=2025)的记录。" in zh.text
+
+
+def test_a_code_filter_over_a_topic_lists_the_topics_papers_with_their_links(seed_settings: Settings) -> None:
+    records = load_corpus(seed_settings.sources, seed_settings.index.max_line_chars).records
+    turn = answer("Which segmentation papers have open-source code?", settings=seed_settings)
+    assert turn.plan is not None and turn.plan.type == "topic" and not turn.abstained
+    urls = {r.id: r.url for r in records}
+    cited = [c["record_id"] for c in turn.citations]
+    assert cited and all(urls[rid] and urls[rid] in turn.text for rid in cited)

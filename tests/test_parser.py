@@ -121,3 +121,10 @@ def test_a_range_of_years_is_the_catalogs_years_in_it(question: str, years: int 
 )
 def test_a_list_asked_after_a_first_sentence_or_of_contents_is_a_list(question: str) -> None:
     assert plan_query(question, VENUES, TRACKS, YEARS).wants_all
+
+
+def test_filters_are_described_for_a_reader() -> None:
+    filters = Filters(presentation="Oral", year=[2025, 2026], exclude={"has_code": [True]})
+    assert filters.described() == "presentation=Oral, year=2025 or 2026, not has_code=True"
+    together = Filters(together={"venue": "ICLR 2026", "presentation": "Poster"})
+    assert together.described() == "not (venue=ICLR 2026 and presentation=Poster)"

@@ -244,7 +244,20 @@ def action(word: str) -> bool:
 NO_PAPER = {"en": "No record of the collection mentions {words}.", "zh": "收录的记录中没有提到{words}的论文。"}
 
 
+NO_MATCH = {"en": "No record matches the filters ({filters}).", "zh": "没有符合筛选条件({filters})的记录。"}
+
+
 def no_paper(absent: list[str], lang: str) -> str:
     """The refusal's reason for the user: the words no record uses."""
     quoted = "、".join(absent) if lang == "zh" else ", ".join(f"“{w}”" for w in absent)
     return NO_PAPER["zh" if lang == "zh" else "en"].format(words=quoted)
+
+
+def refusal_reason(absent: list[str], result: SearchResult | None, lang: str) -> str:
+    """Why a refused question is refused, when the collection says it plainly: the words no record uses, or the
+    filters of a list no record matches ("Which orals from 2025 have code?": none). "" otherwise."""
+    if absent:
+        return no_paper(absent, lang)
+    if result is not None and result.plan.wants_all and not result.hits and (filters := result.filters.described()):
+        return NO_MATCH["zh" if lang == "zh" else "en"].format(filters=filters)
+    return ""

@@ -16,7 +16,7 @@ from langchain_core.runnables import RunnableLambda
 
 from assistant.answer import history as hist
 from assistant.answer import llm
-from assistant.answer.abstain import judge, no_paper, vocabulary
+from assistant.answer.abstain import judge, refusal_reason, vocabulary
 from assistant.answer.analyse import analyse, language
 from assistant.answer.citations import check_citations
 from assistant.answer.condense import condense_offline, continues, of_list, refers_back
@@ -223,8 +223,8 @@ def answer_tokens(turn: Turn) -> Iterator[str]:
             turn.backend if turn.backend == "extractive" else llm.describe(turn.settings),
         )
         yield refusal
-        if turn.selection.absent:
-            yield " " + no_paper(turn.selection.absent, turn.lang)
+        if reason := refusal_reason(turn.selection.absent, turn.result, turn.lang):
+            yield " " + reason
         return
     if turn.backend == "extractive":
         turn.answered_by = "extractive"
@@ -282,7 +282,7 @@ def check(turn: Turn) -> Turn:
     if turn.text.strip() == refusal:
         turn.abstained = True
     notices = {sentence for notice in turn.notices for sentence in split_sentences(notice)}
-    reason = {no_paper(turn.selection.absent, turn.lang)} if turn.selection.absent else set()  # a refusal's reason
+    reason = {refusal_reason(turn.selection.absent, turn.result, turn.lang)} - {""}  # a refusal's reason
     scaffold = {refusal} | reason | SCAFFOLD | notices
     marked: list[str] = []
     if turn.backend == "openai" and not turn.abstained and turn.answered_by == llm.describe(turn.settings):

@@ -307,7 +307,8 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         # "how many clinicians took part in each", "各个数据集分别有多少道题": a count of the asked units
         measure = counted_noun(question) if aspect in ("number", "dataset") else ""
         return QuestionPlan("aspect", "number" if measure else aspect, subject=list_subject(question), measure=measure)
-    if aspect == "code" and topic and OVER_LIST.search(question) and not ONE_RECORD.search(question):
+    coded = any(key == "has_code" for key, _, _ in query.filters.clauses())  # "the EEG papers with code": a filter
+    if aspect == "code" and topic and OVER_LIST.search(question) and not ONE_RECORD.search(question) and not coded:
         return QuestionPlan("aspect", aspect, subject=list_subject(question))  # "what code do the EEG papers share?"
     if ASKS_META.search(question) and not query.wants_all and not SUPERLATIVE.search(question):
         return QuestionPlan("attribute", "meta")  # not "which track has the most papers?"

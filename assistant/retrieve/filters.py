@@ -13,6 +13,10 @@ def _as_list(value: Value | list[Value]) -> list[Value]:
     return list(value) if isinstance(value, list) else [value]
 
 
+def _shown(value: Value | list[Value]) -> str:
+    return " or ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
 def _one_or_list(values: list[Value]) -> Value | list[Value]:
     return values[0] if len(values) == 1 else values
 
@@ -51,6 +55,16 @@ class Filters:
         ]
         out += [(k, _one_or_list(v), "exclude") for k, v in self.exclude.items()]
         return out + [(k, v, "exclude_together") for k, v in self.together.items()]
+
+    def described(self) -> str:
+        """The constraints for a reader: "presentation=Oral, not has_code=True, not (venue=ICLR 2026 and ...)"."""
+        parts = [
+            f"{'not ' if polarity == 'exclude' else ''}{key}={_shown(value)}"
+            for key, value, polarity in self.clauses()
+            if polarity != "exclude_together"
+        ]
+        together = " and ".join(f"{key}={value}" for key, value in self.together.items())
+        return ", ".join(parts + ([f"not ({together})"] if together else []))
 
     def chroma_where(self) -> dict[str, Any] | None:
         ops = {

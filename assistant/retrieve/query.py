@@ -73,7 +73,8 @@ NEG_BEFORE = re.compile(
     r"(?:\b(?:not|non|without|excluding|except(?:\s+for)?|other\s+than|apart\s+from|besides|outside(?:\s+of)?|no|never|"
     r"neither|nor)|n't)"
     r"\s*-?\s*"
-    r"(?:(?:a|an|the|any|in|at|from|as|for|of|by|accepted|presented|published|listed|appear(?:ed)?|been|be)\s+){0,3}$|"
+    r"(?:(?:a|an|the|any|in|at|from|as|for|of|by|accepted|presented|published|listed|appear(?:ed)?|been|be|are|is|"
+    r"was|were)\s+){0,3}$|"
     r"(?:非|不|没|无|未|除了?|排除)(?:是|在|属于|为|有|含|包含|包括|提供|带|附上?|放出?|给出?|贴出?|公开|公布|发布|开放|"
     r"上传)?了?\s*(?:在|于|属于)?\s*$",
     re.I,
@@ -133,7 +134,7 @@ WANTS_ALL = re.compile(
     rf"\bwhat\s+does\s+the\s+(?:collection|corpus)\s+(?:contain|hold|include|have)\b|"
     # "有多少篇论文", "多少篇是 oral", "一共几篇?" count records; "收集了多少篇系统综述" counts what one record holds
     rf"(?:多少|几)篇(?=\s*(?:{ZH_NOUN}|是|有|在|属于|用|做|没|不|的|被|涉及|关于|与|和|跟|[?？,，。]|$))|"
-    rf"(?:哪些|所有|全部)[^,，。.?？!！]{{0,12}}?{ZH_NOUN}|"
+    rf"(?:哪些|所有|全部)[^,，。.?？!！]{{0,20}}?{ZH_NOUN}|"
     rf"{ZH_NOUN}\s*(?:都|还)?\s*(?:有|是)?哪些|{ZH_NOUN}\s*(?:里面|里|之中|当中|中)\s*[,，]?\s*(?:有|是)?哪些|"
     # a question asked of each member of a topic's set: "each of the EEG papers", "For the CT papers, ...",
     # "心电相关的论文各自", "几项工作分别" (not "each of the papers", "这些论文分别": those refer to an earlier answer)
