@@ -73,6 +73,10 @@ def assert_quotes_exact(turn: Turn, texts: dict[str, str]) -> None:
         ("综述一下医学影像分割的论文", "topic"),
         # "for each <topic> paper" asks the aspect of every paper on the topic
         ("For each retinal imaging paper, what dataset is used?", "aspect"),
+        # a metric's best value across papers is each paper's result; of one named paper it is a lookup
+        ("Which study reports the best accuracy?", "aspect"),
+        ("哪项工作的灵敏度最高?", "aspect"),
+        ("What is the top accuracy reached by MedVR?", "lookup"),
     ],
 )
 def test_questions_are_planned_by_type(question: str, kind: str) -> None:
@@ -385,3 +389,11 @@ def test_a_superlative_naming_an_acronym_ranks_only_the_records_on_it(seed_setti
     # no fMRI record gives a number of subjects: refused, not a record of another field that counts cases
     fmri = answer("Which fMRI study recruited the most subjects?", settings=seed_settings)
     assert fmri.abstained or all("fMRI" in texts[s.hit.record_id] for s in fmri.sources)
+
+
+def test_the_best_value_of_a_metric_lists_each_papers_result(seed_settings: Settings) -> None:
+    texts = bodies(seed_settings)
+    for question in ("Which work reports the highest accuracy?", "哪篇论文的准确率最高?"):
+        turn = answer(question, settings=seed_settings)
+        assert not turn.abstained and turn.plan is not None and turn.plan.type == "aspect"
+        assert all(re.search(r"accura", texts[c["record_id"]], re.I) for c in turn.citations)

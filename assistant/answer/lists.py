@@ -21,7 +21,7 @@ from assistant.answer.abstain import action, topic_presence, vocabulary
 from assistant.answer.aspect import by_aspect
 from assistant.answer.counting import SIZE
 from assistant.answer.plan import ASPECT_WORDS as ASPECTS
-from assistant.answer.plan import QuestionPlan
+from assistant.answer.plan import METRIC, QuestionPlan
 from assistant.index import sentences as sentence_store
 from assistant.retrieve.abbreviations import qualified_bases
 from assistant.retrieve.hybrid import Hit
@@ -269,6 +269,12 @@ def members(turn: Turn, plan: QuestionPlan) -> None:
         )
         turn.selection.kept = len(turn.result.hits)
         turn.selection.reason = f"{len(turn.result.hits)} records on the topic give a size of their data"
+    elif plan.type == "aspect" and plan.aspect == "result" and METRIC.fullmatch(plan.subject):
+        # "which paper reports the highest accuracy?": the papers that report it, each with its result
+        metric = ev.key_terms(plan.subject)
+        turn.result.hits = renumber([h for h in turn.result.hits if _speaks_of(turn, h, metric)])
+        turn.selection.kept = len(turn.result.hits)
+        turn.selection.reason += f", {len(turn.result.hits)} of them report {plan.subject}"
     elif plan.type == "superlative" and (subject := _superlative_subject(turn, plan)):
         # "which of the sepsis papers has the most patients?", "Which fMRI study ...": among the records on it
         turn.result.hits = renumber([h for h in turn.result.hits if _speaks_of(turn, h, subject)])

@@ -63,6 +63,11 @@ METRIC = re.compile(  # a named result measure
     re.I,
 )
 MEASURES = METRIC.pattern.replace(r"\b", "")  # the same names inside Chinese text ("上的Dice是多少")
+BEST_METRIC = re.compile(  # a metric's best value asked across papers
+    rf"\b(?:best|top|highest|lowest|worst)\s+(?:[\w-]+\s+)?(?P<metric>{METRIC.pattern})|"
+    rf"(?P<zh>{MEASURES})\s*(?:最高|最好|最低|最优|最差)|(?:最高|最好|最低|最优)的?\s*(?:{MEASURES})",
+    re.I,
+)
 ASPECT_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("code", ASKS_CODE),
     (
@@ -285,8 +290,14 @@ def plan_question(question: str, query: QueryPlan, analysis: Analysis, refers_ba
         return QuestionPlan("compare", "number", names, measure=measure, fewest=fewest)
     if SUPERLATIVE.search(question) and SIZE_ASKED.search(question) and not COUNT.search(question):
         return QuestionPlan("superlative", "number", measure=BY_SIZE, fewest=bool(FEWEST.search(question)))
-    if SUPERLATIVE.search(question) and METRIC.fullmatch(superlative_measure(question)):  # "the highest AUROC":
-        return QuestionPlan("aspect", "result", subject=list_subject(question))  # each paper's result, not counts
+    metric = superlative_measure(question) if SUPERLATIVE.search(question) else ""
+    best = BEST_METRIC.search(question)
+    if (METRIC.fullmatch(metric) or best) and not PAPER_NAME.search(question):
+        # "the highest AUROC", "the best accuracy", "准确率最高": each paper's result (not counts; results on different
+        # data are not ranked), among the papers the question names, else those that report the metric
+        named = metric if METRIC.fullmatch(metric) else re.search(MEASURES, best.group() if best else "", re.I)
+        word = named if isinstance(named, str) else named.group() if named else ""
+        return QuestionPlan("aspect", "result", subject=list_subject(question) or word)
     if (
         SUPERLATIVE.search(question)
         and (m := superlative_measure(question))
