@@ -397,3 +397,4 @@ def test_the_best_value_of_a_metric_lists_each_papers_result(seed_settings: Sett
         turn = answer(question, settings=seed_settings)
         assert not turn.abstained and turn.plan is not None and turn.plan.type == "aspect"
         assert all(re.search(r"accura", texts[c["record_id"]], re.I) for c in turn.citations)
+        assert all(any(re.search(r"\d", q) for q in c["quotes"]) for c in turn.citations)  # a value, not a mention

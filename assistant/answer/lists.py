@@ -212,6 +212,7 @@ def papers_only(turn: Turn) -> None:
         turn.selection.kept = len(turn.result.hits)
 
 
+NUMBER = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?\s*%|(?<![\w.-])0?\.\d+\b|(?<![\w.-])\d+(?:\.\d+)?(?![\w-])")
 ACRONYM = re.compile(r"(?<![\w-])[a-z]?[A-Z][A-Z0-9]{1,5}(?![\w-])")  # ECG, CT, fMRI, iEEG
 
 
@@ -252,6 +253,11 @@ def topic_present(turn: Turn, things_only: bool = False) -> None:
         turn.selection.reason = f"no record uses the question's specific words: {', '.join(absent)}"
 
 
+def _reports(turn: Turn, hit: Hit, metric: set[str]) -> bool:
+    """Whether one of the record's sentences gives a value of the metric: it names the metric and holds a number."""
+    return any(set(tokenize(q.text)) & metric and NUMBER.search(q.text) for q in turn.quotes.get(hit.record_id, []))
+
+
 def members(turn: Turn, plan: QuestionPlan) -> None:
     """A topic, aspect or superlative question's records from the whole collection (see module doc); refused when
     none is kept, or when the record-level evidence was weak and no member's sentence holds the topic's terms."""
@@ -270,9 +276,9 @@ def members(turn: Turn, plan: QuestionPlan) -> None:
         turn.selection.kept = len(turn.result.hits)
         turn.selection.reason = f"{len(turn.result.hits)} records on the topic give a size of their data"
     elif plan.type == "aspect" and plan.aspect == "result" and METRIC.fullmatch(plan.subject):
-        # "which paper reports the highest accuracy?": the papers that report it, each with its result
+        # "which paper reports the highest accuracy?": the papers that report a value of it, each with its result
         metric = ev.key_terms(plan.subject)
-        turn.result.hits = renumber([h for h in turn.result.hits if _speaks_of(turn, h, metric)])
+        turn.result.hits = renumber([h for h in turn.result.hits if _reports(turn, h, metric)])
         turn.selection.kept = len(turn.result.hits)
         turn.selection.reason += f", {len(turn.result.hits)} of them report {plan.subject}"
     elif plan.type == "superlative" and (subject := _superlative_subject(turn, plan)):
