@@ -79,3 +79,11 @@ def test_a_list_with_one_clear_member_drops_the_loose_matches_below_its_break(
     # evidence only just clears the margin
     kept = titles(question, seed_settings)
     assert len(kept) == 1 and kept[0].startswith(only), kept
+
+
+def test_a_topic_word_the_records_write_another_way_is_no_absent_topic(seed_settings: Settings) -> None:
+    """The vocabulary check refuses a list whose specific words no record uses; a member's sentence that holds the
+    topic through a variant or a lay word ("radiographs": the records say chest X-ray) shows the topic is there."""
+    turn = answer("Which studies work on chest radiographs?", settings=seed_settings)
+    assert not turn.abstained and not turn.selection.absent
+    assert all("x-ray" in c["title"].lower() or "X 光" in c["title"] for c in turn.citations)

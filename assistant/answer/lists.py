@@ -290,7 +290,10 @@ def members(turn: Turn, plan: QuestionPlan) -> None:
     # a superlative's evidence is the counted numbers themselves
     counted = plan.type == "superlative"
     turn.abstained = not turn.result.hits or (weak and not lexical and not counted)
-    if not turn.abstained and not counted:
+    # a member's sentence that holds the topic's terms (as written, or by a variant, an abbreviation or a lay word)
+    # shows the topic is there, whatever the vocabulary check says ("chest radiographs": records say chest X-ray)
+    held = any(q.terms >= TOPIC_KEEP_TERMS for h in turn.result.hits for q in turn.quotes[h.record_id])
+    if not turn.abstained and not counted and not held:
         topic_present(turn)
     if plan.type == "aspect":  # the topic chose the records, the aspect chooses their sentences
         by_aspect(turn, topic_text(turn), QUESTION_WORDS)
