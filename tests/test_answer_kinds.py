@@ -102,3 +102,17 @@ def test_a_result_value_the_record_cannot_give_is_a_missing_detail(seed_settings
 def test_a_result_value_of_a_measure_the_record_names_is_answered(seed_settings: Settings) -> None:
     turn = answer("What accuracy do GPT-5-mini and Claude-4.6-opus reach on MedThinkVQA?", settings=seed_settings)
     assert not turn.abstained and "39.7%" in turn.text
+
+
+def test_a_code_link_the_record_lacks_is_a_missing_detail_but_a_yes_no_question_is_answered(
+    seed_settings: Settings,
+) -> None:
+    where = answer("Where can I find MedAraBench's code?", settings=seed_settings)
+    assert where.detail_missing and where.abstained and "does not give a code or project link" in where.text
+    zh = answer("MedAraBench 的源码在哪?", settings=seed_settings)
+    assert zh.detail_missing and "没有给出代码或项目链接" in zh.text
+    # "does it have code?" is answered by no; "its" points at the paper the question names, not at an earlier turn
+    asked = answer("Does MedAraBench release its code?", settings=seed_settings)
+    assert not asked.abstained and "The record gives no code or project link." in asked.text
+    found = answer("Where can I download LiveClin's code?", settings=seed_settings)
+    assert not found.detail_missing and "https://github.com/AQ-MedAI/LiveClin" in found.text

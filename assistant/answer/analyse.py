@@ -10,7 +10,7 @@ from assistant.retrieve.query import QueryPlan
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
 ASKS_CODE = re.compile(
-    r"\b(?:code|github|repo(?:sitory)?|implementation|project (?:page|link)|link)\b|代码|仓库|链接|开源|主页", re.I
+    r"\b(?:code|github|repo(?:sitory)?|implementation|project (?:page|link)|link)\b|代码|源码|仓库|链接|开源|主页", re.I
 )
 ASKS_NUMBER = re.compile(r"\bhow (?:many|much)\b|\bnumber of\b|\bcount\b|多少|几[个位篇项种名]", re.I)
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.records.links import LABEL
+
 DATE = (
     r"\b(?:19|20)\d{2}(?:-\d{2}){0,2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
     r"\d{4}\s*年|\d{1,2}\s*月|\bdeadline\b|\buntil\b|截止"
@@ -153,14 +155,26 @@ KINDS = (
         "its authors or institutions",
         "作者或机构信息",
     ),
+    AnswerKind(
+        "code",
+        None,  # plan.py's aspect only ("where is its code?", "代码在哪里下载?")
+        re.compile(rf"^{re.escape(LABEL)}|https?://", re.I),  # the record's code or project link line
+        "a code or project link",
+        "代码或项目链接",
+    ),
 )
 BY_NAME = {k.name: k for k in KINDS}
 
 
+# "Does CounselBench have public code?", "有没有公开代码?": "no" answers it, the link is not what is asked
+YES_NO = re.compile(r"^\s*(?:does|do|did|is|are|has|have|was|were)\b|有没有|是否|有无|吗\s*[?？]?\s*$", re.I)
+
+
 def asked_kind(question: str, aspect: str) -> str:
     """The kind of detail ``question`` asks for (``KINDS``), or "" when it asks for none of them; ``aspect`` is the
-    planner's (``plan.asked_aspect``)."""
-    return next((k.name for k in KINDS if aspect == k.name or (k.asks and k.asks.search(question))), "")
+    planner's (``plan.asked_aspect``). Whether a paper has code is answered by yes or no, not missed."""
+    kinds = [k for k in KINDS if k.name != "code" or not YES_NO.search(question)]
+    return next((k.name for k in kinds if aspect == k.name or (k.asks and k.asks.search(question))), "")
 
 
 def gives(kind: str, texts: list[str]) -> bool:

@@ -187,7 +187,8 @@ def select_step(turn: Turn) -> Turn:
     if plan.type == "topic" and len(short_names) == 1 and not PAPERS.search(turn.standalone):
         # "Which real-world datasets are included in SurvHTE-Bench?": the things of one named paper, not a list
         turn.plan = plan = QuestionPlan("lookup", plan.aspect)
-    described = plan.aspect == "meta" and turn.result.plan.topic_terms  # "which track is the paper on X in?"
+    # "which track is the paper on X in?", "Does MedAraBench release its code?": the paper is in the question
+    described = (plan.aspect == "meta" and turn.result.plan.topic_terms) or bool(short_names)
     if plan.type == "attribute" and refers_back(turn.question) and not turn.past and not described:
         # "where is its code?" with no earlier turn: there is no paper "its" can mean, whatever the search found
         turn.abstained = True
