@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.records.links import LABEL
+from assistant.answer.evidence import WANTS
 
 DATE = (
     r"\b(?:19|20)\d{2}(?:-\d{2}){0,2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|"
@@ -158,7 +158,7 @@ KINDS = (
     AnswerKind(
         "code",
         None,  # plan.py's aspect only ("where is its code?", "代码在哪里下载?")
-        re.compile(rf"^{re.escape(LABEL)}|https?://", re.I),  # the record's code or project link line
+        WANTS["code"],  # the record's code or project link line
         "a code or project link",
         "代码或项目链接",
     ),

@@ -212,15 +212,10 @@ def papers_only(turn: Turn) -> None:
         turn.selection.kept = len(turn.result.hits)
 
 
-NUMBER = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?\s*%|(?<![\w.-])0?\.\d+\b|(?<![\w.-])\d+(?:\.\d+)?(?![\w-])")
-ACRONYM = re.compile(r"(?<![\w-])[a-z]?[A-Z][A-Z0-9]{1,5}(?![\w-])")  # ECG, CT, fMRI, iEEG
-
-
 def _superlative_subject(turn: Turn, plan: QuestionPlan) -> set[str]:
-    """What a superlative ranks within: its subject's key terms (any one of them) and the acronyms it names (ECG,
-    fMRI), not the counted thing's words."""
-    named = {m.group().lower() for m in ACRONYM.finditer(turn.standalone)}
-    return ((ev.key_terms(plan.subject) if plan.subject else set()) | named) - set(plan.measure.split())
+    """What a superlative ranks within: its subject's key terms (any one of them: the list's subject or the field's
+    acronyms, ``plan.field_words``), not the counted thing's words."""
+    return (ev.key_terms(plan.subject) if plan.subject else set()) - set(plan.measure.split())
 
 
 def _subject_terms(turn: Turn) -> set[str]:
@@ -254,8 +249,10 @@ def topic_present(turn: Turn, things_only: bool = False) -> None:
 
 
 def _reports(turn: Turn, hit: Hit, metric: set[str]) -> bool:
-    """Whether one of the record's sentences gives a value of the metric: it names the metric and holds a number."""
-    return any(set(tokenize(q.text)) & metric and NUMBER.search(q.text) for q in turn.quotes.get(hit.record_id, []))
+    """Whether one of the record's sentences gives a result on the metric: it names the metric and states a result
+    reached (``evidence.ANSWERS``: a value, outperforming, improving by)."""
+    reached = ev.ANSWERS["result"]
+    return any(set(tokenize(q.text)) & metric and reached.search(q.text) for q in turn.quotes.get(hit.record_id, []))
 
 
 def members(turn: Turn, plan: QuestionPlan) -> None:

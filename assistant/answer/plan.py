@@ -255,10 +255,10 @@ def list_subject(question: str) -> str:
 
 
 def field_words(question: str, measure: str) -> str:
-    """The field a superlative ranks within, when the question names it by an acronym in capitals ("which VQA
-    dataset ...", "the sleep and EEG datasets") or a Chinese domain term's acronym (脑电 -> eeg); not by its other words
-    ("built", "参与"), which a record need not hold."""
-    caps = re.findall(r"\b[A-Z]{2,}(?=s?\b)", question)
+    """The field a superlative ranks within, when the question names it by an acronym ("which VQA dataset ...",
+    "the sleep and EEG datasets", "which fMRI study") or a Chinese domain term's acronym (脑电 -> eeg); not by its
+    other words ("built", "参与"), which a record need not hold."""
+    caps = re.findall(r"(?<![\w-])[a-z]?[A-Z][A-Z0-9]{1,5}(?=s?(?![\w-]))", question)  # VQA, ECG, fMRI, iEEG
     english = [t for t in key_terms(question) if t.isascii() and len(t) <= 4 and t not in question.lower()]
     counted = set(measure.split())  # "the most AI models", "the most LLMs": the counted thing, not its field
     return " ".join(dict.fromkeys(w for w in [*caps, *english] if w.lower() not in counted))
