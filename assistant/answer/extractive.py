@@ -25,10 +25,10 @@ from assistant.answer.kinds import BY_NAME as KINDS
 from assistant.answer.markers import marker
 from assistant.answer.measures import Counted, comparable, measure_words, said
 from assistant.answer.plan import QuestionPlan
-from assistant.answer.wording import FIELD_NAMES, META_NAMES, TEXT
+from assistant.answer.wording import FIELD_NAMES, TEXT
 from assistant.records.links import LABEL
 from assistant.records.model import RecordMeta, kind_label
-from assistant.retrieve.names import TRACK_ALIASES
+from assistant.retrieve.names import track_group
 
 LOOKUP_SENTENCES = 4  # of the best record (the seed abstracts run four to six sentences; dev facts recall)
 ASPECT_SENTENCES = 2  # per record of an aspect-over-a-list answer
@@ -72,11 +72,10 @@ def code_line(source: Source, lang: str) -> str:
 
 def meta_line(source: Source, lang: str) -> str:
     """A record's catalog fields, as its header gives them ("which track is it in?", "是 oral 还是 poster?")."""
-    hit, names = source.hit, META_NAMES[lang]
-    fields = [(names[0], hit.venue), (names[1], hit.presentation), (names[2], hit.track), (names[3], hit.year)]
-    sep = ";" if lang == "zh" else "; "
-    stop = "。" if lang == "zh" else "."
-    return sep.join(f"{name} {value}" for name, value in fields if value) + f"{stop} {marker([source.n])}"
+    names, zh = FIELD_NAMES[lang], lang == "zh"
+    fields = [(field, getattr(source.hit, field)) for field in ("venue", "presentation", "track", "year")]
+    said = (f"{names[field]}{':' if zh else ''} {value}" for field, value in fields if value)
+    return (";" if zh else "; ").join(said) + f"{'。' if zh else '.'} {marker([source.n])}"
 
 
 def lookup_lines(sources: list[Source], plan: QuestionPlan, lang: str, detail_missing: bool) -> Iterator[str]:
@@ -120,10 +119,9 @@ def group_counts(hits: Sequence[RecordMeta], field: str) -> list[tuple[str, int]
     """How many of ``hits`` have each value of a catalog field, most first (records without one are left out); a
     track's spellings in two languages count as one ("医疗多模态 / Medical multimodal AI")."""
     values = [str(value) for hit in hits if (value := getattr(hit, field))]
-    spelled = (
-        {v: [a for a in group if a in values] for group in TRACK_ALIASES for v in group} if field == "track" else {}
-    )
-    counts = Counter(" / ".join(spelled.get(v) or [v]) for v in values)
+    if field == "track":
+        values = [" / ".join(a for a in track_group(v) if a in values) or v for v in values]
+    counts = Counter(values)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 

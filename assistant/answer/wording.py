@@ -83,9 +83,8 @@ TEXT = {
     },
 }
 
-FIELD_NAMES = {  # a list's count per field ("how many papers per track?")
+FIELD_NAMES = {  # a count per field ("how many papers per track?"), a paper's fields ("which track is it in?")
     "en": {"track": "track", "venue": "venue", "year": "year", "presentation": "presentation", "kind": "kind"},
     "zh": {"track": "方向", "venue": "会议/期刊", "year": "年份", "presentation": "展示形式", "kind": "类型"},
 }
-META_NAMES = {"en": ("venue", "presentation", "track", "year"), "zh": ("会议/期刊:", "展示形式:", "方向:", "年份:")}
 SCAFFOLD = {lang[key] for lang in TEXT.values() for key in ("no_code", "not_said", "not_given")}

@@ -19,6 +19,13 @@ TRACK_ALIASES = [
     ("trustworthy medical AI", "可信医疗 AI", "可信医学 AI"),
     ("surgical/interventional AI", "手术/介入 AI"),
 ]
+
+
+def track_group(track: str) -> tuple[str, ...]:
+    """The spellings of one track in either language (its ``TRACK_ALIASES`` group), or the track alone."""
+    return next((g for g in TRACK_ALIASES if track.lower() in {a.lower() for a in g}), (track,))
+
+
 NamePatterns = tuple[tuple[re.Pattern[str], list[Value]], ...]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.retrieve.names import TRACK_ALIASES
+from assistant.retrieve.names import track_group
 from assistant.retrieve.query import Filters
 from assistant.ui.markup import esc
 
@@ -13,14 +13,14 @@ TRACK_JOIN = "||"  # a track choice names every catalog spelling of one track (C
 
 
 def track_choices(tracks: list[str]) -> list[tuple[str, str]]:
-    """One (label, value) per track: the catalog's spellings of one track (TRACK_ALIASES) become one entry,
+    """One (label, value) per track: the catalog's spellings of one track (``track_group``) become one entry,
     labelled with both names, whose value names them all."""
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for track in tracks:
         if track in seen:
             continue
-        group = next((g for g in TRACK_ALIASES if track.lower() in {a.lower() for a in g}), (track,))
+        group = track_group(track)
         spellings = {a.lower() for a in group}
         members = [t for t in tracks if t.lower() in spellings]
         seen.update(members)
